@@ -1,0 +1,298 @@
+//! The syntax tree of a `.cnn` file. Every node keeps the byte span it was parsed from, so later
+//! stages can point diagnostics at the exact source text.
+
+use std::fmt;
+
+/// A byte range in the source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Span {
+    /// Offset of the first byte.
+    pub start: usize,
+    /// Offset one past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// Creates a span from byte offsets.
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+
+    /// The smallest span that covers both `self` and `other`.
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+impl From<Span> for miette::SourceSpan {
+    fn from(span: Span) -> Self {
+        (span.start, span.end - span.start).into()
+    }
+}
+
+impl From<pest::Span<'_>> for Span {
+    fn from(span: pest::Span<'_>) -> Self {
+        Span::new(span.start(), span.end())
+    }
+}
+
+/// A name together with where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ident {
+    /// The name itself.
+    pub name: String,
+    /// Where it was written.
+    pub span: Span,
+}
+
+impl fmt::Display for Ident {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+/// A whole `.cnn` file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct File {
+    /// The models, in source order.
+    pub models: Vec<Model>,
+}
+
+/// `model Name { ... }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// The model's name, which becomes the generated struct's name.
+    pub name: Ident,
+    /// `input` declarations (a well-formed model has exactly one).
+    pub inputs: Vec<Input>,
+    /// The children, in declaration order.
+    pub children: Vec<Child>,
+    /// `forward` blocks (a well-formed model has at most one).
+    pub forwards: Vec<Forward>,
+    /// The rules of all `init` blocks, in source order.
+    pub init: Vec<InitRule>,
+    /// The whole `model` item.
+    pub span: Span,
+}
+
+/// `input x: [N, 3, 32, 32]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    /// The input's name.
+    pub name: Ident,
+    /// The declared dimensions.
+    pub dims: Vec<Dim>,
+    /// The bracketed shape.
+    pub shape_span: Span,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// One dimension of a declared shape.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dim {
+    /// A fixed size.
+    Known(i64, Span),
+    /// A size only known at run time, such as the batch size `N`.
+    Symbolic(Ident),
+}
+
+/// A child module: `name = Conv2d(...)`, or an unnamed entry of a `Sequential`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Child {
+    /// The name, absent for unnamed `Sequential` entries.
+    pub name: Option<Ident>,
+    /// What the child is.
+    pub module: Module,
+    /// The whole child declaration.
+    pub span: Span,
+}
+
+/// The right-hand side of a child declaration.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Module {
+    /// A layer such as `Conv2d(3, 32, 3)`.
+    Layer(LayerCall),
+    /// `Sequential { ... }`.
+    Sequential(Sequential),
+}
+
+impl Module {
+    /// The span of the module expression.
+    pub fn span(&self) -> Span {
+        match self {
+            Module::Layer(call) => call.span,
+            Module::Sequential(seq) => seq.span,
+        }
+    }
+}
+
+/// `Sequential { ... }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sequential {
+    /// The `Sequential` keyword.
+    pub keyword: Span,
+    /// The entries, in order.
+    pub children: Vec<Child>,
+    /// The whole block.
+    pub span: Span,
+}
+
+/// A layer constructor call: `Conv2d(3, 32, 3, padding=1)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerCall {
+    /// The layer kind, such as `Conv2d`.
+    pub kind: Ident,
+    /// The arguments, in source order.
+    pub args: Vec<Arg>,
+    /// The whole call.
+    pub span: Span,
+}
+
+/// A positional or keyword argument.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arg {
+    /// The keyword, for `name=value` arguments.
+    pub keyword: Option<Ident>,
+    /// The value.
+    pub value: Value,
+    /// The whole argument.
+    pub span: Span,
+}
+
+/// A literal argument value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Value {
+    /// What the value is.
+    pub kind: ValueKind,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// The kinds of literal values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueKind {
+    /// An integer, such as `3` or `-1`.
+    Int(i64),
+    /// A float, such as `0.5` or `1e-5`.
+    Float(f64),
+    /// `true` or `false`.
+    Bool(bool),
+    /// A string, such as `"same"`.
+    Str(String),
+    /// A tuple, such as `(3, 5)`.
+    Tuple(Vec<Value>),
+    /// `_`: a value the checker infers.
+    Infer,
+    /// `None`.
+    None,
+}
+
+impl ValueKind {
+    /// A short description of the value's type, for diagnostics.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            ValueKind::Int(_) => "an integer",
+            ValueKind::Float(_) => "a float",
+            ValueKind::Bool(_) => "a boolean",
+            ValueKind::Str(_) => "a string",
+            ValueKind::Tuple(_) => "a tuple",
+            ValueKind::Infer => "`_`",
+            ValueKind::None => "`None`",
+        }
+    }
+}
+
+/// `forward(x) { ... }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Forward {
+    /// The parameter names.
+    pub params: Vec<Ident>,
+    /// `name = expr` statements, in order.
+    pub lets: Vec<Let>,
+    /// The expression whose value the model returns.
+    pub result: Expr,
+    /// The whole block.
+    pub span: Span,
+}
+
+/// `name = expr` inside `forward`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Let {
+    /// The bound name.
+    pub name: Ident,
+    /// The value.
+    pub value: Expr,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// A forward expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A value name: the input or a `let`-bound value.
+    Name(Ident),
+    /// A child or functional op applied to values: `layer1(x)`, `flatten(x, 1)`, or a pipeline
+    /// stage `x -> flatten(1)`, where the piped value is the first argument.
+    Call(Call),
+}
+
+impl Expr {
+    /// The span of the expression.
+    pub fn span(&self) -> Span {
+        match self {
+            Expr::Name(ident) => ident.span,
+            Expr::Call(call) => call.span,
+        }
+    }
+}
+
+/// An application of a child or functional op.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    /// The child or op name.
+    pub callee: Ident,
+    /// The value piped in with `->`, if any.
+    pub piped: Option<Box<Expr>>,
+    /// The written arguments.
+    pub args: Vec<CallArg>,
+    /// For a pipeline stage, the stage itself (`flatten(1)`); otherwise the whole call.
+    pub span: Span,
+}
+
+/// An argument of a forward call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallArg {
+    /// The keyword, for `name=value` arguments.
+    pub keyword: Option<Ident>,
+    /// The argument.
+    pub value: CallArgValue,
+    /// The whole argument.
+    pub span: Span,
+}
+
+/// A forward call argument: a constant or a tensor expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallArgValue {
+    /// A literal, such as `1` in `flatten(1)`.
+    Const(Value),
+    /// A tensor value, such as `x` in `relu(x)`.
+    Expr(Expr),
+}
+
+/// `Conv2d.weight = normal(0, 1)` or `layer1.conv1.bias = zeros`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InitRule {
+    /// The dotted target, last segment being the parameter name.
+    pub target: Vec<Ident>,
+    /// The span of the whole target.
+    pub target_span: Span,
+    /// The initialiser, such as `normal`.
+    pub init: Ident,
+    /// The initialiser's arguments.
+    pub args: Vec<Arg>,
+    /// The whole initialiser call.
+    pub init_span: Span,
+    /// The whole rule.
+    pub span: Span,
+}

@@ -1,0 +1,10 @@
+//! Parser for the cnnc network language.
+//!
+//! [`parse`] turns the text of a `.cnn` file into a [`File`] syntax tree whose every node carries
+//! its [`Span`]. The grammar lives in `grammar/cnnc.pest` at the repository root.
+
+pub mod ast;
+mod parser;
+
+pub use ast::*;
+pub use parser::{parse, SyntaxError};

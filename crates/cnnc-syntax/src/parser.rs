@@ -1,0 +1,346 @@
+//! From pest pairs to the syntax tree.
+
+use miette::Diagnostic;
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::Pair;
+use pest::Parser as _;
+use thiserror::Error;
+
+use crate::ast::*;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../../../grammar/cnnc.pest"]
+struct CnnParser;
+
+/// A source text that is not valid cnnc syntax.
+#[derive(Debug, Clone, Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(syntax::parse))]
+pub struct SyntaxError {
+    /// What went wrong, such as "expected a name or a layer".
+    pub message: String,
+    /// Where it went wrong.
+    #[label("{label}")]
+    pub span: Span,
+    /// The label under the span.
+    pub label: String,
+    /// How to fix it.
+    #[help]
+    pub help: Option<String>,
+}
+
+/// Parses the text of a `.cnn` file.
+pub fn parse(source: &str) -> Result<File, SyntaxError> {
+    let mut pairs = CnnParser::parse(Rule::file, source).map_err(|e| syntax_error(source, e))?;
+    let file = pairs.next().expect("the file rule always produces one pair");
+    let mut models = Vec::new();
+    for pair in file.into_inner() {
+        if pair.as_rule() == Rule::model {
+            models.push(model(pair)?);
+        }
+    }
+    Ok(File { models })
+}
+
+fn syntax_error(source: &str, error: pest::error::Error<Rule>) -> SyntaxError {
+    let (start, end) = match error.location {
+        InputLocation::Pos(p) => (p, p),
+        InputLocation::Span((s, e)) => (s, e),
+    };
+    // Point at the whole offending token, or at the end of input.
+    let token_end = source[start..]
+        .char_indices()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .map_or(source.len(), |(i, _)| start + i);
+    let end = end.max(token_end).max(start + source[start..].chars().next().map_or(0, char::len_utf8));
+    let end = end.min(source.len());
+    let found = if start >= source.len() {
+        "end of input".to_string()
+    } else {
+        format!("`{}`", &source[start..end])
+    };
+    let expected = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            let mut names: Vec<&str> = positives.iter().filter_map(|r| rule_name(*r)).collect();
+            names.sort_unstable();
+            names.dedup();
+            names
+        }
+        ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    let (message, label) = if expected.is_empty() {
+        (format!("unexpected {found}"), "not expected here".to_string())
+    } else {
+        let list = join_alternatives(&expected);
+        (format!("expected {list}, found {found}"), format!("expected {list}"))
+    };
+    SyntaxError {
+        message,
+        span: Span::new(start, end),
+        label,
+        help: help_for(source, start),
+    }
+}
+
+/// A friendly name for a grammar rule, or `None` for rules that never appear alone in messages.
+fn rule_name(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::model => "`model`",
+        Rule::input_decl => "`input`",
+        Rule::forward => "`forward`",
+        Rule::init_block => "`init`",
+        Rule::child | Rule::ident | Rule::keyword | Rule::let_stmt => "a name",
+        Rule::sequential | Rule::layer_call => "a layer",
+        Rule::shape => "a shape such as `[N, 3, 32, 32]`",
+        Rule::int => "an integer",
+        Rule::float => "a float",
+        Rule::bool => "a boolean",
+        Rule::infer => "`_`",
+        Rule::none => "`None`",
+        Rule::string => "a string",
+        Rule::tuple => "a tuple",
+        Rule::arg => "an argument",
+        Rule::expr | Rule::call | Rule::call_arg => "an expression",
+        Rule::init_rule | Rule::target => "an init rule such as `Conv2d.weight = zeros`",
+        Rule::segment => "a name",
+        Rule::init_call => "an initialiser such as `normal(0, 1)`",
+        Rule::EOI => "end of input",
+        _ => return None,
+    })
+}
+
+fn join_alternatives(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+fn help_for(source: &str, pos: usize) -> Option<String> {
+    let rest = source.get(pos..).unwrap_or("");
+    if rest.starts_with('=') && source[..pos].trim_end().ends_with('=') {
+        return Some("use a single `=`".into());
+    }
+    if rest.starts_with('>') || rest.starts_with("- >") {
+        return Some("the pipe operator is written `->`".into());
+    }
+    None
+}
+
+fn span(pair: &Pair<Rule>) -> Span {
+    pair.as_span().into()
+}
+
+fn ident(pair: Pair<Rule>) -> Ident {
+    Ident { name: pair.as_str().to_string(), span: span(&pair) }
+}
+
+fn model(pair: Pair<Rule>) -> Result<Model, SyntaxError> {
+    let whole = span(&pair);
+    let mut inner = pair.into_inner();
+    let name = ident(inner.next().expect("model name"));
+    let mut model = Model {
+        name,
+        inputs: Vec::new(),
+        children: Vec::new(),
+        forwards: Vec::new(),
+        init: Vec::new(),
+        span: whole,
+    };
+    for item in inner {
+        match item.as_rule() {
+            Rule::input_decl => model.inputs.push(input(item)?),
+            Rule::child => model.children.push(child(item)?),
+            Rule::forward => model.forwards.push(forward(item)?),
+            Rule::init_block => {
+                for rule in item.into_inner() {
+                    model.init.push(init_rule(rule)?);
+                }
+            }
+            other => unreachable!("unexpected model item {other:?}"),
+        }
+    }
+    Ok(model)
+}
+
+fn input(pair: Pair<Rule>) -> Result<Input, SyntaxError> {
+    let whole = span(&pair);
+    let mut inner = pair.into_inner();
+    let name = ident(inner.next().expect("input name"));
+    let shape = inner.next().expect("input shape");
+    let shape_span = span(&shape);
+    let dims = shape
+        .into_inner()
+        .map(|d| match d.as_rule() {
+            Rule::int => int(&d).map(|v| Dim::Known(v, span(&d))),
+            _ => Ok(Dim::Symbolic(ident(d))),
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Input { name, dims, shape_span, span: whole })
+}
+
+fn child(pair: Pair<Rule>) -> Result<Child, SyntaxError> {
+    let whole = span(&pair);
+    let mut inner = pair.into_inner();
+    let name = ident(inner.next().expect("child name"));
+    let module = module(inner.next().expect("child module"))?;
+    Ok(Child { name: Some(name), module, span: whole })
+}
+
+fn module(pair: Pair<Rule>) -> Result<Module, SyntaxError> {
+    let whole = span(&pair);
+    match pair.as_rule() {
+        Rule::sequential => {
+            let keyword = Span::new(whole.start, whole.start + "Sequential".len());
+            let children = pair
+                .into_inner()
+                .map(|item| match item.as_rule() {
+                    Rule::child => child(item),
+                    _ => {
+                        let item_span = span(&item);
+                        module(item).map(|module| Child { name: None, module, span: item_span })
+                    }
+                })
+                .collect::<Result<_, _>>()?;
+            Ok(Module::Sequential(Sequential { keyword, children, span: whole }))
+        }
+        Rule::layer_call => {
+            let mut inner = pair.into_inner();
+            let kind = ident(inner.next().expect("layer kind"));
+            let args = inner.map(arg).collect::<Result<_, _>>()?;
+            Ok(Module::Layer(LayerCall { kind, args, span: whole }))
+        }
+        other => unreachable!("unexpected module {other:?}"),
+    }
+}
+
+fn arg(pair: Pair<Rule>) -> Result<Arg, SyntaxError> {
+    let whole = span(&pair);
+    let mut keyword = None;
+    let mut value_pair = None;
+    for part in pair.into_inner() {
+        match part.as_rule() {
+            Rule::keyword => keyword = Some(ident(part.into_inner().next().expect("keyword name"))),
+            _ => value_pair = Some(part),
+        }
+    }
+    let value = value(value_pair.expect("argument value"))?;
+    Ok(Arg { keyword, value, span: whole })
+}
+
+fn value(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
+    let whole = span(&pair);
+    let kind = match pair.as_rule() {
+        Rule::int => ValueKind::Int(int(&pair)?),
+        Rule::float => ValueKind::Float(pair.as_str().parse().map_err(|_| SyntaxError {
+            message: format!("`{}` is not a valid float", pair.as_str()),
+            span: whole,
+            label: "invalid float".into(),
+            help: None,
+        })?),
+        Rule::bool => ValueKind::Bool(pair.as_str() == "true"),
+        Rule::infer => ValueKind::Infer,
+        Rule::none => ValueKind::None,
+        Rule::string => ValueKind::Str(
+            pair.into_inner().next().map_or(String::new(), |s| s.as_str().to_string()),
+        ),
+        Rule::tuple => ValueKind::Tuple(pair.into_inner().map(value).collect::<Result<_, _>>()?),
+        other => unreachable!("unexpected value {other:?}"),
+    };
+    Ok(Value { kind, span: whole })
+}
+
+fn int(pair: &Pair<Rule>) -> Result<i64, SyntaxError> {
+    pair.as_str().parse().map_err(|_| SyntaxError {
+        message: format!("integer `{}` does not fit in 64 bits", pair.as_str()),
+        span: span(pair),
+        label: "too large".into(),
+        help: Some(format!("integers range from {} to {}", i64::MIN, i64::MAX)),
+    })
+}
+
+fn forward(pair: Pair<Rule>) -> Result<Forward, SyntaxError> {
+    let whole = span(&pair);
+    let mut params = Vec::new();
+    let mut lets = Vec::new();
+    let mut result = None;
+    for part in pair.into_inner() {
+        match part.as_rule() {
+            Rule::ident => params.push(ident(part)),
+            Rule::let_stmt => {
+                let stmt_span = span(&part);
+                let mut inner = part.into_inner();
+                let name = ident(inner.next().expect("let name"));
+                let value = expr(inner.next().expect("let value"))?;
+                lets.push(Let { name, value, span: stmt_span });
+            }
+            Rule::expr => result = Some(expr(part)?),
+            other => unreachable!("unexpected forward item {other:?}"),
+        }
+    }
+    let result = result.expect("forward always ends with an expression");
+    Ok(Forward { params, lets, result, span: whole })
+}
+
+fn expr(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
+    let mut inner = pair.into_inner();
+    let mut acc = term(inner.next().expect("expression head"))?;
+    for stage in inner {
+        let mut call = match stage.as_rule() {
+            Rule::ident => {
+                let callee = ident(stage);
+                Call { span: callee.span, callee, piped: None, args: Vec::new() }
+            }
+            _ => call(stage)?,
+        };
+        call.piped = Some(Box::new(acc));
+        acc = Expr::Call(call);
+    }
+    Ok(acc)
+}
+
+fn term(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
+    match pair.as_rule() {
+        Rule::ident => Ok(Expr::Name(ident(pair))),
+        Rule::call => Ok(Expr::Call(call(pair)?)),
+        Rule::expr => expr(pair),
+        other => unreachable!("unexpected term {other:?}"),
+    }
+}
+
+fn call(pair: Pair<Rule>) -> Result<Call, SyntaxError> {
+    let whole = span(&pair);
+    let mut inner = pair.into_inner();
+    let callee = ident(inner.next().expect("callee"));
+    let mut args = Vec::new();
+    for arg_pair in inner {
+        let arg_span = span(&arg_pair);
+        let mut keyword = None;
+        let mut value_arg = None;
+        for part in arg_pair.into_inner() {
+            match part.as_rule() {
+                Rule::keyword => keyword = Some(ident(part.into_inner().next().expect("keyword"))),
+                Rule::expr => value_arg = Some(CallArgValue::Expr(expr(part)?)),
+                _ => value_arg = Some(CallArgValue::Const(value(part)?)),
+            }
+        }
+        let value = value_arg.expect("call argument value");
+        args.push(CallArg { keyword, value, span: arg_span });
+    }
+    Ok(Call { callee, piped: None, args, span: whole })
+}
+
+fn init_rule(pair: Pair<Rule>) -> Result<InitRule, SyntaxError> {
+    let whole = span(&pair);
+    let mut inner = pair.into_inner();
+    let target_pair = inner.next().expect("init target");
+    let target_span = span(&target_pair);
+    let target = target_pair.into_inner().map(ident).collect();
+    let init_pair = inner.next().expect("initialiser");
+    let init_span = span(&init_pair);
+    let mut init_inner = init_pair.into_inner();
+    let init = ident(init_inner.next().expect("initialiser name"));
+    let args = init_inner.map(arg).collect::<Result<_, _>>()?;
+    Ok(InitRule { target, target_span, init, args, init_span, span: whole })
+}
