@@ -1,0 +1,529 @@
+//! Signatures in `torch.nn` style and the binding of written arguments to them, with Python's
+//! rules: positionals first, in order, then keywords.
+
+use cnnc_syntax::{Arg, Span, ValueKind};
+
+use crate::diagnostic::{Code, Error};
+
+/// The type of a parameter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ArgType {
+    /// An integer.
+    Int,
+    /// An integer or a pair of integers; an integer `n` stands for `(n, n)`.
+    IntPair,
+    /// A boolean.
+    Bool,
+    /// A float (an integer is accepted).
+    Float,
+    /// A float or `None`.
+    OptFloat,
+    /// An integer or `None`.
+    OptInt,
+    /// One of a fixed set of strings.
+    Choice(&'static [&'static str]),
+}
+
+impl ArgType {
+    fn describe(self) -> String {
+        match self {
+            ArgType::Int => "an integer".into(),
+            ArgType::IntPair => "an integer or a pair of integers".into(),
+            ArgType::Bool => "a boolean".into(),
+            ArgType::Float => "a number".into(),
+            ArgType::OptFloat => "a number or `None`".into(),
+            ArgType::OptInt => "an integer or `None`".into(),
+            ArgType::Choice(options) => {
+                let quoted: Vec<String> = options.iter().map(|o| format!("\"{o}\"")).collect();
+                format!("one of {}", quoted.join(", "))
+            }
+        }
+    }
+}
+
+/// The default of a parameter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Default {
+    /// The argument must be written.
+    Required,
+    /// A fixed value.
+    Value(DefaultValue),
+    /// The value of another argument, such as a pool's `stride` defaulting to `kernel_size`.
+    SameAs(&'static str),
+}
+
+/// A fixed default value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DefaultValue {
+    /// An integer, or a pair of equal integers for [`ArgType::IntPair`].
+    Int(i64),
+    /// A boolean.
+    Bool(bool),
+    /// A float.
+    Float(f64),
+    /// `None`.
+    None,
+    /// A string.
+    Str(&'static str),
+}
+
+/// One parameter of a signature.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Param {
+    /// The name, as in `torch.nn`.
+    pub name: &'static str,
+    /// The type.
+    pub ty: ArgType,
+    /// The default.
+    pub default: Default,
+    /// The smallest allowed value of a number (each element of a pair).
+    pub min: Option<f64>,
+    /// The largest allowed value of a number.
+    pub max: Option<f64>,
+    /// Whether `_` may be written, for the checker to infer from the input shape.
+    pub inferable: bool,
+}
+
+impl Param {
+    /// A required parameter.
+    pub const fn required(name: &'static str, ty: ArgType) -> Param {
+        Param { name, ty, default: Default::Required, min: None, max: None, inferable: false }
+    }
+
+    /// A parameter with a default.
+    pub const fn optional(name: &'static str, ty: ArgType, default: DefaultValue) -> Param {
+        Param { name, ty, default: Default::Value(default), min: None, max: None, inferable: false }
+    }
+
+    /// A parameter that defaults to another parameter's value.
+    pub const fn same_as(name: &'static str, ty: ArgType, other: &'static str) -> Param {
+        Param { name, ty, default: Default::SameAs(other), min: None, max: None, inferable: false }
+    }
+
+    /// Sets the smallest allowed value.
+    pub const fn min(mut self, min: f64) -> Param {
+        self.min = Some(min);
+        self
+    }
+
+    /// Sets the largest allowed value.
+    pub const fn max(mut self, max: f64) -> Param {
+        self.max = Some(max);
+        self
+    }
+
+    /// Allows `_`.
+    pub const fn inferable(mut self) -> Param {
+        self.inferable = true;
+        self
+    }
+}
+
+/// A bound argument value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArgValue {
+    /// An integer.
+    Int(i64),
+    /// A pair of integers.
+    Pair([i64; 2]),
+    /// A boolean.
+    Bool(bool),
+    /// A float.
+    Float(f64),
+    /// `None`.
+    None,
+    /// A string.
+    Str(String),
+    /// `_`, not inferred yet.
+    Infer,
+}
+
+impl std::fmt::Display for ArgValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ArgValue::Int(n) => write!(f, "{n}"),
+            ArgValue::Pair([a, b]) if a == b => write!(f, "{a}"),
+            ArgValue::Pair([a, b]) => write!(f, "({a}, {b})"),
+            ArgValue::Bool(b) => f.write_str(if *b { "true" } else { "false" }),
+            ArgValue::Float(x) => write!(f, "{x:?}"),
+            ArgValue::None => f.write_str("None"),
+            ArgValue::Str(s) => write!(f, "\"{s}\""),
+            ArgValue::Infer => f.write_str("_"),
+        }
+    }
+}
+
+/// One argument after binding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bound {
+    /// The value (a default when not written).
+    pub value: ArgValue,
+    /// Where the value was written, or `None` for defaults.
+    pub span: Option<Span>,
+}
+
+/// The arguments of a call, bound to a signature: one entry for each parameter, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoundArgs {
+    /// The signature.
+    pub params: &'static [Param],
+    /// The values, aligned with `params`.
+    pub values: Vec<Bound>,
+    /// The whole call, for diagnostics about the call as a whole.
+    pub call_span: Span,
+}
+
+impl BoundArgs {
+    fn index(&self, name: &str) -> usize {
+        self.params
+            .iter()
+            .position(|p| p.name == name)
+            .unwrap_or_else(|| panic!("no parameter `{name}` in this signature"))
+    }
+
+    /// The bound value of a parameter.
+    pub fn get(&self, name: &str) -> &ArgValue {
+        &self.values[self.index(name)].value
+    }
+
+    /// Where the parameter's value was written, or the call when it was not.
+    pub fn span(&self, name: &str) -> Span {
+        self.values[self.index(name)].span.unwrap_or(self.call_span)
+    }
+
+    /// Whether the parameter was written.
+    pub fn written(&self, name: &str) -> bool {
+        self.values[self.index(name)].span.is_some()
+    }
+
+    /// Replaces a value, such as a `_` that was inferred.
+    pub fn set(&mut self, name: &str, value: ArgValue) {
+        let i = self.index(name);
+        self.values[i].value = value;
+    }
+
+    /// An integer parameter's value, or `None` for `_`.
+    pub fn int(&self, name: &str) -> Option<i64> {
+        match self.get(name) {
+            ArgValue::Int(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// A pair parameter's value.
+    pub fn pair(&self, name: &str) -> [i64; 2] {
+        match self.get(name) {
+            ArgValue::Pair(p) => *p,
+            other => panic!("`{name}` is not a pair: {other:?}"),
+        }
+    }
+
+    /// A boolean parameter's value.
+    pub fn bool(&self, name: &str) -> bool {
+        matches!(self.get(name), ArgValue::Bool(true))
+    }
+
+    /// A float parameter's value, or `None` for `None`.
+    pub fn float(&self, name: &str) -> Option<f64> {
+        match self.get(name) {
+            ArgValue::Float(x) => Some(*x),
+            _ => None,
+        }
+    }
+
+    /// A string parameter's value.
+    pub fn str(&self, name: &str) -> &str {
+        match self.get(name) {
+            ArgValue::Str(s) => s,
+            other => panic!("`{name}` is not a string: {other:?}"),
+        }
+    }
+}
+
+/// Binds written arguments to a signature. `callee` names the callee in messages, such as
+/// `Conv2d`. All problems are reported, not only the first.
+pub fn bind(
+    callee: &str,
+    params: &'static [Param],
+    args: &[Arg],
+    call_span: Span,
+    errors: &mut Vec<Error>,
+) -> Option<BoundArgs> {
+    let mut slots: Vec<Option<(&Arg, Span)>> = vec![None; params.len()];
+    let mut ok = true;
+    let mut seen_keyword: Option<Span> = None;
+    for (position, arg) in args.iter().enumerate() {
+        let index = match &arg.keyword {
+            None => {
+                if let Some(keyword_span) = seen_keyword {
+                    errors.push(
+                        Error::new(
+                            Code::ArgumentOrder,
+                            format!("positional argument after a keyword argument in `{callee}`"),
+                            arg.span,
+                            "positional argument",
+                        )
+                        .with_related(keyword_span, "keyword argument before it")
+                        .with_help("write positional arguments first, or give this one its keyword"),
+                    );
+                    ok = false;
+                    continue;
+                }
+                if position >= params.len() {
+                    errors.push(
+                        Error::new(
+                            Code::TooManyArguments,
+                            format!(
+                                "`{callee}` takes at most {} positional argument{}, but {} were given",
+                                params.len(),
+                                if params.len() == 1 { "" } else { "s" },
+                                args.iter().filter(|a| a.keyword.is_none()).count()
+                            ),
+                            arg.span,
+                            "unexpected argument",
+                        )
+                        .with_help(format!("the signature is {}", signature(callee, params))),
+                    );
+                    ok = false;
+                    break;
+                }
+                position
+            }
+            Some(keyword) => {
+                seen_keyword.get_or_insert(keyword.span);
+                match params.iter().position(|p| p.name == keyword.name) {
+                    Some(i) => i,
+                    None => {
+                        let names: Vec<&str> = params.iter().map(|p| p.name).collect();
+                        let help = match suggest(&keyword.name, &names) {
+                            Some(s) => format!("did you mean `{s}`? the signature is {}", signature(callee, params)),
+                            None => format!("the signature is {}", signature(callee, params)),
+                        };
+                        errors.push(
+                            Error::new(
+                                Code::UnknownArgument,
+                                format!("`{callee}` has no argument `{}`", keyword.name),
+                                keyword.span,
+                                "unknown argument",
+                            )
+                            .with_help(help),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                }
+            }
+        };
+        if let Some((_, first)) = slots[index] {
+            let span = arg.keyword.as_ref().map_or(arg.span, |k| k.span);
+            errors.push(
+                Error::new(
+                    Code::DuplicateArgument,
+                    format!("argument `{}` of `{callee}` is given twice", params[index].name),
+                    span,
+                    "given again here",
+                )
+                .with_related(first, "first given here")
+                .with_help("remove one of them"),
+            );
+            ok = false;
+            continue;
+        }
+        slots[index] = Some((arg, arg.span));
+    }
+
+    let mut values = Vec::with_capacity(params.len());
+    let mut missing = Vec::new();
+    for (param, slot) in params.iter().zip(&slots) {
+        match slot {
+            Some((arg, _)) => match convert(callee, param, arg, errors) {
+                Some(value) => values.push(Bound { value, span: Some(arg.value.span) }),
+                None => ok = false,
+            },
+            None => match param.default {
+                Default::Required => missing.push(param.name),
+                Default::Value(v) => values.push(Bound { value: default_value(param.ty, v), span: None }),
+                Default::SameAs(_) => values.push(Bound { value: ArgValue::None, span: None }),
+            },
+        }
+    }
+    if !missing.is_empty() {
+        let list: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+        errors.push(
+            Error::new(
+                Code::MissingArgument,
+                format!(
+                    "`{callee}` is missing required argument{} {}",
+                    if missing.len() == 1 { "" } else { "s" },
+                    list.join(", ")
+                ),
+                call_span,
+                format!("missing {}", list.join(", ")),
+            )
+            .with_help(format!("the signature is {}", signature(callee, params))),
+        );
+        return None;
+    }
+    if !ok {
+        return None;
+    }
+    // Resolve defaults that follow another argument.
+    for i in 0..params.len() {
+        if let (Default::SameAs(other), None) = (params[i].default, values[i].span) {
+            let j = params.iter().position(|p| p.name == other).expect("SameAs names a parameter");
+            values[i].value = values[j].value.clone();
+        }
+    }
+    Some(BoundArgs { params, values, call_span })
+}
+
+fn default_value(ty: ArgType, v: DefaultValue) -> ArgValue {
+    match (ty, v) {
+        (ArgType::IntPair, DefaultValue::Int(n)) => ArgValue::Pair([n, n]),
+        (_, DefaultValue::Int(n)) => ArgValue::Int(n),
+        (_, DefaultValue::Bool(b)) => ArgValue::Bool(b),
+        (_, DefaultValue::Float(x)) => ArgValue::Float(x),
+        (_, DefaultValue::None) => ArgValue::None,
+        (_, DefaultValue::Str(s)) => ArgValue::Str(s.to_string()),
+    }
+}
+
+/// The signature as written in messages, such as `Linear(in_features, out_features, bias=true)`.
+pub fn signature(callee: &str, params: &[Param]) -> String {
+    let parts: Vec<String> = params
+        .iter()
+        .map(|p| match p.default {
+            Default::Required => p.name.to_string(),
+            Default::SameAs(_) => format!("{}=None", p.name),
+            Default::Value(v) => format!("{}={}", p.name, default_value(p.ty, v)),
+        })
+        .collect();
+    format!("`{callee}({})`", parts.join(", "))
+}
+
+fn convert(callee: &str, param: &Param, arg: &Arg, errors: &mut Vec<Error>) -> Option<ArgValue> {
+    let value = &arg.value;
+    let converted = match (&value.kind, param.ty) {
+        (ValueKind::Infer, _) if param.inferable => return Some(ArgValue::Infer),
+        (ValueKind::Infer, _) => {
+            errors.push(
+                Error::new(
+                    Code::ArgumentType,
+                    format!("`{}` of `{callee}` cannot be inferred", param.name),
+                    value.span,
+                    "`_` not allowed here",
+                )
+                .with_help(format!("write {} for `{}`", param.ty.describe(), param.name)),
+            );
+            return None;
+        }
+        (ValueKind::Int(n), ArgType::Int) => ArgValue::Int(*n),
+        (ValueKind::Int(n), ArgType::IntPair) => ArgValue::Pair([*n, *n]),
+        (ValueKind::Tuple(items), ArgType::IntPair) if items.len() == 2 => {
+            match (&items[0].kind, &items[1].kind) {
+                (ValueKind::Int(a), ValueKind::Int(b)) => ArgValue::Pair([*a, *b]),
+                _ => return type_error(callee, param, value, errors),
+            }
+        }
+        (ValueKind::Bool(b), ArgType::Bool) => ArgValue::Bool(*b),
+        (ValueKind::Int(n), ArgType::Float | ArgType::OptFloat) => ArgValue::Float(*n as f64),
+        (ValueKind::Float(x), ArgType::Float | ArgType::OptFloat) => ArgValue::Float(*x),
+        (ValueKind::None, ArgType::OptFloat | ArgType::OptInt) => ArgValue::None,
+        (ValueKind::Int(n), ArgType::OptInt) => ArgValue::Int(*n),
+        (ValueKind::Str(s), ArgType::Choice(options)) if options.contains(&s.as_str()) => {
+            ArgValue::Str(s.clone())
+        }
+        _ => return type_error(callee, param, value, errors),
+    };
+    check_range(callee, param, &converted, value.span, errors).then_some(converted)
+}
+
+fn type_error(
+    callee: &str,
+    param: &Param,
+    value: &cnnc_syntax::Value,
+    errors: &mut Vec<Error>,
+) -> Option<ArgValue> {
+    let expected = param.ty.describe();
+    let found = match &value.kind {
+        ValueKind::Str(s) => format!("\"{s}\""),
+        ValueKind::Tuple(items) => format!("a tuple of {} values", items.len()),
+        other => other.type_name().to_string(),
+    };
+    errors.push(
+        Error::new(
+            Code::ArgumentType,
+            format!("`{}` of `{callee}` must be {expected}, found {found}", param.name),
+            value.span,
+            format!("expected {expected}"),
+        )
+        .with_help(match param.ty {
+            ArgType::IntPair => format!("write `{}=3` or `{}=(3, 5)`", param.name, param.name),
+            ArgType::Bool => format!("write `{}=true` or `{}=false`", param.name, param.name),
+            _ => format!("write {expected}"),
+        }),
+    );
+    None
+}
+
+fn check_range(callee: &str, param: &Param, value: &ArgValue, span: Span, errors: &mut Vec<Error>) -> bool {
+    let numbers: Vec<f64> = match value {
+        ArgValue::Int(n) => vec![*n as f64],
+        ArgValue::Pair([a, b]) => vec![*a as f64, *b as f64],
+        ArgValue::Float(x) => vec![*x],
+        _ => return true,
+    };
+    let fmt = |x: f64| if param.ty == ArgType::Float || param.ty == ArgType::OptFloat { format!("{x:?}") } else { format!("{x}") };
+    for x in numbers {
+        let problem = match (param.min, param.max) {
+            (Some(min), _) if x < min || x.is_nan() => Some(format!("at least {}", fmt(min))),
+            (_, Some(max)) if x > max || x.is_nan() => Some(format!("at most {}", fmt(max))),
+            _ => None,
+        };
+        if let Some(bound) = problem {
+            let range = match (param.min, param.max) {
+                (Some(min), Some(max)) => format!("between {} and {}", fmt(min), fmt(max)),
+                (Some(min), None) => format!("at least {}", fmt(min)),
+                (None, Some(max)) => format!("at most {}", fmt(max)),
+                (None, None) => unreachable!(),
+            };
+            errors.push(
+                Error::new(
+                    Code::ArgumentValue,
+                    format!("`{}` of `{callee}` must be {range}, found {value}", param.name),
+                    span,
+                    format!("must be {bound}"),
+                )
+                .with_help(format!("`{}` ranges {range}", param.name)),
+            );
+            return false;
+        }
+    }
+    true
+}
+
+/// The candidate closest to `name` by edit distance, if it is close enough to be a likely typo.
+pub fn suggest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).max(1);
+    candidates
+        .iter()
+        .map(|c| (edit_distance(&name.to_lowercase(), &c.to_lowercase()), *c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}

@@ -1,0 +1,201 @@
+//! Checker diagnostics: a stable code, a message, a primary span, related spans where the cause
+//! lives elsewhere, and a help line.
+
+use std::fmt;
+
+use cnnc_syntax::Span;
+use miette::{Diagnostic, LabeledSpan, Severity};
+
+/// The stable code of a diagnostic. Codes never change meaning; the diagnostics index in
+/// `docs/diagnostics.md` has an example of each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Code {
+    /// The source is not valid syntax.
+    Parse,
+    /// A name is declared twice in one scope.
+    DuplicateName,
+    /// A name is used but never declared.
+    UndefinedName,
+    /// A layer kind that the catalogue does not have.
+    UnknownLayer,
+    /// A keyword argument that the layer does not take.
+    UnknownArgument,
+    /// An argument given twice, by position and by keyword or twice by keyword.
+    DuplicateArgument,
+    /// A required argument that is missing.
+    MissingArgument,
+    /// More positional arguments than the layer takes.
+    TooManyArguments,
+    /// A positional argument after a keyword argument.
+    ArgumentOrder,
+    /// An argument of the wrong type.
+    ArgumentType,
+    /// An argument of the right type whose value is out of range.
+    ArgumentValue,
+    /// A model without exactly one `input`, or with more than one `forward`.
+    ModelStructure,
+    /// A `Linear` whose `in_features` differs from the features it receives.
+    LinearIn,
+    /// A layer whose input channels or features differ from what it receives.
+    Channels,
+    /// A spatial size that shrinks below 1.
+    Collapse,
+    /// `groups` that does not divide the channels.
+    Groups,
+    /// An input of a rank the layer does not accept.
+    Rank,
+    /// A size that must be known at compile time but is symbolic.
+    SymbolicSize,
+    /// A size computation that overflows 64 bits.
+    Overflow,
+    /// A `_` that the checker cannot infer.
+    Infer,
+    /// A call in `forward` with wrong arguments.
+    ForwardCall,
+    /// An init rule whose target does not exist.
+    InitTarget,
+    /// An initialiser that does not exist or does not apply to its parameter.
+    Initializer,
+}
+
+impl Code {
+    /// Every code, in the order of the diagnostics index.
+    pub const ALL: &'static [Code] = &[
+        Code::Parse,
+        Code::DuplicateName,
+        Code::UndefinedName,
+        Code::UnknownLayer,
+        Code::UnknownArgument,
+        Code::DuplicateArgument,
+        Code::MissingArgument,
+        Code::TooManyArguments,
+        Code::ArgumentOrder,
+        Code::ArgumentType,
+        Code::ArgumentValue,
+        Code::ModelStructure,
+        Code::LinearIn,
+        Code::Channels,
+        Code::Collapse,
+        Code::Groups,
+        Code::Rank,
+        Code::SymbolicSize,
+        Code::Overflow,
+        Code::Infer,
+        Code::ForwardCall,
+        Code::InitTarget,
+        Code::Initializer,
+    ];
+
+    /// The code as printed, such as `shape::linear_in`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Parse => "syntax::parse",
+            Code::DuplicateName => "name::duplicate",
+            Code::UndefinedName => "name::undefined",
+            Code::UnknownLayer => "name::unknown_layer",
+            Code::UnknownArgument => "arg::unknown",
+            Code::DuplicateArgument => "arg::duplicate",
+            Code::MissingArgument => "arg::missing",
+            Code::TooManyArguments => "arg::too_many",
+            Code::ArgumentOrder => "arg::order",
+            Code::ArgumentType => "arg::type",
+            Code::ArgumentValue => "arg::value",
+            Code::ModelStructure => "model::structure",
+            Code::LinearIn => "shape::linear_in",
+            Code::Channels => "shape::channels",
+            Code::Collapse => "shape::collapse",
+            Code::Groups => "shape::groups",
+            Code::Rank => "shape::rank",
+            Code::SymbolicSize => "shape::symbolic",
+            Code::Overflow => "shape::overflow",
+            Code::Infer => "shape::infer",
+            Code::ForwardCall => "forward::call",
+            Code::InitTarget => "init::target",
+            Code::Initializer => "init::initializer",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem found in a `.cnn` source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error {
+    /// The stable code.
+    pub code: Code,
+    /// The headline.
+    pub message: String,
+    /// Where the problem is, and what to say there.
+    pub primary: (Span, String),
+    /// Other places that explain the cause, such as where a shape came from.
+    pub related: Vec<(Span, String)>,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Error {
+    /// A new error with a primary span and label.
+    pub fn new(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+        Error {
+            code,
+            message: message.into(),
+            primary: (span, label.into()),
+            related: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// Adds a related span.
+    pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.related.push((span, label.into()));
+        self
+    }
+
+    /// Sets the help line.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl Diagnostic for Error {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+
+    fn severity(&self) -> Option<Severity> {
+        Some(Severity::Error)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let (span, label) = &self.primary;
+        let primary = LabeledSpan::new_primary_with_span(Some(label.clone()), *span);
+        let related =
+            self.related.iter().map(|(span, label)| LabeledSpan::new_with_span(Some(label.clone()), *span));
+        Some(Box::new(std::iter::once(primary).chain(related)))
+    }
+}
+
+impl From<cnnc_syntax::SyntaxError> for Error {
+    fn from(e: cnnc_syntax::SyntaxError) -> Self {
+        let mut error = Error::new(Code::Parse, e.message, e.span, e.label);
+        error.help = e.help;
+        error
+    }
+}

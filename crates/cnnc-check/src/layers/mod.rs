@@ -1,0 +1,356 @@
+//! The layer catalogue: for each `torch.nn` layer, its signature, its shape rule and its
+//! parameters and buffers. Adding a layer is one entry here (and its runtime struct in the `cnnc`
+//! crate).
+
+mod conv;
+mod linear;
+mod norm;
+mod pool;
+mod simple;
+
+pub(crate) use simple::flatten as simple_flatten;
+
+use cnnc_syntax::Span;
+
+use crate::args::{ArgValue, BoundArgs, Param};
+use crate::diagnostic::{Code, Error};
+use crate::shape::{Dim, Shape};
+
+/// What the catalogue knows about one layer kind.
+#[derive(Debug)]
+pub struct LayerSpec {
+    /// The `torch.nn` class name, such as `Conv2d`.
+    pub name: &'static str,
+    /// The constructor signature, in `torch.nn` order.
+    pub params: &'static [Param],
+    /// For layers with parameters or buffers, the name of the runtime config struct they are
+    /// built from (`Conv2d::new(vs, Conv2dConfig { .. })`); `None` for plain structs
+    /// (`ReLU { inplace: true }`).
+    pub config: Option<&'static str>,
+    /// The output shape for an input shape; fills in inferred (`_`) arguments.
+    pub infer: fn(&mut ShapeCtx<'_>) -> Option<Shape>,
+    /// The parameters and buffers, in PyTorch's registration order.
+    pub tensors: fn(&BoundArgs) -> Vec<TensorDef>,
+}
+
+/// Every layer kind, by name.
+pub static CATALOGUE: &[&LayerSpec] = &[
+    &conv::CONV2D,
+    &linear::LINEAR,
+    &pool::MAX_POOL2D,
+    &pool::AVG_POOL2D,
+    &norm::BATCH_NORM2D,
+    &simple::RELU,
+    &simple::DROPOUT,
+    &simple::FLATTEN,
+];
+
+/// Looks a layer kind up by its `torch.nn` name.
+pub fn lookup(name: &str) -> Option<&'static LayerSpec> {
+    CATALOGUE.iter().copied().find(|spec| spec.name == name)
+}
+
+/// Whether a tensor is a trainable parameter or a buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TensorKind {
+    /// A trainable parameter (`named_parameters`).
+    Parameter,
+    /// A buffer, such as BatchNorm's running statistics (`named_buffers`).
+    Buffer,
+}
+
+/// The element type of a tensor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DType {
+    /// 32-bit float.
+    Float,
+    /// 64-bit integer.
+    Int64,
+}
+
+/// A parameter or buffer of a layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TensorDef {
+    /// The local name, such as `weight`.
+    pub name: &'static str,
+    /// The shape.
+    pub dims: Vec<i64>,
+    /// Parameter or buffer.
+    pub kind: TensorKind,
+    /// Element type.
+    pub dtype: DType,
+}
+
+impl TensorDef {
+    /// A float parameter.
+    pub fn parameter(name: &'static str, dims: Vec<i64>) -> TensorDef {
+        TensorDef { name, dims, kind: TensorKind::Parameter, dtype: DType::Float }
+    }
+
+    /// A buffer.
+    pub fn buffer(name: &'static str, dims: Vec<i64>, dtype: DType) -> TensorDef {
+        TensorDef { name, dims, kind: TensorKind::Buffer, dtype }
+    }
+
+    /// The number of elements.
+    pub fn numel(&self) -> i64 {
+        self.dims.iter().product()
+    }
+}
+
+/// A tensor value flowing through the network, with where its shape came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flow {
+    /// The shape.
+    pub shape: Shape,
+    /// The source text that produced the value.
+    pub span: Span,
+    /// How the value got its shape, such as "`layer3` outputs [N, 128, 4, 4]".
+    pub note: String,
+}
+
+/// What a layer's shape rule works with.
+pub struct ShapeCtx<'a> {
+    /// The layer's dotted path, such as `layer4.fc1`.
+    pub path: &'a str,
+    /// The layer's kind.
+    pub spec: &'static LayerSpec,
+    /// The bound arguments; inferred values are written back.
+    pub args: &'a mut BoundArgs,
+    /// The incoming value.
+    pub input: &'a Flow,
+    /// The model's declared input shape, for help lines.
+    pub model_input: &'a Shape,
+    /// Where problems are reported.
+    pub errors: &'a mut Vec<Error>,
+}
+
+impl ShapeCtx<'_> {
+    fn error(&mut self, error: Error) -> Option<Shape> {
+        self.errors.push(error);
+        None
+    }
+
+    /// The incoming value as a related label.
+    fn origin(&self) -> (Span, String) {
+        (self.input.span, self.input.note.clone())
+    }
+
+    /// Requires the input rank to be one of `ranks`; `what` describes them, like
+    /// "[N, C, H, W] or [C, H, W]".
+    pub fn expect_rank(&mut self, ranks: &[usize], what: &str) -> Option<()> {
+        let rank = self.input.shape.rank();
+        if ranks.contains(&rank) {
+            return Some(());
+        }
+        let (span, note) = self.origin();
+        let path = self.path.to_string();
+        let kind = self.spec.name;
+        self.error(
+            Error::new(
+                Code::Rank,
+                format!(
+                    "`{path}` ({kind}) expects an input of shape {what}, but receives {} (rank {rank})",
+                    self.input.shape
+                ),
+                self.args.call_span,
+                format!("expects {what}"),
+            )
+            .with_related(span, note)
+            .with_help(format!("reshape the input before `{path}`, for example with `flatten`")),
+        );
+        None
+    }
+
+    /// The size of input dimension `index`, which must be known; `what` names it in messages.
+    pub fn known_dim(&mut self, index: usize, what: &str) -> Option<i64> {
+        match &self.input.shape.0[index] {
+            Dim::Known(n) => Some(*n),
+            Dim::Symbolic(name) => {
+                let (span, note) = self.origin();
+                let name = name.clone();
+                let path = self.path.to_string();
+                self.error(
+                    Error::new(
+                        Code::SymbolicSize,
+                        format!("`{path}` needs a known {what}, but it is the run-time size `{name}`"),
+                        self.args.call_span,
+                        format!("needs a known {what}"),
+                    )
+                    .with_related(span, note)
+                    .with_help(format!("declare a fixed size instead of `{name}` in the model's `input`")),
+                )
+                .map(|_| 0)
+            }
+        }
+    }
+
+    /// Checks that an integer argument (such as `in_channels`) equals the incoming size `actual`,
+    /// or infers it when written as `_`. `code` and `what` ("input channels") shape the message.
+    pub fn match_or_infer(&mut self, arg: &str, actual: i64, code: Code, what: &str) -> Option<i64> {
+        match self.args.get(arg) {
+            ArgValue::Infer => {
+                if actual < 1 {
+                    let (span, note) = self.origin();
+                    let path = self.path.to_string();
+                    return self.error(
+                        Error::new(
+                            Code::Infer,
+                            format!("cannot infer `{arg}` of `{path}`: it receives {actual} {what}"),
+                            self.args.span(arg),
+                            "inferred from the input",
+                        )
+                        .with_related(span, note),
+                    )
+                    .map(|_| 0);
+                }
+                self.args.set(arg, ArgValue::Int(actual));
+                Some(actual)
+            }
+            ArgValue::Int(declared) if *declared == actual => Some(actual),
+            ArgValue::Int(declared) => {
+                let declared = *declared;
+                let (span, note) = self.origin();
+                let path = self.path.to_string();
+                let fixed = self.rewrite_call(arg, &actual.to_string());
+                let inferred = self.rewrite_call(arg, "_");
+                self.error(
+                    Error::new(
+                        code,
+                        format!("`{path}` expects {declared} {what}, but receives {actual}"),
+                        self.args.span(arg),
+                        format!("declared {arg} = {declared}"),
+                    )
+                    .with_related(span, note)
+                    .with_help(format!(
+                        "the input is {}; write `{fixed}`, or `{inferred}` to infer it",
+                        self.model_input
+                    )),
+                )
+                .map(|_| 0)
+            }
+            other => panic!("`{arg}` is not an integer: {other:?}"),
+        }
+    }
+
+    /// The call as the user would write it, with `arg` replaced by `text`. Written arguments are
+    /// kept; leading ones are positional.
+    fn rewrite_call(&self, arg: &str, text: &str) -> String {
+        let mut parts = Vec::new();
+        let mut positional = true;
+        for (param, bound) in self.args.params.iter().zip(&self.args.values) {
+            let value = if param.name == arg {
+                text.to_string()
+            } else if bound.span.is_some() {
+                bound.value.to_string()
+            } else {
+                positional = false;
+                continue;
+            };
+            if positional {
+                parts.push(value);
+            } else {
+                parts.push(format!("{}={value}", param.name));
+            }
+        }
+        format!("{}({})", self.spec.name, parts.join(", "))
+    }
+
+    /// Reports an arithmetic overflow while computing a size.
+    pub fn overflow(&mut self) -> Option<i64> {
+        let path = self.path.to_string();
+        self.error(
+            Error::new(
+                Code::Overflow,
+                format!("the output size of `{path}` overflows 64-bit integers"),
+                self.args.call_span,
+                "size overflows",
+            )
+            .with_related(self.input.span, self.input.note.clone()),
+        )
+        .map(|_| 0)
+    }
+
+    /// One spatial output size of a convolution or pooling window, with PyTorch's formula:
+    /// `floor_or_ceil((in + 2·padding − dilation·(kernel − 1) − 1) / stride) + 1`, where
+    /// `ceil_mode` rounds up but never starts a window in the right padding. `axis` names the
+    /// dimension ("height") in messages.
+    pub fn window_output(&mut self, axis: &str, input: i64, w: Window) -> Option<i64> {
+        let Window { kernel, stride, padding, dilation, ceil_mode } = w;
+        let effective = dilation.checked_mul(kernel - 1).and_then(|x| x.checked_add(1));
+        let padded = padding.checked_mul(2).and_then(|p| p.checked_add(input));
+        let (Some(effective), Some(padded)) = (effective, padded) else { return self.overflow() };
+        let numerator = padded - effective;
+        let out = if numerator < 0 {
+            -1
+        } else {
+            let mut out = if ceil_mode { (numerator + stride - 1) / stride } else { numerator / stride } + 1;
+            if ceil_mode && (out - 1) * stride >= input + padding {
+                out -= 1;
+            }
+            out
+        };
+        if out >= 1 {
+            return Some(out);
+        }
+        let (span, note) = self.origin();
+        let path = self.path.to_string();
+        let arithmetic = if dilation == 1 {
+            format!("{axis}: {input} + 2 × {padding} = {padded}, smaller than the kernel size {kernel}")
+        } else {
+            format!(
+                "{axis}: {input} + 2 × {padding} = {padded}, smaller than the dilated kernel \
+                 {dilation} × ({kernel} − 1) + 1 = {effective}"
+            )
+        };
+        let kernel_span = self.args.span("kernel_size");
+        self.error(
+            Error::new(
+                Code::Collapse,
+                format!("`{path}` shrinks the {axis} below 1: its {axis} input is only {input}"),
+                kernel_span,
+                arithmetic,
+            )
+            .with_related(span, note)
+            .with_help(format!(
+                "the input is {}; use a smaller kernel, add padding, remove a downsampling step \
+                 before `{path}`, or feed a larger input",
+                self.model_input
+            )),
+        )
+        .map(|_| 0)
+    }
+}
+
+/// The geometry of a convolution or pooling window along one axis.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    /// Kernel size.
+    pub kernel: i64,
+    /// Stride.
+    pub stride: i64,
+    /// Zero padding on each side.
+    pub padding: i64,
+    /// Spacing between kernel elements.
+    pub dilation: i64,
+    /// Whether to round the output size up.
+    pub ceil_mode: bool,
+}
+
+/// Applies `window_output` to the last two dimensions of the input (height and width).
+pub(crate) fn spatial_2d(ctx: &mut ShapeCtx<'_>, windows: [Window; 2]) -> Option<Shape> {
+    let rank = ctx.input.shape.rank();
+    let h = ctx.known_dim(rank - 2, "height")?;
+    let w = ctx.known_dim(rank - 1, "width")?;
+    let out_h = ctx.window_output("height", h, windows[0]);
+    let out_w = ctx.window_output("width", w, windows[1]);
+    let shape = ctx.input.shape.with(rank - 2, Dim::Known(out_h?));
+    Some(shape.with(rank - 1, Dim::Known(out_w?)))
+}
+
+/// Normalises a possibly negative dimension index against `rank`.
+pub(crate) fn normalize_dim(dim: i64, rank: usize) -> Option<usize> {
+    let rank = rank as i64;
+    let d = if dim < 0 { dim + rank } else { dim };
+    (0..rank).contains(&d).then_some(d as usize)
+}

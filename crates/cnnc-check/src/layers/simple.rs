@@ -1,0 +1,101 @@
+//! Layers without parameters whose output shape is simple: activations, dropout, flatten.
+
+use super::{normalize_dim, LayerSpec, ShapeCtx, TensorDef};
+use crate::args::{ArgType, BoundArgs, DefaultValue, Param};
+use crate::diagnostic::{Code, Error};
+use crate::shape::{Dim, Shape};
+
+/// `nn.ReLU`.
+pub static RELU: LayerSpec = LayerSpec {
+    name: "ReLU",
+    params: &[Param::optional("inplace", ArgType::Bool, DefaultValue::Bool(false))],
+    config: None,
+    infer: same_shape,
+    tensors: no_tensors,
+};
+
+/// `nn.Dropout`.
+pub static DROPOUT: LayerSpec = LayerSpec {
+    name: "Dropout",
+    params: &[
+        Param::optional("p", ArgType::Float, DefaultValue::Float(0.5)).min(0.0).max(1.0),
+        Param::optional("inplace", ArgType::Bool, DefaultValue::Bool(false)),
+    ],
+    config: None,
+    infer: same_shape,
+    tensors: no_tensors,
+};
+
+/// `nn.Flatten`.
+pub static FLATTEN: LayerSpec = LayerSpec {
+    name: "Flatten",
+    params: &[
+        Param::optional("start_dim", ArgType::Int, DefaultValue::Int(1)),
+        Param::optional("end_dim", ArgType::Int, DefaultValue::Int(-1)),
+    ],
+    config: None,
+    infer: flatten_layer_shape,
+    tensors: no_tensors,
+};
+
+fn no_tensors(_: &BoundArgs) -> Vec<TensorDef> {
+    Vec::new()
+}
+
+fn same_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    Some(ctx.input.shape.clone())
+}
+
+fn flatten_layer_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    let start = ctx.args.int("start_dim")?;
+    let end = ctx.args.int("end_dim")?;
+    match flatten(&ctx.input.shape, start, end) {
+        Ok((shape, _)) => Some(shape),
+        Err(message) => {
+            let span = ctx.args.call_span;
+            ctx.errors.push(
+                Error::new(Code::Rank, format!("`{}`: {message}", ctx.path), span, message)
+                    .with_related(ctx.input.span, ctx.input.note.clone()),
+            );
+            None
+        }
+    }
+}
+
+/// `torch.flatten(x, start, end)`: the new shape and the arithmetic that produced it, such as
+/// `128 × 4 × 4 = 2048`.
+pub(crate) fn flatten(shape: &Shape, start: i64, end: i64) -> Result<(Shape, String), String> {
+    let rank = shape.rank().max(1);
+    let out_of_range = |d: i64| {
+        format!(
+            "dimension {d} is out of range for a rank-{} input (expected {} to {})",
+            shape.rank(),
+            -(rank as i64),
+            rank as i64 - 1
+        )
+    };
+    let s = normalize_dim(start, rank).ok_or_else(|| out_of_range(start))?;
+    let e = normalize_dim(end, rank).ok_or_else(|| out_of_range(end))?;
+    if s > e {
+        return Err(format!("start_dim {start} comes after end_dim {end}"));
+    }
+    if shape.rank() == 0 {
+        return Ok((Shape(vec![Dim::Known(1)]), "a scalar flattens to [1]".into()));
+    }
+    let merged = &shape.0[s..=e];
+    let factors: Vec<String> = merged.iter().map(ToString::to_string).collect();
+    let dim = match merged.iter().map(Dim::known).collect::<Option<Vec<i64>>>() {
+        Some(sizes) => {
+            let product =
+                sizes.iter().try_fold(1i64, |acc, &n| acc.checked_mul(n)).ok_or("the size overflows")?;
+            Dim::Known(product)
+        }
+        None if merged.len() == 1 => merged[0].clone(),
+        None => Dim::Symbolic(factors.join("*")),
+    };
+    let arithmetic = format!("{} = {dim}", factors.join(" × "));
+    let mut dims = shape.0[..s].to_vec();
+    dims.push(dim);
+    dims.extend_from_slice(&shape.0[e + 1..]);
+    Ok((Shape(dims), arithmetic))
+}
