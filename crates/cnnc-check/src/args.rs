@@ -20,8 +20,14 @@ pub enum ArgType {
     OptFloat,
     /// An integer or `None`.
     OptInt,
-    /// One of a fixed set of strings.
-    Choice(&'static [&'static str]),
+    /// One of a fixed set of strings; generated code names the variant of `rust_enum` whose
+    /// name is the string in UpperCamelCase (`"reflect"` → `PaddingMode::Reflect`).
+    Choice {
+        /// The runtime enum, such as `PaddingMode`.
+        rust_enum: &'static str,
+        /// The accepted strings.
+        options: &'static [&'static str],
+    },
 }
 
 impl ArgType {
@@ -33,7 +39,7 @@ impl ArgType {
             ArgType::Float => "a number".into(),
             ArgType::OptFloat => "a number or `None`".into(),
             ArgType::OptInt => "an integer or `None`".into(),
-            ArgType::Choice(options) => {
+            ArgType::Choice { options, .. } => {
                 let quoted: Vec<String> = options.iter().map(|o| format!("\"{o}\"")).collect();
                 format!("one of {}", quoted.join(", "))
             }
@@ -377,7 +383,8 @@ pub fn bind(
     Some(BoundArgs { params, values, call_span })
 }
 
-fn default_value(ty: ArgType, v: DefaultValue) -> ArgValue {
+/// The value a default stands for, given the parameter's type.
+pub fn default_value(ty: ArgType, v: DefaultValue) -> ArgValue {
     match (ty, v) {
         (ArgType::IntPair, DefaultValue::Int(n)) => ArgValue::Pair([n, n]),
         (_, DefaultValue::Int(n)) => ArgValue::Int(n),
@@ -430,7 +437,7 @@ fn convert(callee: &str, param: &Param, arg: &Arg, errors: &mut Vec<Error>) -> O
         (ValueKind::Float(x), ArgType::Float | ArgType::OptFloat) => ArgValue::Float(*x),
         (ValueKind::None, ArgType::OptFloat | ArgType::OptInt) => ArgValue::None,
         (ValueKind::Int(n), ArgType::OptInt) => ArgValue::Int(*n),
-        (ValueKind::Str(s), ArgType::Choice(options)) if options.contains(&s.as_str()) => {
+        (ValueKind::Str(s), ArgType::Choice { options, .. }) if options.contains(&s.as_str()) => {
             ArgValue::Str(s.clone())
         }
         _ => return type_error(callee, param, value, errors),

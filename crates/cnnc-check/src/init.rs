@@ -25,8 +25,8 @@ const FAN_MODES: &[&str] = &["fan_in", "fan_out"];
 
 const KAIMING: &[Param] = &[
     Param::optional("a", ArgType::Float, DefaultValue::Float(0.0)),
-    Param::optional("mode", ArgType::Choice(FAN_MODES), DefaultValue::Str("fan_in")),
-    Param::optional("nonlinearity", ArgType::Choice(NONLINEARITIES), DefaultValue::Str("leaky_relu")),
+    Param::optional("mode", ArgType::Choice { rust_enum: "", options: FAN_MODES }, DefaultValue::Str("fan_in")),
+    Param::optional("nonlinearity", ArgType::Choice { rust_enum: "", options: NONLINEARITIES }, DefaultValue::Str("leaky_relu")),
 ];
 const XAVIER: &[Param] = &[Param::optional("gain", ArgType::Float, DefaultValue::Float(1.0))];
 

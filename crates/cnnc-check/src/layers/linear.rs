@@ -14,6 +14,7 @@ pub static LINEAR: LayerSpec = LayerSpec {
         Param::optional("bias", ArgType::Bool, DefaultValue::Bool(true)),
     ],
     config: Some("LinearConfig"),
+    uses_train: false,
     infer: linear_shape,
     tensors: linear_tensors,
 };

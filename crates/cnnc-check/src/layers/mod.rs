@@ -27,6 +27,8 @@ pub struct LayerSpec {
     /// built from (`Conv2d::new(vs, Conv2dConfig { .. })`); `None` for plain structs
     /// (`ReLU { inplace: true }`).
     pub config: Option<&'static str>,
+    /// Whether the forward pass depends on training mode (dropout, batch norm).
+    pub uses_train: bool,
     /// The output shape for an input shape; fills in inferred (`_`) arguments.
     pub infer: fn(&mut ShapeCtx<'_>) -> Option<Shape>,
     /// The parameters and buffers, in PyTorch's registration order.

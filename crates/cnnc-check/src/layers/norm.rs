@@ -16,6 +16,7 @@ pub static BATCH_NORM2D: LayerSpec = LayerSpec {
         Param::optional("track_running_stats", ArgType::Bool, DefaultValue::Bool(true)),
     ],
     config: Some("BatchNormConfig"),
+    uses_train: true,
     infer: batch_norm2d_shape,
     tensors: batch_norm_tensors,
 };

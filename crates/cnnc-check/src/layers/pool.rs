@@ -18,6 +18,7 @@ pub static MAX_POOL2D: LayerSpec = LayerSpec {
         Param::optional("ceil_mode", ArgType::Bool, DefaultValue::Bool(false)),
     ],
     config: None,
+    uses_train: false,
     infer: max_pool2d_shape,
     tensors: no_tensors,
 };
@@ -34,6 +35,7 @@ pub static AVG_POOL2D: LayerSpec = LayerSpec {
         Param::optional("divisor_override", ArgType::OptInt, DefaultValue::None).min(1.0),
     ],
     config: None,
+    uses_train: false,
     infer: avg_pool2d_shape,
     tensors: no_tensors,
 };

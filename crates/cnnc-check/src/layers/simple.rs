@@ -10,6 +10,7 @@ pub static RELU: LayerSpec = LayerSpec {
     name: "ReLU",
     params: &[Param::optional("inplace", ArgType::Bool, DefaultValue::Bool(false))],
     config: None,
+    uses_train: false,
     infer: same_shape,
     tensors: no_tensors,
 };
@@ -22,6 +23,7 @@ pub static DROPOUT: LayerSpec = LayerSpec {
         Param::optional("inplace", ArgType::Bool, DefaultValue::Bool(false)),
     ],
     config: None,
+    uses_train: true,
     infer: same_shape,
     tensors: no_tensors,
 };
@@ -34,6 +36,7 @@ pub static FLATTEN: LayerSpec = LayerSpec {
         Param::optional("end_dim", ArgType::Int, DefaultValue::Int(-1)),
     ],
     config: None,
+    uses_train: false,
     infer: flatten_layer_shape,
     tensors: no_tensors,
 };

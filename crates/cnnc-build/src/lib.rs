@@ -1,0 +1,173 @@
+//! Compiles `.cnn` network definitions into tch-rs module code.
+//!
+//! This crate is the pipeline behind every front door: source → parse → check → generate.
+//! [`compile_source`] turns a source text into checked models and formatted Rust code, or into
+//! [`Diagnostics`] that render like rustc's errors. [`Config`] is the `build.rs` API, in the
+//! style of prost-build:
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() {
+//!     cnnc_build::compile(&["src/simple_cnn.cnn"]).unwrap();
+//! }
+//! ```
+//!
+//! ```ignore
+//! // src/main.rs
+//! include!(concat!(env!("OUT_DIR"), "/simple_cnn.rs"));
+//! ```
+
+mod diagnostics;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use cnnc_check::{ir, Code, Error};
+pub use diagnostics::{Diagnostics, Format};
+
+/// The result of compiling one source text.
+#[derive(Debug)]
+pub struct Compiled {
+    /// The checked models.
+    pub models: Vec<ir::Model>,
+    /// The generated Rust source, formatted, with an `@generated` header.
+    pub code: String,
+}
+
+/// Parses, checks and generates code for a source text; `name` is the file name shown in
+/// diagnostics and in the generated header.
+pub fn compile_source(name: &str, source: &str) -> Result<Compiled, Diagnostics> {
+    let models = check_source(name, source)?;
+    let code = cnnc_codegen::generate_file(&models, name);
+    Ok(Compiled { models, code })
+}
+
+/// Parses and checks a source text without generating code.
+pub fn check_source(name: &str, source: &str) -> Result<Vec<ir::Model>, Diagnostics> {
+    cnnc_check::check_source(source).map_err(|errors| Diagnostics::new(name, source, errors))
+}
+
+/// An error of a file-level compilation: the file could not be read or written, or its source
+/// has errors.
+#[derive(Debug)]
+pub enum CompileError {
+    /// Reading the source or writing the output failed.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        error: std::io::Error,
+    },
+    /// The source has errors.
+    Source(Diagnostics),
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CompileError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            CompileError::Source(diagnostics) => write!(f, "{}", diagnostics.render(Format::Plain)),
+        }
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+/// Compiles a `.cnn` file into Rust source text.
+pub fn compile_file(path: &Path) -> Result<Compiled, CompileError> {
+    let source = std::fs::read_to_string(path)
+        .map_err(|error| CompileError::Io { path: path.to_path_buf(), error })?;
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    compile_source(&name, &source).map_err(CompileError::Source)
+}
+
+/// Writes `contents` to `path` atomically: a reader sees the old file or the new one, never a
+/// partial write, and on failure the old file is left untouched.
+pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let file_name = path.file_name().ok_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, "the output path names no file")
+    })?;
+    let tmp = dir.join(format!(".{}.{}.tmp", file_name.to_string_lossy(), std::process::id()));
+    std::fs::write(&tmp, contents).and_then(|()| std::fs::rename(&tmp, path)).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// Configuration for compiling `.cnn` files from a `build.rs`.
+#[derive(Debug, Default, Clone)]
+pub struct Config {
+    out_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// A configuration that writes to `$OUT_DIR`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Writes generated files to `dir` instead of `$OUT_DIR`.
+    pub fn out_dir(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// Compiles each file to `<out_dir>/<file stem>.rs` and tells cargo to rerun the build
+    /// script when a source changes. Nothing is written for a file with errors.
+    pub fn compile(&self, files: &[impl AsRef<Path>]) -> Result<(), CompileError> {
+        let out_dir = match &self.out_dir {
+            Some(dir) => dir.clone(),
+            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or_else(|| CompileError::Io {
+                path: PathBuf::from("$OUT_DIR"),
+                error: std::io::Error::new(std::io::ErrorKind::NotFound, "OUT_DIR is not set; call this from build.rs"),
+            })?,
+        };
+        for file in files {
+            let file = file.as_ref();
+            println!("cargo:rerun-if-changed={}", file.display());
+            let compiled = compile_file(file)?;
+            let stem = file.file_stem().map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
+            let out = out_dir.join(format!("{stem}.rs"));
+            write_atomically(&out, &compiled.code).map_err(|error| CompileError::Io { path: out, error })?;
+        }
+        Ok(())
+    }
+}
+
+/// Compiles `.cnn` files into `$OUT_DIR`, from a `build.rs`.
+pub fn compile(files: &[impl AsRef<Path>]) -> Result<(), CompileError> {
+    Config::new().compile(files)
+}
+
+/// A table of a checked model: each layer and op in forward order with its output shape and
+/// parameter count, then the total, as `cnnc check` prints it.
+pub fn summary(model: &ir::Model) -> String {
+    let mut rows: Vec<[String; 4]> = vec![["input".into(), String::new(), model.input.to_string(), String::new()]];
+    for row in &model.trace {
+        let params = if row.parameters > 0 { thousands(row.parameters) } else { String::new() };
+        rows.push([row.name.clone(), row.detail.clone(), row.output.to_string(), params]);
+    }
+    rows.push(["output".into(), String::new(), model.output().to_string(), String::new()]);
+    let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+    let (w0, w1, w2, w3) = (width(0), width(1), width(2), width(3));
+    let mut out = format!("model {}\n", model.name);
+    for [name, detail, shape, params] in &rows {
+        let line = format!("  {name:<w0$}  {detail:<w1$}  {shape:<w2$}  {params:>w3$}");
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out.push_str(&format!("parameters: {}\n", thousands(model.num_parameters())));
+    out
+}
+
+fn thousands(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 && c.is_ascii_digit() {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

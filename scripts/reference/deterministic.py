@@ -1,0 +1,29 @@
+"""Deterministic tensor contents shared by the reference scripts and the Rust tests.
+
+`tests/support/mod.rs` implements the same formula; both compute in float64 with integer
+arithmetic only, so the float32 tensors are bit-identical on both sides.
+"""
+import math
+
+import torch
+
+
+def fill(shape, seed):
+    """Values in [-1, 1] scaled by 1/sqrt(fan_in), a pure function of position and seed."""
+    numel = math.prod(shape)
+    fan_in = numel // shape[0] if len(shape) >= 2 and shape[0] > 0 else 1
+    scale = 1.0 / math.sqrt(fan_in)
+    i = torch.arange(numel, dtype=torch.float64)
+    values = (torch.remainder(i * 7919.0 + seed * 104729.0, 2001.0) / 1000.0 - 1.0) * scale
+    return values.reshape(shape).to(torch.float32)
+
+
+def fill_state_dict(module):
+    """Fills every float parameter and buffer, the k-th in state_dict order with seed k."""
+    with torch.no_grad():
+        for k, (name, tensor) in enumerate(module.state_dict().items()):
+            if tensor.is_floating_point():
+                values = fill(list(tensor.shape), k)
+                if name.endswith("running_var"):
+                    values = values.abs() + 0.5
+                tensor.copy_(values)
