@@ -97,7 +97,8 @@ fn module_and_parameter_names_equal_pytorch() {
         let modules: Vec<String> =
             model.named_modules().iter().map(|(n, m)| format!("{n} \"{}\"", m.kind())).collect();
         assert_eq!(modules, strings(&reference["named_modules"]));
-        let parameters: Vec<String> = model.named_parameters().into_iter().map(|(n, _)| n).collect();
+        let parameters: Vec<String> =
+            model.named_parameters().into_iter().map(|(n, _)| n).collect();
         assert_eq!(parameters, strings(&reference["named_parameters"]));
 
         let state: Vec<(String, Vec<i64>)> =
@@ -160,7 +161,10 @@ fn init_rules_apply_at_construction() {
                     let b = module.parameter("bias").unwrap();
                     let bound = 1.0 / (w.size()[1] as f64).sqrt();
                     let max = b.abs().max().double_value(&[]);
-                    assert!(max <= bound && max > bound / 2.0, "{name}.bias max {max}, bound {bound}");
+                    assert!(
+                        max <= bound && max > bound / 2.0,
+                        "{name}.bias max {max}, bound {bound}"
+                    );
                 }
                 _ => {}
             }
@@ -177,14 +181,23 @@ fn default_init_matches_pytorch_in_distribution() {
         // fan_in = in_channels * kh * kw (Conv2d) or in_features (Linear); the bias uses the
         // weight's fan_in, and the weight of the same layer comes first.
         let module = &name[..name.rfind('.').unwrap()];
-        let weight = model.named_parameters().into_iter().find(|(n, _)| n == &format!("{module}.weight")).unwrap().1;
+        let weight = model
+            .named_parameters()
+            .into_iter()
+            .find(|(n, _)| n == &format!("{module}.weight"))
+            .unwrap()
+            .1;
         let fan_in: i64 = weight.size()[1..].iter().product();
         let bound = 1.0 / (fan_in as f64).sqrt();
         let max = t.abs().max().double_value(&[]);
         assert!(max <= bound, "{name}: max {max} > bound {bound}");
         if size.iter().product::<i64>() >= 1000 {
             let expected = bound / 3f64.sqrt();
-            assert!((std_of(t) - expected).abs() / expected < 0.05, "{name}: std {} vs {expected}", std_of(t));
+            assert!(
+                (std_of(t) - expected).abs() / expected < 0.05,
+                "{name}: std {} vs {expected}",
+                std_of(t)
+            );
         }
     }
 }
@@ -214,7 +227,10 @@ fn reinitialise_by_layer_kind_and_by_name_like_the_tutorial() {
     }
     let w = &model.layer1.conv1.weight;
     assert!((std_of(w) - 1.0).abs() < 0.15);
-    assert_eq!(model.layer2.conv2.bias.as_ref().unwrap().abs().sum(Kind::Double).double_value(&[]), 0.0);
+    assert_eq!(
+        model.layer2.conv2.bias.as_ref().unwrap().abs().sum(Kind::Double).double_value(&[]),
+        0.0
+    );
     assert_eq!(model.layer4.fc2.weight.mean(Kind::Double).double_value(&[]), 0.25);
     assert_eq!(model.layer4.fc3.bias.as_ref().unwrap().mean(Kind::Double).double_value(&[]), 1.0);
     // The VarStore sees the same tensors: the hook changed the variables an optimizer trains.

@@ -56,5 +56,8 @@ fn training_mode_updates_batch_norm_statistics() {
     // Evaluation leaves them alone.
     let frozen = after.copy();
     let _ = model.forward_t(&x, false);
-    assert_eq!(support::max_abs_diff(&frozen, model.features.1.running_mean.as_ref().unwrap()), 0.0);
+    assert_eq!(
+        support::max_abs_diff(&frozen, model.features.1.running_mean.as_ref().unwrap()),
+        0.0
+    );
 }

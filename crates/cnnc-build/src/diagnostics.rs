@@ -37,13 +37,20 @@ impl Diagnostics {
         match format {
             Format::Json => self.errors.iter().map(|e| self.json(e) + "\n").collect(),
             Format::Fancy | Format::Plain => {
-                let theme = if format == Format::Fancy { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-                let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+                let theme = if format == Format::Fancy {
+                    GraphicalTheme::unicode()
+                } else {
+                    GraphicalTheme::unicode_nocolor()
+                };
+                let handler =
+                    GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
                 let mut out = String::new();
                 for error in &self.errors {
                     let report = miette::Report::new(error.clone())
                         .with_source_code(NamedSource::new(&self.name, self.source.clone()));
-                    handler.render_report(&mut out, report.as_ref()).expect("writing to a String cannot fail");
+                    handler
+                        .render_report(&mut out, report.as_ref())
+                        .expect("writing to a String cannot fail");
                     out.push('\n');
                 }
                 let count = self.errors.len();

@@ -77,7 +77,9 @@ impl std::error::Error for CompileError {}
 pub fn compile_file(path: &Path) -> Result<Compiled, CompileError> {
     let source = std::fs::read_to_string(path)
         .map_err(|error| CompileError::Io { path: path.to_path_buf(), error })?;
-    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name = path
+        .file_name()
+        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     compile_source(&name, &source).map_err(CompileError::Source)
 }
 
@@ -117,18 +119,26 @@ impl Config {
     pub fn compile(&self, files: &[impl AsRef<Path>]) -> Result<(), CompileError> {
         let out_dir = match &self.out_dir {
             Some(dir) => dir.clone(),
-            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or_else(|| CompileError::Io {
-                path: PathBuf::from("$OUT_DIR"),
-                error: std::io::Error::new(std::io::ErrorKind::NotFound, "OUT_DIR is not set; call this from build.rs"),
-            })?,
+            None => {
+                std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or_else(|| CompileError::Io {
+                    path: PathBuf::from("$OUT_DIR"),
+                    error: std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        "OUT_DIR is not set; call this from build.rs",
+                    ),
+                })?
+            }
         };
         for file in files {
             let file = file.as_ref();
             println!("cargo:rerun-if-changed={}", file.display());
             let compiled = compile_file(file)?;
-            let stem = file.file_stem().map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
+            let stem = file
+                .file_stem()
+                .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
             let out = out_dir.join(format!("{stem}.rs"));
-            write_atomically(&out, &compiled.code).map_err(|error| CompileError::Io { path: out, error })?;
+            write_atomically(&out, &compiled.code)
+                .map_err(|error| CompileError::Io { path: out, error })?;
         }
         Ok(())
     }
@@ -142,7 +152,8 @@ pub fn compile(files: &[impl AsRef<Path>]) -> Result<(), CompileError> {
 /// A table of a checked model: each layer and op in forward order with its output shape and
 /// parameter count, then the total, as `cnnc check` prints it.
 pub fn summary(model: &ir::Model) -> String {
-    let mut rows: Vec<[String; 4]> = vec![["input".into(), String::new(), model.input.to_string(), String::new()]];
+    let mut rows: Vec<[String; 4]> =
+        vec![["input".into(), String::new(), model.input.to_string(), String::new()]];
     for row in &model.trace {
         let params = if row.parameters > 0 { thousands(row.parameters) } else { String::new() };
         rows.push([row.name.clone(), row.detail.clone(), row.output.to_string(), params]);

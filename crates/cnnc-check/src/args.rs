@@ -270,7 +270,9 @@ pub fn bind(
                             "positional argument",
                         )
                         .with_related(keyword_span, "keyword argument before it")
-                        .with_help("write positional arguments first, or give this one its keyword"),
+                        .with_help(
+                            "write positional arguments first, or give this one its keyword",
+                        ),
                     );
                     ok = false;
                     continue;
@@ -302,7 +304,10 @@ pub fn bind(
                     None => {
                         let names: Vec<&str> = params.iter().map(|p| p.name).collect();
                         let help = match suggest(&keyword.name, &names) {
-                            Some(s) => format!("did you mean `{s}`? the signature is {}", signature(callee, params)),
+                            Some(s) => format!(
+                                "did you mean `{s}`? the signature is {}",
+                                signature(callee, params)
+                            ),
                             None => format!("the signature is {}", signature(callee, params)),
                         };
                         errors.push(
@@ -348,7 +353,9 @@ pub fn bind(
             },
             None => match param.default {
                 Default::Required => missing.push(param.name),
-                Default::Value(v) => values.push(Bound { value: default_value(param.ty, v), span: None }),
+                Default::Value(v) => {
+                    values.push(Bound { value: default_value(param.ty, v), span: None })
+                }
                 Default::SameAs(_) => values.push(Bound { value: ArgValue::None, span: None }),
             },
         }
@@ -420,7 +427,11 @@ fn convert(callee: &str, param: &Param, arg: &Arg, errors: &mut Vec<Error>) -> O
                     value.span,
                     "`_` not allowed here",
                 )
-                .with_help(format!("write {} for `{}`", param.ty.describe(), param.name)),
+                .with_help(format!(
+                    "write {} for `{}`",
+                    param.ty.describe(),
+                    param.name
+                )),
             );
             return None;
         }
@@ -473,14 +484,26 @@ fn type_error(
     None
 }
 
-fn check_range(callee: &str, param: &Param, value: &ArgValue, span: Span, errors: &mut Vec<Error>) -> bool {
+fn check_range(
+    callee: &str,
+    param: &Param,
+    value: &ArgValue,
+    span: Span,
+    errors: &mut Vec<Error>,
+) -> bool {
     let numbers: Vec<f64> = match value {
         ArgValue::Int(n) => vec![*n as f64],
         ArgValue::Pair([a, b]) => vec![*a as f64, *b as f64],
         ArgValue::Float(x) => vec![*x],
         _ => return true,
     };
-    let fmt = |x: f64| if param.ty == ArgType::Float || param.ty == ArgType::OptFloat { format!("{x:?}") } else { format!("{x}") };
+    let fmt = |x: f64| {
+        if param.ty == ArgType::Float || param.ty == ArgType::OptFloat {
+            format!("{x:?}")
+        } else {
+            format!("{x}")
+        }
+    };
     for x in numbers {
         let problem = match (param.min, param.max) {
             (Some(min), _) if x < min || x.is_nan() => Some(format!("at least {}", fmt(min))),
@@ -501,7 +524,11 @@ fn check_range(callee: &str, param: &Param, value: &ArgValue, span: Span, errors
                     span,
                     format!("must be {bound}"),
                 )
-                .with_help(format!("`{}` ranges {range}", param.name)),
+                .with_help(if range.starts_with("between") {
+                    format!("write a value {range}")
+                } else {
+                    format!("write a value of {range}")
+                }),
             );
             return false;
         }

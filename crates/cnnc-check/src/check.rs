@@ -35,7 +35,11 @@ struct NodeState {
 
 enum BodyState {
     /// A layer; `args` is `None` when its arguments were wrong (already reported).
-    Layer { spec: &'static LayerSpec, args: Option<BoundArgs>, call: String },
+    Layer {
+        spec: &'static LayerSpec,
+        args: Option<BoundArgs>,
+        call: String,
+    },
     Sequential(Vec<NodeState>),
     /// An unknown layer kind (already reported).
     Unknown,
@@ -68,10 +72,18 @@ pub(crate) fn check_model(model: &ast::Model, errors: &mut Vec<Error>) -> Option
     let children = checker.finish_nodes();
     let trace = checker.trace;
     let (children, forward) = (children?, forward?);
-    let mut result = ir::Model { name: model.name.name.clone(), input: checker.input_shape, children, forward, trace };
+    let mut result = ir::Model {
+        name: model.name.name.clone(),
+        input: checker.input_shape,
+        children,
+        forward,
+        trace,
+    };
     apply_init_rules(model, &mut result, errors);
     for row in &mut result.trace {
-        if let Some(ir::Node { body: ir::NodeBody::Layer(layer), .. }) = result_node(&result.children, &row.name) {
+        if let Some(ir::Node { body: ir::NodeBody::Layer(layer), .. }) =
+            result_node(&result.children, &row.name)
+        {
             row.parameters = layer.num_parameters();
         }
     }
@@ -170,7 +182,9 @@ impl ModelChecker<'_> {
             };
             let path = join(prefix, &name);
             let body = match &child.module {
-                ast::Module::Sequential(seq) => BodyState::Sequential(self.declare_children(&seq.children, &path)),
+                ast::Module::Sequential(seq) => {
+                    BodyState::Sequential(self.declare_children(&seq.children, &path))
+                }
                 ast::Module::Layer(call) => self.declare_layer(call),
             };
             nodes.push(NodeState { name, path, span: child.module.span(), body, called: false });
@@ -182,7 +196,8 @@ impl ModelChecker<'_> {
         let Some(spec) = layers::lookup(&call.kind.name) else {
             let names: Vec<&str> = layers::CATALOGUE.iter().map(|s| s.name).collect();
             let help = if call.kind.name == "Sequential" {
-                "write a Sequential with braces: `Sequential { Conv2d(3, 8, 3); ReLU() }`".to_string()
+                "write a Sequential with braces: `Sequential { Conv2d(3, 8, 3); ReLU() }`"
+                    .to_string()
             } else {
                 match suggest(&call.kind.name, &names) {
                     Some(s) => format!("did you mean `{s}`?"),
@@ -222,7 +237,10 @@ impl ModelChecker<'_> {
             let input_name = model.inputs.first().map_or("x".to_string(), |i| i.name.name.clone());
             let note = format!("input `{input_name}` is {shape}");
             let mut flow = Some(Flow { shape, span, note });
-            let mut expr = ir::Expr { kind: ir::ExprKind::Value(input_name.clone()), shape: Shape(Vec::new()) };
+            let mut expr = ir::Expr {
+                kind: ir::ExprKind::Value(input_name.clone()),
+                shape: Shape(Vec::new()),
+            };
             for i in 0..self.children.len() {
                 let stage_span = self.children[i].span;
                 let name = self.children[i].name.clone();
@@ -287,7 +305,10 @@ impl ModelChecker<'_> {
             ast::Expr::Name(ident) => match env.get(&ident.name) {
                 Some((flow, _)) => {
                     let flow = flow.clone()?;
-                    let expr = ir::Expr { kind: ir::ExprKind::Value(ident.name.clone()), shape: flow.shape.clone() };
+                    let expr = ir::Expr {
+                        kind: ir::ExprKind::Value(ident.name.clone()),
+                        shape: flow.shape.clone(),
+                    };
                     Some((flow, expr))
                 }
                 None => {
@@ -349,7 +370,10 @@ impl ModelChecker<'_> {
             let (flow, input_expr) = input?;
             let out = self.apply_child(index, &flow, call.span)?;
             let expr = ir::Expr {
-                kind: ir::ExprKind::Child { name: callee.name.clone(), input: Box::new(input_expr) },
+                kind: ir::ExprKind::Child {
+                    name: callee.name.clone(),
+                    input: Box::new(input_expr),
+                },
                 shape: out.shape.clone(),
             };
             return Some((out, expr));
@@ -389,7 +413,10 @@ impl ModelChecker<'_> {
                             e.span(),
                             "unexpected tensor argument",
                         )
-                        .with_help(format!("the signature is `{op_name}(input{})`", op_signature(params))),
+                        .with_help(format!(
+                            "the signature is `{op_name}(input{})`",
+                            op_signature(params)
+                        )),
                     );
                     return None;
                 }
@@ -405,13 +432,22 @@ impl ModelChecker<'_> {
                 let end_dim = args.int("end_dim").unwrap_or(-1);
                 match simple_flatten(&flow.shape, start_dim, end_dim) {
                     Ok((shape, arithmetic)) => {
-                        let note = format!("flatten turns {} into {shape}  ({arithmetic})", flow.shape);
+                        let note =
+                            format!("flatten turns {} into {shape}  ({arithmetic})", flow.shape);
                         (ir::Op::Flatten { start_dim, end_dim }, shape, note)
                     }
                     Err(message) => {
                         self.errors.push(
-                            Error::new(Code::ForwardCall, format!("`flatten`: {message}"), call.span, message)
-                                .with_related(flow.span, flow.note.clone()),
+                            Error::new(
+                                Code::ForwardCall,
+                                format!("`flatten`: {message}"),
+                                call.span,
+                                message,
+                            )
+                            .with_related(flow.span, flow.note.clone())
+                            .with_help(
+                                "dimensions count from 0 at the front, or from -1 at the back",
+                            ),
                         );
                         return None;
                     }
@@ -421,15 +457,19 @@ impl ModelChecker<'_> {
             other => unreachable!("op {other} has no shape rule"),
         };
         let span = call.span;
-        let written: Vec<String> = args
-            .values
-            .iter()
-            .filter(|b| b.span.is_some())
-            .map(|b| b.value.to_string())
-            .collect();
+        let written: Vec<String> =
+            args.values.iter().filter(|b| b.span.is_some()).map(|b| b.value.to_string()).collect();
         let name = format!("{op_name}({})", written.join(", "));
-        self.trace.push(ir::TraceRow { name, detail: String::new(), output: shape.clone(), parameters: 0 });
-        let expr = ir::Expr { kind: ir::ExprKind::Op { op, input: Box::new(input_expr) }, shape: shape.clone() };
+        self.trace.push(ir::TraceRow {
+            name,
+            detail: String::new(),
+            output: shape.clone(),
+            parameters: 0,
+        });
+        let expr = ir::Expr {
+            kind: ir::ExprKind::Op { op, input: Box::new(input_expr) },
+            shape: shape.clone(),
+        };
         Some((Flow { shape, span, note }, expr))
     }
 
@@ -450,7 +490,13 @@ impl ModelChecker<'_> {
     fn apply_child(&mut self, index: usize, flow: &Flow, stage_span: Span) -> Option<Flow> {
         let mut node = std::mem::replace(
             &mut self.children[index],
-            NodeState { name: String::new(), path: String::new(), span: Span::default(), body: BodyState::Unknown, called: false },
+            NodeState {
+                name: String::new(),
+                path: String::new(),
+                span: Span::default(),
+                body: BodyState::Unknown,
+                called: false,
+            },
         );
         let out = self.apply_node(&mut node, flow);
         self.children[index] = node;
@@ -531,7 +577,9 @@ impl ModelChecker<'_> {
                 .map(|node| {
                     let body = match &node.body {
                         BodyState::Unknown => return None,
-                        BodyState::Sequential(children) => ir::NodeBody::Sequential(convert(children)?),
+                        BodyState::Sequential(children) => {
+                            ir::NodeBody::Sequential(convert(children)?)
+                        }
                         BodyState::Layer { spec, args, .. } => {
                             let args = args.clone()?;
                             if args.values.iter().any(|b| b.value == ArgValue::Infer) {
@@ -577,7 +625,9 @@ fn describe_call(spec: &LayerSpec, args: &BoundArgs) -> String {
     for (param, bound) in spec.params.iter().zip(&args.values) {
         let is_default = match param.default {
             crate::args::Default::Required => false,
-            crate::args::Default::Value(_) | crate::args::Default::SameAs(_) => bound.span.is_none(),
+            crate::args::Default::Value(_) | crate::args::Default::SameAs(_) => {
+                bound.span.is_none()
+            }
         };
         if is_default {
             positional = false;
@@ -604,7 +654,8 @@ fn apply_init_rules(model: &ast::Model, result: &mut ir::Model, errors: &mut Vec
         let is_child = result.children.iter().any(|c| c.name == first.name);
         if owner.len() == 1 && !is_child {
             if layers::lookup(&first.name).is_none() {
-                let mut names: Vec<&str> = result.children.iter().map(|c| c.name.as_str()).collect();
+                let mut names: Vec<&str> =
+                    result.children.iter().map(|c| c.name.as_str()).collect();
                 names.extend(layers::CATALOGUE.iter().map(|s| s.name));
                 let help = match suggest(&first.name, &names) {
                     Some(s) => format!("did you mean `{s}`?"),
@@ -613,7 +664,10 @@ fn apply_init_rules(model: &ast::Model, result: &mut ir::Model, errors: &mut Vec
                 errors.push(
                     Error::new(
                         Code::InitTarget,
-                        format!("`{}` is neither a child of `{}` nor a layer kind", first.name, model.name.name),
+                        format!(
+                            "`{}` is neither a child of `{}` nor a layer kind",
+                            first.name, model.name.name
+                        ),
                         first.span,
                         "unknown target",
                     )
@@ -680,12 +734,12 @@ fn apply_init_rules(model: &ast::Model, result: &mut ir::Model, errors: &mut Vec
             if tensor.def.kind != TensorKind::Parameter {
                 continue;
             }
-            let path_rule = by_path.iter().rev().find(|(p, name, ..)| p == path && *name == tensor.def.name);
-            let kind_rule = by_kind
-                .iter()
-                .enumerate()
-                .rev()
-                .find(|(_, (kind, name, ..))| *kind == layer.spec.name && *name == tensor.def.name);
+            let path_rule =
+                by_path.iter().rev().find(|(p, name, ..)| p == path && *name == tensor.def.name);
+            let kind_rule =
+                by_kind.iter().enumerate().rev().find(|(_, (kind, name, ..))| {
+                    *kind == layer.spec.name && *name == tensor.def.name
+                });
             let chosen = match (path_rule, kind_rule) {
                 (Some((_, _, init, _)), _) => Some(init),
                 (None, Some((i, (_, _, init, _)))) => {

@@ -139,7 +139,12 @@ pub struct Error {
 
 impl Error {
     /// A new error with a primary span and label.
-    pub fn new(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+    pub fn new(
+        code: Code,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
         Error {
             code,
             message: message.into(),
@@ -186,8 +191,10 @@ impl Diagnostic for Error {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let (span, label) = &self.primary;
         let primary = LabeledSpan::new_primary_with_span(Some(label.clone()), *span);
-        let related =
-            self.related.iter().map(|(span, label)| LabeledSpan::new_with_span(Some(label.clone()), *span));
+        let related = self
+            .related
+            .iter()
+            .map(|(span, label)| LabeledSpan::new_with_span(Some(label.clone()), *span));
         Some(Box::new(std::iter::once(primary).chain(related)))
     }
 }

@@ -25,8 +25,16 @@ const FAN_MODES: &[&str] = &["fan_in", "fan_out"];
 
 const KAIMING: &[Param] = &[
     Param::optional("a", ArgType::Float, DefaultValue::Float(0.0)),
-    Param::optional("mode", ArgType::Choice { rust_enum: "", options: FAN_MODES }, DefaultValue::Str("fan_in")),
-    Param::optional("nonlinearity", ArgType::Choice { rust_enum: "", options: NONLINEARITIES }, DefaultValue::Str("leaky_relu")),
+    Param::optional(
+        "mode",
+        ArgType::Choice { rust_enum: "", options: FAN_MODES },
+        DefaultValue::Str("fan_in"),
+    ),
+    Param::optional(
+        "nonlinearity",
+        ArgType::Choice { rust_enum: "", options: NONLINEARITIES },
+        DefaultValue::Str("leaky_relu"),
+    ),
 ];
 const XAVIER: &[Param] = &[Param::optional("gain", ArgType::Float, DefaultValue::Float(1.0))];
 
@@ -94,6 +102,19 @@ impl Initializer {
         let float = |name: &str| self.args.float(name).unwrap_or(0.0);
         Ok(match self.name {
             "normal" => InitDist::Normal { mean: float("mean"), std: float("std") },
+            "uniform" if float("a") > float("b") => {
+                return Err(Error::new(
+                    Code::Initializer,
+                    format!(
+                        "`uniform` needs a <= b, but a = {:?} and b = {:?}",
+                        float("a"),
+                        float("b")
+                    ),
+                    self.span,
+                    "empty range",
+                )
+                .with_help("swap the bounds"))
+            }
             "uniform" => InitDist::Uniform { low: float("a"), high: float("b") },
             "constant" => InitDist::Const(float("val")),
             "zeros" => InitDist::Const(0.0),

@@ -48,7 +48,9 @@ fn init_rules_resolve_by_kind_and_path_with_path_winning() {
 
 #[test]
 fn underscore_infers_from_the_incoming_shape() {
-    let src = SIMPLE_CNN.replace("Linear(2048, 512)", "Linear(_, 512)").replace("Conv2d(32, 64", "Conv2d(_, 64");
+    let src = SIMPLE_CNN
+        .replace("Linear(2048, 512)", "Linear(_, 512)")
+        .replace("Conv2d(32, 64", "Conv2d(_, 64");
     let models = check_source(&src).unwrap();
     let NodeBody::Layer(fc1) = &models[0].node("layer4.fc1").unwrap().body else { panic!() };
     assert_eq!(fc1.args.int("in_features"), Some(2048));
@@ -64,7 +66,11 @@ fn pytorch_window_formulas() {
         ("[1, 1, 7, 7]", "MaxPool2d(2, ceil_mode=true)", "[1, 1, 4, 4]"),
         ("[1, 1, 7, 7]", "MaxPool2d(2)", "[1, 1, 3, 3]"),
         ("[1, 1, 5, 5]", "MaxPool2d(2, 2, padding=1, ceil_mode=true)", "[1, 1, 3, 3]"),
-        ("[1, 1, 10, 9]", "Conv2d(1, 4, (3, 2), stride=(2, 3), padding=(1, 0), dilation=2)", "[1, 4, 4, 3]"),
+        (
+            "[1, 1, 10, 9]",
+            "Conv2d(1, 4, (3, 2), stride=(2, 3), padding=(1, 0), dilation=2)",
+            "[1, 4, 4, 3]",
+        ),
         ("[1, 1, 6, 6]", "AvgPool2d(3, 2, 1, ceil_mode=true)", "[1, 1, 4, 4]"),
         ("[2, 8, 5, 5]", "Conv2d(8, 4, 5, groups=4)", "[2, 4, 1, 1]"),
         ("[3, 5, 5]", "Conv2d(3, 2, 3)", "[2, 3, 3]"),

@@ -49,7 +49,9 @@ enum DiagnosticFormat {
 impl DiagnosticFormat {
     fn resolve(self) -> Format {
         match self {
-            DiagnosticFormat::Auto if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() => {
+            DiagnosticFormat::Auto
+                if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() =>
+            {
                 Format::Fancy
             }
             DiagnosticFormat::Auto | DiagnosticFormat::Plain => Format::Plain,

@@ -29,7 +29,9 @@ fn words(name: &str) -> Vec<String> {
         let next = chars.get(i + 1).copied();
         let boundary = match prev {
             Some(p) if c.is_uppercase() => {
-                p.is_lowercase() || p.is_ascii_digit() || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
+                p.is_lowercase()
+                    || p.is_ascii_digit()
+                    || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
             }
             _ => false,
         };
@@ -51,7 +53,9 @@ pub fn pascal_case(name: &str) -> String {
         .map(|w| {
             let mut chars = w.chars();
             match chars.next() {
-                Some(first) => first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect(),
+                Some(first) => {
+                    first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect()
+                }
                 None => String::new(),
             }
         })
@@ -78,7 +82,9 @@ pub fn field_ident(name: &str) -> Ident {
     let snake = snake_case(name);
     match snake.as_str() {
         "" => Ident::new("field_", Span::call_site()),
-        "self" | "super" | "crate" | "extern" => Ident::new(&format!("{snake}_"), Span::call_site()),
+        "self" | "super" | "crate" | "extern" => {
+            Ident::new(&format!("{snake}_"), Span::call_site())
+        }
         s if s.starts_with(|c: char| c.is_ascii_digit()) => {
             Ident::new(&format!("m{s}"), Span::call_site())
         }

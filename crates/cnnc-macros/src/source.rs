@@ -1,7 +1,7 @@
 //! Macro tokens as cnnc source text, with the way back from byte offsets to token spans.
 
 use cnnc_check::Error;
-use proc_macro2::{Delimiter, Ident, Span, Spacing, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Ident, Spacing, Span, TokenStream, TokenTree};
 use quote::quote;
 
 /// The source text of a macro input and the span of every token in it.
@@ -46,8 +46,8 @@ impl Source {
                 }
                 TokenTree::Punct(punct) => {
                     self.push(&punct.as_char().to_string(), punct.span());
-                    let negative_number =
-                        punct.as_char() == '-' && matches!(iter.peek(), Some(TokenTree::Literal(_)));
+                    let negative_number = punct.as_char() == '-'
+                        && matches!(iter.peek(), Some(TokenTree::Literal(_)));
                     if punct.spacing() == Spacing::Alone && !negative_number {
                         self.text.push(' ');
                     }

@@ -7,4 +7,4 @@ pub mod ast;
 mod parser;
 
 pub use ast::*;
-pub use parser::{parse, SyntaxError};
+pub use parser::{parse, SyntaxError, MAX_NESTING};

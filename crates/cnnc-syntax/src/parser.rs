@@ -31,6 +31,14 @@ pub struct SyntaxError {
 
 /// Parses the text of a `.cnn` file.
 pub fn parse(source: &str) -> Result<File, SyntaxError> {
+    if let Some(offset) = too_deep(source) {
+        return Err(SyntaxError {
+            message: format!("brackets are nested more than {MAX_NESTING} deep"),
+            span: Span::new(offset, offset + 1),
+            label: "nested too deep".into(),
+            help: Some("flatten the structure; no network needs this depth".into()),
+        });
+    }
     let mut pairs = CnnParser::parse(Rule::file, source).map_err(|e| syntax_error(source, e))?;
     let file = pairs.next().expect("the file rule always produces one pair");
     let mut models = Vec::new();
@@ -52,7 +60,8 @@ fn syntax_error(source: &str, error: pest::error::Error<Rule>) -> SyntaxError {
         .char_indices()
         .find(|&(_, c)| !(c.is_alphanumeric() || c == '_' || c == '.'))
         .map_or(source.len(), |(i, _)| start + i);
-    let end = end.max(token_end).max(start + source[start..].chars().next().map_or(0, char::len_utf8));
+    let end =
+        end.max(token_end).max(start + source[start..].chars().next().map_or(0, char::len_utf8));
     let end = end.min(source.len());
     let found = if start >= source.len() {
         "end of input".to_string()
@@ -74,12 +83,76 @@ fn syntax_error(source: &str, error: pest::error::Error<Rule>) -> SyntaxError {
         let list = join_alternatives(&expected);
         (format!("expected {list}, found {found}"), format!("expected {list}"))
     };
-    SyntaxError {
-        message,
-        span: Span::new(start, end),
-        label,
-        help: help_for(source, start),
+    let mut error =
+        SyntaxError { message, span: Span::new(start, end), label, help: help_for(source, start) };
+    if start >= source.trim_end().len() {
+        // At the end of input, point at the last token rather than past it.
+        let last = source.trim_end().char_indices().last().map_or(0, |(i, _)| i);
+        error.span = Span::new(last, source.trim_end().len());
+        error.label = format!("{} after this", error.label);
+        if let Some(open) = unclosed_brace(source) {
+            let line = source[..open].matches('\n').count() + 1;
+            error.help =
+                Some(format!("a `}}` is missing: the `{{` on line {line} is never closed"));
+        }
     }
+    error
+}
+
+/// Calls `f` with the offset and byte of every byte outside comments and strings.
+fn for_each_code_byte(source: &str, mut f: impl FnMut(usize, u8)) {
+    let bytes = source.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = source[i..].find('\n').map_or(bytes.len(), |n| i + n);
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = source[i + 2..].find("*/").map_or(bytes.len(), |n| i + n + 4);
+                continue;
+            }
+            b'"' => {
+                i = source[i + 1..].find('"').map_or(bytes.len(), |n| i + n + 1);
+            }
+            b => f(i, b),
+        }
+        i += 1;
+    }
+}
+
+/// The offset of the last `{` that no `}` closes.
+fn unclosed_brace(source: &str) -> Option<usize> {
+    let mut open = Vec::new();
+    for_each_code_byte(source, |i, b| match b {
+        b'{' => open.push(i),
+        b'}' => {
+            open.pop();
+        }
+        _ => {}
+    });
+    open.pop()
+}
+
+/// The deepest bracket nesting the parser accepts; deeper input is rejected before parsing so
+/// that no input can exhaust the stack.
+pub const MAX_NESTING: usize = 64;
+
+/// The offset of the first bracket nested deeper than [`MAX_NESTING`].
+fn too_deep(source: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut found = None;
+    for_each_code_byte(source, |i, b| match b {
+        b'{' | b'(' | b'[' => {
+            depth += 1;
+            if depth > MAX_NESTING && found.is_none() {
+                found = Some(i);
+            }
+        }
+        b'}' | b')' | b']' => depth = depth.saturating_sub(1),
+        _ => {}
+    });
+    found
 }
 
 /// A friendly name for a grammar rule, or `None` for rules that never appear alone in messages.
@@ -233,12 +306,17 @@ fn value(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
     let whole = span(&pair);
     let kind = match pair.as_rule() {
         Rule::int => ValueKind::Int(int(&pair)?),
-        Rule::float => ValueKind::Float(pair.as_str().parse().map_err(|_| SyntaxError {
-            message: format!("`{}` is not a valid float", pair.as_str()),
-            span: whole,
-            label: "invalid float".into(),
-            help: None,
-        })?),
+        Rule::float => match pair.as_str().parse::<f64>() {
+            Ok(x) if x.is_finite() => ValueKind::Float(x),
+            _ => {
+                return Err(SyntaxError {
+                    message: format!("float `{}` is out of range", pair.as_str()),
+                    span: whole,
+                    label: "not a finite 64-bit float".into(),
+                    help: Some(format!("floats range up to {:e}", f64::MAX)),
+                })
+            }
+        },
         Rule::bool => ValueKind::Bool(pair.as_str() == "true"),
         Rule::infer => ValueKind::Infer,
         Rule::none => ValueKind::None,

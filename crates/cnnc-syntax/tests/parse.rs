@@ -11,9 +11,12 @@ fn parses_the_simple_cnn_example() {
     let input = &model.inputs[0];
     assert!(matches!(&input.dims[0], Dim::Symbolic(n) if n.name == "N"));
     assert!(matches!(input.dims[3], Dim::Known(32, _)));
-    let names: Vec<_> = model.children.iter().map(|c| c.name.as_ref().unwrap().name.as_str()).collect();
+    let names: Vec<_> =
+        model.children.iter().map(|c| c.name.as_ref().unwrap().name.as_str()).collect();
     assert_eq!(names, ["layer1", "layer2", "layer3", "layer4"]);
-    let Module::Sequential(layer1) = &model.children[0].module else { panic!("layer1 is a Sequential") };
+    let Module::Sequential(layer1) = &model.children[0].module else {
+        panic!("layer1 is a Sequential")
+    };
     let Module::Layer(conv1) = &layer1.children[0].module else { panic!("conv1 is a layer") };
     assert_eq!(conv1.kind.name, "Conv2d");
     assert_eq!(conv1.args.len(), 5);
@@ -25,19 +28,23 @@ fn parses_the_simple_cnn_example() {
 
 #[test]
 fn forward_chain_nests_left_to_right() {
-    let file = parse("model M { input x: [N, 4] forward(x) { x -> a -> flatten(1) -> b } }").unwrap();
+    let file =
+        parse("model M { input x: [N, 4] forward(x) { x -> a -> flatten(1) -> b } }").unwrap();
     let forward = &file.models[0].forwards[0];
     let Expr::Call(last) = &forward.result else { panic!("a call") };
     assert_eq!(last.callee.name, "b");
     let Some(inner) = &last.piped else { panic!("piped") };
     let Expr::Call(flatten) = inner.as_ref() else { panic!("flatten call") };
     assert_eq!(flatten.callee.name, "flatten");
-    assert!(matches!(&flatten.args[0].value, CallArgValue::Const(v) if v.kind == ValueKind::Int(1)));
+    assert!(
+        matches!(&flatten.args[0].value, CallArgValue::Const(v) if v.kind == ValueKind::Int(1))
+    );
 }
 
 #[test]
 fn unnamed_sequential_children_and_comments() {
-    let src = "model M { /* block */ s = Sequential { Linear(4, 4); ReLU() // x\n Dropout(p=0.25) } }";
+    let src =
+        "model M { /* block */ s = Sequential { Linear(4, 4); ReLU() // x\n Dropout(p=0.25) } }";
     let file = parse(src).unwrap();
     let Module::Sequential(s) = &file.models[0].children[0].module else { panic!() };
     assert_eq!(s.children.len(), 3);

@@ -182,12 +182,7 @@ fn kaiming_std(tensor: &Tensor, a: f64, mode: FanMode, nonlinearity: Nonlinearit
 /// # Panics
 ///
 /// Panics if the tensor has fewer than 2 dimensions.
-pub fn kaiming_uniform_(
-    tensor: &Tensor,
-    a: f64,
-    mode: FanMode,
-    nonlinearity: Nonlinearity,
-) {
+pub fn kaiming_uniform_(tensor: &Tensor, a: f64, mode: FanMode, nonlinearity: Nonlinearity) {
     match kaiming_std(tensor, a, mode, nonlinearity) {
         Some(std) => {
             let bound = 3f64.sqrt() * std;
@@ -205,12 +200,7 @@ pub fn kaiming_uniform_(
 /// # Panics
 ///
 /// Panics if the tensor has fewer than 2 dimensions.
-pub fn kaiming_normal_(
-    tensor: &Tensor,
-    a: f64,
-    mode: FanMode,
-    nonlinearity: Nonlinearity,
-) {
+pub fn kaiming_normal_(tensor: &Tensor, a: f64, mode: FanMode, nonlinearity: Nonlinearity) {
     match kaiming_std(tensor, a, mode, nonlinearity) {
         Some(std) => normal_(tensor, 0.0, std),
         None => {}

@@ -19,7 +19,11 @@ pub static CONV2D: LayerSpec = LayerSpec {
         Param::optional("dilation", ArgType::IntPair, DefaultValue::Int(1)).min(1.0),
         Param::optional("groups", ArgType::Int, DefaultValue::Int(1)).min(1.0),
         Param::optional("bias", ArgType::Bool, DefaultValue::Bool(true)),
-        Param::optional("padding_mode", ArgType::Choice { rust_enum: "PaddingMode", options: PADDING_MODES }, DefaultValue::Str("zeros")),
+        Param::optional(
+            "padding_mode",
+            ArgType::Choice { rust_enum: "PaddingMode", options: PADDING_MODES },
+            DefaultValue::Str("zeros"),
+        ),
     ],
     config: Some("Conv2dConfig"),
     uses_train: false,

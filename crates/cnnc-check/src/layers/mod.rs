@@ -159,7 +159,7 @@ impl ShapeCtx<'_> {
                 format!("expects {what}"),
             )
             .with_related(span, note)
-            .with_help(format!("reshape the input before `{path}`, for example with `flatten`")),
+            .with_help(format!("{kind} takes {what}; check the layers and ops that run before `{path}`")),
         );
         None
     }
@@ -175,12 +175,16 @@ impl ShapeCtx<'_> {
                 self.error(
                     Error::new(
                         Code::SymbolicSize,
-                        format!("`{path}` needs a known {what}, but it is the run-time size `{name}`"),
+                        format!(
+                            "`{path}` needs a known {what}, but it is the run-time size `{name}`"
+                        ),
                         self.args.call_span,
                         format!("needs a known {what}"),
                     )
                     .with_related(span, note)
-                    .with_help(format!("declare a fixed size instead of `{name}` in the model's `input`")),
+                    .with_help(format!(
+                        "declare a fixed size instead of `{name}` in the model's `input`"
+                    )),
                 )
                 .map(|_| 0)
             }
@@ -189,22 +193,31 @@ impl ShapeCtx<'_> {
 
     /// Checks that an integer argument (such as `in_channels`) equals the incoming size `actual`,
     /// or infers it when written as `_`. `code` and `what` ("input channels") shape the message.
-    pub fn match_or_infer(&mut self, arg: &str, actual: i64, code: Code, what: &str) -> Option<i64> {
+    pub fn match_or_infer(
+        &mut self,
+        arg: &str,
+        actual: i64,
+        code: Code,
+        what: &str,
+    ) -> Option<i64> {
         match self.args.get(arg) {
             ArgValue::Infer => {
                 if actual < 1 {
                     let (span, note) = self.origin();
                     let path = self.path.to_string();
-                    return self.error(
-                        Error::new(
-                            Code::Infer,
-                            format!("cannot infer `{arg}` of `{path}`: it receives {actual} {what}"),
-                            self.args.span(arg),
-                            "inferred from the input",
+                    return self
+                        .error(
+                            Error::new(
+                                Code::Infer,
+                                format!(
+                                    "cannot infer `{arg}` of `{path}`: it receives {actual} {what}"
+                                ),
+                                self.args.span(arg),
+                                "inferred from the input",
+                            )
+                            .with_related(span, note),
                         )
-                        .with_related(span, note),
-                    )
-                    .map(|_| 0);
+                        .map(|_| 0);
                 }
                 self.args.set(arg, ArgValue::Int(actual));
                 Some(actual)
@@ -268,50 +281,36 @@ impl ShapeCtx<'_> {
                 self.args.call_span,
                 "size overflows",
             )
-            .with_related(self.input.span, self.input.note.clone()),
+            .with_related(self.input.span, self.input.note.clone())
+            .with_help("sizes must fit in 64 bits; check the arguments of this layer"),
         )
         .map(|_| 0)
     }
 
-    /// One spatial output size of a convolution or pooling window, with PyTorch's formula:
-    /// `floor_or_ceil((in + 2·padding − dilation·(kernel − 1) − 1) / stride) + 1`, where
-    /// `ceil_mode` rounds up but never starts a window in the right padding. `axis` names the
-    /// dimension ("height") in messages.
-    pub fn window_output(&mut self, axis: &str, input: i64, w: Window) -> Option<i64> {
-        let Window { kernel, stride, padding, dilation, ceil_mode } = w;
-        let effective = dilation.checked_mul(kernel - 1).and_then(|x| x.checked_add(1));
-        let padded = padding.checked_mul(2).and_then(|p| p.checked_add(input));
-        let (Some(effective), Some(padded)) = (effective, padded) else { return self.overflow() };
-        let numerator = padded - effective;
-        let out = if numerator < 0 {
-            -1
-        } else {
-            let mut out = if ceil_mode { (numerator + stride - 1) / stride } else { numerator / stride } + 1;
-            if ceil_mode && (out - 1) * stride >= input + padding {
-                out -= 1;
-            }
-            out
-        };
-        if out >= 1 {
-            return Some(out);
-        }
+    /// Reports that a window does not fit into an input along `axis` ("height", or "height and
+    /// width" when both fail alike).
+    fn collapse(&mut self, axis: &str, input: i64, w: Window, padded: i64, effective: i64) {
         let (span, note) = self.origin();
         let path = self.path.to_string();
+        let Window { kernel, padding, dilation, .. } = w;
         let arithmetic = if dilation == 1 {
-            format!("{axis}: {input} + 2 × {padding} = {padded}, smaller than the kernel size {kernel}")
+            format!("{input} + 2 × {padding} = {padded}, smaller than the kernel size {kernel}")
         } else {
             format!(
-                "{axis}: {input} + 2 × {padding} = {padded}, smaller than the dilated kernel \
+                "{input} + 2 × {padding} = {padded}, smaller than the dilated kernel \
                  {dilation} × ({kernel} − 1) + 1 = {effective}"
             )
         };
         let kernel_span = self.args.span("kernel_size");
-        self.error(
+        self.errors.push(
             Error::new(
                 Code::Collapse,
-                format!("`{path}` shrinks the {axis} below 1: its {axis} input is only {input}"),
+                format!(
+                    "`{path}` shrinks the {axis} below 1: the {axis} it receives {} only {input}",
+                    if axis.contains(" and ") { "are" } else { "is" }
+                ),
                 kernel_span,
-                arithmetic,
+                format!("{axis}: {arithmetic}"),
             )
             .with_related(span, note)
             .with_help(format!(
@@ -319,13 +318,48 @@ impl ShapeCtx<'_> {
                  before `{path}`, or feed a larger input",
                 self.model_input
             )),
-        )
-        .map(|_| 0)
+        );
     }
 }
 
+/// Why a window does not give an output size.
+enum WindowFailure {
+    Overflow,
+    /// The padded input is smaller than the (dilated) kernel.
+    Collapse {
+        padded: i64,
+        effective: i64,
+    },
+}
+
+/// One spatial output size of a convolution or pooling window, with PyTorch's formula:
+/// `floor_or_ceil((in + 2·padding − dilation·(kernel − 1) − 1) / stride) + 1`, where
+/// `ceil_mode` rounds up but never starts a window in the right padding.
+fn window_output(input: i64, w: Window) -> Result<i64, WindowFailure> {
+    let Window { kernel, stride, padding, dilation, ceil_mode } = w;
+    let effective = dilation.checked_mul(kernel - 1).and_then(|x| x.checked_add(1));
+    let padded = padding.checked_mul(2).and_then(|p| p.checked_add(input));
+    let (Some(effective), Some(padded)) = (effective, padded) else {
+        return Err(WindowFailure::Overflow);
+    };
+    let numerator = padded - effective;
+    if numerator < 0 {
+        return Err(WindowFailure::Collapse { padded, effective });
+    }
+    let rounded = if ceil_mode {
+        numerator.checked_add(stride - 1).ok_or(WindowFailure::Overflow)?
+    } else {
+        numerator
+    };
+    let mut out = rounded / stride + 1;
+    if ceil_mode && (out - 1) * stride >= input + padding {
+        out -= 1;
+    }
+    Ok(out)
+}
+
 /// The geometry of a convolution or pooling window along one axis.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Window {
     /// Kernel size.
     pub kernel: i64,
@@ -344,10 +378,32 @@ pub(crate) fn spatial_2d(ctx: &mut ShapeCtx<'_>, windows: [Window; 2]) -> Option
     let rank = ctx.input.shape.rank();
     let h = ctx.known_dim(rank - 2, "height")?;
     let w = ctx.known_dim(rank - 1, "width")?;
-    let out_h = ctx.window_output("height", h, windows[0]);
-    let out_w = ctx.window_output("width", w, windows[1]);
-    let shape = ctx.input.shape.with(rank - 2, Dim::Known(out_h?));
-    Some(shape.with(rank - 1, Dim::Known(out_w?)))
+    match (window_output(h, windows[0]), window_output(w, windows[1])) {
+        (Ok(out_h), Ok(out_w)) => {
+            let shape = ctx.input.shape.with(rank - 2, Dim::Known(out_h));
+            Some(shape.with(rank - 1, Dim::Known(out_w)))
+        }
+        (Err(WindowFailure::Overflow), _) | (_, Err(WindowFailure::Overflow)) => {
+            ctx.overflow();
+            None
+        }
+        (
+            Err(WindowFailure::Collapse { padded, effective }),
+            Err(WindowFailure::Collapse { .. }),
+        ) if h == w && windows[0] == windows[1] => {
+            ctx.collapse("height and width", h, windows[0], padded, effective);
+            None
+        }
+        (height, width) => {
+            if let Err(WindowFailure::Collapse { padded, effective }) = height {
+                ctx.collapse("height", h, windows[0], padded, effective);
+            }
+            if let Err(WindowFailure::Collapse { padded, effective }) = width {
+                ctx.collapse("width", w, windows[1], padded, effective);
+            }
+            None
+        }
+    }
 }
 
 /// Normalises a possibly negative dimension index against `rank`.

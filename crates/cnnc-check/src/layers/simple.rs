@@ -89,8 +89,10 @@ pub(crate) fn flatten(shape: &Shape, start: i64, end: i64) -> Result<(Shape, Str
     let factors: Vec<String> = merged.iter().map(ToString::to_string).collect();
     let dim = match merged.iter().map(Dim::known).collect::<Option<Vec<i64>>>() {
         Some(sizes) => {
-            let product =
-                sizes.iter().try_fold(1i64, |acc, &n| acc.checked_mul(n)).ok_or("the size overflows")?;
+            let product = sizes
+                .iter()
+                .try_fold(1i64, |acc, &n| acc.checked_mul(n))
+                .ok_or("the size overflows")?;
             Dim::Known(product)
         }
         None if merged.len() == 1 => merged[0].clone(),

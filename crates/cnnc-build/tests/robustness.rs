@@ -1,0 +1,132 @@
+//! No input makes the compiler panic or hang: every prefix of the example, every single-byte
+//! deletion, pseudo-random insertions and deep nesting all end in code or in diagnostics whose
+//! spans lie inside the source.
+
+use cnnc_build::{compile_source, Format};
+
+const SIMPLE_CNN: &str = include_str!("../../../examples/simple_cnn.cnn");
+const TINY_NET: &str = include_str!("../../../tests/fixtures/tiny_net.cnn");
+
+/// Compiles and, on errors, renders them in every format; returns whether it compiled.
+fn survives(source: &str) -> bool {
+    match compile_source("net.cnn", source) {
+        Ok(_) => true,
+        Err(diagnostics) => {
+            assert!(!diagnostics.errors.is_empty());
+            for error in &diagnostics.errors {
+                for (span, _) in std::iter::once(&error.primary).chain(&error.related) {
+                    assert!(
+                        span.start <= span.end && span.end <= source.len(),
+                        "{error:?} in {source:?}"
+                    );
+                    assert!(
+                        source.is_char_boundary(span.start) && source.is_char_boundary(span.end)
+                    );
+                }
+            }
+            for format in [Format::Plain, Format::Json] {
+                assert!(!diagnostics.render(format).is_empty());
+            }
+            false
+        }
+    }
+}
+
+fn char_boundaries(s: &str) -> impl Iterator<Item = usize> + '_ {
+    (0..=s.len()).filter(|&i| s.is_char_boundary(i))
+}
+
+#[test]
+fn every_prefix() {
+    for source in [SIMPLE_CNN, TINY_NET] {
+        let compiled = char_boundaries(source).filter(|&i| survives(&source[..i])).count();
+        // The whole text compiles, so at least one prefix does.
+        assert!(compiled >= 1);
+    }
+}
+
+#[test]
+fn every_single_character_deletion() {
+    for source in [SIMPLE_CNN, TINY_NET] {
+        let boundaries: Vec<usize> = char_boundaries(source).collect();
+        for pair in boundaries.windows(2) {
+            let mutated = format!("{}{}", &source[..pair[0]], &source[pair[1]..]);
+            survives(&mutated);
+        }
+    }
+}
+
+#[test]
+fn pseudo_random_insertions() {
+    const PIECES: &[&str] = &[
+        "_",
+        "-1",
+        "0",
+        "(",
+        ")",
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        "=",
+        "->",
+        "x",
+        "N",
+        "99999999999",
+        "1e309",
+        "\"same\"",
+        "Sequential {",
+        "Conv2d(",
+        "flatten(",
+        "init {",
+        ".",
+        ";",
+        "/*",
+        "*/",
+        "//",
+        "×",
+    ];
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let boundaries: Vec<usize> = char_boundaries(SIMPLE_CNN).collect();
+    for _ in 0..2000 {
+        let at = boundaries[next(boundaries.len())];
+        let piece = PIECES[next(PIECES.len())];
+        survives(&format!("{}{piece}{}", &SIMPLE_CNN[..at], &SIMPLE_CNN[at..]));
+    }
+}
+
+#[test]
+fn deep_nesting_is_a_diagnostic() {
+    let deep = format!(
+        "model M {{ input x: [N, 4] forward(x) {{ {}x{} }} }}",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
+    assert!(!survives(&deep));
+    let seqs = format!(
+        "model M {{ input x: [N, 4] s = {}ReLU(){} }}",
+        "Sequential { ".repeat(50_000),
+        "}".repeat(50_000)
+    );
+    assert!(!survives(&seqs));
+    // Nesting within the limit still works.
+    let ok = format!(
+        "model M {{ input x: [N, 4] s = {}ReLU(){} }}",
+        "Sequential { ".repeat(30),
+        "}".repeat(30)
+    );
+    assert!(survives(&ok));
+}
+
+#[test]
+fn empty_and_whitespace_sources() {
+    assert!(survives(""));
+    assert!(survives("  // nothing here\n"));
+}
