@@ -6,10 +6,8 @@
 //! style of prost-build:
 //!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     cnnc_build::compile(&["src/simple_cnn.cnn"]).unwrap();
-//! }
+//! // in build.rs's main:
+//! cnnc_build::compile(&["src/simple_cnn.cnn"]).unwrap();
 //! ```
 //!
 //! ```ignore
@@ -155,7 +153,7 @@ pub fn summary(model: &ir::Model) -> String {
     let mut rows: Vec<[String; 4]> =
         vec![["input".into(), String::new(), model.input.to_string(), String::new()]];
     for row in &model.trace {
-        let params = if row.parameters > 0 { thousands(row.parameters) } else { String::new() };
+        let params = if row.parameters > 0 { ir::thousands(row.parameters) } else { String::new() };
         rows.push([row.name.clone(), row.detail.clone(), row.output.to_string(), params]);
     }
     rows.push(["output".into(), String::new(), model.output().to_string(), String::new()]);
@@ -167,18 +165,6 @@ pub fn summary(model: &ir::Model) -> String {
         out.push_str(line.trim_end());
         out.push('\n');
     }
-    out.push_str(&format!("parameters: {}\n", thousands(model.num_parameters())));
-    out
-}
-
-fn thousands(n: i64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 && c.is_ascii_digit() {
-            out.push(',');
-        }
-        out.push(c);
-    }
+    out.push_str(&format!("parameters: {}\n", ir::thousands(model.num_parameters())));
     out
 }

@@ -197,3 +197,16 @@ pub struct TraceRow {
     /// Trainable parameter elements of the layer (0 for ops and repeated calls).
     pub parameters: i64,
 }
+
+/// A count with thousands separators, as parameter counts are printed: `1,175,818`.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::from(if n < 0 { "-" } else { "" });
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

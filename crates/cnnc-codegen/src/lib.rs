@@ -43,7 +43,7 @@ fn generate_model(model: &ir::Model) -> TokenStream {
         model.name,
         model.input,
         model.output(),
-        thousands(model.num_parameters())
+        ir::thousands(model.num_parameters())
     );
     let input_shape = match model.input.0.split_first() {
         Some((Dim::Symbolic(_), rest)) => rest.iter().map(Dim::known).collect::<Option<Vec<i64>>>(),
@@ -402,23 +402,6 @@ fn float(x: f64) -> TokenStream {
         quote! { -#lit }
     } else {
         lit.into_token_stream()
-    }
-}
-
-/// `1175818` → `1,175,818`.
-fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
     }
 }
 

@@ -183,12 +183,9 @@ fn kaiming_std(tensor: &Tensor, a: f64, mode: FanMode, nonlinearity: Nonlinearit
 ///
 /// Panics if the tensor has fewer than 2 dimensions.
 pub fn kaiming_uniform_(tensor: &Tensor, a: f64, mode: FanMode, nonlinearity: Nonlinearity) {
-    match kaiming_std(tensor, a, mode, nonlinearity) {
-        Some(std) => {
-            let bound = 3f64.sqrt() * std;
-            uniform_(tensor, -bound, bound)
-        }
-        None => {}
+    if let Some(std) = kaiming_std(tensor, a, mode, nonlinearity) {
+        let bound = 3f64.sqrt() * std;
+        uniform_(tensor, -bound, bound);
     }
 }
 
@@ -201,9 +198,8 @@ pub fn kaiming_uniform_(tensor: &Tensor, a: f64, mode: FanMode, nonlinearity: No
 ///
 /// Panics if the tensor has fewer than 2 dimensions.
 pub fn kaiming_normal_(tensor: &Tensor, a: f64, mode: FanMode, nonlinearity: Nonlinearity) {
-    match kaiming_std(tensor, a, mode, nonlinearity) {
-        Some(std) => normal_(tensor, 0.0, std),
-        None => {}
+    if let Some(std) = kaiming_std(tensor, a, mode, nonlinearity) {
+        normal_(tensor, 0.0, std);
     }
 }
 
