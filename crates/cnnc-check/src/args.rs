@@ -237,6 +237,26 @@ impl BoundArgs {
         }
     }
 
+    /// The call as written, with inferred values filled in: written arguments only, leading
+    /// ones positional (`Conv2d(3, 32, 3, padding=1)`). `replace` substitutes one argument's
+    /// text, as in a suggested fix.
+    pub fn call_text(&self, callee: &str, replace: Option<(&str, &str)>) -> String {
+        let mut parts = Vec::new();
+        let mut positional = true;
+        for (param, bound) in self.params.iter().zip(&self.values) {
+            let value = match replace {
+                Some((name, text)) if name == param.name => text.to_string(),
+                _ if bound.span.is_some() => bound.value.to_string(),
+                _ => {
+                    positional = false;
+                    continue;
+                }
+            };
+            parts.push(if positional { value } else { format!("{}={value}", param.name) });
+        }
+        format!("{callee}({})", parts.join(", "))
+    }
+
     /// A string parameter's value.
     pub fn str(&self, name: &str) -> &str {
         match self.get(name) {

@@ -38,7 +38,6 @@ enum BodyState {
     Layer {
         spec: &'static LayerSpec,
         args: Option<BoundArgs>,
-        call: String,
     },
     Sequential(Vec<NodeState>),
     /// An unknown layer kind (already reported).
@@ -216,7 +215,7 @@ impl ModelChecker<'_> {
             return BodyState::Unknown;
         };
         let args = bind(spec.name, spec.params, &call.args, call.span, self.errors);
-        BodyState::Layer { spec, args, call: String::new() }
+        BodyState::Layer { spec, args }
     }
 
     /// Evaluates `forward` (or the children in order) starting from the input.
@@ -488,57 +487,10 @@ impl ModelChecker<'_> {
 
     /// Runs top-level child `index` on `flow`; `stage_span` is where the forward calls it.
     fn apply_child(&mut self, index: usize, flow: &Flow, stage_span: Span) -> Option<Flow> {
-        let mut node = std::mem::replace(
-            &mut self.children[index],
-            NodeState {
-                name: String::new(),
-                path: String::new(),
-                span: Span::default(),
-                body: BodyState::Unknown,
-                called: false,
-            },
-        );
-        let out = self.apply_node(&mut node, flow);
-        self.children[index] = node;
-        let out = out?;
-        let name = &self.children[index].name;
-        let note = format!("`{name}` outputs {}", out.shape);
+        let node = &mut self.children[index];
+        let out = apply_node(node, flow, &self.input_shape, self.errors, &mut self.trace)?;
+        let note = format!("`{}` outputs {}", node.name, out.shape);
         Some(Flow { shape: out.shape, span: stage_span, note })
-    }
-
-    fn apply_node(&mut self, node: &mut NodeState, flow: &Flow) -> Option<Flow> {
-        node.called = true;
-        match &mut node.body {
-            BodyState::Unknown => None,
-            BodyState::Sequential(children) => {
-                let mut flow = flow.clone();
-                for child in children.iter_mut() {
-                    flow = self.apply_node(child, &flow)?;
-                }
-                Some(flow)
-            }
-            BodyState::Layer { spec, args, call } => {
-                let args = args.as_mut()?;
-                let mut ctx = ShapeCtx {
-                    path: &node.path,
-                    spec,
-                    args,
-                    input: flow,
-                    model_input: &self.input_shape,
-                    errors: self.errors,
-                };
-                let shape = (spec.infer)(&mut ctx)?;
-                *call = describe_call(spec, args);
-                self.trace.push(ir::TraceRow {
-                    name: node.path.clone(),
-                    detail: call.clone(),
-                    output: shape.clone(),
-                    parameters: 0,
-                });
-                let note = format!("`{}` outputs {shape}", node.path);
-                Some(Flow { shape, span: node.span, note })
-            }
-        }
     }
 
     /// Reports every `_` left uninferred (in children the forward never calls).
@@ -600,6 +552,42 @@ impl ModelChecker<'_> {
     }
 }
 
+/// Runs a child on `flow`: a layer's shape rule, or a `Sequential`'s children in order. Each
+/// layer call is added to `trace`.
+fn apply_node(
+    node: &mut NodeState,
+    flow: &Flow,
+    model_input: &Shape,
+    errors: &mut Vec<Error>,
+    trace: &mut Vec<ir::TraceRow>,
+) -> Option<Flow> {
+    node.called = true;
+    match &mut node.body {
+        BodyState::Unknown => None,
+        BodyState::Sequential(children) => {
+            let mut flow = flow.clone();
+            for child in children.iter_mut() {
+                flow = apply_node(child, &flow, model_input, errors, trace)?;
+            }
+            Some(flow)
+        }
+        BodyState::Layer { spec, args } => {
+            let args = args.as_mut()?;
+            let mut ctx =
+                ShapeCtx { path: &node.path, spec, args, input: flow, model_input, errors };
+            let shape = (spec.infer)(&mut ctx)?;
+            trace.push(ir::TraceRow {
+                name: node.path.clone(),
+                detail: args.call_text(spec.name, None),
+                output: shape.clone(),
+                parameters: 0,
+            });
+            let note = format!("`{}` outputs {shape}", node.path);
+            Some(Flow { shape, span: node.span, note })
+        }
+    }
+}
+
 fn join(prefix: &str, name: &str) -> String {
     if prefix.is_empty() {
         name.to_string()
@@ -616,30 +604,6 @@ fn op_signature(params: &[Param]) -> String {
             _ => format!(", {}", p.name),
         })
         .collect()
-}
-
-/// A layer call with its resolved arguments, leading ones positional: `Conv2d(3, 32, 3, padding=1)`.
-fn describe_call(spec: &LayerSpec, args: &BoundArgs) -> String {
-    let mut parts = Vec::new();
-    let mut positional = true;
-    for (param, bound) in spec.params.iter().zip(&args.values) {
-        let is_default = match param.default {
-            crate::args::Default::Required => false,
-            crate::args::Default::Value(_) | crate::args::Default::SameAs(_) => {
-                bound.span.is_none()
-            }
-        };
-        if is_default {
-            positional = false;
-            continue;
-        }
-        if positional {
-            parts.push(bound.value.to_string());
-        } else {
-            parts.push(format!("{}={}", param.name, bound.value));
-        }
-    }
-    format!("{}({})", spec.name, parts.join(", "))
 }
 
 /// Resolves the `init` rules onto the parameters of the checked model. Path rules take

@@ -128,7 +128,7 @@ pub struct ShapeCtx<'a> {
 }
 
 impl ShapeCtx<'_> {
-    fn error(&mut self, error: Error) -> Option<Shape> {
+    fn error<T>(&mut self, error: Error) -> Option<T> {
         self.errors.push(error);
         None
     }
@@ -160,8 +160,7 @@ impl ShapeCtx<'_> {
             )
             .with_related(span, note)
             .with_help(format!("{kind} takes {what}; check the layers and ops that run before `{path}`")),
-        );
-        None
+        )
     }
 
     /// The size of input dimension `index`, which must be known; `what` names it in messages.
@@ -186,7 +185,6 @@ impl ShapeCtx<'_> {
                         "declare a fixed size instead of `{name}` in the model's `input`"
                     )),
                 )
-                .map(|_| 0)
             }
         }
     }
@@ -205,19 +203,17 @@ impl ShapeCtx<'_> {
                 if actual < 1 {
                     let (span, note) = self.origin();
                     let path = self.path.to_string();
-                    return self
-                        .error(
-                            Error::new(
-                                Code::Infer,
-                                format!(
-                                    "cannot infer `{arg}` of `{path}`: it receives {actual} {what}"
-                                ),
-                                self.args.span(arg),
-                                "inferred from the input",
-                            )
-                            .with_related(span, note),
+                    return self.error(
+                        Error::new(
+                            Code::Infer,
+                            format!(
+                                "cannot infer `{arg}` of `{path}`: it receives {actual} {what}"
+                            ),
+                            self.args.span(arg),
+                            "inferred from the input",
                         )
-                        .map(|_| 0);
+                        .with_related(span, note),
+                    );
                 }
                 self.args.set(arg, ArgValue::Int(actual));
                 Some(actual)
@@ -242,33 +238,14 @@ impl ShapeCtx<'_> {
                         self.model_input
                     )),
                 )
-                .map(|_| 0)
             }
             other => panic!("`{arg}` is not an integer: {other:?}"),
         }
     }
 
-    /// The call as the user would write it, with `arg` replaced by `text`. Written arguments are
-    /// kept; leading ones are positional.
+    /// The call as the user would write it, with `arg` replaced by `text`.
     fn rewrite_call(&self, arg: &str, text: &str) -> String {
-        let mut parts = Vec::new();
-        let mut positional = true;
-        for (param, bound) in self.args.params.iter().zip(&self.args.values) {
-            let value = if param.name == arg {
-                text.to_string()
-            } else if bound.span.is_some() {
-                bound.value.to_string()
-            } else {
-                positional = false;
-                continue;
-            };
-            if positional {
-                parts.push(value);
-            } else {
-                parts.push(format!("{}={value}", param.name));
-            }
-        }
-        format!("{}({})", self.spec.name, parts.join(", "))
+        self.args.call_text(self.spec.name, Some((arg, text)))
     }
 
     /// Reports an arithmetic overflow while computing a size.
@@ -284,7 +261,6 @@ impl ShapeCtx<'_> {
             .with_related(self.input.span, self.input.note.clone())
             .with_help("sizes must fit in 64 bits; check the arguments of this layer"),
         )
-        .map(|_| 0)
     }
 
     /// Reports that a window does not fit into an input along `axis` ("height", or "height and
