@@ -133,6 +133,7 @@ fn output_equals_pytorch_for_the_same_weights() {
         support::fill_state_dict(&model.state_dict());
         let y = tch::no_grad(|| model.forward_t(&x, false));
         let diff = support::max_abs_diff(&y, &expected);
+        eprintln!("max |rust - pytorch| = {diff:e}");
         assert!(diff < 1e-5, "max |rust - pytorch| = {diff}");
         // A wrong weight would not pass: the outputs are of order 1.
         assert!(expected.abs().max().double_value(&[]) > 0.5);

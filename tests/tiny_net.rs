@@ -40,6 +40,7 @@ fn pytorch_weights_load_unchanged_and_give_the_same_output() {
     let y = tch::no_grad(|| model.forward_t(&x, false));
     let expected = support::json_tensor(&reference["output"]);
     let diff = support::max_abs_diff(&y, &expected);
+    eprintln!("max |rust - pytorch| = {diff:e}");
     assert!(diff < 1e-5, "max |rust - pytorch| = {diff}");
 }
 
