@@ -1,8 +1,11 @@
 //! Compiles the example and fixture models with the build.rs API, for the end-to-end tests.
 
 fn main() {
-    if let Err(e) = cnnc_build::compile(&["examples/simple_cnn.cnn", "tests/fixtures/tiny_net.cnn"])
-    {
+    if let Err(e) = cnnc_build::compile(&[
+        "examples/simple_cnn.cnn",
+        "tests/fixtures/tiny_net.cnn",
+        "tests/fixtures/catalogue.cnn",
+    ]) {
         eprintln!("{e}");
         std::process::exit(1);
     }

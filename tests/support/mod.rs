@@ -69,3 +69,10 @@ pub fn json_tensor(value: &serde_json::Value) -> Tensor {
 pub fn max_abs_diff(a: &Tensor, b: &Tensor) -> f64 {
     (a - b).abs().max().double_value(&[])
 }
+
+/// Deterministic int64 indices for Embedding inputs, as `indices` in
+/// `scripts/reference/catalogue.py`.
+pub fn indices(shape: &[i64]) -> Tensor {
+    let numel: i64 = shape.iter().product();
+    (Tensor::arange(numel, (Kind::Int64, tch::Device::Cpu)) * 7).remainder(20).reshape(shape)
+}

@@ -10,8 +10,18 @@ use crate::diagnostic::{Code, Error};
 pub enum ArgType {
     /// An integer.
     Int,
-    /// An integer or a pair of integers; an integer `n` stands for `(n, n)`.
-    IntPair,
+    /// A tuple of this many integers; an integer `n` stands for `(n, n, …)`.
+    Ints(usize),
+    /// A tuple of any number of integers, or one integer.
+    IntList,
+    /// A tuple of this many entries, each an integer or `None`; a single entry stands for all.
+    OptInts(usize),
+    /// `None`, an integer, or a tuple of integers.
+    OptIntList,
+    /// `None`, a number, or a tuple of numbers.
+    OptFloatList,
+    /// A boolean or `None`.
+    OptBool,
     /// A boolean.
     Bool,
     /// A float (an integer is accepted).
@@ -34,7 +44,13 @@ impl ArgType {
     fn describe(self) -> String {
         match self {
             ArgType::Int => "an integer".into(),
-            ArgType::IntPair => "an integer or a pair of integers".into(),
+            ArgType::Ints(1) => "an integer".into(),
+            ArgType::Ints(n) => format!("an integer or a tuple of {n} integers"),
+            ArgType::IntList => "an integer or a tuple of integers".into(),
+            ArgType::OptInts(n) => format!("an integer, `None`, or a tuple of {n} of them"),
+            ArgType::OptIntList => "`None`, an integer or a tuple of integers".into(),
+            ArgType::OptFloatList => "`None`, a number or a tuple of numbers".into(),
+            ArgType::OptBool => "a boolean or `None`".into(),
             ArgType::Bool => "a boolean".into(),
             ArgType::Float => "a number".into(),
             ArgType::OptFloat => "a number or `None`".into(),
@@ -61,7 +77,7 @@ pub enum Default {
 /// A fixed default value.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum DefaultValue {
-    /// An integer, or a pair of equal integers for [`ArgType::IntPair`].
+    /// An integer, or a tuple of equal integers for [`ArgType::Ints`].
     Int(i64),
     /// A boolean.
     Bool(bool),
@@ -130,8 +146,12 @@ impl Param {
 pub enum ArgValue {
     /// An integer.
     Int(i64),
-    /// A pair of integers.
-    Pair([i64; 2]),
+    /// A tuple of integers.
+    Ints(Vec<i64>),
+    /// A tuple of integers or `None`s.
+    OptInts(Vec<Option<i64>>),
+    /// A tuple of floats.
+    Floats(Vec<f64>),
     /// A boolean.
     Bool(bool),
     /// A float.
@@ -148,8 +168,21 @@ impl std::fmt::Display for ArgValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ArgValue::Int(n) => write!(f, "{n}"),
-            ArgValue::Pair([a, b]) if a == b => write!(f, "{a}"),
-            ArgValue::Pair([a, b]) => write!(f, "({a}, {b})"),
+            ArgValue::Ints(v)
+                if v.len() == 1 || v.windows(2).all(|w| w[0] == w[1]) && !v.is_empty() =>
+            {
+                write!(f, "{}", v[0])
+            }
+            ArgValue::Ints(v) => write!(f, "({})", join(v.iter().map(ToString::to_string))),
+            ArgValue::OptInts(v) if !v.is_empty() && v.windows(2).all(|w| w[0] == w[1]) => {
+                write!(f, "{}", v[0].map_or("None".to_string(), |n| n.to_string()))
+            }
+            ArgValue::OptInts(v) => {
+                let items = v.iter().map(|x| x.map_or("None".to_string(), |n| n.to_string()));
+                write!(f, "({})", join(items))
+            }
+            ArgValue::Floats(v) if v.len() == 1 => write!(f, "{:?}", v[0]),
+            ArgValue::Floats(v) => write!(f, "({})", join(v.iter().map(|x| format!("{x:?}")))),
             ArgValue::Bool(b) => f.write_str(if *b { "true" } else { "false" }),
             ArgValue::Float(x) => write!(f, "{x:?}"),
             ArgValue::None => f.write_str("None"),
@@ -157,6 +190,10 @@ impl std::fmt::Display for ArgValue {
             ArgValue::Infer => f.write_str("_"),
         }
     }
+}
+
+fn join(items: impl Iterator<Item = String>) -> String {
+    items.collect::<Vec<_>>().join(", ")
 }
 
 /// One argument after binding.
@@ -216,11 +253,19 @@ impl BoundArgs {
         }
     }
 
-    /// A pair parameter's value.
-    pub fn pair(&self, name: &str) -> [i64; 2] {
+    /// A tuple parameter's values.
+    pub fn ints(&self, name: &str) -> &[i64] {
         match self.get(name) {
-            ArgValue::Pair(p) => *p,
-            other => panic!("`{name}` is not a pair: {other:?}"),
+            ArgValue::Ints(v) => v,
+            other => panic!("`{name}` is not a tuple of integers: {other:?}"),
+        }
+    }
+
+    /// A tuple parameter whose entries may be `None`.
+    pub fn opt_ints(&self, name: &str) -> &[Option<i64>] {
+        match self.get(name) {
+            ArgValue::OptInts(v) => v,
+            other => panic!("`{name}` is not a tuple of optional integers: {other:?}"),
         }
     }
 
@@ -413,7 +458,7 @@ pub fn bind(
 /// The value a default stands for, given the parameter's type.
 pub fn default_value(ty: ArgType, v: DefaultValue) -> ArgValue {
     match (ty, v) {
-        (ArgType::IntPair, DefaultValue::Int(n)) => ArgValue::Pair([n, n]),
+        (ArgType::Ints(len), DefaultValue::Int(n)) => ArgValue::Ints(vec![n; len]),
         (_, DefaultValue::Int(n)) => ArgValue::Int(n),
         (_, DefaultValue::Bool(b)) => ArgValue::Bool(b),
         (_, DefaultValue::Float(x)) => ArgValue::Float(x),
@@ -455,25 +500,79 @@ fn convert(callee: &str, param: &Param, arg: &Arg, errors: &mut Vec<Error>) -> O
             );
             return None;
         }
-        (ValueKind::Int(n), ArgType::Int) => ArgValue::Int(*n),
-        (ValueKind::Int(n), ArgType::IntPair) => ArgValue::Pair([*n, *n]),
-        (ValueKind::Tuple(items), ArgType::IntPair) if items.len() == 2 => {
-            match (&items[0].kind, &items[1].kind) {
-                (ValueKind::Int(a), ValueKind::Int(b)) => ArgValue::Pair([*a, *b]),
-                _ => return type_error(callee, param, value, errors),
+        (ValueKind::Int(n), ArgType::Int | ArgType::OptInt) => ArgValue::Int(*n),
+        (ValueKind::Int(n), ArgType::Ints(len)) => ArgValue::Ints(vec![*n; len]),
+        (ValueKind::Int(n), ArgType::IntList | ArgType::OptIntList) => ArgValue::Ints(vec![*n]),
+        (ValueKind::Tuple(items), ArgType::Ints(len)) if items.len() == len => {
+            match int_items(items) {
+                Some(ints) => ArgValue::Ints(ints),
+                None => return type_error(callee, param, value, errors),
             }
         }
-        (ValueKind::Bool(b), ArgType::Bool) => ArgValue::Bool(*b),
+        (ValueKind::Tuple(items), ArgType::IntList | ArgType::OptIntList) => match int_items(items)
+        {
+            Some(ints) => ArgValue::Ints(ints),
+            None => return type_error(callee, param, value, errors),
+        },
+        (ValueKind::Int(n), ArgType::OptInts(len)) => ArgValue::OptInts(vec![Some(*n); len]),
+        (ValueKind::None, ArgType::OptInts(len)) => ArgValue::OptInts(vec![None; len]),
+        (ValueKind::Tuple(items), ArgType::OptInts(len)) if items.len() == len => {
+            let entries: Option<Vec<Option<i64>>> = items
+                .iter()
+                .map(|item| match item.kind {
+                    ValueKind::Int(n) => Some(Some(n)),
+                    ValueKind::None => Some(None),
+                    _ => None,
+                })
+                .collect();
+            match entries {
+                Some(entries) => ArgValue::OptInts(entries),
+                None => return type_error(callee, param, value, errors),
+            }
+        }
+        (ValueKind::Int(n), ArgType::OptFloatList) => ArgValue::Floats(vec![*n as f64]),
+        (ValueKind::Float(x), ArgType::OptFloatList) => ArgValue::Floats(vec![*x]),
+        (ValueKind::Tuple(items), ArgType::OptFloatList) => {
+            let numbers: Option<Vec<f64>> = items
+                .iter()
+                .map(|item| match item.kind {
+                    ValueKind::Int(n) => Some(n as f64),
+                    ValueKind::Float(x) => Some(x),
+                    _ => None,
+                })
+                .collect();
+            match numbers {
+                Some(numbers) => ArgValue::Floats(numbers),
+                None => return type_error(callee, param, value, errors),
+            }
+        }
+        (ValueKind::Bool(b), ArgType::Bool | ArgType::OptBool) => ArgValue::Bool(*b),
         (ValueKind::Int(n), ArgType::Float | ArgType::OptFloat) => ArgValue::Float(*n as f64),
         (ValueKind::Float(x), ArgType::Float | ArgType::OptFloat) => ArgValue::Float(*x),
-        (ValueKind::None, ArgType::OptFloat | ArgType::OptInt) => ArgValue::None,
-        (ValueKind::Int(n), ArgType::OptInt) => ArgValue::Int(*n),
+        (
+            ValueKind::None,
+            ArgType::OptFloat
+            | ArgType::OptInt
+            | ArgType::OptBool
+            | ArgType::OptIntList
+            | ArgType::OptFloatList,
+        ) => ArgValue::None,
         (ValueKind::Str(s), ArgType::Choice { options, .. }) if options.contains(&s.as_str()) => {
             ArgValue::Str(s.clone())
         }
         _ => return type_error(callee, param, value, errors),
     };
     check_range(callee, param, &converted, value.span, errors).then_some(converted)
+}
+
+fn int_items(items: &[cnnc_syntax::Value]) -> Option<Vec<i64>> {
+    items
+        .iter()
+        .map(|item| match item.kind {
+            ValueKind::Int(n) => Some(n),
+            _ => None,
+        })
+        .collect()
 }
 
 fn type_error(
@@ -496,7 +595,7 @@ fn type_error(
             format!("expected {expected}"),
         )
         .with_help(match param.ty {
-            ArgType::IntPair => format!("write `{}=3` or `{}=(3, 5)`", param.name, param.name),
+            ArgType::Ints(2) => format!("write `{}=3` or `{}=(3, 5)`", param.name, param.name),
             ArgType::Bool => format!("write `{}=true` or `{}=false`", param.name, param.name),
             _ => format!("write {expected}"),
         }),
@@ -513,7 +612,9 @@ fn check_range(
 ) -> bool {
     let numbers: Vec<f64> = match value {
         ArgValue::Int(n) => vec![*n as f64],
-        ArgValue::Pair([a, b]) => vec![*a as f64, *b as f64],
+        ArgValue::Ints(v) => v.iter().map(|&n| n as f64).collect(),
+        ArgValue::OptInts(v) => v.iter().flatten().map(|&n| n as f64).collect(),
+        ArgValue::Floats(v) => v.clone(),
         ArgValue::Float(x) => vec![*x],
         _ => return true,
     };

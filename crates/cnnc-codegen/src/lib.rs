@@ -167,6 +167,8 @@ struct Fields<'a> {
     /// Whether every child is unnamed, making the struct a tuple struct like `nn.Sequential`.
     tuple: bool,
     uses_vs: bool,
+    /// Whether some child's config names every field, so `..Default::default()` may be redundant.
+    complete_literal: bool,
 }
 
 impl<'a> Fields<'a> {
@@ -185,6 +187,7 @@ impl<'a> Fields<'a> {
             inits: Vec::new(),
             tuple,
             uses_vs: false,
+            complete_literal: false,
         };
         for (index, node) in nodes.iter().enumerate() {
             fields.members.push(if tuple {
@@ -195,7 +198,8 @@ impl<'a> Fields<'a> {
             let var_name = &node.name;
             match &node.body {
                 NodeBody::Layer(layer) => {
-                    let (ty, init) = layer_constructor(layer, var_name);
+                    let (ty, init, complete) = layer_constructor(layer, var_name);
+                    fields.complete_literal |= complete;
                     fields.uses_vs |= layer.spec.config.is_some();
                     fields.types.push(ty);
                     fields.inits.push(init);
@@ -240,8 +244,10 @@ impl<'a> Fields<'a> {
             quote! { Self { #(#members: #inits,)* } }
         };
         let vs = if self.uses_vs { format_ident!("vs") } else { format_ident!("_vs") };
+        let allow = self.complete_literal.then(|| quote! { #[allow(clippy::needless_update)] });
         quote! {
             /// Creates the module's variables under `vs`, named like PyTorch's `state_dict`.
+            #allow
             pub fn new(#vs: &::tch::nn::Path) -> Self {
                 #body
             }
@@ -296,31 +302,35 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// The field type and constructor expression of a layer. Arguments equal to PyTorch's defaults
-/// are left to the runtime config's `Default`.
-fn layer_constructor(layer: &ir::Layer, var_name: &str) -> (TokenStream, TokenStream) {
+/// The field type and constructor expression of a layer, and whether the constructor names every
+/// field the catalogue knows of (its `..Default::default()` may then be redundant). Arguments
+/// equal to PyTorch's defaults are left to the runtime config's `Default`.
+fn layer_constructor(layer: &ir::Layer, var_name: &str) -> (TokenStream, TokenStream, bool) {
     let kind = format_ident!("{}", layer.spec.name);
     let ty = quote! { ::cnnc::nn::#kind };
     let (mut values, mut total) = written_fields(&layer.args);
     if let Some(config) = layer.spec.config {
         let config = format_ident!("{config}");
-        for name in ["weight", "bias"] {
+        for name in layer.spec.init_params {
             total += 1;
-            let init = layer.tensors.iter().find(|t| t.def.name == name).and_then(|t| t.init);
+            let init = layer.tensors.iter().find(|t| t.def.name == *name).and_then(|t| t.init);
             if let Some(init) = init {
                 let field = format_ident!("{name}_init");
                 let init = init_tokens(init);
                 values.push(quote! { #field: Some(#init) });
             }
         }
-        let rest = (values.len() < total).then(|| quote! { ..Default::default() });
-        let init = quote! { #ty::new(vs / #var_name, ::cnnc::nn::#config { #(#values,)* #rest }) };
-        (ty, init)
+        let init = quote! {
+            #ty::new(vs / #var_name, ::cnnc::nn::#config { #(#values,)* ..Default::default() })
+        };
+        (ty, init, values.len() >= total)
+    } else if layer.spec.params.is_empty() {
+        (ty.clone(), ty, false)
     } else if values.is_empty() {
-        (ty.clone(), quote! { #ty::default() })
+        (ty.clone(), quote! { #ty::default() }, false)
     } else {
-        let rest = (values.len() < total).then(|| quote! { ..Default::default() });
-        (ty.clone(), quote! { #ty { #(#values,)* #rest } })
+        let complete = values.len() >= total;
+        (ty.clone(), quote! { #ty { #(#values,)* ..Default::default() } }, complete)
     }
 }
 
@@ -343,8 +353,16 @@ fn written_fields(args: &BoundArgs) -> (Vec<TokenStream>, usize) {
 }
 
 fn value_tokens(ty: ArgType, value: &ArgValue) -> TokenStream {
+    let ints = |v: &[i64]| v.iter().map(|&n| int(n)).collect::<Vec<_>>();
     match (ty, value) {
-        (ArgType::OptInt | ArgType::OptFloat, ArgValue::None) => quote! { None },
+        (
+            ArgType::OptInt
+            | ArgType::OptFloat
+            | ArgType::OptBool
+            | ArgType::OptIntList
+            | ArgType::OptFloatList,
+            ArgValue::None,
+        ) => quote! { None },
         (ArgType::OptInt, ArgValue::Int(n)) => {
             let n = int(*n);
             quote! { Some(#n) }
@@ -353,11 +371,34 @@ fn value_tokens(ty: ArgType, value: &ArgValue) -> TokenStream {
             let x = float(*x);
             quote! { Some(#x) }
         }
-        (_, ArgValue::Int(n)) => int(*n),
-        (_, ArgValue::Pair([a, b])) => {
-            let (a, b) = (int(*a), int(*b));
-            quote! { [#a, #b] }
+        (ArgType::OptBool, ArgValue::Bool(b)) => quote! { Some(#b) },
+        (ArgType::IntList, ArgValue::Ints(v)) => {
+            let v = ints(v);
+            quote! { vec![#(#v),*] }
         }
+        (ArgType::OptIntList, ArgValue::Ints(v)) => {
+            let v = ints(v);
+            quote! { Some(vec![#(#v),*]) }
+        }
+        (ArgType::OptFloatList, ArgValue::Floats(v)) => {
+            let v = v.iter().map(|&x| float(x));
+            quote! { Some(vec![#(#v),*]) }
+        }
+        (ArgType::OptInts(_), ArgValue::OptInts(v)) => {
+            let v = v.iter().map(|x| match x {
+                Some(n) => {
+                    let n = int(*n);
+                    quote! { Some(#n) }
+                }
+                None => quote! { None },
+            });
+            quote! { [#(#v),*] }
+        }
+        (_, ArgValue::Ints(v)) => {
+            let v = ints(v);
+            quote! { [#(#v),*] }
+        }
+        (_, ArgValue::Int(n)) => int(*n),
         (_, ArgValue::Bool(b)) => quote! { #b },
         (_, ArgValue::Float(x)) => float(*x),
         (ArgType::Choice { rust_enum, .. }, ArgValue::Str(s)) => {

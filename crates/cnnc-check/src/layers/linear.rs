@@ -9,11 +9,12 @@ use crate::shape::{Dim, Shape};
 pub static LINEAR: LayerSpec = LayerSpec {
     name: "Linear",
     params: &[
-        Param::required("in_features", ArgType::Int).min(1.0).inferable(),
-        Param::required("out_features", ArgType::Int).min(1.0),
+        Param::required("in_features", ArgType::Int).min(0.0).inferable(),
+        Param::required("out_features", ArgType::Int).min(0.0),
         Param::optional("bias", ArgType::Bool, DefaultValue::Bool(true)),
     ],
     config: Some("LinearConfig"),
+    init_params: &["weight", "bias"],
     uses_train: false,
     infer: linear_shape,
     tensors: linear_tensors,

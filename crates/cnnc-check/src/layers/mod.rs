@@ -2,10 +2,12 @@
 //! parameters and buffers. Adding a layer is one entry here (and its runtime struct in the `cnnc`
 //! crate).
 
+mod activation;
 mod conv;
 mod linear;
 mod norm;
 mod pool;
+mod reshape;
 mod simple;
 
 pub(crate) use simple::flatten as simple_flatten;
@@ -27,6 +29,8 @@ pub struct LayerSpec {
     /// built from (`Conv2d::new(vs, Conv2dConfig { .. })`); `None` for plain structs
     /// (`ReLU { inplace: true }`).
     pub config: Option<&'static str>,
+    /// The parameters whose initialisation the runtime config takes as `<name>_init` fields.
+    pub init_params: &'static [&'static str],
     /// Whether the forward pass depends on training mode (dropout, batch norm).
     pub uses_train: bool,
     /// The output shape for an input shape; fills in inferred (`_`) arguments.
@@ -37,14 +41,54 @@ pub struct LayerSpec {
 
 /// Every layer kind, by name.
 pub static CATALOGUE: &[&LayerSpec] = &[
+    &conv::CONV1D,
     &conv::CONV2D,
-    &linear::LINEAR,
+    &conv::CONV3D,
+    &conv::CONV_TRANSPOSE1D,
+    &conv::CONV_TRANSPOSE2D,
+    &conv::CONV_TRANSPOSE3D,
+    &pool::MAX_POOL1D,
     &pool::MAX_POOL2D,
+    &pool::MAX_POOL3D,
+    &pool::AVG_POOL1D,
     &pool::AVG_POOL2D,
+    &pool::AVG_POOL3D,
+    &pool::ADAPTIVE_AVG_POOL1D,
+    &pool::ADAPTIVE_AVG_POOL2D,
+    &pool::ADAPTIVE_AVG_POOL3D,
+    &pool::ADAPTIVE_MAX_POOL1D,
+    &pool::ADAPTIVE_MAX_POOL2D,
+    &norm::BATCH_NORM1D,
     &norm::BATCH_NORM2D,
-    &simple::RELU,
+    &norm::BATCH_NORM3D,
+    &norm::INSTANCE_NORM1D,
+    &norm::INSTANCE_NORM2D,
+    &norm::LAYER_NORM,
+    &norm::GROUP_NORM,
     &simple::DROPOUT,
+    &simple::DROPOUT2D,
+    &activation::RELU,
+    &activation::RELU6,
+    &activation::LEAKY_RELU,
+    &activation::PRELU,
+    &activation::ELU,
+    &activation::GELU,
+    &activation::SILU,
+    &activation::MISH,
+    &activation::SIGMOID,
+    &activation::TANH,
+    &activation::HARDSWISH,
+    &activation::HARDSIGMOID,
+    &activation::SOFTMAX,
+    &activation::LOG_SOFTMAX,
+    &linear::LINEAR,
+    &simple::IDENTITY,
     &simple::FLATTEN,
+    &reshape::UNFLATTEN,
+    &reshape::UPSAMPLE,
+    &reshape::EMBEDDING,
+    &reshape::PIXEL_SHUFFLE,
+    &reshape::ZERO_PAD2D,
 ];
 
 /// Looks a layer kind up by its `torch.nn` name.
@@ -249,7 +293,7 @@ impl ShapeCtx<'_> {
     }
 
     /// Reports an arithmetic overflow while computing a size.
-    pub fn overflow(&mut self) -> Option<i64> {
+    pub fn overflow<T>(&mut self) -> Option<T> {
         let path = self.path.to_string();
         self.error(
             Error::new(
@@ -308,9 +352,10 @@ enum WindowFailure {
     },
 }
 
-/// One spatial output size of a convolution or pooling window, with PyTorch's formula:
-/// `floor_or_ceil((in + 2·padding − dilation·(kernel − 1) − 1) / stride) + 1`, where
-/// `ceil_mode` rounds up but never starts a window in the right padding.
+/// One spatial output size of a convolution or pooling window, with PyTorch's formula
+/// (`pooling_output_shape`): `⌊(in + 2·padding − dilation·(kernel − 1) − 1 [+ stride − 1 with
+/// ceil_mode]) / stride⌋ + 1`, where `ceil_mode` never starts a window in the right padding.
+/// Convolutions (no `ceil_mode`) also need the padded input to hold the dilated kernel.
 fn window_output(input: i64, w: Window) -> Result<i64, WindowFailure> {
     let Window { kernel, stride, padding, dilation, ceil_mode } = w;
     let effective = dilation.checked_mul(kernel - 1).and_then(|x| x.checked_add(1));
@@ -318,18 +363,14 @@ fn window_output(input: i64, w: Window) -> Result<i64, WindowFailure> {
     let (Some(effective), Some(padded)) = (effective, padded) else {
         return Err(WindowFailure::Overflow);
     };
-    let numerator = padded - effective;
-    if numerator < 0 {
-        return Err(WindowFailure::Collapse { padded, effective });
-    }
-    let rounded = if ceil_mode {
-        numerator.checked_add(stride - 1).ok_or(WindowFailure::Overflow)?
-    } else {
-        numerator
-    };
-    let mut out = rounded / stride + 1;
+    let rounding = if ceil_mode { stride - 1 } else { 0 };
+    let numerator = (padded - effective).checked_add(rounding).ok_or(WindowFailure::Overflow)?;
+    let mut out = numerator.div_euclid(stride) + 1;
     if ceil_mode && (out - 1) * stride >= input + padding {
         out -= 1;
+    }
+    if out < 1 {
+        return Err(WindowFailure::Collapse { padded, effective });
     }
     Ok(out)
 }
@@ -349,37 +390,54 @@ pub struct Window {
     pub ceil_mode: bool,
 }
 
-/// Applies `window_output` to the last two dimensions of the input (height and width).
-pub(crate) fn spatial_2d(ctx: &mut ShapeCtx<'_>, windows: [Window; 2]) -> Option<Shape> {
-    let rank = ctx.input.shape.rank();
-    let h = ctx.known_dim(rank - 2, "height")?;
-    let w = ctx.known_dim(rank - 1, "width")?;
-    match (window_output(h, windows[0]), window_output(w, windows[1])) {
-        (Ok(out_h), Ok(out_w)) => {
-            let shape = ctx.input.shape.with(rank - 2, Dim::Known(out_h));
-            Some(shape.with(rank - 1, Dim::Known(out_w)))
-        }
-        (Err(WindowFailure::Overflow), _) | (_, Err(WindowFailure::Overflow)) => {
-            ctx.overflow();
-            None
-        }
-        (
-            Err(WindowFailure::Collapse { padded, effective }),
-            Err(WindowFailure::Collapse { .. }),
-        ) if h == w && windows[0] == windows[1] => {
-            ctx.collapse("height and width", h, windows[0], padded, effective);
-            None
-        }
-        (height, width) => {
-            if let Err(WindowFailure::Collapse { padded, effective }) = height {
-                ctx.collapse("height", h, windows[0], padded, effective);
-            }
-            if let Err(WindowFailure::Collapse { padded, effective }) = width {
-                ctx.collapse("width", w, windows[1], padded, effective);
-            }
-            None
-        }
+/// The names of the last `d` dimensions, as used in messages.
+pub(crate) fn axis_names(d: usize) -> &'static [&'static str] {
+    match d {
+        1 => &["length"],
+        2 => &["height", "width"],
+        _ => &["depth", "height", "width"],
     }
+}
+
+/// Applies `window_output` to the last `windows.len()` dimensions of the input.
+pub(crate) fn spatial(ctx: &mut ShapeCtx<'_>, windows: &[Window]) -> Option<Shape> {
+    let rank = ctx.input.shape.rank();
+    let first = rank - windows.len();
+    let names = axis_names(windows.len());
+    let mut sizes = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        sizes.push(ctx.known_dim(first + i, name)?);
+    }
+    let results: Vec<_> = sizes.iter().zip(windows).map(|(&n, &w)| window_output(n, w)).collect();
+    if results.iter().any(|r| matches!(r, Err(WindowFailure::Overflow))) {
+        return ctx.overflow();
+    }
+    // Axes that fail alike (same input and window) are reported together.
+    let mut reported = vec![false; results.len()];
+    for i in 0..results.len() {
+        let Err(WindowFailure::Collapse { padded, effective }) = results[i] else { continue };
+        if reported[i] {
+            continue;
+        }
+        let alike: Vec<usize> = (i..results.len())
+            .filter(|&j| results[j].is_err() && sizes[j] == sizes[i] && windows[j] == windows[i])
+            .collect();
+        let axes: Vec<&str> = alike.iter().map(|&j| names[j]).collect();
+        for &j in &alike {
+            reported[j] = true;
+        }
+        let axis = match axes.as_slice() {
+            [one] => one.to_string(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+            [] => unreachable!(),
+        };
+        ctx.collapse(&axis, sizes[i], windows[i], padded, effective);
+    }
+    let mut dims = ctx.input.shape.0.clone();
+    for (i, result) in results.into_iter().enumerate() {
+        dims[first + i] = Dim::Known(result.ok()?);
+    }
+    Some(Shape(dims))
 }
 
 /// Normalises a possibly negative dimension index against `rank`.

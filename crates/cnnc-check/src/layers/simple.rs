@@ -1,19 +1,9 @@
-//! Layers without parameters whose output shape is simple: activations, dropout, flatten.
+//! Layers without parameters whose output shape is simple: dropout, identity, flatten.
 
 use super::{normalize_dim, LayerSpec, ShapeCtx, TensorDef};
 use crate::args::{ArgType, BoundArgs, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
 use crate::shape::{Dim, Shape};
-
-/// `nn.ReLU`.
-pub static RELU: LayerSpec = LayerSpec {
-    name: "ReLU",
-    params: &[Param::optional("inplace", ArgType::Bool, DefaultValue::Bool(false))],
-    config: None,
-    uses_train: false,
-    infer: same_shape,
-    tensors: no_tensors,
-};
 
 /// `nn.Dropout`.
 pub static DROPOUT: LayerSpec = LayerSpec {
@@ -23,7 +13,33 @@ pub static DROPOUT: LayerSpec = LayerSpec {
         Param::optional("inplace", ArgType::Bool, DefaultValue::Bool(false)),
     ],
     config: None,
+    init_params: &[],
     uses_train: true,
+    infer: same_shape,
+    tensors: no_tensors,
+};
+
+/// `nn.Dropout2d`.
+pub static DROPOUT2D: LayerSpec = LayerSpec {
+    name: "Dropout2d",
+    params: &[
+        Param::optional("p", ArgType::Float, DefaultValue::Float(0.5)).min(0.0).max(1.0),
+        Param::optional("inplace", ArgType::Bool, DefaultValue::Bool(false)),
+    ],
+    config: None,
+    init_params: &[],
+    uses_train: true,
+    infer: same_shape,
+    tensors: no_tensors,
+};
+
+/// `nn.Identity`.
+pub static IDENTITY: LayerSpec = LayerSpec {
+    name: "Identity",
+    params: &[],
+    config: None,
+    init_params: &[],
+    uses_train: false,
     infer: same_shape,
     tensors: no_tensors,
 };
@@ -36,6 +52,7 @@ pub static FLATTEN: LayerSpec = LayerSpec {
         Param::optional("end_dim", ArgType::Int, DefaultValue::Int(-1)),
     ],
     config: None,
+    init_params: &[],
     uses_train: false,
     infer: flatten_layer_shape,
     tensors: no_tensors,

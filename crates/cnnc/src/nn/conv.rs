@@ -1,5 +1,5 @@
-//! The 2-D convolution layer.
-use super::uniform_param;
+//! Convolution layers over 1, 2 or 3 spatial dimensions.
+use super::{by_dim, uniform_param};
 use crate::{init::pytorch_default_bound, ModuleTree};
 use std::borrow::Borrow;
 use tch::nn::{Init, Path};
@@ -31,21 +31,21 @@ impl PaddingMode {
     }
 }
 
-/// Configuration of a [`Conv2d`] layer, with the arguments of `torch.nn.Conv2d`.
+/// Configuration of a [`Conv`] layer, with the arguments of `torch.nn.Conv{D}d`.
 #[derive(Debug, Clone, Copy)]
-pub struct Conv2dConfig {
+pub struct ConvConfig<const D: usize> {
     /// Number of input channels.
     pub in_channels: i64,
     /// Number of output channels.
     pub out_channels: i64,
-    /// Height and width of the kernel.
-    pub kernel_size: [i64; 2],
-    /// Step of the kernel (default `[1, 1]`).
-    pub stride: [i64; 2],
-    /// Padding added on both sides of each spatial dimension (default `[0, 0]`).
-    pub padding: [i64; 2],
-    /// Spacing between kernel elements (default `[1, 1]`).
-    pub dilation: [i64; 2],
+    /// Size of the kernel in each spatial dimension.
+    pub kernel_size: [i64; D],
+    /// Step of the kernel (default all 1).
+    pub stride: [i64; D],
+    /// Padding added on both sides of each spatial dimension (default all 0).
+    pub padding: [i64; D],
+    /// Spacing between kernel elements (default all 1).
+    pub dilation: [i64; D],
     /// Number of blocked connections from input to output channels (default 1).
     pub groups: i64,
     /// Adds a learnable bias (default `true`).
@@ -58,15 +58,22 @@ pub struct Conv2dConfig {
     pub bias_init: Option<Init>,
 }
 
-impl Default for Conv2dConfig {
+/// Configuration of a [`Conv1d`] layer, with the arguments of `torch.nn.Conv1d`.
+pub type Conv1dConfig = ConvConfig<1>;
+/// Configuration of a [`Conv2d`] layer, with the arguments of `torch.nn.Conv2d`.
+pub type Conv2dConfig = ConvConfig<2>;
+/// Configuration of a [`Conv3d`] layer, with the arguments of `torch.nn.Conv3d`.
+pub type Conv3dConfig = ConvConfig<3>;
+
+impl<const D: usize> Default for ConvConfig<D> {
     fn default() -> Self {
-        Conv2dConfig {
+        ConvConfig {
             in_channels: 0,
             out_channels: 0,
-            kernel_size: [0, 0],
-            stride: [1, 1],
-            padding: [0, 0],
-            dilation: [1, 1],
+            kernel_size: [0; D],
+            stride: [1; D],
+            padding: [0; D],
+            dilation: [1; D],
             groups: 1,
             bias: true,
             padding_mode: PaddingMode::Zeros,
@@ -76,75 +83,89 @@ impl Default for Conv2dConfig {
     }
 }
 
-/// A 2-D convolution over an input of shape `[N, C_in, H, W]`, like `torch.nn.Conv2d`.
+/// A convolution over `D` spatial dimensions, like `torch.nn.Conv{D}d`.
+///
+/// Use the aliases [`Conv1d`], [`Conv2d`] and [`Conv3d`].
 #[derive(Debug)]
-pub struct Conv2d {
-    /// The kernels, of shape `[out_channels, in_channels / groups, kernel_h, kernel_w]`.
+pub struct Conv<const D: usize> {
+    /// The kernels, of shape `[out_channels, in_channels / groups, *kernel_size]`.
     pub weight: Tensor,
     /// The bias, of shape `[out_channels]`.
     pub bias: Option<Tensor>,
-    config: Conv2dConfig,
+    config: ConvConfig<D>,
 }
 
-impl Conv2d {
+/// A 1-D convolution over an input of shape `[N, C_in, L]`, like `torch.nn.Conv1d`.
+pub type Conv1d = Conv<1>;
+/// A 2-D convolution over an input of shape `[N, C_in, H, W]`, like `torch.nn.Conv2d`.
+pub type Conv2d = Conv<2>;
+/// A 3-D convolution over an input of shape `[N, C_in, D, H, W]`, like `torch.nn.Conv3d`.
+pub type Conv3d = Conv<3>;
+
+/// Checks `groups` against the channel counts like `torch.nn.modules.conv._ConvNd`.
+pub(super) fn check_groups(in_channels: i64, out_channels: i64, groups: i64) {
+    assert!(groups > 0, "groups must be a positive integer");
+    assert!(in_channels % groups == 0, "in_channels must be divisible by groups");
+    assert!(out_channels % groups == 0, "out_channels must be divisible by groups");
+}
+
+impl<const D: usize> Conv<D> {
     /// Creates the layer, registering `weight` and `bias` under `vs`.
     ///
     /// # Panics
     ///
     /// Panics, like PyTorch, if `groups` is not positive or does not divide `in_channels` and
     /// `out_channels`.
-    pub fn new<'a>(vs: impl Borrow<Path<'a>>, config: Conv2dConfig) -> Conv2d {
+    pub fn new<'a>(vs: impl Borrow<Path<'a>>, config: ConvConfig<D>) -> Self {
+        const { assert!(D >= 1 && D <= 3, "Conv supports 1, 2 or 3 dimensions") };
         let vs = vs.borrow();
-        let Conv2dConfig { in_channels, out_channels, kernel_size: [kh, kw], groups, .. } = config;
-        assert!(groups > 0, "groups must be a positive integer");
-        assert!(in_channels % groups == 0, "in_channels must be divisible by groups");
-        assert!(out_channels % groups == 0, "out_channels must be divisible by groups");
-        let fan_in = in_channels / groups * kh * kw;
+        let ConvConfig { in_channels, out_channels, kernel_size, groups, .. } = config;
+        check_groups(in_channels, out_channels, groups);
+        let fan_in = in_channels / groups * kernel_size.iter().product::<i64>();
         let bound = pytorch_default_bound(fan_in);
-        let dims = [out_channels, in_channels / groups, kh, kw];
+        let mut dims = vec![out_channels, in_channels / groups];
+        dims.extend(kernel_size);
         let weight = uniform_param(vs, "weight", &dims, config.weight_init, bound);
         let bias = config
             .bias
             .then(|| uniform_param(vs, "bias", &[out_channels], config.bias_init, bound));
-        Conv2d { weight, bias, config }
+        Conv { weight, bias, config }
     }
 
     /// The configuration the layer was created with.
-    pub fn config(&self) -> &Conv2dConfig {
+    pub fn config(&self) -> &ConvConfig<D> {
         &self.config
+    }
+
+    fn conv(&self, xs: &Tensor, padding: [i64; D]) -> Tensor {
+        let c = &self.config;
+        let (w, b) = (&self.weight, self.bias.as_ref());
+        match D {
+            1 => xs.conv1d(w, b, c.stride, padding, c.dilation, c.groups),
+            2 => xs.conv2d(w, b, c.stride, padding, c.dilation, c.groups),
+            _ => xs.conv3d(w, b, c.stride, padding, c.dilation, c.groups),
+        }
     }
 }
 
-impl tch::nn::Module for Conv2d {
+impl<const D: usize> tch::nn::Module for Conv<D> {
+    /// Convolves `xs`; with a padding mode other than zeros the input is padded first, like
+    /// PyTorch's `_conv_forward`.
     fn forward(&self, xs: &Tensor) -> Tensor {
         let c = &self.config;
         match c.padding_mode {
-            PaddingMode::Zeros => xs.conv2d(
-                &self.weight,
-                self.bias.as_ref(),
-                c.stride,
-                c.padding,
-                c.dilation,
-                c.groups,
-            ),
+            PaddingMode::Zeros => self.conv(xs, c.padding),
             mode => {
-                let [ph, pw] = c.padding;
-                xs.pad([pw, pw, ph, ph], mode.as_str(), None::<f64>).conv2d(
-                    &self.weight,
-                    self.bias.as_ref(),
-                    c.stride,
-                    [0, 0],
-                    c.dilation,
-                    c.groups,
-                )
+                let pad: Vec<i64> = c.padding.iter().rev().flat_map(|&p| [p, p]).collect();
+                self.conv(&xs.pad(pad, mode.as_str(), None::<f64>), [0; D])
             }
         }
     }
 }
 
-impl ModuleTree for Conv2d {
+impl<const D: usize> ModuleTree for Conv<D> {
     fn kind(&self) -> &'static str {
-        "Conv2d"
+        by_dim::<D>(["Conv1d", "Conv2d", "Conv3d"])
     }
 
     fn local_parameters(&self) -> Vec<(&'static str, &Tensor)> {

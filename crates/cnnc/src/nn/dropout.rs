@@ -1,6 +1,11 @@
-//! The dropout layer.
+//! Dropout layers.
 use crate::ModuleTree;
 use tch::Tensor;
+
+/// Panics like PyTorch if `p` is not a probability.
+fn check_p(p: f64) {
+    assert!((0.0..=1.0).contains(&p), "dropout probability has to be between 0 and 1, but got {p}");
+}
 
 /// Zeroes elements with probability `p` during training and scales the others by `1 / (1 - p)`,
 /// like `torch.nn.Dropout`; the identity in evaluation.
@@ -22,11 +27,7 @@ impl Default for Dropout {
 
 impl tch::nn::ModuleT for Dropout {
     fn forward_t(&self, xs: &Tensor, train: bool) -> Tensor {
-        assert!(
-            (0.0..=1.0).contains(&self.p),
-            "dropout probability has to be between 0 and 1, but got {}",
-            self.p
-        );
+        check_p(self.p);
         xs.dropout(self.p, train)
     }
 }
@@ -36,3 +37,86 @@ impl ModuleTree for Dropout {
         "Dropout"
     }
 }
+
+/// Defines a channel-wise dropout layer: struct, `Default`, `ModuleTree` and `ModuleT`.
+macro_rules! feature_dropout {
+    ($(#[$doc:meta])* $name:ident, $forward:expr) => {
+        $(#[$doc])*
+        ///
+        /// The forward pass panics, like PyTorch, if `p` is not within `[0, 1]`.
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub struct $name {
+            /// Probability of a channel being zeroed (default 0.5).
+            pub p: f64,
+            /// Recorded for fidelity with PyTorch; the forward pass always returns a new tensor.
+            pub inplace: bool,
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name { p: 0.5, inplace: false }
+            }
+        }
+
+        impl tch::nn::ModuleT for $name {
+            fn forward_t(&self, xs: &Tensor, train: bool) -> Tensor {
+                check_p(self.p);
+                let forward: fn(&Tensor, f64, bool) -> Tensor = $forward;
+                forward(xs, self.p, train)
+            }
+        }
+
+        impl ModuleTree for $name {
+            fn kind(&self) -> &'static str {
+                stringify!($name)
+            }
+        }
+    };
+}
+
+/// Feature dropout of `xs`, adding a batch dimension to inputs whose rank is not `batched`, like
+/// `F.dropout1d` and `F.dropout3d`.
+fn unbatched_feature_dropout(xs: &Tensor, p: f64, train: bool, batched: usize) -> Tensor {
+    if xs.dim() != batched {
+        xs.unsqueeze(0).feature_dropout(p, train).squeeze_dim(0)
+    } else {
+        xs.feature_dropout(p, train)
+    }
+}
+
+feature_dropout!(
+    /// Zeroes whole channels of `[N, C, L]` or `[C, L]` inputs with probability `p` during
+    /// training and scales the others by `1 / (1 - p)`, like `torch.nn.Dropout1d`; the identity
+    /// in evaluation.
+    ///
+    /// The forward pass panics, like PyTorch, on inputs of another rank.
+    Dropout1d,
+    |xs, p, train| {
+        let dim = xs.dim();
+        assert!(
+            dim == 2 || dim == 3,
+            "dropout1d: Expected 2D or 3D input, but received a {dim}D input. Note that \
+             dropout1d exists to provide channel-wise dropout on inputs with 1 spatial \
+             dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D \
+             inputs)."
+        );
+        unbatched_feature_dropout(xs, p, train, 3)
+    }
+);
+
+feature_dropout!(
+    /// Zeroes whole channels of `[N, C, H, W]` inputs with probability `p` during training and
+    /// scales the others by `1 / (1 - p)`, like `torch.nn.Dropout2d`; the identity in evaluation.
+    ///
+    /// Like PyTorch, a 3-D input is taken as `[N, C, L]` (channel-wise 1-D dropout).
+    Dropout2d,
+    |xs, p, train| xs.feature_dropout(p, train)
+);
+
+feature_dropout!(
+    /// Zeroes whole channels of `[N, C, D, H, W]` or `[C, D, H, W]` inputs with probability `p`
+    /// during training and scales the others by `1 / (1 - p)`, like `torch.nn.Dropout3d`; the
+    /// identity in evaluation.
+    Dropout3d,
+    |xs, p, train| unbatched_feature_dropout(xs, p, train, 5)
+);

@@ -1,4 +1,4 @@
-//! The flattening layer.
+//! The flattening and unflattening layers.
 use crate::ModuleTree;
 use tch::Tensor;
 
@@ -26,5 +26,26 @@ impl tch::nn::Module for Flatten {
 impl ModuleTree for Flatten {
     fn kind(&self) -> &'static str {
         "Flatten"
+    }
+}
+
+/// Expands dimension `dim` into `unflattened_size`, like `torch.nn.Unflatten`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Unflatten {
+    /// The dimension to expand.
+    pub dim: i64,
+    /// The new dimensions, whose product is the size of `dim`; one may be -1 (inferred).
+    pub unflattened_size: Vec<i64>,
+}
+
+impl tch::nn::Module for Unflatten {
+    fn forward(&self, xs: &Tensor) -> Tensor {
+        xs.unflatten(self.dim, &self.unflattened_size)
+    }
+}
+
+impl ModuleTree for Unflatten {
+    fn kind(&self) -> &'static str {
+        "Unflatten"
     }
 }

@@ -7,18 +7,50 @@
 mod activation;
 mod batch_norm;
 mod conv;
+mod conv_transpose;
 mod dropout;
+mod embedding;
 mod flatten;
+mod group_norm;
+mod instance_norm;
+mod layer_norm;
 mod linear;
+mod padding;
+mod pixel_shuffle;
 mod pooling;
+mod prelu;
+mod upsample;
 
-pub use activation::ReLU;
+pub use activation::{
+    GeluApproximate, Hardsigmoid, Hardswish, Identity, LeakyReLU, LogSoftmax, Mish, ReLU, ReLU6,
+    SiLU, Sigmoid, Softmax, Tanh, ELU, GELU,
+};
 pub use batch_norm::{BatchNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d, BatchNormConfig};
-pub use conv::{Conv2d, Conv2dConfig, PaddingMode};
-pub use dropout::Dropout;
-pub use flatten::Flatten;
+pub use conv::{
+    Conv, Conv1d, Conv1dConfig, Conv2d, Conv2dConfig, Conv3d, Conv3dConfig, ConvConfig, PaddingMode,
+};
+pub use conv_transpose::{
+    ConvTranspose, ConvTranspose1d, ConvTranspose1dConfig, ConvTranspose2d, ConvTranspose2dConfig,
+    ConvTranspose3d, ConvTranspose3dConfig, ConvTransposeConfig,
+};
+pub use dropout::{Dropout, Dropout1d, Dropout2d, Dropout3d};
+pub use embedding::{Embedding, EmbeddingConfig};
+pub use flatten::{Flatten, Unflatten};
+pub use group_norm::{GroupNorm, GroupNormConfig};
+pub use instance_norm::{
+    InstanceNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, InstanceNormConfig,
+};
+pub use layer_norm::{LayerNorm, LayerNormConfig};
 pub use linear::{Linear, LinearConfig};
-pub use pooling::{AvgPool2d, MaxPool2d};
+pub use padding::ZeroPad2d;
+pub use pixel_shuffle::PixelShuffle;
+pub use pooling::{
+    AdaptiveAvgPool, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d, AdaptiveMaxPool,
+    AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d, AvgPool, AvgPool1d, AvgPool2d,
+    AvgPool3d, MaxPool, MaxPool1d, MaxPool2d, MaxPool3d,
+};
+pub use prelu::{PReLU, PReLUConfig};
+pub use upsample::{Upsample, UpsampleMode};
 
 use tch::nn::{Init, Path};
 use tch::Tensor;
@@ -32,4 +64,9 @@ fn uniform_param(path: &Path, name: &str, dims: &[i64], init: Option<Init>, boun
         Init::Const(0.0)
     });
     path.var(name, dims, init)
+}
+
+/// The PyTorch class name among the 1-D, 2-D and 3-D `names` of a layer generic over `D`.
+fn by_dim<const D: usize>(names: [&'static str; 3]) -> &'static str {
+    names[D - 1]
 }

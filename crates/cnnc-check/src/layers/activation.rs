@@ -1,0 +1,139 @@
+//! Activation functions: the output has the input's shape.
+
+use super::{normalize_dim, LayerSpec, ShapeCtx, TensorDef};
+use crate::args::{ArgType, BoundArgs, DefaultValue, Param};
+use crate::diagnostic::{Code, Error};
+use crate::shape::Shape;
+
+const INPLACE: Param = Param::optional("inplace", ArgType::Bool, DefaultValue::Bool(false));
+
+macro_rules! activation {
+    ($static:ident, $name:literal, [$($param:expr),*]) => {
+        activation!($static, $name, [$($param),*], same_shape);
+    };
+    ($static:ident, $name:literal, [$($param:expr),*], $infer:expr) => {
+        #[doc = concat!("`nn.", $name, "`.")]
+        pub static $static: LayerSpec = LayerSpec {
+            name: $name,
+            params: &[$($param),*],
+            config: None,
+            init_params: &[],
+            uses_train: false,
+            infer: $infer,
+            tensors: no_tensors,
+        };
+    };
+}
+
+activation!(RELU, "ReLU", [INPLACE]);
+activation!(RELU6, "ReLU6", [INPLACE]);
+activation!(
+    LEAKY_RELU,
+    "LeakyReLU",
+    [Param::optional("negative_slope", ArgType::Float, DefaultValue::Float(0.01)), INPLACE]
+);
+activation!(
+    ELU,
+    "ELU",
+    [Param::optional("alpha", ArgType::Float, DefaultValue::Float(1.0)), INPLACE]
+);
+activation!(
+    GELU,
+    "GELU",
+    [Param::optional(
+        "approximate",
+        ArgType::Choice { rust_enum: "GeluApproximate", options: &["none", "tanh"] },
+        DefaultValue::Str("none")
+    )]
+);
+activation!(SILU, "SiLU", [INPLACE]);
+activation!(MISH, "Mish", [INPLACE]);
+activation!(SIGMOID, "Sigmoid", []);
+activation!(TANH, "Tanh", []);
+activation!(HARDSWISH, "Hardswish", [INPLACE]);
+activation!(HARDSIGMOID, "Hardsigmoid", [INPLACE]);
+activation!(
+    SOFTMAX,
+    "Softmax",
+    [Param::optional("dim", ArgType::OptInt, DefaultValue::None)],
+    softmax_shape
+);
+activation!(
+    LOG_SOFTMAX,
+    "LogSoftmax",
+    [Param::optional("dim", ArgType::OptInt, DefaultValue::None)],
+    softmax_shape
+);
+
+/// `nn.PReLU`.
+pub static PRELU: LayerSpec = LayerSpec {
+    name: "PReLU",
+    params: &[
+        Param::optional("num_parameters", ArgType::Int, DefaultValue::Int(1)).min(1.0),
+        Param::optional("init", ArgType::Float, DefaultValue::Float(0.25)),
+    ],
+    config: Some("PReLUConfig"),
+    init_params: &["weight"],
+    uses_train: false,
+    infer: prelu_shape,
+    tensors: prelu_tensors,
+};
+
+fn no_tensors(_: &BoundArgs) -> Vec<TensorDef> {
+    Vec::new()
+}
+
+fn same_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    Some(ctx.input.shape.clone())
+}
+
+fn softmax_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    let rank = ctx.input.shape.rank();
+    if let Some(dim) = ctx.args.int("dim") {
+        if normalize_dim(dim, rank.max(1)).is_none() {
+            let span = ctx.args.span("dim");
+            ctx.errors.push(
+                Error::new(
+                    Code::Rank,
+                    format!("`{}`: dim {dim} is out of range for a rank-{rank} input", ctx.path),
+                    span,
+                    format!("expected {} to {}", -(rank.max(1) as i64), rank.max(1) as i64 - 1),
+                )
+                .with_related(ctx.input.span, ctx.input.note.clone()),
+            );
+            return None;
+        }
+    }
+    Some(ctx.input.shape.clone())
+}
+
+/// With more than one parameter, PReLU needs one per channel (dimension 1; a rank-1 input has
+/// one channel).
+fn prelu_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    let n = ctx.args.int("num_parameters")?;
+    if n > 1 {
+        let rank = ctx.input.shape.rank();
+        let channels = if rank >= 2 { ctx.known_dim(1, "number of channels")? } else { 1 };
+        if channels != n {
+            let span = ctx.args.span("num_parameters");
+            ctx.errors.push(
+                Error::new(
+                    Code::Channels,
+                    format!("`{}` has {n} parameters, but receives {channels} channels", ctx.path),
+                    span,
+                    format!("num_parameters = {n}"),
+                )
+                .with_related(ctx.input.span, ctx.input.note.clone())
+                .with_help(format!(
+                    "write `PReLU({channels})` or `PReLU()` for one shared parameter"
+                )),
+            );
+            return None;
+        }
+    }
+    Some(ctx.input.shape.clone())
+}
+
+fn prelu_tensors(args: &BoundArgs) -> Vec<TensorDef> {
+    vec![TensorDef::parameter("weight", vec![args.int("num_parameters").unwrap_or(1)])]
+}

@@ -1,0 +1,319 @@
+//! Layers that reshape, resample or pad: Unflatten, Upsample, PixelShuffle, ZeroPad2d, and
+//! Embedding (which adds a dimension).
+
+use super::{normalize_dim, LayerSpec, ShapeCtx, TensorDef};
+use crate::args::{ArgType, ArgValue, BoundArgs, DefaultValue, Param};
+use crate::diagnostic::{Code, Error};
+use crate::shape::{Dim, Shape};
+
+/// `nn.Unflatten`.
+pub static UNFLATTEN: LayerSpec = LayerSpec {
+    name: "Unflatten",
+    params: &[
+        Param::required("dim", ArgType::Int),
+        Param::required("unflattened_size", ArgType::IntList).min(-1.0),
+    ],
+    config: None,
+    init_params: &[],
+    uses_train: false,
+    infer: unflatten_shape,
+    tensors: no_tensors,
+};
+
+const UPSAMPLE_MODES: &[&str] = &["nearest", "linear", "bilinear", "bicubic", "trilinear"];
+
+/// `nn.Upsample`.
+pub static UPSAMPLE: LayerSpec = LayerSpec {
+    name: "Upsample",
+    params: &[
+        Param::optional("size", ArgType::OptIntList, DefaultValue::None).min(0.0),
+        Param::optional("scale_factor", ArgType::OptFloatList, DefaultValue::None).min(0.0),
+        Param::optional(
+            "mode",
+            ArgType::Choice { rust_enum: "UpsampleMode", options: UPSAMPLE_MODES },
+            DefaultValue::Str("nearest"),
+        ),
+        Param::optional("align_corners", ArgType::OptBool, DefaultValue::None),
+    ],
+    config: None,
+    init_params: &[],
+    uses_train: false,
+    infer: upsample_shape,
+    tensors: no_tensors,
+};
+
+/// `nn.Embedding`. Its input holds int64 indices.
+pub static EMBEDDING: LayerSpec = LayerSpec {
+    name: "Embedding",
+    params: &[
+        Param::required("num_embeddings", ArgType::Int).min(1.0),
+        Param::required("embedding_dim", ArgType::Int).min(1.0),
+        Param::optional("padding_idx", ArgType::OptInt, DefaultValue::None),
+    ],
+    config: Some("EmbeddingConfig"),
+    init_params: &["weight"],
+    uses_train: false,
+    infer: embedding_shape,
+    tensors: embedding_tensors,
+};
+
+/// `nn.PixelShuffle`.
+pub static PIXEL_SHUFFLE: LayerSpec = LayerSpec {
+    name: "PixelShuffle",
+    params: &[Param::required("upscale_factor", ArgType::Int).min(1.0)],
+    config: None,
+    init_params: &[],
+    uses_train: false,
+    infer: pixel_shuffle_shape,
+    tensors: no_tensors,
+};
+
+/// `nn.ZeroPad2d`: `padding` is `(left, right, top, bottom)`, or one integer for all four.
+pub static ZERO_PAD2D: LayerSpec = LayerSpec {
+    name: "ZeroPad2d",
+    params: &[Param::required("padding", ArgType::Ints(4))],
+    config: None,
+    init_params: &[],
+    uses_train: false,
+    infer: zero_pad2d_shape,
+    tensors: no_tensors,
+};
+
+fn no_tensors(_: &BoundArgs) -> Vec<TensorDef> {
+    Vec::new()
+}
+
+fn arg_error(
+    ctx: &mut ShapeCtx<'_>,
+    arg: &str,
+    message: String,
+    label: &str,
+    help: &str,
+) -> Option<Shape> {
+    let span = ctx.args.span(arg);
+    ctx.errors.push(
+        Error::new(Code::ArgumentValue, format!("`{}`: {message}", ctx.path), span, label)
+            .with_related(ctx.input.span, ctx.input.note.clone())
+            .with_help(help),
+    );
+    None
+}
+
+fn unflatten_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    let rank = ctx.input.shape.rank();
+    let dim = ctx.args.int("dim")?;
+    let Some(d) = normalize_dim(dim, rank) else {
+        let message = format!("dim {dim} is out of range for a rank-{rank} input");
+        return arg_error(
+            ctx,
+            "dim",
+            message,
+            "out of range",
+            "dimensions count from 0, or from -1 at the back",
+        );
+    };
+    let size = ctx.known_dim(d, "size")?;
+    let sizes = ctx.args.ints("unflattened_size").to_vec();
+    let unknown = sizes.iter().filter(|&&s| s == -1).count();
+    let known: i64 = sizes.iter().filter(|&&s| s != -1).product();
+    let resolved: Vec<i64> = if unknown > 1 || (unknown == 1 && (known == 0 || size % known != 0)) {
+        Vec::new()
+    } else {
+        sizes.iter().map(|&s| if s == -1 { size / known.max(1) } else { s }).collect()
+    };
+    if resolved.is_empty() || resolved.iter().product::<i64>() != size {
+        let shown = ArgValue::Ints(sizes).to_string();
+        let message = format!(
+            "unflattened_size {shown} does not multiply to the size {size} of dimension {d}"
+        );
+        return arg_error(
+            ctx,
+            "unflattened_size",
+            message,
+            "wrong sizes",
+            "the sizes must multiply to the size of the dimension; one may be -1",
+        );
+    }
+    let mut dims = ctx.input.shape.0[..d].to_vec();
+    dims.extend(resolved.into_iter().map(Dim::Known));
+    dims.extend_from_slice(&ctx.input.shape.0[d + 1..]);
+    Some(Shape(dims))
+}
+
+fn upsample_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    ctx.expect_rank(&[3, 4, 5], "[N, C, L], [N, C, H, W] or [N, C, D, H, W]")?;
+    let rank = ctx.input.shape.rank();
+    let spatial = rank - 2;
+    let mode = ctx.args.str("mode").to_string();
+    let needed = match mode.as_str() {
+        "linear" => Some(3),
+        "bilinear" | "bicubic" => Some(4),
+        "trilinear" => Some(5),
+        _ => None,
+    };
+    if let Some(needed) = needed.filter(|&n| n != rank) {
+        let message =
+            format!("mode \"{mode}\" needs a rank-{needed} input, but receives rank {rank}");
+        return arg_error(ctx, "mode", message, "wrong mode for this input", "use \"linear\" for 3-d, \"bilinear\" or \"bicubic\" for 4-d, \"trilinear\" for 5-d inputs");
+    }
+    if mode == "nearest" && *ctx.args.get("align_corners") != ArgValue::None {
+        let message = "align_corners can only be set with the interpolating modes".to_string();
+        return arg_error(
+            ctx,
+            "align_corners",
+            message,
+            "not for \"nearest\"",
+            "remove align_corners, or choose an interpolating mode",
+        );
+    }
+    let size = ctx.args.get("size").clone();
+    let scale = ctx.args.get("scale_factor").clone();
+    let targets: Vec<Result<i64, f64>> = match (&size, &scale) {
+        (ArgValue::Ints(s), ArgValue::None) if s.len() == 1 || s.len() == spatial => {
+            (0..spatial).map(|i| Ok(s[i.min(s.len() - 1)])).collect()
+        }
+        (ArgValue::None, ArgValue::Floats(f)) if f.len() == 1 || f.len() == spatial => {
+            (0..spatial).map(|i| Err(f[i.min(f.len() - 1)])).collect()
+        }
+        (ArgValue::None, ArgValue::None) => {
+            return arg_error(
+                ctx,
+                "size",
+                "either size or scale_factor must be given".into(),
+                "neither given",
+                "write `size=...` or `scale_factor=...`",
+            )
+        }
+        (ArgValue::Ints(_), ArgValue::Floats(_)) => {
+            return arg_error(
+                ctx,
+                "scale_factor",
+                "only one of size and scale_factor may be given".into(),
+                "both given",
+                "remove one of them",
+            )
+        }
+        (ArgValue::Ints(_), _) => {
+            let message = format!("size needs 1 or {spatial} entries for a rank-{rank} input");
+            return arg_error(
+                ctx,
+                "size",
+                message,
+                "wrong length",
+                "give one size per spatial dimension",
+            );
+        }
+        _ => {
+            let message =
+                format!("scale_factor needs 1 or {spatial} entries for a rank-{rank} input");
+            return arg_error(
+                ctx,
+                "scale_factor",
+                message,
+                "wrong length",
+                "give one factor per spatial dimension",
+            );
+        }
+    };
+    let mut dims = ctx.input.shape.0.clone();
+    for (i, target) in targets.into_iter().enumerate() {
+        let out = match target {
+            Ok(size) => size,
+            Err(factor) => {
+                let input = ctx.known_dim(2 + i, "size")?;
+                (input as f64 * factor).floor() as i64
+            }
+        };
+        if out < 1 {
+            let arg = if *ctx.args.get("size") == ArgValue::None { "scale_factor" } else { "size" };
+            let message = format!("the output would have size {out} in spatial dimension {i}");
+            return arg_error(
+                ctx,
+                arg,
+                message,
+                "output size below 1",
+                "output sizes must be at least 1",
+            );
+        }
+        dims[2 + i] = Dim::Known(out);
+    }
+    Some(Shape(dims))
+}
+
+fn embedding_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    let n = ctx.args.int("num_embeddings")?;
+    if let Some(idx) = ctx.args.int("padding_idx") {
+        if !(-n..n).contains(&idx) {
+            let message = format!("padding_idx {idx} must be within num_embeddings ({n})");
+            return arg_error(ctx, "padding_idx", message, "out of range", "padding_idx indexes a row of the embedding table; negative values count from the end");
+        }
+    }
+    let mut dims = ctx.input.shape.0.clone();
+    dims.push(Dim::Known(ctx.args.int("embedding_dim")?));
+    Some(Shape(dims))
+}
+
+fn embedding_tensors(args: &BoundArgs) -> Vec<TensorDef> {
+    let n = args.int("num_embeddings").unwrap_or(0);
+    let d = args.int("embedding_dim").unwrap_or(0);
+    vec![TensorDef::parameter("weight", vec![n, d])]
+}
+
+fn pixel_shuffle_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    let rank = ctx.input.shape.rank();
+    if rank < 3 {
+        ctx.expect_rank(&[3, 4], "[N, C, H, W] or [C, H, W]")?;
+    }
+    let r = ctx.args.int("upscale_factor")?;
+    let c = ctx.known_dim(rank - 3, "number of channels")?;
+    let h = ctx.known_dim(rank - 2, "height")?;
+    let w = ctx.known_dim(rank - 1, "width")?;
+    let (Some(rr), Some(hr), Some(wr)) = (r.checked_mul(r), h.checked_mul(r), w.checked_mul(r))
+    else {
+        return ctx.overflow();
+    };
+    if c % rr != 0 {
+        let span = ctx.args.span("upscale_factor");
+        ctx.errors.push(
+            Error::new(
+                Code::Channels,
+                format!("`{}` needs channels divisible by {r}² = {rr}, but receives {c}", ctx.path),
+                span,
+                format!("upscale_factor = {r}"),
+            )
+            .with_related(ctx.input.span, ctx.input.note.clone())
+            .with_help(format!("{c} % {rr} = {}", c % rr)),
+        );
+        return None;
+    }
+    let mut dims = ctx.input.shape.0.clone();
+    dims[rank - 3] = Dim::Known(c / rr);
+    dims[rank - 2] = Dim::Known(hr);
+    dims[rank - 1] = Dim::Known(wr);
+    Some(Shape(dims))
+}
+
+fn zero_pad2d_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    ctx.expect_rank(&[3, 4], "[N, C, H, W] or [C, H, W]")?;
+    let rank = ctx.input.shape.rank();
+    let [left, right, top, bottom] = <[i64; 4]>::try_from(ctx.args.ints("padding")).ok()?;
+    let h = ctx.known_dim(rank - 2, "height")?;
+    let w = ctx.known_dim(rank - 1, "width")?;
+    let (out_h, out_w) = (h + top + bottom, w + left + right);
+    // Negative padding crops each side before positive padding is added.
+    let cropped = |size: i64, a: i64, b: i64| size + a.min(0) + b.min(0);
+    if out_h < 0 || out_w < 0 || cropped(h, top, bottom) < 0 || cropped(w, left, right) < 0 {
+        let message = format!("negative padding crops [{h}, {w}] to [{out_h}, {out_w}]");
+        return arg_error(
+            ctx,
+            "padding",
+            message,
+            "crops too much",
+            "negative padding may crop at most the whole input",
+        );
+    }
+    let mut dims = ctx.input.shape.0.clone();
+    dims[rank - 2] = Dim::Known(out_h);
+    dims[rank - 1] = Dim::Known(out_w);
+    Some(Shape(dims))
+}

@@ -1,0 +1,104 @@
+//! Group normalization.
+use crate::ModuleTree;
+use std::borrow::Borrow;
+use tch::nn::{Init, Path};
+use tch::Tensor;
+
+/// Configuration of a [`GroupNorm`] layer, with the arguments of `torch.nn.GroupNorm`.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupNormConfig {
+    /// Number of groups the channels are separated into.
+    pub num_groups: i64,
+    /// Number of channels `C` of the input.
+    pub num_channels: i64,
+    /// Added to the variance for numerical stability (default `1e-5`).
+    pub eps: f64,
+    /// Adds a learnable per-channel scale and shift (default `true`).
+    pub affine: bool,
+    /// Initialization of the weight; `None` uses PyTorch's ones.
+    pub weight_init: Option<Init>,
+    /// Initialization of the bias; `None` uses PyTorch's zeros.
+    pub bias_init: Option<Init>,
+}
+
+impl Default for GroupNormConfig {
+    fn default() -> Self {
+        GroupNormConfig {
+            num_groups: 0,
+            num_channels: 0,
+            eps: 1e-5,
+            affine: true,
+            weight_init: None,
+            bias_init: None,
+        }
+    }
+}
+
+/// Normalizes each group of channels of each sample, like `torch.nn.GroupNorm`.
+#[derive(Debug)]
+pub struct GroupNorm {
+    /// The per-channel scale, of shape `[num_channels]`, if `affine`.
+    pub weight: Option<Tensor>,
+    /// The per-channel shift, of shape `[num_channels]`, if `affine`.
+    pub bias: Option<Tensor>,
+    config: GroupNormConfig,
+}
+
+impl GroupNorm {
+    /// Creates the layer, registering `weight` and `bias` under `vs`.
+    ///
+    /// # Panics
+    ///
+    /// Panics, like PyTorch, if `num_groups` does not divide `num_channels`.
+    pub fn new<'a>(vs: impl Borrow<Path<'a>>, config: GroupNormConfig) -> GroupNorm {
+        let vs = vs.borrow();
+        let GroupNormConfig { num_groups, num_channels: n, .. } = config;
+        assert!(
+            num_groups != 0 && n % num_groups == 0,
+            "num_channels must be divisible by num_groups"
+        );
+        let (weight, bias) = if config.affine {
+            let weight = vs.var("weight", &[n], config.weight_init.unwrap_or(Init::Const(1.0)));
+            let bias = vs.var("bias", &[n], config.bias_init.unwrap_or(Init::Const(0.0)));
+            (Some(weight), Some(bias))
+        } else {
+            (None, None)
+        };
+        GroupNorm { weight, bias, config }
+    }
+
+    /// The configuration the layer was created with.
+    pub fn config(&self) -> &GroupNormConfig {
+        &self.config
+    }
+}
+
+impl tch::nn::Module for GroupNorm {
+    /// Normalizes `xs` like `torch.nn.functional.group_norm`.
+    fn forward(&self, xs: &Tensor) -> Tensor {
+        let c = &self.config;
+        let size = xs.size();
+        assert!(
+            size.len() >= 2,
+            "Expected at least 2 dimensions for input tensor but received {}",
+            size.len()
+        );
+        let values = size[0] * size[1] / c.num_groups * size[2..].iter().product::<i64>();
+        assert!(
+            values != 1,
+            "Expected more than 1 value per channel when training, got input size {size:?}"
+        );
+        xs.group_norm(c.num_groups, self.weight.as_ref(), self.bias.as_ref(), c.eps, true)
+    }
+}
+
+impl ModuleTree for GroupNorm {
+    fn kind(&self) -> &'static str {
+        "GroupNorm"
+    }
+
+    fn local_parameters(&self) -> Vec<(&'static str, &Tensor)> {
+        let params = [("weight", &self.weight), ("bias", &self.bias)];
+        params.into_iter().filter_map(|(n, t)| Some((n, t.as_ref()?))).collect()
+    }
+}

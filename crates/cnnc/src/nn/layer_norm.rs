@@ -1,0 +1,87 @@
+//! Layer normalization.
+use crate::ModuleTree;
+use std::borrow::Borrow;
+use tch::nn::{Init, Path};
+use tch::Tensor;
+
+/// Configuration of a [`LayerNorm`] layer, with the arguments of `torch.nn.LayerNorm`.
+#[derive(Debug, Clone)]
+pub struct LayerNormConfig {
+    /// The trailing dimensions normalized over.
+    pub normalized_shape: Vec<i64>,
+    /// Added to the variance for numerical stability (default `1e-5`).
+    pub eps: f64,
+    /// Adds a learnable element-wise scale, and shift if `bias` (default `true`).
+    pub elementwise_affine: bool,
+    /// Adds the learnable shift when `elementwise_affine` (default `true`).
+    pub bias: bool,
+    /// Initialization of the weight; `None` uses PyTorch's ones.
+    pub weight_init: Option<Init>,
+    /// Initialization of the bias; `None` uses PyTorch's zeros.
+    pub bias_init: Option<Init>,
+}
+
+impl Default for LayerNormConfig {
+    fn default() -> Self {
+        LayerNormConfig {
+            normalized_shape: Vec::new(),
+            eps: 1e-5,
+            elementwise_affine: true,
+            bias: true,
+            weight_init: None,
+            bias_init: None,
+        }
+    }
+}
+
+/// Normalizes each sample over its trailing `normalized_shape` dimensions, like
+/// `torch.nn.LayerNorm`.
+#[derive(Debug)]
+pub struct LayerNorm {
+    /// The element-wise scale, of shape `normalized_shape`, if `elementwise_affine`.
+    pub weight: Option<Tensor>,
+    /// The element-wise shift, of shape `normalized_shape`, if `elementwise_affine` and `bias`.
+    pub bias: Option<Tensor>,
+    config: LayerNormConfig,
+}
+
+impl LayerNorm {
+    /// Creates the layer, registering `weight` and `bias` under `vs`.
+    pub fn new<'a>(vs: impl Borrow<Path<'a>>, config: LayerNormConfig) -> LayerNorm {
+        let vs = vs.borrow();
+        let shape = &config.normalized_shape;
+        let (weight, bias) = if config.elementwise_affine {
+            let weight = vs.var("weight", shape, config.weight_init.unwrap_or(Init::Const(1.0)));
+            let bias = config
+                .bias
+                .then(|| vs.var("bias", shape, config.bias_init.unwrap_or(Init::Const(0.0))));
+            (Some(weight), bias)
+        } else {
+            (None, None)
+        };
+        LayerNorm { weight, bias, config }
+    }
+
+    /// The configuration the layer was created with.
+    pub fn config(&self) -> &LayerNormConfig {
+        &self.config
+    }
+}
+
+impl tch::nn::Module for LayerNorm {
+    fn forward(&self, xs: &Tensor) -> Tensor {
+        let c = &self.config;
+        xs.layer_norm(&c.normalized_shape, self.weight.as_ref(), self.bias.as_ref(), c.eps, true)
+    }
+}
+
+impl ModuleTree for LayerNorm {
+    fn kind(&self) -> &'static str {
+        "LayerNorm"
+    }
+
+    fn local_parameters(&self) -> Vec<(&'static str, &Tensor)> {
+        let params = [("weight", &self.weight), ("bias", &self.bias)];
+        params.into_iter().filter_map(|(n, t)| Some((n, t.as_ref()?))).collect()
+    }
+}

@@ -1,0 +1,116 @@
+"""Reference data for tests/fixtures/catalogue.cnn, from PyTorch's own modules.
+
+For each model: state_dict names, shapes and dtypes; statistics of the default initialisation
+(seed 0); and the eval-mode output for deterministic weights and input (see deterministic.py).
+Writes tests/fixtures/catalogue.json. Run: python scripts/reference/catalogue.py
+"""
+import json
+import pathlib
+
+import torch
+import torch.nn as nn
+
+from deterministic import fill, fill_state_dict
+
+
+def models():
+    return {
+        "Conv1dNet": ([2, 4, 16], nn.Sequential(
+            nn.Conv1d(4, 8, 3, padding=1, padding_mode="circular"),
+            nn.BatchNorm1d(8),
+            nn.InstanceNorm1d(8, affine=True, track_running_stats=True),
+            nn.ConvTranspose1d(8, 4, 4, stride=2, padding=1),
+            nn.MaxPool1d(2),
+            nn.AvgPool1d(3, ceil_mode=True),
+            nn.AdaptiveAvgPool1d(4),
+            nn.AdaptiveMaxPool1d(2),
+            nn.Flatten(),
+            nn.Linear(8, 3),
+        )),
+        "Conv2dNet": ([2, 3, 12, 12], nn.Sequential(
+            nn.Conv2d(3, 8, 3, padding=1, padding_mode="reflect"),
+            nn.BatchNorm2d(8),
+            nn.InstanceNorm2d(8, affine=True),
+            nn.GroupNorm(2, 8),
+            nn.PReLU(8),
+            nn.ConvTranspose2d(8, 8, 3, stride=2, padding=1, output_padding=1, groups=2),
+            nn.PixelShuffle(2),
+            nn.ZeroPad2d((1, 0, 2, 1)),
+            nn.Upsample(scale_factor=0.5, mode="bilinear", align_corners=False),
+            nn.MaxPool2d(2, ceil_mode=True),
+            nn.AvgPool2d(2, divisor_override=3),
+            nn.AdaptiveAvgPool2d((3, None)),
+            nn.AdaptiveMaxPool2d(2),
+            nn.Dropout2d(0.2),
+            nn.Flatten(),
+            nn.LayerNorm(8),
+            nn.Linear(8, 4),
+        )),
+        "Conv3dNet": ([2, 2, 6, 6, 6], nn.Sequential(
+            nn.Conv3d(2, 4, 3, padding=1, bias=False),
+            nn.BatchNorm3d(4, momentum=None),
+            nn.ConvTranspose3d(4, 2, 2, stride=2),
+            nn.MaxPool3d(2),
+            nn.AvgPool3d(2),
+            nn.Upsample(size=(4, 4, 4), mode="trilinear"),
+            nn.AdaptiveAvgPool3d(1),
+            nn.Flatten(),
+            nn.Linear(2, 2),
+        )),
+        "Activations": ([2, 10], nn.Sequential(
+            nn.ReLU(), nn.ReLU6(), nn.LeakyReLU(0.2), nn.ELU(0.5), nn.GELU(approximate="tanh"), nn.SiLU(),
+            nn.Mish(), nn.Sigmoid(), nn.Tanh(), nn.Hardswish(), nn.Hardsigmoid(), nn.Identity(),
+            nn.Dropout(0.1), nn.Softmax(dim=1), nn.LogSoftmax(dim=-1), nn.Unflatten(1, (2, 5)),
+            nn.Flatten(),
+        )),
+        "EmbeddingNet": ([2, 7], nn.Sequential(
+            nn.Embedding(200, 16, padding_idx=0),
+            nn.Flatten(),
+            nn.Linear(112, 3),
+        )),
+    }
+
+
+class Wrapper(nn.Module):
+    """A model whose only child is `layers`, as in the .cnn file."""
+
+    def __init__(self, layers):
+        super().__init__()
+        self.layers = layers
+
+    def forward(self, x):
+        return self.layers(x)
+
+
+def indices(shape):
+    """Deterministic int64 input for Embedding, as tests/support/mod.rs makes it."""
+    n = 1
+    for d in shape:
+        n *= d
+    return (torch.arange(n, dtype=torch.int64) * 7 % 20).reshape(shape)
+
+
+def main():
+    torch.manual_seed(0)
+    out = {}
+    for name, (shape, layers) in models().items():
+        model = Wrapper(layers)
+        state = []
+        for key, t in model.state_dict().items():
+            entry = {"name": key, "shape": list(t.shape), "dtype": str(t.dtype).removeprefix("torch.")}
+            if t.is_floating_point():
+                entry.update(min=t.min().item(), max=t.max().item(), std=t.std().item() if t.numel() > 1 else 0.0)
+            state.append(entry)
+        fill_state_dict(model)
+        model.eval()
+        x = indices(shape) if name == "EmbeddingNet" else fill(shape, 1000)
+        with torch.no_grad():
+            y = model(x)
+        out[name] = {"input": shape, "state_dict": state, "output": y.tolist()}
+    path = pathlib.Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "catalogue.json"
+    path.write_text(json.dumps({"torch_version": torch.__version__.split("+")[0], "models": out}, indent=1) + "\n")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
