@@ -96,7 +96,9 @@ fn conv(rng: &mut Rng, d: usize) -> Case {
     let in_channels = rng.pick(&[1, 2, 3, 4, 6]);
     let out_channels = rng.pick(&[1, 2, 4, 6]);
     let kernel = rng.ints(d, 1, 5);
-    let stride = rng.ints(d, 1, 4);
+    let stride = if rng.chance(0.3) { vec![1; d] } else { rng.ints(d, 1, 4) };
+    // Explicit padding, or "same" / "valid".
+    let named = if rng.chance(0.25) { Some(rng.pick(&["same", "valid"])) } else { None };
     let padding = rng.ints(d, 0, 3);
     let dilation = rng.ints(d, 1, 3);
     let mode =
@@ -104,51 +106,54 @@ fn conv(rng: &mut Rng, d: usize) -> Case {
     let bias = rng.chance(0.7);
     let input_channels = if rng.chance(0.9) { in_channels } else { in_channels + 1 };
     let input = channel_input(rng, input_channels, d, 1, 12);
+    let padding_src = named.map_or_else(|| tuple(&padding), |n| format!("\"{n}\""));
     let layer = format!(
-        "Conv{d}d({in_channels}, {out_channels}, {}, stride={}, padding={}, dilation={}, groups={groups}, bias={bias}, padding_mode=\"{mode}\")",
-        tuple(&kernel), tuple(&stride), tuple(&padding), tuple(&dilation)
+        "Conv{d}d({in_channels}, {out_channels}, {}, stride={}, padding={padding_src}, dilation={}, groups={groups}, bias={bias}, padding_mode=\"{mode}\")",
+        tuple(&kernel), tuple(&stride), tuple(&dilation)
     );
     let oracle: Oracle = Box::new(move |x| {
         // nn.ConvNd.__init__
         if in_channels % groups != 0 || out_channels % groups != 0 {
             return Err(fail("in_channels and out_channels must be divisible by groups"));
         }
+        if named == Some("same") && stride.iter().any(|&s| s != 1) {
+            return Err(fail("padding='same' is not supported for strided convolutions"));
+        }
         let mut dims = vec![out_channels, in_channels / groups];
         dims.extend(&kernel);
         let weight = zeros(&dims)?;
         let bias_t = if bias { Some(zeros(&[out_channels])?) } else { None };
+        let (s, dl) = (stride.as_slice(), dilation.as_slice());
+        if named == Some("same") && mode == "zeros" {
+            return match d {
+                1 => x.f_conv1d_padding(&weight, bias_t.as_ref(), s, "same", dl, groups),
+                2 => x.f_conv2d_padding(&weight, bias_t.as_ref(), s, "same", dl, groups),
+                _ => x.f_conv3d_padding(&weight, bias_t.as_ref(), s, "same", dl, groups),
+            };
+        }
+        // (left, right) per spatial dimension, as nn.ConvNd computes them.
+        let sides: Vec<(i64, i64)> = (0..d)
+            .map(|i| match named {
+                Some("same") => {
+                    let total = dilation[i] * (kernel[i] - 1);
+                    (total / 2, total - total / 2)
+                }
+                Some(_) => (0, 0),
+                None => (padding[i], padding[i]),
+            })
+            .collect();
         let (x, padding) = if mode == "zeros" {
-            (x.shallow_clone(), padding.clone())
+            (x.shallow_clone(), sides.iter().map(|p| p.0).collect::<Vec<_>>())
         } else {
             // nn.ConvNd._conv_forward: F.pad with the mode, then an unpadded convolution.
-            let pad: Vec<i64> = padding.iter().rev().flat_map(|&p| [p, p]).collect();
+            let pad: Vec<i64> = sides.iter().rev().flat_map(|&(l, r)| [l, r]).collect();
             (x.f_pad(pad.as_slice(), mode, None::<f64>)?, vec![0; d])
         };
+        let p = padding.as_slice();
         match d {
-            1 => x.f_conv1d(
-                &weight,
-                bias_t.as_ref(),
-                stride.as_slice(),
-                padding.as_slice(),
-                dilation.as_slice(),
-                groups,
-            ),
-            2 => x.f_conv2d(
-                &weight,
-                bias_t.as_ref(),
-                stride.as_slice(),
-                padding.as_slice(),
-                dilation.as_slice(),
-                groups,
-            ),
-            _ => x.f_conv3d(
-                &weight,
-                bias_t.as_ref(),
-                stride.as_slice(),
-                padding.as_slice(),
-                dilation.as_slice(),
-                groups,
-            ),
+            1 => x.f_conv1d(&weight, bias_t.as_ref(), s, p, dl, groups),
+            2 => x.f_conv2d(&weight, bias_t.as_ref(), s, p, dl, groups),
+            _ => x.f_conv3d(&weight, bias_t.as_ref(), s, p, dl, groups),
         }
     });
     Case { layer, input, oracle, backend_dependent: false }

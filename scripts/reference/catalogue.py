@@ -17,6 +17,7 @@ def models():
     return {
         "Conv1dNet": ([2, 4, 16], nn.Sequential(
             nn.Conv1d(4, 8, 3, padding=1, padding_mode="circular"),
+            nn.Conv1d(8, 8, 4, padding="same"),
             nn.BatchNorm1d(8),
             nn.InstanceNorm1d(8, affine=True, track_running_stats=True),
             nn.ConvTranspose1d(8, 4, 4, stride=2, padding=1),
@@ -29,6 +30,7 @@ def models():
         )),
         "Conv2dNet": ([2, 3, 12, 12], nn.Sequential(
             nn.Conv2d(3, 8, 3, padding=1, padding_mode="reflect"),
+            nn.Conv2d(8, 8, (2, 3), padding="same", dilation=(3, 1), padding_mode="replicate"),
             nn.BatchNorm2d(8),
             nn.InstanceNorm2d(8, affine=True),
             nn.GroupNorm(2, 8),

@@ -22,6 +22,9 @@ pub enum ArgType {
     OptFloatList,
     /// A boolean or `None`.
     OptBool,
+    /// Convolution padding: an integer, a tuple of this many integers, `"valid"` (no padding) or
+    /// `"same"` (the output keeps the input's size).
+    ConvPadding(usize),
     /// A boolean.
     Bool,
     /// A float (an integer is accepted).
@@ -51,6 +54,9 @@ impl ArgType {
             ArgType::OptIntList => "`None`, an integer or a tuple of integers".into(),
             ArgType::OptFloatList => "`None`, a number or a tuple of numbers".into(),
             ArgType::OptBool => "a boolean or `None`".into(),
+            ArgType::ConvPadding(n) => {
+                format!("an integer, a tuple of {n} integers, \"same\" or \"valid\"")
+            }
             ArgType::Bool => "a boolean".into(),
             ArgType::Float => "a number".into(),
             ArgType::OptFloat => "a number or `None`".into(),
@@ -458,7 +464,9 @@ pub fn bind(
 /// The value a default stands for, given the parameter's type.
 pub fn default_value(ty: ArgType, v: DefaultValue) -> ArgValue {
     match (ty, v) {
-        (ArgType::Ints(len), DefaultValue::Int(n)) => ArgValue::Ints(vec![n; len]),
+        (ArgType::Ints(len) | ArgType::ConvPadding(len), DefaultValue::Int(n)) => {
+            ArgValue::Ints(vec![n; len])
+        }
         (_, DefaultValue::Int(n)) => ArgValue::Int(n),
         (_, DefaultValue::Bool(b)) => ArgValue::Bool(b),
         (_, DefaultValue::Float(x)) => ArgValue::Float(x),
@@ -501,9 +509,17 @@ fn convert(callee: &str, param: &Param, arg: &Arg, errors: &mut Vec<Error>) -> O
             return None;
         }
         (ValueKind::Int(n), ArgType::Int | ArgType::OptInt) => ArgValue::Int(*n),
-        (ValueKind::Int(n), ArgType::Ints(len)) => ArgValue::Ints(vec![*n; len]),
+        (ValueKind::Int(n), ArgType::Ints(len) | ArgType::ConvPadding(len)) => {
+            ArgValue::Ints(vec![*n; len])
+        }
+        (ValueKind::Str(s), ArgType::ConvPadding(len)) if s == "valid" => {
+            ArgValue::Ints(vec![0; len])
+        }
+        (ValueKind::Str(s), ArgType::ConvPadding(_)) if s == "same" => ArgValue::Str(s.clone()),
         (ValueKind::Int(n), ArgType::IntList | ArgType::OptIntList) => ArgValue::Ints(vec![*n]),
-        (ValueKind::Tuple(items), ArgType::Ints(len)) if items.len() == len => {
+        (ValueKind::Tuple(items), ArgType::Ints(len) | ArgType::ConvPadding(len))
+            if items.len() == len =>
+        {
             match int_items(items) {
                 Some(ints) => ArgValue::Ints(ints),
                 None => return type_error(callee, param, value, errors),

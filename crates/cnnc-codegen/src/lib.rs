@@ -343,11 +343,18 @@ fn written_fields(args: &BoundArgs) -> (Vec<TokenStream>, usize) {
             Default::Required | Default::SameAs(_) => true,
             Default::Value(v) => default_value(param.ty, v) != bound.value,
         };
-        if differs {
-            let field = format_ident!("{}", param.name);
-            let value = value_tokens(param.ty, &bound.value);
-            fields.push(quote! { #field: #value });
+        if !differs {
+            continue;
         }
+        // A string choice of convolution padding is the boolean field `<param>_<choice>`.
+        if let (ArgType::ConvPadding(_), ArgValue::Str(choice)) = (param.ty, &bound.value) {
+            let field = format_ident!("{}_{choice}", param.name);
+            fields.push(quote! { #field: true });
+            continue;
+        }
+        let field = format_ident!("{}", param.name);
+        let value = value_tokens(param.ty, &bound.value);
+        fields.push(quote! { #field: #value });
     }
     (fields, args.params.len())
 }

@@ -1,7 +1,7 @@
 //! Convolutions and transposed convolutions in 1, 2 and 3 dimensions.
 
 use super::{axis_names, spatial, LayerSpec, ShapeCtx, TensorDef, Window};
-use crate::args::{ArgType, BoundArgs, DefaultValue, Param};
+use crate::args::{ArgType, ArgValue, BoundArgs, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
 use crate::shape::{Dim, Shape};
 
@@ -17,7 +17,7 @@ macro_rules! conv {
                 Param::required("out_channels", ArgType::Int).min(1.0),
                 Param::required("kernel_size", ArgType::Ints($d)).min(1.0),
                 Param::optional("stride", ArgType::Ints($d), DefaultValue::Int(1)).min(1.0),
-                Param::optional("padding", ArgType::Ints($d), DefaultValue::Int(0)),
+                Param::optional("padding", ArgType::ConvPadding($d), DefaultValue::Int(0)),
                 Param::optional("dilation", ArgType::Ints($d), DefaultValue::Int(1)).min(1.0),
                 Param::optional("groups", ArgType::Int, DefaultValue::Int(1)).min(1.0),
                 Param::optional("bias", ArgType::Bool, DefaultValue::Bool(true)),
@@ -121,9 +121,31 @@ fn conv_shape<const D: usize>(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     let (ranks, what) = channel_ranks(D);
     ctx.expect_rank(&ranks, what)?;
     let channel_dim = channels_and_groups(ctx, D);
+    let same = matches!(ctx.args.get("padding"), ArgValue::Str(_));
+    if same && ctx.args.ints("stride").iter().any(|&s| s != 1) {
+        let span = ctx.args.span("padding");
+        ctx.errors.push(
+            Error::new(
+                Code::ArgumentValue,
+                format!(
+                    "`{}`: padding=\"same\" is not supported for strided convolutions",
+                    ctx.path
+                ),
+                span,
+                "needs stride 1",
+            )
+            .with_related(ctx.args.span("stride"), "stride is not 1")
+            .with_help("write the padding explicitly, or use stride 1"),
+        );
+        return None;
+    }
     check_padding_mode(ctx, D)?;
-    let windows = windows(ctx.args, false);
-    let shape = spatial(ctx, &windows)?;
+    let shape = if same {
+        ctx.input.shape.clone()
+    } else {
+        let windows = windows(ctx.args, false);
+        spatial(ctx, &windows)?
+    };
     let out_channels = ctx.args.int("out_channels")?;
     Some(shape.with(channel_dim?, Dim::Known(out_channels)))
 }
@@ -133,7 +155,14 @@ fn conv_shape<const D: usize>(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
 /// `circular` at most the input.
 fn check_padding_mode(ctx: &mut ShapeCtx<'_>, d: usize) -> Option<()> {
     let mode = ctx.args.str("padding_mode").to_string();
-    let padding = ctx.args.ints("padding").to_vec();
+    // With "same", the right side gets the larger half of dilation·(kernel − 1).
+    let padding: Vec<i64> = match ctx.args.get("padding") {
+        ArgValue::Str(_) => {
+            let (k, dl) = (ctx.args.ints("kernel_size"), ctx.args.ints("dilation"));
+            (0..d).map(|i| dl[i] * (k[i] - 1) - dl[i] * (k[i] - 1) / 2).collect()
+        }
+        _ => ctx.args.ints("padding").to_vec(),
+    };
     let rank = ctx.input.shape.rank();
     for (i, name) in axis_names(d).iter().enumerate() {
         let p = padding[i];

@@ -44,6 +44,9 @@ pub struct ConvConfig<const D: usize> {
     pub stride: [i64; D],
     /// Padding added on both sides of each spatial dimension (default all 0).
     pub padding: [i64; D],
+    /// Pads so that the output keeps the input's size, like `padding="same"` (stride 1 only);
+    /// `padding` is then ignored. Uneven totals put the extra element on the right, as PyTorch.
+    pub padding_same: bool,
     /// Spacing between kernel elements (default all 1).
     pub dilation: [i64; D],
     /// Number of blocked connections from input to output channels (default 1).
@@ -73,6 +76,7 @@ impl<const D: usize> Default for ConvConfig<D> {
             kernel_size: [0; D],
             stride: [1; D],
             padding: [0; D],
+            padding_same: false,
             dilation: [1; D],
             groups: 1,
             bias: true,
@@ -153,11 +157,22 @@ impl<const D: usize> tch::nn::Module for Conv<D> {
     /// PyTorch's `_conv_forward`.
     fn forward(&self, xs: &Tensor) -> Tensor {
         let c = &self.config;
+        // (left, right) padding of each spatial dimension.
+        let sides: [(i64, i64); D] = std::array::from_fn(|i| {
+            if c.padding_same {
+                let total = c.dilation[i] * (c.kernel_size[i] - 1);
+                (total / 2, total - total / 2)
+            } else {
+                (c.padding[i], c.padding[i])
+            }
+        });
+        let symmetric = sides.iter().all(|(l, r)| l == r);
         match c.padding_mode {
-            PaddingMode::Zeros => self.conv(xs, c.padding),
+            PaddingMode::Zeros if symmetric => self.conv(xs, sides.map(|(l, _)| l)),
             mode => {
-                let pad: Vec<i64> = c.padding.iter().rev().flat_map(|&p| [p, p]).collect();
-                self.conv(&xs.pad(pad, mode.as_str(), None::<f64>), [0; D])
+                let pad: Vec<i64> = sides.iter().rev().flat_map(|&(l, r)| [l, r]).collect();
+                let mode = if mode == PaddingMode::Zeros { "constant" } else { mode.as_str() };
+                self.conv(&xs.pad(pad, mode, None::<f64>), [0; D])
             }
         }
     }
