@@ -1,7 +1,16 @@
-//! Every diagnostic, rendered as a user sees it (colour off), snapshot-tested. Each case also
-//! asserts the codes it produces, so a case that stops exercising its diagnostic fails.
+//! Every diagnostic, rendered as a user sees it (colour off), snapshot-tested; and the
+//! diagnostics index in `docs/diagnostics.md`, which is generated from the same cases and must
+//! stay equal to them. Each case also asserts the codes it produces, so a case that stops
+//! exercising its diagnostic fails. Regenerate the index with `CNNC_UPDATE_DOCS=1`.
 
-use cnnc_build::{check_source, Format};
+use cnnc_build::{check_source, Code, Format};
+
+/// A source with errors and the codes it must produce, in order.
+struct Case {
+    name: &'static str,
+    codes: &'static [&'static str],
+    source: &'static str,
+}
 
 /// Checks `source`, asserts the codes of its errors and returns the rendered text.
 fn render(source: &str, codes: &[&str]) -> String {
@@ -11,16 +20,178 @@ fn render(source: &str, codes: &[&str]) -> String {
     diagnostics.render(Format::Plain)
 }
 
-macro_rules! case {
-    ($name:ident, [$($code:literal),*], $source:expr) => {
-        #[test]
-        fn $name() {
-            insta::assert_snapshot!(render($source, &[$($code),*]));
-        }
-    };
-}
-
 const SIMPLE_CNN: &str = include_str!("../../../examples/simple_cnn.cnn");
+
+/// The cases, the first one of each code being its example in the index.
+const CASES: &[Case] = &[
+    Case {
+        name: "linear_in_features",
+        codes: &["shape::linear_in"],
+        source: "model M {\n    input x: [N, 3, 28, 28]\n    features = Sequential { Conv2d(3, 8, 3, padding=1); MaxPool2d(2) }\n    forward(x) { x -> features -> flatten(1) -> fc }\n    fc = Linear(2048, 10)\n}\n",
+    },
+    Case {
+        name: "syntax_error",
+        codes: &["syntax::parse"],
+        source: "model M {\n    input x: [N, 3, 8, 8]\n    conv = Conv2d(3, 32,, 3)\n}\n",
+    },
+    Case {
+        name: "syntax_error_at_end_of_input",
+        codes: &["syntax::parse"],
+        source: "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n",
+    },
+    Case {
+        name: "duplicate_child",
+        codes: &["name::duplicate"],
+        source: "model M {\n    input x: [N, 4]\n    fc = Linear(4, 4)\n    fc = Linear(4, 2)\n}\n",
+    },
+    Case {
+        name: "undefined_value",
+        codes: &["name::undefined"],
+        source: "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n    forward(x) { y -> fc }\n}\n",
+    },
+    Case {
+        name: "undefined_child",
+        codes: &["name::undefined"],
+        source: "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n    forward(x) { x -> fc2 }\n}\n",
+    },
+    Case {
+        name: "unknown_layer",
+        codes: &["name::unknown_layer"],
+        source: "model M {\n    input x: [N, 3, 8, 8]\n    conv = Conv2D(3, 8, 3)\n}\n",
+    },
+    Case {
+        name: "unknown_argument",
+        codes: &["arg::unknown"],
+        source: "model M {\n    input x: [N, 3, 8, 8]\n    conv = Conv2d(3, 8, 3, paddin=1)\n}\n",
+    },
+    Case {
+        name: "duplicate_argument",
+        codes: &["arg::duplicate"],
+        source: "model M {\n    input x: [N, 3, 8, 8]\n    conv = Conv2d(3, 8, 3, kernel_size=3)\n}\n",
+    },
+    Case {
+        name: "missing_argument",
+        codes: &["arg::missing"],
+        source: "model M {\n    input x: [N, 4]\n    fc = Linear(4)\n}\n",
+    },
+    Case {
+        name: "too_many_arguments",
+        codes: &["arg::too_many"],
+        source: "model M {\n    input x: [N, 4]\n    act = ReLU(true, 1)\n}\n",
+    },
+    Case {
+        name: "positional_after_keyword",
+        codes: &["arg::order"],
+        source: "model M {\n    input x: [N, 3, 8, 8]\n    conv = Conv2d(3, 8, kernel_size=3, 1)\n}\n",
+    },
+    Case {
+        name: "wrong_argument_type",
+        codes: &["arg::type"],
+        source: "model M {\n    input x: [N, 3, 8, 8]\n    conv = Conv2d(3, 8, 3, bias=1)\n}\n",
+    },
+    Case {
+        name: "underscore_where_it_cannot_be_inferred",
+        codes: &["arg::type"],
+        source: "model M {\n    input x: [N, 3, 8, 8]\n    conv = Conv2d(3, _, 3)\n}\n",
+    },
+    Case {
+        name: "argument_out_of_range",
+        codes: &["arg::value", "arg::value"],
+        source: "model M {\n    input x: [N, 3, 8, 8]\n    conv = Conv2d(3, 8, 0)\n    drop = Dropout(1.5)\n}\n",
+    },
+    Case {
+        name: "pool_padding_too_large",
+        codes: &["arg::value"],
+        source: "model M {\n    input x: [N, 3, 8, 8]\n    pool = MaxPool2d(2, padding=2)\n}\n",
+    },
+    Case {
+        name: "missing_input",
+        codes: &["model::structure"],
+        source: "model M {\n    fc = Linear(4, 2)\n}\n",
+    },
+    Case {
+        name: "channel_mismatch",
+        codes: &["shape::channels"],
+        source: "model M {\n    input x: [N, 3, 32, 32]\n    conv1 = Conv2d(3, 16, 3)\n    conv2 = Conv2d(32, 64, 3)\n}\n",
+    },
+    Case {
+        name: "batch_norm_features",
+        codes: &["shape::channels"],
+        source: "model M {\n    input x: [N, 3, 32, 32]\n    conv = Conv2d(3, 16, 3)\n    bn = BatchNorm2d(32)\n}\n",
+    },
+    Case {
+        name: "spatial_collapse",
+        codes: &["shape::collapse"],
+        source: "model M {\n    input x: [N, 1, 8, 8]\n    features = Sequential {\n        MaxPool2d(2); MaxPool2d(2); MaxPool2d(2); MaxPool2d(2)\n    }\n}\n",
+    },
+    Case {
+        name: "kernel_larger_than_input",
+        codes: &["shape::collapse"],
+        source: "model M {\n    input x: [N, 1, 4, 12]\n    conv = Conv2d(1, 1, 5, dilation=(1, 2))\n}\n",
+    },
+    Case {
+        name: "groups_do_not_divide",
+        codes: &["shape::groups"],
+        source: "model M {\n    input x: [N, 6, 8, 8]\n    conv = Conv2d(6, 8, 3, groups=4)\n}\n",
+    },
+    Case {
+        name: "wrong_rank",
+        codes: &["shape::rank"],
+        source: "model M {\n    input x: [N, 3, 8, 8]\n    forward(x) { x -> flatten(1) -> conv }\n    conv = Conv2d(192, 8, 3)\n}\n",
+    },
+    Case {
+        name: "symbolic_channels",
+        codes: &["shape::symbolic"],
+        source: "model M {\n    input x: [N, C, 8, 8]\n    conv = Conv2d(3, 8, 3)\n}\n",
+    },
+    Case {
+        name: "size_overflow",
+        codes: &["shape::overflow"],
+        source: "model M {\n    input x: [N, 1, 8, 8]\n    conv = Conv2d(1, 1, 1, padding=4611686018427387904)\n}\n",
+    },
+    Case {
+        name: "cannot_infer_unused_child",
+        codes: &["shape::infer"],
+        source: "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n    spare = Linear(_, 2)\n    forward(x) { x -> fc }\n}\n",
+    },
+    Case {
+        name: "forward_call_with_arguments",
+        codes: &["forward::call"],
+        source: "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n    forward(x) { x -> fc(3) }\n}\n",
+    },
+    Case {
+        name: "flatten_dimension_out_of_range",
+        codes: &["forward::call"],
+        source: "model M {\n    input x: [N, 4]\n    forward(x) { x -> flatten(2) }\n}\n",
+    },
+    Case {
+        name: "init_unknown_target",
+        codes: &["init::target", "init::target"],
+        source: "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n    init {\n        fc2.weight = zeros\n        Linear.weights = zeros\n    }\n}\n",
+    },
+    Case {
+        name: "init_unknown_initializer",
+        codes: &["init::initializer"],
+        source: "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n    init { Linear.weight = kaiming_unifrom }\n}\n",
+    },
+    Case {
+        name: "init_fan_of_a_bias",
+        codes: &["init::initializer"],
+        source: "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n    init { fc.bias = xavier_uniform }\n}\n",
+    },
+    Case {
+        name: "every_error_in_one_run",
+        codes: &["name::unknown_layer", "arg::unknown", "shape::linear_in"],
+        source: "model M {\n    input x: [N, 3, 8, 8]\n    a = Conv2D(3, 8, 3)\n    b = ReLU(inplac=true)\n    forward(x) { x -> flatten(1) -> fc }\n    fc = Linear(100, 10)\n}\n",
+    },
+];
+
+#[test]
+fn every_case_renders_as_its_snapshot() {
+    for case in CASES {
+        insta::assert_snapshot!(case.name, render(case.source, case.codes));
+    }
+}
 
 #[test]
 fn linear_in_features_after_flatten() {
@@ -28,195 +199,63 @@ fn linear_in_features_after_flatten() {
     insta::assert_snapshot!(render(&source, &["shape::linear_in"]));
 }
 
-case!(
-    syntax_error,
-    ["syntax::parse"],
-    "model M {\n    input x: [N, 3, 8, 8]\n    conv = Conv2d(3, 32,, 3)\n}\n"
-);
-
-case!(
-    syntax_error_at_end_of_input,
-    ["syntax::parse"],
-    "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n"
-);
-
-case!(
-    duplicate_child,
-    ["name::duplicate"],
-    "model M {\n    input x: [N, 4]\n    fc = Linear(4, 4)\n    fc = Linear(4, 2)\n}\n"
-);
-
-case!(
-    undefined_value,
-    ["name::undefined"],
-    "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n    forward(x) { y -> fc }\n}\n"
-);
-
-case!(
-    undefined_child,
-    ["name::undefined"],
-    "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n    forward(x) { x -> fc2 }\n}\n"
-);
-
-case!(
-    unknown_layer,
-    ["name::unknown_layer"],
-    "model M {\n    input x: [N, 3, 8, 8]\n    conv = Conv2D(3, 8, 3)\n}\n"
-);
-
-case!(
-    unknown_argument,
-    ["arg::unknown"],
-    "model M {\n    input x: [N, 3, 8, 8]\n    conv = Conv2d(3, 8, 3, paddin=1)\n}\n"
-);
-
-case!(
-    duplicate_argument,
-    ["arg::duplicate"],
-    "model M {\n    input x: [N, 3, 8, 8]\n    conv = Conv2d(3, 8, 3, kernel_size=3)\n}\n"
-);
-
-case!(
-    missing_argument,
-    ["arg::missing"],
-    "model M {\n    input x: [N, 4]\n    fc = Linear(4)\n}\n"
-);
-
-case!(
-    too_many_arguments,
-    ["arg::too_many"],
-    "model M {\n    input x: [N, 4]\n    act = ReLU(true, 1)\n}\n"
-);
-
-case!(
-    positional_after_keyword,
-    ["arg::order"],
-    "model M {\n    input x: [N, 3, 8, 8]\n    conv = Conv2d(3, 8, kernel_size=3, 1)\n}\n"
-);
-
-case!(
-    wrong_argument_type,
-    ["arg::type"],
-    "model M {\n    input x: [N, 3, 8, 8]\n    conv = Conv2d(3, 8, 3, bias=1)\n}\n"
-);
-
-case!(
-    underscore_where_it_cannot_be_inferred,
-    ["arg::type"],
-    "model M {\n    input x: [N, 3, 8, 8]\n    conv = Conv2d(3, _, 3)\n}\n"
-);
-
-case!(
-    argument_out_of_range,
-    ["arg::value", "arg::value"],
-    "model M {\n    input x: [N, 3, 8, 8]\n    conv = Conv2d(3, 8, 0)\n    drop = Dropout(1.5)\n}\n"
-);
-
-case!(
-    pool_padding_too_large,
-    ["arg::value"],
-    "model M {\n    input x: [N, 3, 8, 8]\n    pool = MaxPool2d(2, padding=2)\n}\n"
-);
-
-case!(missing_input, ["model::structure"], "model M {\n    fc = Linear(4, 2)\n}\n");
-
-case!(
-    channel_mismatch,
-    ["shape::channels"],
-    "model M {\n    input x: [N, 3, 32, 32]\n    conv1 = Conv2d(3, 16, 3)\n    conv2 = Conv2d(32, 64, 3)\n}\n"
-);
-
-case!(
-    batch_norm_features,
-    ["shape::channels"],
-    "model M {\n    input x: [N, 3, 32, 32]\n    conv = Conv2d(3, 16, 3)\n    bn = BatchNorm2d(32)\n}\n"
-);
-
-case!(
-    spatial_collapse,
-    ["shape::collapse"],
-    "model M {\n    input x: [N, 1, 8, 8]\n    features = Sequential {\n        MaxPool2d(2); MaxPool2d(2); MaxPool2d(2); MaxPool2d(2)\n    }\n}\n"
-);
-
-case!(
-    kernel_larger_than_input,
-    ["shape::collapse"],
-    "model M {\n    input x: [N, 1, 4, 12]\n    conv = Conv2d(1, 1, 5, dilation=(1, 2))\n}\n"
-);
-
-case!(
-    groups_do_not_divide,
-    ["shape::groups"],
-    "model M {\n    input x: [N, 6, 8, 8]\n    conv = Conv2d(6, 8, 3, groups=4)\n}\n"
-);
-
-case!(
-    wrong_rank,
-    ["shape::rank"],
-    "model M {\n    input x: [N, 3, 8, 8]\n    forward(x) { x -> flatten(1) -> conv }\n    conv = Conv2d(192, 8, 3)\n}\n"
-);
-
-case!(
-    symbolic_channels,
-    ["shape::symbolic"],
-    "model M {\n    input x: [N, C, 8, 8]\n    conv = Conv2d(3, 8, 3)\n}\n"
-);
-
-case!(
-    size_overflow,
-    ["shape::overflow"],
-    "model M {\n    input x: [N, 1, 8, 8]\n    conv = Conv2d(1, 1, 1, padding=4611686018427387904)\n}\n"
-);
-
-case!(
-    cannot_infer_unused_child,
-    ["shape::infer"],
-    "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n    spare = Linear(_, 2)\n    forward(x) { x -> fc }\n}\n"
-);
-
-case!(
-    forward_call_with_arguments,
-    ["forward::call"],
-    "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n    forward(x) { x -> fc(3) }\n}\n"
-);
-
-case!(
-    flatten_dimension_out_of_range,
-    ["forward::call"],
-    "model M {\n    input x: [N, 4]\n    forward(x) { x -> flatten(2) }\n}\n"
-);
-
-case!(
-    init_unknown_target,
-    ["init::target", "init::target"],
-    "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n    init {\n        fc2.weight = zeros\n        Linear.weights = zeros\n    }\n}\n"
-);
-
-case!(
-    init_unknown_initializer,
-    ["init::initializer"],
-    "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n    init { Linear.weight = kaiming_unifrom }\n}\n"
-);
-
-case!(
-    init_fan_of_a_bias,
-    ["init::initializer"],
-    "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n    init { fc.bias = xavier_uniform }\n}\n"
-);
-
-case!(
-    every_error_in_one_run,
-    ["name::unknown_layer", "arg::unknown", "shape::linear_in"],
-    "model M {\n    input x: [N, 3, 8, 8]\n    a = Conv2D(3, 8, 3)\n    b = ReLU(inplac=true)\n    forward(x) { x -> flatten(1) -> fc }\n    fc = Linear(100, 10)\n}\n"
-);
-
-/// Every code in the checker appears in at least one case above.
+/// Every code in the checker appears in at least one case.
 #[test]
 fn every_code_has_a_case() {
-    let this_file = include_str!("diagnostics.rs");
-    for code in cnnc_build::Code::ALL {
-        assert!(this_file.contains(&format!("\"{}\"", code.as_str())), "no case for {code}");
+    for code in Code::ALL {
+        assert!(CASES.iter().any(|c| c.codes.contains(&code.as_str())), "no case for {code}");
     }
+}
+
+/// The index: for each code, its meaning, a minimal failing example and the message it gives.
+fn index() -> String {
+    let mut out = String::from(
+        "# Diagnostics index\n\n\
+         Every diagnostic has a stable code, a message, a primary span, related spans where the cause \
+         lives elsewhere (such as the `flatten` that produced a shape), and a help line. The checker \
+         reports every error it finds in one run; a layer whose input is already wrong reports \
+         nothing more, so one mistake gives one error. `cnnc --format json` prints the same data as \
+         JSON; `model!` turns each diagnostic into a compile error at the tokens of its primary \
+         span.\n\n\
+         This file is generated from the cases in `crates/cnnc-build/tests/diagnostics.rs`, and a \
+         test fails when it differs from what the checker prints. Regenerate it with \
+         `CNNC_UPDATE_DOCS=1 cargo test -p cnnc-build --test diagnostics`.\n\n",
+    );
+    for code in Code::ALL {
+        out.push_str(&format!(
+            "- [`{code}`](#{}): {}\n",
+            code.as_str().replace("::", ""),
+            code.summary()
+        ));
+    }
+    for code in Code::ALL {
+        let case = CASES
+            .iter()
+            .find(|c| c.codes.first() == Some(&code.as_str()))
+            .or_else(|| CASES.iter().find(|c| c.codes.contains(&code.as_str())))
+            .expect("every code has a case");
+        out.push_str(&format!(
+            "\n## {code}\n\n{}\n\n```\n{}```\n\n```text\n{}```\n",
+            code.summary(),
+            case.source,
+            render(case.source, case.codes)
+        ));
+    }
+    out
+}
+
+#[test]
+fn diagnostics_index_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/diagnostics.md");
+    let expected = index();
+    if std::env::var_os("CNNC_UPDATE_DOCS").is_some() {
+        std::fs::write(path, &expected).unwrap();
+    }
+    let actual = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "docs/diagnostics.md is out of date; regenerate it with CNNC_UPDATE_DOCS=1"
+    );
 }
 
 #[test]

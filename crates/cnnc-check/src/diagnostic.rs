@@ -116,6 +116,47 @@ impl Code {
     }
 }
 
+impl Code {
+    /// What the code means, in one sentence.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Code::Parse => "The source is not valid syntax.",
+            Code::DuplicateName => "A name is declared twice in one scope.",
+            Code::UndefinedName => "A name is used but never declared.",
+            Code::UnknownLayer => "A layer kind that the catalogue does not have.",
+            Code::UnknownArgument => "A keyword argument that the layer does not take.",
+            Code::DuplicateArgument => {
+                "An argument given twice, by position and by keyword or twice by keyword."
+            }
+            Code::MissingArgument => "A required argument that is missing.",
+            Code::TooManyArguments => "More positional arguments than the layer takes.",
+            Code::ArgumentOrder => "A positional argument after a keyword argument.",
+            Code::ArgumentType => "An argument of the wrong type.",
+            Code::ArgumentValue => "An argument of the right type whose value is out of range.",
+            Code::ModelStructure => {
+                "A model without exactly one `input`, or with more than one `forward`."
+            }
+            Code::LinearIn => {
+                "A `Linear` whose `in_features` differs from the features it receives."
+            }
+            Code::Channels => {
+                "A layer whose input channels or features differ from what it receives."
+            }
+            Code::Collapse => "A spatial size that shrinks below 1.",
+            Code::Groups => "`groups` that does not divide the channels.",
+            Code::Rank => "An input of a rank the layer does not accept.",
+            Code::SymbolicSize => "A size that must be known at compile time but is symbolic.",
+            Code::Overflow => "A size computation that overflows 64 bits.",
+            Code::Infer => "A `_` that the checker cannot infer.",
+            Code::ForwardCall => "A call in `forward` with wrong arguments.",
+            Code::InitTarget => "An init rule whose target does not exist.",
+            Code::Initializer => {
+                "An initialiser that does not exist or does not apply to its parameter."
+            }
+        }
+    }
+}
+
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

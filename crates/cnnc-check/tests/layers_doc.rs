@@ -1,0 +1,42 @@
+//! `docs/layers.md` lists every layer of the catalogue with its signature; it is generated from
+//! the catalogue and must stay equal to it. Regenerate it with `CNNC_UPDATE_DOCS=1`.
+
+use cnnc_check::args::signature;
+use cnnc_check::layers::CATALOGUE;
+
+fn layers_doc() -> String {
+    let mut out = String::from(
+        "# Layers\n\n\
+         The layers cnnc knows, with their `torch.nn` signatures (same names, order and defaults). \
+         Layers with parameters or buffers are built as `cnnc::nn::<Layer>::new(vs, <Config> { .. })`; \
+         the others are plain structs. Every output shape is checked against libtorch by \
+         `tests/differential.rs`, and parameter names, shapes, dtypes, default initialisation and \
+         outputs against PyTorch by `tests/catalogue.rs`.\n\n\
+         This file is generated from the catalogue (`crates/cnnc-check/src/layers/`); regenerate it \
+         with `CNNC_UPDATE_DOCS=1 cargo test -p cnnc-check --test layers_doc`.\n\n\
+         | layer | signature | runtime |\n|---|---|---|\n",
+    );
+    for spec in CATALOGUE {
+        let runtime = match spec.config {
+            Some(config) => format!("`{}::new(vs, {config})`", spec.name),
+            None => format!("`{}`", spec.name),
+        };
+        let signature = signature(spec.name, spec.params).replace('|', "\\|");
+        out.push_str(&format!("| `{}` | {signature} | {runtime} |\n", spec.name));
+    }
+    out
+}
+
+#[test]
+fn layers_doc_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/layers.md");
+    let expected = layers_doc();
+    if std::env::var_os("CNNC_UPDATE_DOCS").is_some() {
+        std::fs::write(path, &expected).unwrap();
+    }
+    let actual = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "docs/layers.md is out of date; regenerate it with CNNC_UPDATE_DOCS=1"
+    );
+}
