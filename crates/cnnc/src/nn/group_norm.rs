@@ -1,4 +1,5 @@
 //! Group normalization.
+use super::norm_affine;
 use crate::ModuleTree;
 use std::borrow::Borrow;
 use tch::nn::{Init, Path};
@@ -57,13 +58,8 @@ impl GroupNorm {
             num_groups != 0 && n % num_groups == 0,
             "num_channels must be divisible by num_groups"
         );
-        let (weight, bias) = if config.affine {
-            let weight = vs.var("weight", &[n], config.weight_init.unwrap_or(Init::Const(1.0)));
-            let bias = vs.var("bias", &[n], config.bias_init.unwrap_or(Init::Const(0.0)));
-            (Some(weight), Some(bias))
-        } else {
-            (None, None)
-        };
+        let (weight, bias) =
+            norm_affine(vs, &[n], config.affine, config.weight_init, config.bias_init);
         GroupNorm { weight, bias, config }
     }
 

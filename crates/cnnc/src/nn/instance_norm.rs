@@ -1,9 +1,9 @@
 //! Instance normalization layers.
-use super::by_dim;
+use super::{by_dim, norm_affine, running_stats};
 use crate::ModuleTree;
 use std::borrow::Borrow;
 use tch::nn::{Init, Path};
-use tch::{Kind, Tensor};
+use tch::Tensor;
 
 /// Configuration of an [`InstanceNorm`] layer, with the arguments of `torch.nn.InstanceNorm2d`.
 #[derive(Debug, Clone, Copy)]
@@ -75,24 +75,10 @@ impl<const D: usize> InstanceNorm<D> {
         const { assert!(D >= 1 && D <= 3, "InstanceNorm supports 1, 2 or 3 dimensions") };
         let vs = vs.borrow();
         let n = config.num_features;
-        let (weight, bias) = if config.affine {
-            let weight = vs.var("weight", &[n], config.weight_init.unwrap_or(Init::Const(1.0)));
-            let bias = vs.var("bias", &[n], config.bias_init.unwrap_or(Init::Const(0.0)));
-            (Some(weight), Some(bias))
-        } else {
-            (None, None)
-        };
-        let (running_mean, running_var, num_batches_tracked) = if config.track_running_stats {
-            let options = (vs.kind(), vs.device());
-            let mean = vs.add("running_mean", Tensor::zeros([n], options), false);
-            let var = vs.add("running_var", Tensor::ones([n], options), false);
-            let scalar: [i64; 0] = [];
-            let count = Tensor::zeros(scalar, (Kind::Int64, vs.device()));
-            let count = vs.add("num_batches_tracked", count, false);
-            (Some(mean), Some(var), Some(count))
-        } else {
-            (None, None, None)
-        };
+        let (weight, bias) =
+            norm_affine(vs, &[n], config.affine, config.weight_init, config.bias_init);
+        let [running_mean, running_var, num_batches_tracked] =
+            running_stats(vs, n, config.track_running_stats);
         InstanceNorm { weight, bias, running_mean, running_var, num_batches_tracked, config }
     }
 

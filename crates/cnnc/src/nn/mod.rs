@@ -53,7 +53,7 @@ pub use prelu::{PReLU, PReLUConfig};
 pub use upsample::{Upsample, UpsampleMode};
 
 use tch::nn::{Init, Path};
-use tch::Tensor;
+use tch::{Kind, Tensor};
 
 /// Creates the trainable variable `name`, filled from `init`, or from PyTorch's default
 /// `U(-bound, bound)` when `init` is `None`.
@@ -64,6 +64,38 @@ fn uniform_param(path: &Path, name: &str, dims: &[i64], init: Option<Init>, boun
         Init::Const(0.0)
     });
     path.var(name, dims, init)
+}
+
+/// The per-channel `weight` (ones) and `bias` (zeros) of a normalization layer with `affine`,
+/// each overridable by an explicit init.
+fn norm_affine(
+    path: &Path,
+    dims: &[i64],
+    affine: bool,
+    weight_init: Option<Init>,
+    bias_init: Option<Init>,
+) -> (Option<Tensor>, Option<Tensor>) {
+    if !affine {
+        return (None, None);
+    }
+    let weight = path.var("weight", dims, weight_init.unwrap_or(Init::Const(1.0)));
+    let bias = path.var("bias", dims, bias_init.unwrap_or(Init::Const(0.0)));
+    (Some(weight), Some(bias))
+}
+
+/// The buffers `running_mean` (zeros), `running_var` (ones) and `num_batches_tracked` (an int64
+/// scalar 0) of a normalization layer with `track_running_stats`, registered as PyTorch does.
+fn running_stats(path: &Path, n: i64, track: bool) -> [Option<Tensor>; 3] {
+    if !track {
+        return [None, None, None];
+    }
+    let options = (path.kind(), path.device());
+    let mean = path.add("running_mean", Tensor::zeros([n], options), false);
+    let var = path.add("running_var", Tensor::ones([n], options), false);
+    let scalar: [i64; 0] = [];
+    let count =
+        path.add("num_batches_tracked", Tensor::zeros(scalar, (Kind::Int64, path.device())), false);
+    [Some(mean), Some(var), Some(count)]
 }
 
 /// The PyTorch class name among the 1-D, 2-D and 3-D `names` of a layer generic over `D`.
