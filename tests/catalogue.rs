@@ -103,3 +103,8 @@ fn activations() {
 fn embedding() {
     check("EmbeddingNet", |p| Box::new(EmbeddingNet::new(p)));
 }
+
+#[test]
+fn forward_language() {
+    check("ForwardOps", |p| Box::new(ForwardOps::new(p)));
+}

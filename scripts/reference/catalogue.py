@@ -9,6 +9,7 @@ import pathlib
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 from deterministic import fill, fill_state_dict
 
@@ -73,6 +74,23 @@ def models():
     }
 
 
+class ForwardOps(nn.Module):
+    """The ForwardOps model of catalogue.cnn, written as PyTorch code."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(8, 8, 3, padding=1)
+        self.fc1 = nn.Linear(8, 2)
+        self.fc2 = nn.Linear(2, 8)
+
+    def forward(self, x):
+        h = F.relu(self.conv(x))
+        s = torch.sigmoid(self.fc2(F.relu(self.fc1(h.mean((2, 3)))))).reshape(-1, 8, 1, 1)
+        y = h * s + x * 0.5
+        z = F.dropout(F.interpolate(torch.cat([y, x], dim=1), scale_factor=2.0), 0.1, self.training)
+        return torch.tanh(torch.flatten(F.max_pool2d(z, 4), 1).permute(1, 0).transpose(0, 1))
+
+
 class Wrapper(nn.Module):
     """A model whose only child is `layers`, as in the .cnn file."""
 
@@ -95,8 +113,9 @@ def indices(shape):
 def main():
     torch.manual_seed(0)
     out = {}
-    for name, (shape, layers) in models().items():
-        model = Wrapper(layers)
+    all_models = {name: (shape, Wrapper(layers)) for name, (shape, layers) in models().items()}
+    all_models["ForwardOps"] = ([2, 8, 6, 6], ForwardOps())
+    for name, (shape, model) in all_models.items():
         state = []
         for key, t in model.state_dict().items():
             entry = {"name": key, "shape": list(t.shape), "dtype": str(t.dtype).removeprefix("torch.")}

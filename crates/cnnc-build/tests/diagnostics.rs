@@ -25,6 +25,21 @@ const SIMPLE_CNN: &str = include_str!("../../../examples/simple_cnn.cnn");
 /// The cases, the first one of each code being its example in the index.
 const CASES: &[Case] = &[
     Case {
+        name: "add_shapes_do_not_broadcast",
+        codes: &["shape::broadcast"],
+        source: "model M {\n    input x: [N, 8, 16, 16]\n    down = Conv2d(8, 16, 3, stride=2, padding=1)\n    forward(x) {\n        y = x -> down\n        relu(y + x)\n    }\n}\n",
+    },
+    Case {
+        name: "cat_mismatched_sizes",
+        codes: &["shape::cat"],
+        source: "model M {\n    input x: [N, 3, 32, 32]\n    pool = MaxPool2d(2)\n    forward(x) { cat([x, x -> pool], dim=1) }\n}\n",
+    },
+    Case {
+        name: "reshape_wrong_size",
+        codes: &["shape::reshape"],
+        source: "model M {\n    input x: [N, 128, 4, 4]\n    forward(x) { x -> reshape(-1, 1000) }\n}\n",
+    },
+    Case {
         name: "linear_in_features",
         codes: &["shape::linear_in"],
         source: "model M {\n    input x: [N, 3, 28, 28]\n    features = Sequential { Conv2d(3, 8, 3, padding=1); MaxPool2d(2) }\n    forward(x) { x -> features -> flatten(1) -> fc }\n    fc = Linear(2048, 10)\n}\n",

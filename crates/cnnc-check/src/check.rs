@@ -12,7 +12,8 @@ use crate::ir;
 use crate::layers::{self, simple_flatten, Flow, LayerSpec, ShapeCtx, TensorKind};
 use crate::shape::{Dim, Shape};
 
-/// The functional ops of the forward language and their signatures (after the tensor argument).
+/// The tensor functions of the forward language and their signatures (after the tensor
+/// argument).
 const OPS: &[(&str, &[Param])] = &[
     (
         "flatten",
@@ -21,7 +22,52 @@ const OPS: &[(&str, &[Param])] = &[
             Param::optional("end_dim", ArgType::Int, DefaultValue::Int(-1)),
         ],
     ),
-    ("relu", &[]),
+    ("reshape", &[Param::required("shape", ArgType::IntList)]),
+    ("view", &[Param::required("shape", ArgType::IntList)]),
+    ("permute", &[Param::required("dims", ArgType::IntList)]),
+    ("transpose", &[Param::required("dim0", ArgType::Int), Param::required("dim1", ArgType::Int)]),
+    (
+        "mean",
+        &[
+            Param::required("dim", ArgType::IntList),
+            Param::optional("keepdim", ArgType::Bool, DefaultValue::Bool(false)),
+        ],
+    ),
+    ("cat", &[Param::optional("dim", ArgType::Int, DefaultValue::Int(0))]),
+];
+
+/// Functions that are parameter-free layers (`sigmoid(x)` is `Sigmoid()(x)`); they take the
+/// layer's arguments.
+const LAYER_FUNCTIONS: &[(&str, &str)] = &[
+    ("relu", "ReLU"),
+    ("relu6", "ReLU6"),
+    ("leaky_relu", "LeakyReLU"),
+    ("elu", "ELU"),
+    ("gelu", "GELU"),
+    ("silu", "SiLU"),
+    ("mish", "Mish"),
+    ("sigmoid", "Sigmoid"),
+    ("tanh", "Tanh"),
+    ("hardswish", "Hardswish"),
+    ("hardsigmoid", "Hardsigmoid"),
+    ("softmax", "Softmax"),
+    ("log_softmax", "LogSoftmax"),
+    ("dropout", "Dropout"),
+    ("dropout2d", "Dropout2d"),
+    ("max_pool1d", "MaxPool1d"),
+    ("max_pool2d", "MaxPool2d"),
+    ("max_pool3d", "MaxPool3d"),
+    ("avg_pool1d", "AvgPool1d"),
+    ("avg_pool2d", "AvgPool2d"),
+    ("avg_pool3d", "AvgPool3d"),
+    ("adaptive_avg_pool1d", "AdaptiveAvgPool1d"),
+    ("adaptive_avg_pool2d", "AdaptiveAvgPool2d"),
+    ("adaptive_avg_pool3d", "AdaptiveAvgPool3d"),
+    ("adaptive_max_pool1d", "AdaptiveMaxPool1d"),
+    ("adaptive_max_pool2d", "AdaptiveMaxPool2d"),
+    ("interpolate", "Upsample"),
+    ("pixel_shuffle", "PixelShuffle"),
+    ("pad", "ZeroPad2d"),
 ];
 
 /// A child while checking: layers keep their arguments mutable until `_` is inferred.
@@ -331,7 +377,103 @@ impl ModelChecker<'_> {
                 }
             },
             ast::Expr::Call(call) => self.eval_call(call, env),
+            ast::Expr::Binary { op, lhs, rhs, span } => self.eval_binary(*op, lhs, rhs, *span, env),
+            ast::Expr::Number(value) => {
+                self.errors.push(
+                    Error::new(
+                        Code::ForwardCall,
+                        "a number is not a tensor",
+                        value.span,
+                        "expected a tensor",
+                    )
+                    .with_help("numbers can scale or shift a tensor: `x * 0.5`, `x + 1`"),
+                );
+                None
+            }
+            ast::Expr::List(_, span) => {
+                self.errors.push(
+                    Error::new(
+                        Code::ForwardCall,
+                        "a list of tensors is only the first argument of `cat`",
+                        *span,
+                        "not a tensor",
+                    )
+                    .with_help("join them: `cat([a, b], dim=1)`"),
+                );
+                None
+            }
         }
+    }
+
+    /// `lhs + rhs` or `lhs * rhs`; a number operand broadcasts as a scalar.
+    fn eval_binary(
+        &mut self,
+        op: ast::BinOp,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        span: Span,
+        env: &HashMap<String, (Option<Flow>, Span)>,
+    ) -> Option<(Flow, ir::Expr)> {
+        let operand = |e: &ast::Expr, this: &mut Self| match e {
+            ast::Expr::Number(value) => {
+                let x = match value.kind {
+                    cnnc_syntax::ValueKind::Int(n) => n as f64,
+                    cnnc_syntax::ValueKind::Float(x) => x,
+                    _ => unreachable!("numbers are ints or floats"),
+                };
+                let flow = Flow {
+                    shape: Shape(Vec::new()),
+                    span: value.span,
+                    note: format!("the number {x:?}"),
+                };
+                Some((flow, ir::Expr { kind: ir::ExprKind::Scalar(x), shape: Shape(Vec::new()) }))
+            }
+            _ => this.eval(e, env),
+        };
+        let left = operand(lhs, self);
+        let right = operand(rhs, self);
+        let ((lflow, lexpr), (rflow, rexpr)) = (left?, right?);
+        let symbol = if op == ast::BinOp::Add { "+" } else { "*" };
+        if matches!(lexpr.kind, ir::ExprKind::Scalar(_))
+            && matches!(rexpr.kind, ir::ExprKind::Scalar(_))
+        {
+            self.errors.push(
+                Error::new(
+                    Code::ForwardCall,
+                    format!("`{symbol}` of two numbers is not a tensor"),
+                    span,
+                    "no tensor operand",
+                )
+                .with_help("compute the number yourself"),
+            );
+            return None;
+        }
+        let shape = match crate::ops::broadcast(&lflow.shape, &rflow.shape) {
+            Ok(shape) => shape,
+            Err(reason) => {
+                self.errors.push(
+                    Error::new(
+                        Code::Broadcast,
+                        format!(
+                            "`{symbol}` needs shapes that broadcast, but gets {} and {}",
+                            lflow.shape, rflow.shape
+                        ),
+                        span,
+                        reason,
+                    )
+                    .with_related(lflow.span, format!("left: {}", lflow.note))
+                    .with_related(rflow.span, format!("right: {}", rflow.note))
+                    .with_help("make the sizes equal, or 1 where one side should repeat"),
+                );
+                return None;
+            }
+        };
+        let note = format!("`{symbol}` gives {shape}");
+        let expr = ir::Expr {
+            kind: ir::ExprKind::Binary { op, lhs: Box::new(lexpr), rhs: Box::new(rexpr) },
+            shape: shape.clone(),
+        };
+        Some((Flow { shape, span, note }, expr))
     }
 
     fn eval_call(
@@ -339,6 +481,9 @@ impl ModelChecker<'_> {
         call: &ast::Call,
         env: &HashMap<String, (Option<Flow>, Span)>,
     ) -> Option<(Flow, ir::Expr)> {
+        if call.callee.name == "cat" && !self.children.iter().any(|c| c.name == "cat") {
+            return self.eval_cat(call, env);
+        }
         // The tensor argument: the piped value, or the first positional argument.
         let mut rest = call.args.as_slice();
         let input = match &call.piped {
@@ -377,25 +522,173 @@ impl ModelChecker<'_> {
             };
             return Some((out, expr));
         }
-        let Some((op_name, params)) = OPS.iter().find(|(n, _)| *n == callee.name) else {
-            let mut names: Vec<&str> = self.children.iter().map(|c| c.name.as_str()).collect();
-            names.extend(OPS.iter().map(|(n, _)| *n));
-            let help = match suggest(&callee.name, &names) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("the children and functions here are {}", names.join(", ")),
-            };
+        let layer_function = LAYER_FUNCTIONS.iter().find(|(n, _)| *n == callee.name);
+        let op = OPS.iter().find(|(n, _)| *n == callee.name);
+        let params: &'static [Param] = match (layer_function, op) {
+            (Some((_, layer)), _) => {
+                layers::lookup(layer).expect("layer functions name layers").params
+            }
+            (None, Some((_, params))) => params,
+            (None, None) => {
+                let mut names: Vec<&str> = self.children.iter().map(|c| c.name.as_str()).collect();
+                names.extend(OPS.iter().map(|(n, _)| *n));
+                names.extend(LAYER_FUNCTIONS.iter().map(|(n, _)| *n));
+                let help = match suggest(&callee.name, &names) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "see the forward functions in docs/language.md".to_string(),
+                };
+                self.errors.push(
+                    Error::new(
+                        Code::UndefinedName,
+                        format!("no child or function named `{}`", callee.name),
+                        callee.span,
+                        "not defined",
+                    )
+                    .with_help(help),
+                );
+                return None;
+            }
+        };
+        let op_name = callee.name.as_str();
+        let const_args = self.const_args(op_name, params, rest)?;
+        let args = bind(op_name, params, &const_args, call.span, self.errors);
+        let Some(input) = input else { return self.missing_input(call) };
+        let (flow, input_expr) = input?;
+        let mut args = args?;
+        let written: Vec<String> =
+            args.values.iter().filter(|b| b.span.is_some()).map(|b| b.value.to_string()).collect();
+        let name = format!("{op_name}({})", written.join(", "));
+        let result = match layer_function {
+            Some((_, layer)) => {
+                let spec = layers::lookup(layer).expect("layer functions name layers");
+                let mut ctx = ShapeCtx {
+                    path: op_name,
+                    spec,
+                    args: &mut args,
+                    input: &flow,
+                    model_input: &self.input_shape,
+                    errors: self.errors,
+                };
+                let shape = (spec.infer)(&mut ctx)?;
+                let layer = ir::Layer { spec, args, tensors: Vec::new() };
+                Ok((ir::Op::Layer(layer), shape))
+            }
+            None => self.tensor_function(op_name, &args, &flow.shape),
+        };
+        let (op, shape) = match result {
+            Ok(result) => result,
+            Err((code, message)) => {
+                let help = if code == Code::Reshape {
+                    "the sizes must multiply to the number of elements; one size may be -1 to take the rest"
+                } else {
+                    "dimensions count from 0 at the front, or from -1 at the back"
+                };
+                self.errors.push(
+                    Error::new(code, format!("`{op_name}`: {message}"), call.span, message)
+                        .with_related(flow.span, flow.note.clone())
+                        .with_help(help),
+                );
+                return None;
+            }
+        };
+        let note = match &op {
+            ir::Op::Flatten { start_dim, end_dim } => {
+                let arithmetic = simple_flatten(&flow.shape, *start_dim, *end_dim)
+                    .map(|(_, a)| a)
+                    .unwrap_or_default();
+                format!("flatten turns {} into {shape}  ({arithmetic})", flow.shape)
+            }
+            _ => format!("{name} turns {} into {shape}", flow.shape),
+        };
+        self.trace.push(ir::TraceRow {
+            name,
+            detail: String::new(),
+            output: shape.clone(),
+            parameters: 0,
+        });
+        let expr = ir::Expr {
+            kind: ir::ExprKind::Op { op, input: Box::new(input_expr) },
+            shape: shape.clone(),
+        };
+        Some((Flow { shape, span: call.span, note }, expr))
+    }
+
+    /// `cat([a, b, ...], dim)`, or `[a, b] -> cat(dim)`.
+    fn eval_cat(
+        &mut self,
+        call: &ast::Call,
+        env: &HashMap<String, (Option<Flow>, Span)>,
+    ) -> Option<(Flow, ir::Expr)> {
+        let mut rest = call.args.as_slice();
+        let list = match (&call.piped, rest.first()) {
+            (Some(piped), _) => piped.as_ref(),
+            (None, Some(ast::CallArg { keyword: None, value: CallArgValue::Expr(e), .. })) => {
+                rest = &rest[1..];
+                e
+            }
+            _ => return self.missing_input(call),
+        };
+        let ast::Expr::List(items, list_span) = list else {
             self.errors.push(
                 Error::new(
-                    Code::UndefinedName,
-                    format!("no child or function named `{}`", callee.name),
-                    callee.span,
-                    "not defined",
+                    Code::ForwardCall,
+                    "`cat` takes a list of tensors",
+                    list.span(),
+                    "not a list",
                 )
-                .with_help(help),
+                .with_help("write `cat([a, b], dim=1)`"),
             );
             return None;
         };
-        // Constant arguments bind to the op's signature.
+        let evaluated: Vec<_> = items.iter().map(|item| self.eval(item, env)).collect();
+        let params = OPS.iter().find(|(n, _)| *n == "cat").map(|(_, p)| *p).expect("cat is an op");
+        let const_args = self.const_args("cat", params, rest)?;
+        let args = bind("cat", params, &const_args, call.span, self.errors)?;
+        let evaluated: Vec<(Flow, ir::Expr)> = evaluated.into_iter().collect::<Option<_>>()?;
+        let dim = args.int("dim").unwrap_or(0);
+        let shapes: Vec<Shape> = evaluated.iter().map(|(f, _)| f.shape.clone()).collect();
+        let (shape, d) = match crate::ops::cat(&shapes, dim) {
+            Ok(result) => result,
+            Err(reason) => {
+                let mut error = Error::new(
+                    Code::Cat,
+                    format!(
+                        "`cat` along dimension {dim} cannot join {}",
+                        shapes.iter().map(ToString::to_string).collect::<Vec<_>>().join(" and ")
+                    ),
+                    *list_span,
+                    reason,
+                );
+                for (flow, _) in &evaluated {
+                    error = error.with_related(flow.span, flow.note.clone());
+                }
+                self.errors.push(
+                    error.with_help("all sizes must match except along the joined dimension"),
+                );
+                return None;
+            }
+        };
+        let inputs = evaluated.into_iter().map(|(_, e)| e).collect();
+        let note = format!("cat along dimension {d} gives {shape}");
+        self.trace.push(ir::TraceRow {
+            name: format!("cat(dim={dim})"),
+            detail: String::new(),
+            output: shape.clone(),
+            parameters: 0,
+        });
+        let expr =
+            ir::Expr { kind: ir::ExprKind::Cat { inputs, dim: d as i64 }, shape: shape.clone() };
+        Some((Flow { shape, span: call.span, note }, expr))
+    }
+
+    /// The constant arguments of a function call, as layer arguments. Several positional
+    /// integers of `reshape`, `view` and `permute` form one tuple, as in PyTorch.
+    fn const_args(
+        &mut self,
+        op_name: &str,
+        params: &[Param],
+        rest: &[ast::CallArg],
+    ) -> Option<Vec<ast::Arg>> {
         let mut const_args = Vec::new();
         for arg in rest {
             match &arg.value {
@@ -421,55 +714,54 @@ impl ModelChecker<'_> {
                 }
             }
         }
-        let args = bind(op_name, params, &const_args, call.span, self.errors);
-        let Some(input) = input else { return self.missing_input(call) };
-        let (flow, input_expr) = input?;
-        let args = args?;
-        let (op, shape, note) = match *op_name {
+        let varargs = matches!(op_name, "reshape" | "view" | "permute");
+        if varargs && const_args.len() > 1 && const_args.iter().all(|a| a.keyword.is_none()) {
+            let span = const_args[0].span.to(const_args[const_args.len() - 1].span);
+            let items = const_args.into_iter().map(|a| a.value).collect();
+            let value = cnnc_syntax::Value { kind: cnnc_syntax::ValueKind::Tuple(items), span };
+            const_args = vec![ast::Arg { keyword: None, value, span }];
+        }
+        Some(const_args)
+    }
+
+    /// The shape rules of the tensor functions.
+    fn tensor_function(
+        &self,
+        op_name: &str,
+        args: &BoundArgs,
+        shape: &Shape,
+    ) -> Result<(ir::Op, Shape), (Code, String)> {
+        let arg_error = |message: String| (Code::ForwardCall, message);
+        match op_name {
             "flatten" => {
-                let start_dim = args.int("start_dim").unwrap_or(0);
-                let end_dim = args.int("end_dim").unwrap_or(-1);
-                match simple_flatten(&flow.shape, start_dim, end_dim) {
-                    Ok((shape, arithmetic)) => {
-                        let note =
-                            format!("flatten turns {} into {shape}  ({arithmetic})", flow.shape);
-                        (ir::Op::Flatten { start_dim, end_dim }, shape, note)
-                    }
-                    Err(message) => {
-                        self.errors.push(
-                            Error::new(
-                                Code::ForwardCall,
-                                format!("`flatten`: {message}"),
-                                call.span,
-                                message,
-                            )
-                            .with_related(flow.span, flow.note.clone())
-                            .with_help(
-                                "dimensions count from 0 at the front, or from -1 at the back",
-                            ),
-                        );
-                        return None;
-                    }
-                }
+                let (start_dim, end_dim) =
+                    (args.int("start_dim").unwrap_or(0), args.int("end_dim").unwrap_or(-1));
+                let (out, _) = simple_flatten(shape, start_dim, end_dim).map_err(arg_error)?;
+                Ok((ir::Op::Flatten { start_dim, end_dim }, out))
             }
-            "relu" => (ir::Op::Relu, flow.shape.clone(), format!("relu keeps {}", flow.shape)),
-            other => unreachable!("op {other} has no shape rule"),
-        };
-        let span = call.span;
-        let written: Vec<String> =
-            args.values.iter().filter(|b| b.span.is_some()).map(|b| b.value.to_string()).collect();
-        let name = format!("{op_name}({})", written.join(", "));
-        self.trace.push(ir::TraceRow {
-            name,
-            detail: String::new(),
-            output: shape.clone(),
-            parameters: 0,
-        });
-        let expr = ir::Expr {
-            kind: ir::ExprKind::Op { op, input: Box::new(input_expr) },
-            shape: shape.clone(),
-        };
-        Some((Flow { shape, span, note }, expr))
+            "reshape" | "view" => {
+                let sizes = args.ints("shape").to_vec();
+                let out = crate::ops::reshape(shape, &sizes).map_err(|m| (Code::Reshape, m))?;
+                Ok((ir::Op::Reshape(sizes), out))
+            }
+            "permute" => {
+                let dims = args.ints("dims").to_vec();
+                let out = crate::ops::permute(shape, &dims).map_err(arg_error)?;
+                Ok((ir::Op::Permute(dims), out))
+            }
+            "transpose" => {
+                let (a, b) = (args.int("dim0").unwrap_or(0), args.int("dim1").unwrap_or(0));
+                let out = crate::ops::transpose(shape, a, b).map_err(arg_error)?;
+                Ok((ir::Op::Transpose(a, b), out))
+            }
+            "mean" => {
+                let dims = args.ints("dim").to_vec();
+                let keepdim = args.bool("keepdim");
+                let out = crate::ops::mean(shape, &dims, keepdim).map_err(arg_error)?;
+                Ok((ir::Op::Mean { dims, keepdim }, out))
+            }
+            other => unreachable!("function {other} has no shape rule"),
+        }
     }
 
     fn missing_input<T>(&mut self, call: &ast::Call) -> Option<T> {

@@ -52,6 +52,12 @@ pub enum Code {
     Infer,
     /// A call in `forward` with wrong arguments.
     ForwardCall,
+    /// Operands of `+` or `*` whose shapes do not broadcast.
+    Broadcast,
+    /// Tensors that `cat` cannot join.
+    Cat,
+    /// A `reshape` to a different number of elements.
+    Reshape,
     /// An init rule whose target does not exist.
     InitTarget,
     /// An initialiser that does not exist or does not apply to its parameter.
@@ -82,6 +88,9 @@ impl Code {
         Code::Overflow,
         Code::Infer,
         Code::ForwardCall,
+        Code::Broadcast,
+        Code::Cat,
+        Code::Reshape,
         Code::InitTarget,
         Code::Initializer,
     ];
@@ -110,6 +119,9 @@ impl Code {
             Code::Overflow => "shape::overflow",
             Code::Infer => "shape::infer",
             Code::ForwardCall => "forward::call",
+            Code::Broadcast => "shape::broadcast",
+            Code::Cat => "shape::cat",
+            Code::Reshape => "shape::reshape",
             Code::InitTarget => "init::target",
             Code::Initializer => "init::initializer",
         }
@@ -149,6 +161,9 @@ impl Code {
             Code::Overflow => "A size computation that overflows 64 bits.",
             Code::Infer => "A `_` that the checker cannot infer.",
             Code::ForwardCall => "A call in `forward` with wrong arguments.",
+            Code::Broadcast => "Operands of `+` or `*` whose shapes do not broadcast.",
+            Code::Cat => "Tensors that `cat` cannot join.",
+            Code::Reshape => "A `reshape` to a different number of elements.",
             Code::InitTarget => "An init rule whose target does not exist.",
             Code::Initializer => {
                 "An initialiser that does not exist or does not apply to its parameter."

@@ -2,6 +2,8 @@
 //! and buffers, and the forward computation with the shape of every value. Code generators read
 //! only this.
 
+pub use cnnc_syntax::BinOp;
+
 use crate::args::BoundArgs;
 use crate::layers::{LayerSpec, TensorDef};
 use crate::shape::Shape;
@@ -169,10 +171,28 @@ pub enum ExprKind {
         /// The argument.
         input: Box<Expr>,
     },
+    /// A number, as an operand of `+` or `*`.
+    Scalar(f64),
+    /// `lhs + rhs` or `lhs * rhs`, with broadcasting.
+    Binary {
+        /// The operator.
+        op: BinOp,
+        /// The left operand.
+        lhs: Box<Expr>,
+        /// The right operand.
+        rhs: Box<Expr>,
+    },
+    /// `torch.cat(inputs, dim)`.
+    Cat {
+        /// The tensors, in order.
+        inputs: Vec<Expr>,
+        /// The dimension they are joined along, normalised to be non-negative.
+        dim: i64,
+    },
 }
 
 /// Functional ops of the forward language.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Op {
     /// `torch.flatten(x, start_dim, end_dim)`.
     Flatten {
@@ -181,8 +201,22 @@ pub enum Op {
         /// Last dimension to merge.
         end_dim: i64,
     },
-    /// `torch.relu(x)`.
-    Relu,
+    /// A parameter-free layer used as a function, such as `sigmoid` (`Sigmoid`) or
+    /// `interpolate` (`Upsample`).
+    Layer(Layer),
+    /// `x.reshape(shape)`, where one size may be -1.
+    Reshape(Vec<i64>),
+    /// `x.permute(dims)`.
+    Permute(Vec<i64>),
+    /// `x.transpose(dim0, dim1)`.
+    Transpose(i64, i64),
+    /// `x.mean(dims, keepdim)`.
+    Mean {
+        /// The reduced dimensions.
+        dims: Vec<i64>,
+        /// Whether they stay as size 1.
+        keepdim: bool,
+    },
 }
 
 /// One line of the forward trace.

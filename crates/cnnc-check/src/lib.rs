@@ -9,6 +9,7 @@ mod diagnostic;
 pub mod init;
 pub mod ir;
 pub mod layers;
+pub mod ops;
 pub mod shape;
 
 pub use diagnostic::{Code, Error};

@@ -62,22 +62,24 @@ fn generate_model(model: &ir::Model) -> TokenStream {
     let constructor = fields.constructor();
     let tree = fields.module_tree(&ty, &model.name);
 
-    let mut uses_train = false;
-    let input = field_ident(&model.forward.input);
-    let lets = model.forward.lets.iter().map(|(name, value)| {
+    let mut needs = ExprNeeds::default();
+    let forward = &model.forward;
+    let input = field_ident(&forward.input);
+    let lets = forward.lets.iter().map(|(name, value)| {
         let name = field_ident(name);
-        let value = expr(value, &model.children, &mut uses_train);
+        let value = expr(value, forward, &model.children, &mut needs);
         quote! { let #name = #value; }
     });
     let lets: Vec<TokenStream> = lets.collect();
-    let result = match &model.forward.result.kind {
-        ir::ExprKind::Value(name) if is_borrowed(name, &model.forward) => {
+    let result = match &forward.result.kind {
+        ir::ExprKind::Value(name) if is_borrowed(name, forward) => {
             let name = field_ident(name);
             quote! { #name.shallow_clone() }
         }
-        _ => expr(&model.forward.result, &model.children, &mut uses_train),
+        _ => expr(&forward.result, forward, &model.children, &mut needs),
     };
-    let train = train_ident(uses_train);
+    let train = train_ident(needs.train);
+    let allow = needs.complete_literal.then(|| quote! { #[allow(clippy::needless_update)] });
     quote! {
         #definition
         impl #ty {
@@ -87,6 +89,7 @@ fn generate_model(model: &ir::Model) -> TokenStream {
             #constructor
         }
         impl ::tch::nn::ModuleT for #ty {
+            #allow
             fn forward_t(&self, #input: &::tch::Tensor, #train: bool) -> ::tch::Tensor {
                 #(#lets)*
                 #result
@@ -116,26 +119,152 @@ fn train_ident(used: bool) -> Ident {
     }
 }
 
-fn expr(e: &ir::Expr, children: &[ir::Node], uses_train: &mut bool) -> TokenStream {
+/// What an expression's code needs from the function around it.
+#[derive(Default)]
+struct ExprNeeds {
+    /// The `train` flag.
+    train: bool,
+    /// `#[allow(clippy::needless_update)]`, for a layer literal that names every field.
+    complete_literal: bool,
+}
+
+/// The code of a forward expression, of type `Tensor` (or `&Tensor` for a borrowed value).
+fn expr(
+    e: &ir::Expr,
+    forward: &ir::Forward,
+    children: &[ir::Node],
+    needs: &mut ExprNeeds,
+) -> TokenStream {
     match &e.kind {
         ir::ExprKind::Value(name) => field_ident(name).into_token_stream(),
+        ir::ExprKind::Scalar(x) => float(*x),
         ir::ExprKind::Child { name, input } => {
-            let input = expr(input, children, uses_train);
+            let input = receiver(input, forward, children, needs);
             let node =
                 children.iter().find(|c| &c.name == name).expect("the checker resolved the child");
-            apply(input, &field_ident(name).into_token_stream(), node, uses_train)
+            apply(input, &field_ident(name).into_token_stream(), node, &mut needs.train)
+        }
+        ir::ExprKind::Binary { op, lhs, rhs } => {
+            // `*` binds tighter than `+`, as in Rust; an `+` operand of `*` needs parentheses.
+            let side = |e: &ir::Expr, needs: &mut ExprNeeds| {
+                let code = operand(e, forward, children, needs);
+                let loose = matches!(e.kind, ir::ExprKind::Binary { op: ir::BinOp::Add, .. });
+                if *op == ir::BinOp::Mul && loose {
+                    quote! { (#code) }
+                } else {
+                    code
+                }
+            };
+            let (l, r) = (side(lhs, needs), side(rhs, needs));
+            match op {
+                ir::BinOp::Add => quote! { #l + #r },
+                ir::BinOp::Mul => quote! { #l * #r },
+            }
+        }
+        ir::ExprKind::Cat { inputs, dim } => {
+            let refs: Vec<TokenStream> = inputs
+                .iter()
+                .map(|i| match &i.kind {
+                    ir::ExprKind::Value(_) => operand(i, forward, children, needs),
+                    _ => {
+                        let code = expr(i, forward, children, needs);
+                        quote! { &#code }
+                    }
+                })
+                .collect();
+            let dim = int(*dim);
+            quote! { ::tch::Tensor::cat(&[#(#refs),*], #dim) }
         }
         ir::ExprKind::Op { op, input } => {
-            let input = expr(input, children, uses_train);
+            let input = receiver(input, forward, children, needs);
+            let ints = |v: &[i64]| v.iter().map(|&n| int(n)).collect::<Vec<_>>();
             match op {
                 ir::Op::Flatten { start_dim, end_dim } => {
                     let (s, e) = (int(*start_dim), int(*end_dim));
                     quote! { #input.flatten(#s, #e) }
                 }
-                ir::Op::Relu => quote! { #input.relu() },
+                ir::Op::Reshape(sizes) => {
+                    let sizes = ints(sizes);
+                    quote! { #input.reshape([#(#sizes),*]) }
+                }
+                ir::Op::Permute(dims) => {
+                    let dims = ints(dims);
+                    quote! { #input.permute([#(#dims),*]) }
+                }
+                ir::Op::Transpose(a, b) => {
+                    let (a, b) = (int(*a), int(*b));
+                    quote! { #input.transpose(#a, #b) }
+                }
+                ir::Op::Mean { dims, keepdim } => {
+                    let dims = ints(dims);
+                    quote! { #input.mean_dim([#(#dims),*].as_slice(), #keepdim, None) }
+                }
+                ir::Op::Layer(layer) if tensor_method(layer).is_some() => {
+                    let method = format_ident!("{}", tensor_method(layer).unwrap_or_default());
+                    quote! { #input.#method() }
+                }
+                ir::Op::Layer(layer) => {
+                    let (_, literal, complete) = layer_constructor(layer, "");
+                    needs.complete_literal |= complete;
+                    if layer.spec.uses_train {
+                        needs.train = true;
+                        quote! { #input.apply_t(&#literal, train) }
+                    } else {
+                        quote! { #input.apply(&#literal) }
+                    }
+                }
             }
         }
     }
+}
+
+/// An operand of `+` or `*`: a borrowed value, an owned result or a number.
+fn operand(
+    e: &ir::Expr,
+    forward: &ir::Forward,
+    children: &[ir::Node],
+    needs: &mut ExprNeeds,
+) -> TokenStream {
+    match &e.kind {
+        ir::ExprKind::Value(name) if !is_borrowed(name, forward) => {
+            let name = field_ident(name);
+            quote! { &#name }
+        }
+        _ => expr(e, forward, children, needs),
+    }
+}
+
+/// The receiver of a method call, parenthesised when it is an operator expression.
+fn receiver(
+    e: &ir::Expr,
+    forward: &ir::Forward,
+    children: &[ir::Node],
+    needs: &mut ExprNeeds,
+) -> TokenStream {
+    let code = expr(e, forward, children, needs);
+    if matches!(e.kind, ir::ExprKind::Binary { .. }) {
+        quote! { (#code) }
+    } else {
+        code
+    }
+}
+
+/// The tch method that computes a parameter-free layer with its default arguments, such as
+/// `relu` for `ReLU()`.
+fn tensor_method(layer: &ir::Layer) -> Option<&'static str> {
+    let defaults =
+        layer.args.values.iter().all(|b| b.span.is_none() || b.value == ArgValue::Bool(false));
+    let method = match layer.spec.name {
+        "ReLU" => "relu",
+        "Sigmoid" => "sigmoid",
+        "Tanh" => "tanh",
+        "SiLU" => "silu",
+        "Mish" => "mish",
+        "Hardswish" => "hardswish",
+        "Hardsigmoid" => "hardsigmoid",
+        _ => return None,
+    };
+    defaults.then_some(method)
 }
 
 /// `input.apply(&self.field)`, or `apply_t` with the train flag for children that need it.

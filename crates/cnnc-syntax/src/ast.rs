@@ -235,6 +235,30 @@ pub enum Expr {
     /// A child or functional op applied to values: `layer1(x)`, `flatten(x, 1)`, or a pipeline
     /// stage `x -> flatten(1)`, where the piped value is the first argument.
     Call(Call),
+    /// `a + b` or `a * b`.
+    Binary {
+        /// The operator.
+        op: BinOp,
+        /// The left operand.
+        lhs: Box<Expr>,
+        /// The right operand.
+        rhs: Box<Expr>,
+        /// The whole expression.
+        span: Span,
+    },
+    /// A number used as an operand, such as `0.5` in `x * 0.5`.
+    Number(Value),
+    /// `[a, b]`, as the first argument of `cat`.
+    List(Vec<Expr>, Span),
+}
+
+/// A binary operator of forward expressions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    /// Element-wise addition with broadcasting.
+    Add,
+    /// Element-wise multiplication with broadcasting.
+    Mul,
 }
 
 impl Expr {
@@ -243,6 +267,8 @@ impl Expr {
         match self {
             Expr::Name(ident) => ident.span,
             Expr::Call(call) => call.span,
+            Expr::Binary { span, .. } | Expr::List(_, span) => *span,
+            Expr::Number(value) => value.span,
         }
     }
 }

@@ -173,7 +173,10 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::string => "a string",
         Rule::tuple => "a tuple",
         Rule::arg => "an argument",
-        Rule::expr | Rule::call | Rule::call_arg => "an expression",
+        Rule::expr | Rule::product | Rule::pipe | Rule::call | Rule::call_arg | Rule::list => {
+            "an expression"
+        }
+        Rule::add | Rule::mul => "an operator",
         Rule::init_rule | Rule::target => "an init rule such as `Conv2d.weight = zeros`",
         Rule::segment => "a name",
         Rule::init_call => "an initialiser such as `normal(0, 1)`",
@@ -362,20 +365,36 @@ fn forward(pair: Pair<Rule>) -> Result<Forward, SyntaxError> {
 }
 
 fn expr(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
-    let mut inner = pair.into_inner();
-    let mut acc = term(inner.next().expect("expression head"))?;
-    for stage in inner {
-        let mut call = match stage.as_rule() {
-            Rule::ident => {
-                let callee = ident(stage);
-                Call { span: callee.span, callee, piped: None, args: Vec::new() }
+    match pair.as_rule() {
+        Rule::expr | Rule::product => {
+            let mut inner = pair.into_inner();
+            let mut acc = expr(inner.next().expect("left operand"))?;
+            while let Some(op) = inner.next() {
+                let op = if op.as_rule() == Rule::add { BinOp::Add } else { BinOp::Mul };
+                let rhs = expr(inner.next().expect("right operand"))?;
+                let span = acc.span().to(rhs.span());
+                acc = Expr::Binary { op, lhs: Box::new(acc), rhs: Box::new(rhs), span };
             }
-            _ => call(stage)?,
-        };
-        call.piped = Some(Box::new(acc));
-        acc = Expr::Call(call);
+            Ok(acc)
+        }
+        Rule::pipe => {
+            let mut inner = pair.into_inner();
+            let mut acc = term(inner.next().expect("expression head"))?;
+            for stage in inner {
+                let mut call = match stage.as_rule() {
+                    Rule::ident => {
+                        let callee = ident(stage);
+                        Call { span: callee.span, callee, piped: None, args: Vec::new() }
+                    }
+                    _ => call(stage)?,
+                };
+                call.piped = Some(Box::new(acc));
+                acc = Expr::Call(call);
+            }
+            Ok(acc)
+        }
+        _ => term(pair),
     }
-    Ok(acc)
 }
 
 fn term(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
@@ -383,6 +402,12 @@ fn term(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
         Rule::ident => Ok(Expr::Name(ident(pair))),
         Rule::call => Ok(Expr::Call(call(pair)?)),
         Rule::expr => expr(pair),
+        Rule::int | Rule::float => Ok(Expr::Number(value(pair)?)),
+        Rule::list => {
+            let whole = span(&pair);
+            let items = pair.into_inner().map(expr).collect::<Result<_, _>>()?;
+            Ok(Expr::List(items, whole))
+        }
         other => unreachable!("unexpected term {other:?}"),
     }
 }

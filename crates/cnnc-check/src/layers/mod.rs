@@ -441,7 +441,7 @@ pub(crate) fn spatial(ctx: &mut ShapeCtx<'_>, windows: &[Window]) -> Option<Shap
 }
 
 /// Normalises a possibly negative dimension index against `rank`.
-pub(crate) fn normalize_dim(dim: i64, rank: usize) -> Option<usize> {
+pub fn normalize_dim(dim: i64, rank: usize) -> Option<usize> {
     let rank = rank as i64;
     let d = if dim < 0 { dim + rank } else { dim };
     (0..rank).contains(&d).then_some(d as usize)

@@ -1,0 +1,196 @@
+//! Shape rules of the forward language's operators and tensor functions: broadcasting, `cat`,
+//! `reshape`, `permute`, `transpose` and `mean`. Each returns the new shape, or what is wrong.
+
+use crate::layers::normalize_dim;
+use crate::shape::{Dim, Shape};
+
+/// PyTorch's broadcasting: shapes align at the right; sizes must be equal or 1. A run-time size
+/// broadcasts only with itself or 1.
+pub fn broadcast(a: &Shape, b: &Shape) -> Result<Shape, String> {
+    let rank = a.rank().max(b.rank());
+    let at = |s: &Shape, i: usize| {
+        let offset = rank - s.rank();
+        if i < offset {
+            Dim::Known(1)
+        } else {
+            s.0[i - offset].clone()
+        }
+    };
+    let mut dims = Vec::with_capacity(rank);
+    for i in 0..rank {
+        let (x, y) = (at(a, i), at(b, i));
+        dims.push(match (&x, &y) {
+            _ if x == y => x,
+            (Dim::Known(1), _) => y,
+            (_, Dim::Known(1)) => x,
+            _ => return Err(format!(
+                "dimension {i} is {x} on the left and {y} on the right; sizes must be equal or 1"
+            )),
+        });
+    }
+    Ok(Shape(dims))
+}
+
+/// `torch.cat`: equal ranks, equal sizes except along `dim`, which adds up.
+pub fn cat(shapes: &[Shape], dim: i64) -> Result<(Shape, usize), String> {
+    let first = shapes.first().ok_or("cat needs at least one tensor")?;
+    let rank = first.rank();
+    let d = normalize_dim(dim, rank.max(1))
+        .ok_or_else(|| format!("dimension {dim} is out of range for rank-{rank} tensors"))?;
+    let mut total = Some(0i64);
+    let mut symbolic = Vec::new();
+    for (k, shape) in shapes.iter().enumerate() {
+        if shape.rank() != rank {
+            return Err(format!(
+                "tensor {k} has rank {}, but tensor 0 has rank {rank}",
+                shape.rank()
+            ));
+        }
+        for i in (0..rank).filter(|&i| i != d) {
+            if shape.0[i] != first.0[i] {
+                return Err(format!(
+                    "tensor {k} is {shape} and tensor 0 is {first}: dimension {i} differs, and only dimension {d} may"
+                ));
+            }
+        }
+        match &shape.0[d] {
+            Dim::Known(n) => total = total.and_then(|t| t.checked_add(*n)),
+            Dim::Symbolic(s) => symbolic.push(s.clone()),
+        }
+    }
+    let size = match (total, symbolic.is_empty()) {
+        (Some(n), true) => Dim::Known(n),
+        (None, _) => return Err("the joined size overflows".into()),
+        (Some(n), false) => {
+            let mut parts = symbolic;
+            if n > 0 {
+                parts.push(n.to_string());
+            }
+            Dim::Symbolic(parts.join("+"))
+        }
+    };
+    Ok((first.with(d, size), d))
+}
+
+/// `x.reshape(sizes)`: one size may be -1; a run-time size may only be absorbed by it.
+pub fn reshape(shape: &Shape, sizes: &[i64]) -> Result<Shape, String> {
+    if sizes.iter().filter(|&&s| s == -1).count() > 1 {
+        return Err("only one size may be -1".into());
+    }
+    if let Some(bad) = sizes.iter().find(|&&s| s < -1) {
+        return Err(format!("invalid size {bad}"));
+    }
+    let known: i64 = shape
+        .0
+        .iter()
+        .filter_map(Dim::known)
+        .try_fold(1i64, |a, n| a.checked_mul(n))
+        .ok_or("the size overflows")?;
+    let symbolic: Vec<String> = shape
+        .0
+        .iter()
+        .filter_map(|d| match d {
+            Dim::Symbolic(s) => Some(s.clone()),
+            Dim::Known(_) => None,
+        })
+        .collect();
+    let target: i64 = sizes
+        .iter()
+        .filter(|&&s| s != -1)
+        .try_fold(1i64, |a, &n| a.checked_mul(n))
+        .ok_or("the size overflows")?;
+    let has_wildcard = sizes.contains(&-1);
+    let elements = if symbolic.is_empty() {
+        known.to_string()
+    } else {
+        format!("{} × {known}", symbolic.join(" × "))
+    };
+    let fill = if !symbolic.is_empty() {
+        if !has_wildcard {
+            return Err(format!(
+                "the input has {elements} elements; with a run-time size, one size must be -1"
+            ));
+        }
+        if target == 0 || known % target != 0 {
+            return Err(format!("{elements} elements do not divide into sizes {sizes:?}: {known} is not a multiple of {target}"));
+        }
+        let rest = known / target;
+        let mut parts = symbolic;
+        if rest != 1 {
+            parts.push(rest.to_string());
+        }
+        Dim::Symbolic(parts.join("*"))
+    } else if has_wildcard {
+        if target == 0 || known % target != 0 {
+            return Err(format!("{elements} elements do not divide into sizes {sizes:?}"));
+        }
+        Dim::Known(known / target)
+    } else if target != known {
+        return Err(format!(
+            "{elements} elements cannot take the shape {sizes:?} ({target} elements)"
+        ));
+    } else {
+        Dim::Known(0)
+    };
+    Ok(Shape(sizes.iter().map(|&s| if s == -1 { fill.clone() } else { Dim::Known(s) }).collect()))
+}
+
+/// `x.permute(dims)`: a permutation of all dimensions.
+pub fn permute(shape: &Shape, dims: &[i64]) -> Result<Shape, String> {
+    let rank = shape.rank();
+    if dims.len() != rank {
+        return Err(format!(
+            "permute needs {rank} dimensions for a rank-{rank} input, got {}",
+            dims.len()
+        ));
+    }
+    let mut seen = vec![false; rank];
+    let mut out = Vec::with_capacity(rank);
+    for &d in dims {
+        let i = normalize_dim(d, rank)
+            .ok_or_else(|| format!("dimension {d} is out of range for rank {rank}"))?;
+        if std::mem::replace(&mut seen[i], true) {
+            return Err(format!("dimension {d} appears twice"));
+        }
+        out.push(shape.0[i].clone());
+    }
+    Ok(Shape(out))
+}
+
+/// `x.transpose(a, b)`.
+pub fn transpose(shape: &Shape, a: i64, b: i64) -> Result<Shape, String> {
+    let rank = shape.rank().max(1);
+    let i = normalize_dim(a, rank).ok_or_else(|| format!("dimension {a} is out of range"))?;
+    let j = normalize_dim(b, rank).ok_or_else(|| format!("dimension {b} is out of range"))?;
+    let mut dims = shape.0.clone();
+    if !dims.is_empty() {
+        dims.swap(i, j);
+    }
+    Ok(Shape(dims))
+}
+
+/// `x.mean(dims, keepdim)`.
+pub fn mean(shape: &Shape, dims: &[i64], keepdim: bool) -> Result<Shape, String> {
+    let rank = shape.rank().max(1);
+    let mut reduced = Vec::new();
+    for &d in dims {
+        let i = normalize_dim(d, rank)
+            .ok_or_else(|| format!("dimension {d} is out of range for rank {}", shape.rank()))?;
+        if reduced.contains(&i) {
+            return Err(format!("dimension {d} appears twice"));
+        }
+        reduced.push(i);
+    }
+    Ok(Shape(
+        shape
+            .0
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| match (reduced.contains(&i), keepdim) {
+                (false, _) => Some(d.clone()),
+                (true, true) => Some(Dim::Known(1)),
+                (true, false) => None,
+            })
+            .collect(),
+    ))
+}
