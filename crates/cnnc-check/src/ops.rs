@@ -23,9 +23,11 @@ pub fn broadcast(a: &Shape, b: &Shape) -> Result<Shape, String> {
             _ if x == y => x,
             (Dim::Known(1), _) => y,
             (_, Dim::Known(1)) => x,
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "dimension {i} is {x} on the left and {y} on the right; sizes must be equal or 1"
-            )),
+            ))
+            }
         });
     }
     Ok(Shape(dims))
