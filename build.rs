@@ -5,6 +5,9 @@ fn main() {
         "examples/simple_cnn.cnn",
         "tests/fixtures/tiny_net.cnn",
         "tests/fixtures/catalogue.cnn",
+        "examples/lenet5.cnn",
+        "examples/alexnet.cnn",
+        "examples/vgg.cnn",
     ]) {
         eprintln!("{e}");
         std::process::exit(1);

@@ -18,15 +18,15 @@ pub fn fixture(name: &str) -> serde_json::Value {
 }
 
 /// The deterministic contents of `scripts/reference/deterministic.py`: values in [-1, 1]
-/// scaled by 1/sqrt(fan_in), computed in f64 with integer arithmetic, then cast to f32.
+/// scaled by 1/sqrt(fan_in), computed in f64 with the same libtorch operations as the Python
+/// side, then cast to f32, so both sides hold identical bits.
 pub fn fill(shape: &[i64], seed: i64) -> Tensor {
     let numel: i64 = shape.iter().product();
     let fan_in = if shape.len() >= 2 && shape[0] > 0 { numel / shape[0] } else { 1 };
     let scale = 1.0 / (fan_in as f64).sqrt();
-    let values: Vec<f64> = (0..numel)
-        .map(|i| ((i as f64 * 7919.0 + seed as f64 * 104729.0) % 2001.0 / 1000.0 - 1.0) * scale)
-        .collect();
-    Tensor::from_slice(&values).reshape(shape).to_kind(Kind::Float)
+    let i = Tensor::arange(numel, (Kind::Double, tch::Device::Cpu));
+    let values = ((i * 7919.0 + seed as f64 * 104729.0).remainder(2001.0) / 1000.0 - 1.0) * scale;
+    values.reshape(shape).to_kind(Kind::Float)
 }
 
 /// Fills float entries of a state dict (in PyTorch order) as `fill_state_dict` in Python does.
@@ -76,3 +76,74 @@ pub fn indices(shape: &[i64]) -> Tensor {
     let numel: i64 = shape.iter().product();
     (Tensor::arange(numel, (Kind::Int64, tch::Device::Cpu)) * 7).remainder(20).reshape(shape)
 }
+
+/// Compares a generated model with its PyTorch reference in a fixture written by the scripts in
+/// `scripts/reference`: state_dict names, shapes and dtypes in order; default initialisation
+/// (constants exactly, random tensors by spread); and the eval-mode output for the same
+/// deterministic weights and input, within `tolerance` relative to the output's largest
+/// magnitude.
+pub fn assert_parity(fixture_name: &str, name: &str, model: &dyn Model, tolerance: f64) {
+    let reference = &fixture(fixture_name)["models"][name];
+    let state = model.state_dict();
+    let expected = reference["state_dict"].as_array().expect("a state_dict list");
+    let kind_name = |kind: Kind| match kind {
+        Kind::Float => "float32",
+        Kind::Int64 => "int64",
+        _ => "other",
+    };
+    let ours: Vec<String> =
+        state.iter().map(|(n, t)| format!("{n} {:?} {}", t.size(), kind_name(t.kind()))).collect();
+    let theirs: Vec<String> = expected
+        .iter()
+        .map(|e| {
+            let dims: Vec<i64> =
+                e["shape"].as_array().unwrap().iter().map(|d| d.as_i64().unwrap()).collect();
+            format!("{} {dims:?} {}", e["name"].as_str().unwrap(), e["dtype"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(ours, theirs, "{name}: state_dict");
+
+    for ((key, tensor), e) in state.iter().zip(expected) {
+        let Some(std) = e["std"].as_f64() else { continue };
+        let (min, max) = (e["min"].as_f64().unwrap(), e["max"].as_f64().unwrap());
+        let t = tensor.to_kind(Kind::Double);
+        let (our_min, our_max) = (t.min().double_value(&[]), t.max().double_value(&[]));
+        if std == 0.0 {
+            assert_eq!((our_min, our_max), (min, max), "{name}.{key}: constant initialisation");
+        } else if tensor.numel() >= 64 {
+            let our_std = t.std(true).double_value(&[]);
+            assert!(
+                (our_std / std - 1.0).abs() < 0.25,
+                "{name}.{key}: std {our_std} vs PyTorch {std}"
+            );
+            let (ours, theirs) = (our_max.max(-our_min), max.max(-min));
+            assert!(
+                ours < theirs * 1.5 && ours > theirs / 1.5,
+                "{name}.{key}: max |x| {ours} vs PyTorch {theirs}"
+            );
+        }
+    }
+
+    fill_state_dict(&state);
+    let input: Vec<i64> =
+        reference["input"].as_array().unwrap().iter().map(|d| d.as_i64().unwrap()).collect();
+    let x = if name == "EmbeddingNet" { indices(&input) } else { fill(&input, 1000) };
+    let y = tch::no_grad(|| model.forward_t(&x, false));
+    let expected = json_tensor(&reference["output"]);
+    assert_eq!(y.size(), expected.size(), "{name}: output shape");
+    let diff = max_abs_diff(&y, &expected);
+    let scale = expected.abs().max().double_value(&[]);
+    eprintln!(
+        "{name}: max |rust - pytorch| = {diff:e}, largest output {scale:.3e}, relative {:.1e}",
+        diff / scale
+    );
+    assert!(scale > 0.0, "{name}: an all-zero output proves nothing");
+    assert!(
+        diff <= tolerance * scale,
+        "{name}: max |rust - pytorch| = {diff} > {tolerance} × {scale}"
+    );
+}
+
+/// A generated model: a tch module with PyTorch-style introspection.
+pub trait Model: tch::nn::ModuleT + cnnc::ModuleTree {}
+impl<T: tch::nn::ModuleT + cnnc::ModuleTree> Model for T {}
