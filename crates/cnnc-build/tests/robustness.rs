@@ -6,6 +6,7 @@ use cnnc_build::{compile_source, Format};
 
 const SIMPLE_CNN: &str = include_str!("../../../examples/simple_cnn.cnn");
 const TINY_NET: &str = include_str!("../../../tests/fixtures/tiny_net.cnn");
+const CATALOGUE: &str = include_str!("../../../tests/fixtures/catalogue.cnn");
 
 /// Compiles and, on errors, renders them in every format; returns whether it compiled.
 fn survives(source: &str) -> bool {
@@ -38,7 +39,7 @@ fn char_boundaries(s: &str) -> impl Iterator<Item = usize> + '_ {
 
 #[test]
 fn every_prefix() {
-    for source in [SIMPLE_CNN, TINY_NET] {
+    for source in [SIMPLE_CNN, TINY_NET, CATALOGUE] {
         let compiled = char_boundaries(source).filter(|&i| survives(&source[..i])).count();
         // The whole text compiles, so at least one prefix does.
         assert!(compiled >= 1);
@@ -47,7 +48,7 @@ fn every_prefix() {
 
 #[test]
 fn every_single_character_deletion() {
-    for source in [SIMPLE_CNN, TINY_NET] {
+    for source in [SIMPLE_CNN, TINY_NET, CATALOGUE] {
         let boundaries: Vec<usize> = char_boundaries(source).collect();
         for pair in boundaries.windows(2) {
             let mutated = format!("{}{}", &source[..pair[0]], &source[pair[1]..]);
@@ -86,6 +87,14 @@ fn pseudo_random_insertions() {
         "*/",
         "//",
         "×",
+        "+",
+        "*",
+        "cat([",
+        "x * 0.5",
+        "reshape(-1,",
+        "mean(",
+        "-> sigmoid",
+        "forward(x) {",
     ];
     let mut state = 0x2545_f491_4f6c_dd1du64;
     let mut next = |n: usize| {
@@ -94,11 +103,13 @@ fn pseudo_random_insertions() {
         state ^= state << 17;
         (state % n as u64) as usize
     };
-    let boundaries: Vec<usize> = char_boundaries(SIMPLE_CNN).collect();
-    for _ in 0..2000 {
-        let at = boundaries[next(boundaries.len())];
-        let piece = PIECES[next(PIECES.len())];
-        survives(&format!("{}{piece}{}", &SIMPLE_CNN[..at], &SIMPLE_CNN[at..]));
+    for source in [SIMPLE_CNN, CATALOGUE] {
+        let boundaries: Vec<usize> = char_boundaries(source).collect();
+        for _ in 0..1500 {
+            let at = boundaries[next(boundaries.len())];
+            let piece = PIECES[next(PIECES.len())];
+            survives(&format!("{}{piece}{}", &source[..at], &source[at..]));
+        }
     }
 }
 

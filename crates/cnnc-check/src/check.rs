@@ -67,7 +67,7 @@ const LAYER_FUNCTIONS: &[(&str, &str)] = &[
     ("adaptive_max_pool2d", "AdaptiveMaxPool2d"),
     ("interpolate", "Upsample"),
     ("pixel_shuffle", "PixelShuffle"),
-    ("pad", "ZeroPad2d"),
+    ("zero_pad2d", "ZeroPad2d"),
 ];
 
 /// A child while checking: layers keep their arguments mutable until `_` is inferred.
