@@ -25,6 +25,11 @@ const SIMPLE_CNN: &str = include_str!("../../../examples/simple_cnn.cnn");
 /// The cases, the first one of each code being its example in the index.
 const CASES: &[Case] = &[
     Case {
+        name: "file_without_a_model",
+        codes: &["model::structure"],
+        source: "// a network will go here\n",
+    },
+    Case {
         name: "add_shapes_do_not_broadcast",
         codes: &["shape::broadcast"],
         source: "model M {\n    input x: [N, 8, 16, 16]\n    down = Conv2d(8, 16, 3, stride=2, padding=1)\n    forward(x) {\n        y = x -> down\n        relu(y + x)\n    }\n}\n",

@@ -138,6 +138,7 @@ fn deep_nesting_is_a_diagnostic() {
 
 #[test]
 fn empty_and_whitespace_sources() {
-    assert!(survives(""));
-    assert!(survives("  // nothing here\n"));
+    // A file without a model is an error with a diagnostic, not an empty output.
+    assert!(!survives(""));
+    assert!(!survives("  // nothing here\n"));
 }

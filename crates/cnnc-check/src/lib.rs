@@ -17,6 +17,15 @@ pub use diagnostic::{Code, Error};
 /// Checks every model of a parsed file.
 pub fn check(file: &cnnc_syntax::File) -> Result<Vec<ir::Model>, Vec<Error>> {
     let mut errors = Vec::new();
+    if file.models.is_empty() {
+        return Err(vec![Error::new(
+            Code::ModelStructure,
+            "the file defines no model",
+            cnnc_syntax::Span::new(0, 0),
+            "expected a model here",
+        )
+        .with_help("define one: `model Net { input x: [N, 3, 32, 32] ... }`")]);
+    }
     let mut models = Vec::new();
     let mut seen = std::collections::HashMap::new();
     for model in &file.models {
