@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from deterministic import fill, fill_state_dict
+from deterministic import fill, fill_state_dict, state_summary
 
 
 def models():
@@ -116,12 +116,7 @@ def main():
     all_models = {name: (shape, Wrapper(layers)) for name, (shape, layers) in models().items()}
     all_models["ForwardOps"] = ([2, 8, 6, 6], ForwardOps())
     for name, (shape, model) in all_models.items():
-        state = []
-        for key, t in model.state_dict().items():
-            entry = {"name": key, "shape": list(t.shape), "dtype": str(t.dtype).removeprefix("torch.")}
-            if t.is_floating_point():
-                entry.update(min=t.min().item(), max=t.max().item(), std=t.std().item() if t.numel() > 1 else 0.0)
-            state.append(entry)
+        state = state_summary(model)
         fill_state_dict(model)
         model.eval()
         x = indices(shape) if name == "EmbeddingNet" else fill(shape, 1000)

@@ -27,3 +27,14 @@ def fill_state_dict(module):
                 if name.endswith("running_var"):
                     values = values.abs() + 0.5
                 tensor.copy_(values)
+
+
+def state_summary(module):
+    """Names, shapes and dtypes of the state_dict, with statistics of each float tensor."""
+    state = []
+    for key, t in module.state_dict().items():
+        entry = {"name": key, "shape": list(t.shape), "dtype": str(t.dtype).removeprefix("torch.")}
+        if t.is_floating_point():
+            entry.update(min=t.min().item(), max=t.max().item(), std=t.std().item() if t.numel() > 1 else 0.0)
+        state.append(entry)
+    return state

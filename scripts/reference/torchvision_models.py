@@ -13,7 +13,7 @@ import torch
 import torch.nn as nn
 import torchvision.models as tvm
 
-from deterministic import fill, fill_state_dict
+from deterministic import fill, fill_state_dict, state_summary
 
 
 class LeNet5(nn.Module):
@@ -50,12 +50,7 @@ def main():
     for name, (shape, build) in models.items():
         torch.manual_seed(0)
         model = build()
-        state = []
-        for key, t in model.state_dict().items():
-            entry = {"name": key, "shape": list(t.shape), "dtype": str(t.dtype).removeprefix("torch.")}
-            if t.is_floating_point():
-                entry.update(min=t.min().item(), max=t.max().item(), std=t.std().item() if t.numel() > 1 else 0.0)
-            state.append(entry)
+        state = state_summary(model)
         fill_state_dict(model)
         model.eval()
         with torch.no_grad():

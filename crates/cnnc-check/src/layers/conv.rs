@@ -221,10 +221,18 @@ pub(super) fn windows(args: &BoundArgs, ceil_mode: bool) -> Vec<Window> {
 }
 
 fn conv_tensors(args: &BoundArgs) -> Vec<TensorDef> {
+    kernel_and_bias(args, false)
+}
+
+/// The weight and optional bias of a convolution: the weight is `[out, in / groups, k...]`, or
+/// `[in, out / groups, k...]` for a transposed convolution.
+fn kernel_and_bias(args: &BoundArgs, transposed: bool) -> Vec<TensorDef> {
     let in_channels = args.int("in_channels").unwrap_or(0);
     let out_channels = args.int("out_channels").unwrap_or(0);
     let groups = args.int("groups").unwrap_or(1);
-    let mut dims = vec![out_channels, in_channels / groups];
+    let (first, second) =
+        if transposed { (in_channels, out_channels) } else { (out_channels, in_channels) };
+    let mut dims = vec![first, second / groups];
     dims.extend_from_slice(args.ints("kernel_size"));
     let mut tensors = vec![TensorDef::parameter("weight", dims)];
     if args.bool("bias") {
@@ -297,14 +305,5 @@ fn conv_transpose_shape<const D: usize>(ctx: &mut ShapeCtx<'_>) -> Option<Shape>
 }
 
 fn conv_transpose_tensors(args: &BoundArgs) -> Vec<TensorDef> {
-    let in_channels = args.int("in_channels").unwrap_or(0);
-    let out_channels = args.int("out_channels").unwrap_or(0);
-    let groups = args.int("groups").unwrap_or(1);
-    let mut dims = vec![in_channels, out_channels / groups];
-    dims.extend_from_slice(args.ints("kernel_size"));
-    let mut tensors = vec![TensorDef::parameter("weight", dims)];
-    if args.bool("bias") {
-        tensors.push(TensorDef::parameter("bias", vec![out_channels]));
-    }
-    tensors
+    kernel_and_bias(args, true)
 }
