@@ -1,6 +1,6 @@
 //! Activation functions: the output has the input's shape.
 
-use super::{normalize_dim, LayerSpec, ShapeCtx, TensorDef};
+use super::{no_tensors, normalize_dim, same_shape, LayerSpec, ShapeCtx, TensorDef};
 use crate::args::{ArgType, BoundArgs, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
 use crate::shape::Shape;
@@ -78,14 +78,6 @@ pub static PRELU: LayerSpec = LayerSpec {
     infer: prelu_shape,
     tensors: prelu_tensors,
 };
-
-fn no_tensors(_: &BoundArgs) -> Vec<TensorDef> {
-    Vec::new()
-}
-
-fn same_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
-    Some(ctx.input.shape.clone())
-}
 
 fn softmax_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     let rank = ctx.input.shape.rank();

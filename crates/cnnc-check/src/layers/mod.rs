@@ -440,6 +440,16 @@ pub(crate) fn spatial(ctx: &mut ShapeCtx<'_>, windows: &[Window]) -> Option<Shap
     Some(Shape(dims))
 }
 
+/// The tensors of a layer without parameters or buffers.
+fn no_tensors(_: &BoundArgs) -> Vec<TensorDef> {
+    Vec::new()
+}
+
+/// The shape rule of a layer whose output has its input's shape.
+fn same_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    Some(ctx.input.shape.clone())
+}
+
 /// Normalises a possibly negative dimension index against `rank`.
 pub fn normalize_dim(dim: i64, rank: usize) -> Option<usize> {
     let rank = rank as i64;

@@ -1,8 +1,8 @@
 //! Pooling layers in 1, 2 and 3 dimensions, fixed-window and adaptive.
 
 use super::conv::{channel_ranks, windows};
-use super::{spatial, LayerSpec, ShapeCtx, TensorDef};
-use crate::args::{ArgType, BoundArgs, DefaultValue, Param};
+use super::{no_tensors, spatial, LayerSpec, ShapeCtx};
+use crate::args::{ArgType, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
 use crate::shape::{Dim, Shape};
 
@@ -81,10 +81,6 @@ adaptive_pool!(ADAPTIVE_AVG_POOL2D, "AdaptiveAvgPool2d", 2, []);
 adaptive_pool!(ADAPTIVE_AVG_POOL3D, "AdaptiveAvgPool3d", 3, []);
 adaptive_pool!(ADAPTIVE_MAX_POOL1D, "AdaptiveMaxPool1d", 1, [RETURN_INDICES]);
 adaptive_pool!(ADAPTIVE_MAX_POOL2D, "AdaptiveMaxPool2d", 2, [RETURN_INDICES]);
-
-fn no_tensors(_: &BoundArgs) -> Vec<TensorDef> {
-    Vec::new()
-}
 
 fn reject_indices(ctx: &mut ShapeCtx<'_>) -> Option<()> {
     if ctx.args.params.iter().any(|p| p.name == "return_indices") && ctx.args.bool("return_indices")

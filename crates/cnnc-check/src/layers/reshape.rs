@@ -1,7 +1,7 @@
 //! Layers that reshape, resample or pad: Unflatten, Upsample, PixelShuffle, ZeroPad2d, and
 //! Embedding (which adds a dimension).
 
-use super::{normalize_dim, LayerSpec, ShapeCtx, TensorDef};
+use super::{no_tensors, normalize_dim, LayerSpec, ShapeCtx, TensorDef};
 use crate::args::{ArgType, ArgValue, BoundArgs, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
 use crate::shape::{Dim, Shape};
@@ -78,10 +78,6 @@ pub static ZERO_PAD2D: LayerSpec = LayerSpec {
     infer: zero_pad2d_shape,
     tensors: no_tensors,
 };
-
-fn no_tensors(_: &BoundArgs) -> Vec<TensorDef> {
-    Vec::new()
-}
 
 fn arg_error(
     ctx: &mut ShapeCtx<'_>,

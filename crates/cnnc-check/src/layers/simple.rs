@@ -1,17 +1,20 @@
 //! Layers without parameters whose output shape is simple: dropout, identity, flatten.
 
-use super::{normalize_dim, LayerSpec, ShapeCtx, TensorDef};
-use crate::args::{ArgType, BoundArgs, DefaultValue, Param};
+use super::{no_tensors, normalize_dim, same_shape, LayerSpec, ShapeCtx};
+use crate::args::{ArgType, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
 use crate::shape::{Dim, Shape};
+
+/// The signature of `nn.Dropout` and `nn.Dropout2d`.
+const DROPOUT_PARAMS: &[Param] = &[
+    Param::optional("p", ArgType::Float, DefaultValue::Float(0.5)).min(0.0).max(1.0),
+    Param::optional("inplace", ArgType::Bool, DefaultValue::Bool(false)),
+];
 
 /// `nn.Dropout`.
 pub static DROPOUT: LayerSpec = LayerSpec {
     name: "Dropout",
-    params: &[
-        Param::optional("p", ArgType::Float, DefaultValue::Float(0.5)).min(0.0).max(1.0),
-        Param::optional("inplace", ArgType::Bool, DefaultValue::Bool(false)),
-    ],
+    params: DROPOUT_PARAMS,
     config: None,
     init_params: &[],
     uses_train: true,
@@ -22,10 +25,7 @@ pub static DROPOUT: LayerSpec = LayerSpec {
 /// `nn.Dropout2d`.
 pub static DROPOUT2D: LayerSpec = LayerSpec {
     name: "Dropout2d",
-    params: &[
-        Param::optional("p", ArgType::Float, DefaultValue::Float(0.5)).min(0.0).max(1.0),
-        Param::optional("inplace", ArgType::Bool, DefaultValue::Bool(false)),
-    ],
+    params: DROPOUT_PARAMS,
     config: None,
     init_params: &[],
     uses_train: true,
@@ -57,14 +57,6 @@ pub static FLATTEN: LayerSpec = LayerSpec {
     infer: flatten_layer_shape,
     tensors: no_tensors,
 };
-
-fn no_tensors(_: &BoundArgs) -> Vec<TensorDef> {
-    Vec::new()
-}
-
-fn same_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
-    Some(ctx.input.shape.clone())
-}
 
 fn flatten_layer_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     let start = ctx.args.int("start_dim")?;
