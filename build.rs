@@ -8,6 +8,9 @@ fn main() {
         "examples/lenet5.cnn",
         "examples/alexnet.cnn",
         "examples/vgg.cnn",
+        "examples/resnet.cnn",
+        "examples/mobilenet_v2.cnn",
+        "examples/unet.cnn",
     ]) {
         eprintln!("{e}");
         std::process::exit(1);

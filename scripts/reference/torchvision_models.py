@@ -1,9 +1,11 @@
-"""Reference data for examples/alexnet.cnn, vgg.cnn and lenet5.cnn, from torchvision itself.
+"""Reference data for the example networks in examples/*.cnn, from torchvision itself.
 
-For each model (weights=None): state_dict names, shapes and dtypes; statistics of its own
-initialisation (seed 0); and the eval-mode output for deterministic weights and input (see
-deterministic.py; BatchNorm running statistics are moved away from 0 and 1). Writes
-tests/fixtures/torchvision.json. Needs torch==2.13.0 and torchvision==0.28.0.
+Models: LeNet5, AlexNet, VGG16, VGG11BN, ResNet18, ResNet34, ResNet50, ResNet101, ResNet152,
+MobileNetV2 (torchvision, weights=None) and UNet (defined below). For each model: state_dict
+names, shapes and dtypes; statistics of its own initialisation (seed 0); and the eval-mode
+output for deterministic weights and input (see deterministic.py; fill_state_dict moves
+BatchNorm running statistics away from 0 and 1, so eval-mode batch norm is not an identity).
+Writes tests/fixtures/torchvision.json. Needs torch==2.13.0 and torchvision==0.28.0.
 Run: python scripts/reference/torchvision_models.py
 """
 import json
@@ -39,12 +41,56 @@ class LeNet5(nn.Module):
         return self.classifier(torch.flatten(self.features(x), 1))
 
 
+class DoubleConv(nn.Sequential):
+    """Two 3x3 convolutions, each followed by batch norm and ReLU."""
+
+    def __init__(self, cin, cout):
+        super().__init__(
+            nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
+            nn.Conv2d(cout, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+
+
+class UNet(nn.Module):
+    """examples/unet.cnn as PyTorch code."""
+
+    def __init__(self):
+        super().__init__()
+        self.inc = DoubleConv(3, 16)
+        self.down1 = nn.Sequential(nn.MaxPool2d(2), DoubleConv(16, 32))
+        self.down2 = nn.Sequential(nn.MaxPool2d(2), DoubleConv(32, 64))
+        self.down3 = nn.Sequential(nn.MaxPool2d(2), DoubleConv(64, 128))
+        self.up1 = nn.ConvTranspose2d(128, 64, 2, stride=2)
+        self.conv1 = DoubleConv(128, 64)
+        self.up2 = nn.ConvTranspose2d(64, 32, 2, stride=2)
+        self.conv2 = DoubleConv(64, 32)
+        self.up3 = nn.ConvTranspose2d(32, 16, 2, stride=2)
+        self.conv3 = DoubleConv(32, 16)
+        self.outc = nn.Conv2d(16, 2, 1)
+
+    def forward(self, x):
+        x1 = self.inc(x)
+        x2 = self.down1(x1)
+        x3 = self.down2(x2)
+        x4 = self.down3(x3)
+        y = self.conv1(torch.cat([self.up1(x4), x3], 1))
+        y = self.conv2(torch.cat([self.up2(y), x2], 1))
+        y = self.conv3(torch.cat([self.up3(y), x1], 1))
+        return self.outc(y)
+
+
 def main():
     models = {
         "LeNet5": ([2, 1, 32, 32], LeNet5),
         "AlexNet": ([1, 3, 224, 224], lambda: tvm.alexnet(weights=None)),
         "VGG16": ([1, 3, 224, 224], lambda: tvm.vgg16(weights=None)),
         "VGG11BN": ([1, 3, 224, 224], lambda: tvm.vgg11_bn(weights=None)),
+        "ResNet18": ([1, 3, 224, 224], lambda: tvm.resnet18(weights=None)),
+        "ResNet34": ([1, 3, 224, 224], lambda: tvm.resnet34(weights=None)),
+        "ResNet50": ([1, 3, 224, 224], lambda: tvm.resnet50(weights=None)),
+        "ResNet101": ([1, 3, 224, 224], lambda: tvm.resnet101(weights=None)),
+        "ResNet152": ([1, 3, 224, 224], lambda: tvm.resnet152(weights=None)),
+        "MobileNetV2": ([1, 3, 224, 224], lambda: tvm.mobilenet_v2(weights=None)),
+        "UNet": ([1, 3, 32, 32], UNet),
     }
     out = {}
     for name, (shape, build) in models.items():

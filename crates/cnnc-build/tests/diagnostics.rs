@@ -200,6 +200,51 @@ const CASES: &[Case] = &[
         source: "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n    init { fc.bias = xavier_uniform }\n}\n",
     },
     Case {
+        name: "const_division_by_zero",
+        codes: &["const::expr"],
+        source: "block Squeeze(c, ratio) {\n    Conv2d(c, c / ratio, 1); ReLU()\n}\n\nmodel M {\n    input x: [N, 8, 4, 4]\n    se = Squeeze(8, 0)\n}\n",
+    },
+    Case {
+        name: "const_condition_not_boolean",
+        codes: &["const::expr"],
+        source: "block B(c, stride) {\n    conv = Conv2d(c, c, 3, stride=stride, padding=1)\n    if stride { pool = MaxPool2d(2) }\n    forward(x) { x -> conv -> pool }\n}\n\nmodel M {\n    input x: [N, 8, 16, 16]\n    b = B(8, 2)\n}\n",
+    },
+    Case {
+        name: "block_mixes_named_and_unnamed_children",
+        codes: &["block::structure"],
+        source: "block B(c) {\n    conv = Conv2d(c, c, 3, padding=1)\n    ReLU()\n}\n\nmodel M {\n    input x: [N, 8, 16, 16]\n    b = B(8)\n}\n",
+    },
+    Case {
+        name: "block_named_child_in_loop",
+        codes: &["block::structure"],
+        source: "model M {\n    input x: [N, 8, 16, 16]\n    tower = Sequential {\n        for i in 0..3 { conv = Conv2d(8, 8, 3, padding=1) }\n    }\n}\n",
+    },
+    Case {
+        name: "block_contains_itself",
+        codes: &["block::recursive"],
+        source: "block Tower(n) {\n    Conv2d(8, 8, 3, padding=1)\n    if n > 1 { Tower(n - 1) }\n}\n\nmodel M {\n    input x: [N, 8, 16, 16]\n    tower = Tower(3)\n}\n",
+    },
+    Case {
+        name: "block_shape_error_names_the_use",
+        codes: &["shape::channels"],
+        source: "block Down(cin, cout) {\n    Conv2d(cin, cout, 3, stride=2, padding=1)\n    BatchNorm2d(cin)\n}\n\nmodel M {\n    input x: [N, 3, 32, 32]\n    down1 = Down(3, 3)\n    down2 = Down(3, 16)\n}\n",
+    },
+    Case {
+        name: "block_too_many_arguments",
+        codes: &["arg::too_many"],
+        source: "block Down(cin, cout) {\n    Conv2d(cin, cout, 3, stride=2, padding=1)\n}\n\nmodel M {\n    input x: [N, 3, 32, 32]\n    down = Down(3, 16, 2)\n}\n",
+    },
+    Case {
+        name: "block_inferred_argument_differs_between_uses",
+        codes: &["shape::infer"],
+        source: "block Head(classes) {\n    Flatten(); Linear(_, classes)\n}\n\nmodel M {\n    input x: [N, 8, 4, 4]\n    a = Head(10)\n    b = Head(10)\n    forward(x) { x -> a + (x -> flatten(1) -> reshape(-1, 8, 4, 4) -> adaptive_avg_pool2d(2) -> b) }\n}\n",
+    },
+    Case {
+        name: "model_instance_adds_children",
+        codes: &["model::structure"],
+        source: "block Net(c) {\n    conv = Conv2d(3, c, 3)\n    forward(x) { conv(x) }\n}\n\nmodel M = Net(8) {\n    input x: [N, 3, 8, 8]\n    fc = Linear(8, 2)\n}\n",
+    },
+    Case {
         name: "every_error_in_one_run",
         codes: &["name::unknown_layer", "arg::unknown", "shape::linear_in"],
         source: "model M {\n    input x: [N, 3, 8, 8]\n    a = Conv2D(3, 8, 3)\n    b = ReLU(inplac=true)\n    forward(x) { x -> flatten(1) -> fc }\n    fc = Linear(100, 10)\n}\n",

@@ -326,7 +326,53 @@ pub fn bind(
     call_span: Span,
     errors: &mut Vec<Error>,
 ) -> Option<BoundArgs> {
-    let mut slots: Vec<Option<(&Arg, Span)>> = vec![None; params.len()];
+    let names: Vec<&str> = params.iter().map(|p| p.name).collect();
+    let required: Vec<bool> = params.iter().map(|p| p.default == Default::Required).collect();
+    let signature = signature(callee, params);
+    let (slots, mut ok) = assign(callee, &names, &required, &signature, args, call_span, errors);
+    let mut values = Vec::with_capacity(params.len());
+    for (param, slot) in params.iter().zip(&slots) {
+        match slot {
+            Some(arg) => match convert(callee, param, arg, errors) {
+                Some(value) => values.push(Bound { value, span: Some(arg.value.span) }),
+                None => ok = false,
+            },
+            None => match param.default {
+                Default::Required => ok = false, // reported by `assign`
+                Default::Value(v) => {
+                    values.push(Bound { value: default_value(param.ty, v), span: None })
+                }
+                Default::SameAs(_) => values.push(Bound { value: ArgValue::None, span: None }),
+            },
+        }
+    }
+    if !ok {
+        return None;
+    }
+    // Resolve defaults that follow another argument.
+    for i in 0..params.len() {
+        if let (Default::SameAs(other), None) = (params[i].default, values[i].span) {
+            let j = params.iter().position(|p| p.name == other).expect("SameAs names a parameter");
+            values[i].value = values[j].value.clone();
+        }
+    }
+    Some(BoundArgs { params, values, call_span })
+}
+
+/// Assigns written arguments to the parameters `names` by position and keyword: the argument of
+/// each parameter, or `None` where the default applies. Reports misplaced, unknown, duplicate
+/// and missing arguments (`required` marks parameters without a default), and returns whether
+/// there were none; `signature` is the signature as messages show it.
+pub fn assign<'a>(
+    callee: &str,
+    names: &[&str],
+    required: &[bool],
+    signature: &str,
+    args: &'a [Arg],
+    call_span: Span,
+    errors: &mut Vec<Error>,
+) -> (Vec<Option<&'a Arg>>, bool) {
+    let mut slots: Vec<Option<&Arg>> = vec![None; names.len()];
     let mut ok = true;
     let mut seen_keyword: Option<Span> = None;
     for (position, arg) in args.iter().enumerate() {
@@ -348,20 +394,20 @@ pub fn bind(
                     ok = false;
                     continue;
                 }
-                if position >= params.len() {
+                if position >= names.len() {
                     errors.push(
                         Error::new(
                             Code::TooManyArguments,
                             format!(
                                 "`{callee}` takes at most {} positional argument{}, but {} were given",
-                                params.len(),
-                                if params.len() == 1 { "" } else { "s" },
+                                names.len(),
+                                if names.len() == 1 { "" } else { "s" },
                                 args.iter().filter(|a| a.keyword.is_none()).count()
                             ),
                             arg.span,
                             "unexpected argument",
                         )
-                        .with_help(format!("the signature is {}", signature(callee, params))),
+                        .with_help(format!("the signature is {signature}")),
                     );
                     ok = false;
                     break;
@@ -370,16 +416,12 @@ pub fn bind(
             }
             Some(keyword) => {
                 seen_keyword.get_or_insert(keyword.span);
-                match params.iter().position(|p| p.name == keyword.name) {
+                match names.iter().position(|n| *n == keyword.name) {
                     Some(i) => i,
                     None => {
-                        let names: Vec<&str> = params.iter().map(|p| p.name).collect();
-                        let help = match suggest(&keyword.name, &names) {
-                            Some(s) => format!(
-                                "did you mean `{s}`? the signature is {}",
-                                signature(callee, params)
-                            ),
-                            None => format!("the signature is {}", signature(callee, params)),
+                        let help = match suggest(&keyword.name, names) {
+                            Some(s) => format!("did you mean `{s}`? the signature is {signature}"),
+                            None => format!("the signature is {signature}"),
                         };
                         errors.push(
                             Error::new(
@@ -396,69 +438,47 @@ pub fn bind(
                 }
             }
         };
-        if let Some((_, first)) = slots[index] {
+        if let Some(first) = slots[index] {
             let span = arg.keyword.as_ref().map_or(arg.span, |k| k.span);
             errors.push(
                 Error::new(
                     Code::DuplicateArgument,
-                    format!("argument `{}` of `{callee}` is given twice", params[index].name),
+                    format!("argument `{}` of `{callee}` is given twice", names[index]),
                     span,
                     "given again here",
                 )
-                .with_related(first, "first given here")
+                .with_related(first.span, "first given here")
                 .with_help("remove one of them"),
             );
             ok = false;
             continue;
         }
-        slots[index] = Some((arg, arg.span));
+        slots[index] = Some(arg);
     }
-
-    let mut values = Vec::with_capacity(params.len());
-    let mut missing = Vec::new();
-    for (param, slot) in params.iter().zip(&slots) {
-        match slot {
-            Some((arg, _)) => match convert(callee, param, arg, errors) {
-                Some(value) => values.push(Bound { value, span: Some(arg.value.span) }),
-                None => ok = false,
-            },
-            None => match param.default {
-                Default::Required => missing.push(param.name),
-                Default::Value(v) => {
-                    values.push(Bound { value: default_value(param.ty, v), span: None })
-                }
-                Default::SameAs(_) => values.push(Bound { value: ArgValue::None, span: None }),
-            },
-        }
-    }
+    let missing: Vec<String> = names
+        .iter()
+        .zip(required)
+        .zip(&slots)
+        .filter(|((_, required), slot)| **required && slot.is_none())
+        .map(|((name, _), _)| format!("`{name}`"))
+        .collect();
     if !missing.is_empty() {
-        let list: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
         errors.push(
             Error::new(
                 Code::MissingArgument,
                 format!(
                     "`{callee}` is missing required argument{} {}",
                     if missing.len() == 1 { "" } else { "s" },
-                    list.join(", ")
+                    missing.join(", ")
                 ),
                 call_span,
-                format!("missing {}", list.join(", ")),
+                format!("missing {}", missing.join(", ")),
             )
-            .with_help(format!("the signature is {}", signature(callee, params))),
+            .with_help(format!("the signature is {signature}")),
         );
-        return None;
+        ok = false;
     }
-    if !ok {
-        return None;
-    }
-    // Resolve defaults that follow another argument.
-    for i in 0..params.len() {
-        if let (Default::SameAs(other), None) = (params[i].default, values[i].span) {
-            let j = params.iter().position(|p| p.name == other).expect("SameAs names a parameter");
-            values[i].value = values[j].value.clone();
-        }
-    }
-    Some(BoundArgs { params, values, call_span })
+    (slots, ok)
 }
 
 /// The value a default stands for, given the parameter's type.

@@ -6,6 +6,8 @@ use cnnc_syntax as ast;
 use cnnc_syntax::{CallArgValue, Span};
 
 use crate::args::{bind, suggest, ArgType, ArgValue, BoundArgs, DefaultValue, Param};
+use crate::blocks::{self, Blocks, Uses};
+use crate::consts::{self, Const, Env};
 use crate::diagnostic::{Code, Error};
 use crate::init;
 use crate::ir;
@@ -71,47 +73,104 @@ const LAYER_FUNCTIONS: &[(&str, &str)] = &[
 ];
 
 /// A child while checking: layers keep their arguments mutable until `_` is inferred.
-struct NodeState {
+struct NodeState<'a> {
     name: String,
     path: String,
     span: Span,
-    body: BodyState,
+    body: BodyState<'a>,
     called: bool,
+    /// For a layer declared in a block, the span of its call, under which its uses are recorded.
+    origin: Option<Span>,
 }
 
-enum BodyState {
+enum BodyState<'a> {
     /// A layer; `args` is `None` when its arguments were wrong (already reported).
     Layer {
         spec: &'static LayerSpec,
         args: Option<BoundArgs>,
     },
-    Sequential(Vec<NodeState>),
-    /// An unknown layer kind (already reported).
+    Sequential(Vec<NodeState<'a>>),
+    /// A use of a block.
+    Block(Box<BlockState<'a>>),
+    /// An unknown layer kind or a broken block use (already reported).
     Unknown,
 }
 
-pub(crate) struct ModelChecker<'a> {
-    model: &'a ast::Model,
-    errors: &'a mut Vec<Error>,
-    input_shape: Shape,
-    children: Vec<NodeState>,
-    trace: Vec<ir::TraceRow>,
+/// A use of a block while checking: its constants and its children after conditions and loops.
+struct BlockState<'a> {
+    def: &'a ast::Block,
+    args: Vec<Const>,
+    env: Env,
+    children: Vec<NodeState<'a>>,
+    /// The use as written, such as `BasicBlock(64, 128, 2)`.
+    call_span: Span,
 }
 
-pub(crate) fn check_model(model: &ast::Model, errors: &mut Vec<Error>) -> Option<ir::Model> {
+/// The most modules one model may expand to, so that a loop cannot exhaust memory.
+const MAX_MODULES: usize = 100_000;
+
+pub(crate) struct ModelChecker<'a, 'e> {
+    blocks: &'e Blocks<'a>,
+    uses: &'e mut Uses,
+    errors: &'e mut Vec<Error>,
+    input_shape: Shape,
+    /// The children of the model or block whose forward is being checked.
+    children: Vec<NodeState<'a>>,
+    /// The constants in scope.
+    env: Env,
+    /// Children the current block declares under conditions that do not hold: identity.
+    absent: Vec<String>,
+    trace: Vec<ir::TraceRow>,
+    /// The blocks being expanded, innermost last, to reject a block that contains itself.
+    stack: Vec<&'a str>,
+    /// Modules declared so far.
+    modules: usize,
+}
+
+pub(crate) fn check_model<'a>(
+    model: &'a ast::Model,
+    blocks: &Blocks<'a>,
+    uses: &mut Uses,
+    errors: &mut Vec<Error>,
+) -> Option<ir::Model> {
     let before = errors.len();
     let input = declared_input(model, errors);
     let mut checker = ModelChecker {
-        model,
+        blocks,
+        uses,
         errors,
         input_shape: input.as_ref().map_or(Shape(Vec::new()), |i| i.0.clone()),
         children: Vec::new(),
+        env: Env::new(),
+        absent: Vec::new(),
         trace: Vec::new(),
+        stack: Vec::new(),
+        modules: 0,
     };
-    checker.children = checker.declare_children(&model.children, "");
+    // The body: the model's own, or that of the block it is an instance of.
+    let (items, forwards, ok) = match &model.base {
+        None => (model.items.as_slice(), model.forwards.as_slice(), true),
+        Some(call) => checker.base_block(model, call),
+    };
+    let mut seen = HashMap::new();
+    let mut children = Vec::new();
+    checker.declare_items(items, "", false, &mut seen, &mut children);
+    checker.children = children;
+    checker.absent = blocks::declared_names(items)
+        .into_iter()
+        .filter(|n| !checker.children.iter().any(|c| &c.name == n))
+        .collect();
     let forward = match input {
-        Some((shape, span)) => checker.forward(shape, span),
-        None => None,
+        Some((shape, span)) if ok => {
+            let input_name = forwards
+                .first()
+                .and_then(|f| f.params.first())
+                .or(model.inputs.first().map(|i| &i.name))
+                .map_or("x".to_string(), |n| n.name.clone());
+            let note = format!("input `{input_name}` is {shape}");
+            checker.forward(&model.name.name, forwards, &input_name, Flow { shape, span, note })
+        }
+        _ => None,
     };
     checker.require_inferred();
     let children = checker.finish_nodes();
@@ -121,31 +180,23 @@ pub(crate) fn check_model(model: &ast::Model, errors: &mut Vec<Error>) -> Option
         name: model.name.name.clone(),
         input: checker.input_shape,
         children,
-        forward,
+        forward: forward.1,
         trace,
+        blocks: Vec::new(),
     };
     apply_init_rules(model, &mut result, errors);
-    for row in &mut result.trace {
-        if let Some(ir::Node { body: ir::NodeBody::Layer(layer), .. }) =
-            result_node(&result.children, &row.name)
-        {
-            row.parameters = layer.num_parameters();
-        }
+    let counts: Vec<Option<i64>> = result
+        .trace
+        .iter()
+        .map(|row| match result.node(&row.name) {
+            Some(ir::Node { body: ir::NodeBody::Layer(layer), .. }) => Some(layer.num_parameters()),
+            _ => None,
+        })
+        .collect();
+    for (row, count) in result.trace.iter_mut().zip(counts) {
+        row.parameters = count.unwrap_or(0);
     }
     (errors.len() == before).then_some(result)
-}
-
-fn result_node<'n>(nodes: &'n [ir::Node], path: &str) -> Option<&'n ir::Node> {
-    let mut nodes = nodes;
-    let mut found = None;
-    for segment in path.split('.') {
-        let node = nodes.iter().find(|n| n.name == segment)?;
-        if let ir::NodeBody::Sequential(children) = &node.body {
-            nodes = children;
-        }
-        found = Some(node);
-    }
-    found
 }
 
 /// The single `input` declaration, as a shape and the span of that shape.
@@ -201,45 +252,281 @@ fn declared_input(model: &ast::Model, errors: &mut Vec<Error>) -> Option<(Shape,
     ok.then_some((Shape(dims), first.shape_span))
 }
 
-impl ModelChecker<'_> {
-    fn declare_children(&mut self, children: &[ast::Child], prefix: &str) -> Vec<NodeState> {
-        let mut seen: HashMap<&str, Span> = HashMap::new();
-        let mut nodes = Vec::new();
-        for (index, child) in children.iter().enumerate() {
-            let name = match &child.name {
-                Some(ident) => {
-                    if let Some(first) = seen.get(ident.name.as_str()) {
-                        self.errors.push(
-                            Error::new(
-                                Code::DuplicateName,
-                                format!("`{}` is declared twice", join(prefix, &ident.name)),
-                                ident.span,
-                                "declared again here",
-                            )
-                            .with_related(*first, "first declared here")
-                            .with_help("rename one of them"),
-                        );
-                    }
-                    seen.insert(&ident.name, ident.span);
-                    ident.name.clone()
-                }
-                None => index.to_string(),
-            };
-            let path = join(prefix, &name);
-            let body = match &child.module {
-                ast::Module::Sequential(seq) => {
-                    BodyState::Sequential(self.declare_children(&seq.children, &path))
-                }
-                ast::Module::Layer(call) => self.declare_layer(call),
-            };
-            nodes.push(NodeState { name, path, span: child.module.span(), body, called: false });
+impl<'a> ModelChecker<'a, '_> {
+    /// For `model Name = Block(args)`: binds the arguments and makes the block's parameters the
+    /// constants in scope. Returns the block's body and whether the arguments were right.
+    fn base_block(
+        &mut self,
+        model: &'a ast::Model,
+        call: &'a ast::LayerCall,
+    ) -> (&'a [ast::Item], &'a [ast::Forward], bool) {
+        if let Some(extra) =
+            model.items.first().map(item_span).or(model.forwards.first().map(|f| f.span))
+        {
+            self.errors.push(
+                Error::new(
+                    Code::ModelStructure,
+                    format!("model `{}` is an instance of `{}` and cannot add to it", model.name, call.kind),
+                    extra,
+                    "not allowed here",
+                )
+                .with_related(call.span, "the block it is an instance of")
+                .with_help("a model defined as `= Block(...)` takes only `input` and `init`; add children in the block"),
+            );
+            return (&[], &[], false);
         }
-        nodes
+        let Some(block) = self.blocks.get(&call.kind.name) else {
+            let mut error = Error::new(
+                Code::UndefinedName,
+                format!("no block named `{}`", call.kind),
+                call.kind.span,
+                "not a block",
+            );
+            if layers::lookup(&call.kind.name).is_some() {
+                error = error.with_help(
+                    "a model is an instance of a block; wrap the layer in a model body instead",
+                );
+            }
+            self.errors.push(error);
+            return (&[], &[], false);
+        };
+        match Blocks::bind(block, call, &self.env, self.errors) {
+            Some(args) => {
+                self.env = block.params.iter().map(|p| p.name.name.clone()).zip(args).collect();
+                self.stack.push(&block.name.name);
+                (&block.items, &block.forwards, true)
+            }
+            None => (&[], &[], false),
+        }
     }
 
-    fn declare_layer(&mut self, call: &ast::LayerCall) -> BodyState {
+    /// Declares the children of a body under `prefix`, evaluating constants, conditions and
+    /// loops. `in_block` records layer uses for the block's generated code; `seen` holds the
+    /// names declared so far in this scope.
+    fn declare_items(
+        &mut self,
+        items: &'a [ast::Item],
+        prefix: &str,
+        in_block: bool,
+        seen: &mut HashMap<String, Span>,
+        out: &mut Vec<NodeState<'a>>,
+    ) {
+        for item in items {
+            if self.modules > MAX_MODULES {
+                return;
+            }
+            self.uses.reached.insert(item_span(item));
+            match item {
+                ast::Item::Child(child) => {
+                    if let Some(node) = self.declare_child(child, prefix, in_block, seen, out.len())
+                    {
+                        out.push(node);
+                    }
+                }
+                ast::Item::Let(stmt) => match consts::eval(&stmt.value, &self.env) {
+                    Ok(value) => {
+                        if in_block {
+                            self.uses.record_let(stmt, value, self.errors);
+                        }
+                        self.env.insert(stmt.name.name.clone(), value);
+                    }
+                    Err(e) => self.errors.push(e),
+                },
+                ast::Item::If(cond) => match consts::eval_bool(&cond.cond, &self.env) {
+                    Ok(holds) => {
+                        let branch = if holds { &cond.then } else { &cond.otherwise };
+                        self.declare_items(branch, prefix, in_block, seen, out);
+                    }
+                    Err(e) => self.errors.push(e),
+                },
+                ast::Item::For(repeat) => self.declare_loop(repeat, prefix, in_block, seen, out),
+            }
+        }
+    }
+
+    fn declare_loop(
+        &mut self,
+        repeat: &'a ast::ForItems,
+        prefix: &str,
+        in_block: bool,
+        seen: &mut HashMap<String, Span>,
+        out: &mut Vec<NodeState<'a>>,
+    ) {
+        let bounds = (
+            consts::eval_int(&repeat.start, &self.env, "a loop's start"),
+            consts::eval_int(&repeat.end, &self.env, "a loop's end"),
+        );
+        let (start, end) = match bounds {
+            (Ok(start), Ok(end)) => (start, end),
+            (a, b) => {
+                self.errors.extend(a.err().into_iter().chain(b.err()));
+                return;
+            }
+        };
+        let mut named = Vec::new();
+        collect_named(&repeat.body, &mut named);
+        if let Some(name) = named.first() {
+            self.errors.push(
+                Error::new(
+                    Code::BlockStructure,
+                    format!("child `{}` is declared in a loop", name.name),
+                    name.span,
+                    "named child in a loop",
+                )
+                .with_related(Span::new(repeat.span.start, repeat.span.start + 3), "this loop")
+                .with_help(
+                    "children of a loop are unnamed and numbered 0, 1, ... as in `Sequential`",
+                ),
+            );
+            return;
+        }
+        let var = &repeat.var.name;
+        let shadowed = self.env.get(var).copied();
+        for i in start..end {
+            if self.modules > MAX_MODULES {
+                break;
+            }
+            if var != "_" {
+                self.env.insert(var.clone(), Const::Int(i));
+            }
+            self.declare_items(&repeat.body, prefix, in_block, seen, out);
+        }
+        match shadowed {
+            Some(value) => self.env.insert(var.clone(), value),
+            None => self.env.remove(var),
+        };
+    }
+
+    fn declare_child(
+        &mut self,
+        child: &'a ast::Child,
+        prefix: &str,
+        in_block: bool,
+        seen: &mut HashMap<String, Span>,
+        index: usize,
+    ) -> Option<NodeState<'a>> {
+        self.modules += 1;
+        if self.modules > MAX_MODULES {
+            self.errors.push(
+                Error::new(
+                    Code::BlockStructure,
+                    format!(
+                        "the model expands to more than {} modules",
+                        ir::thousands(MAX_MODULES as i64)
+                    ),
+                    child.span,
+                    "the limit is reached here",
+                )
+                .with_help("check the bounds of the loops around this child"),
+            );
+            return None;
+        }
+        let name = match &child.name {
+            Some(ident) => {
+                if let Some(first) = seen.get(&ident.name) {
+                    self.errors.push(
+                        Error::new(
+                            Code::DuplicateName,
+                            format!("`{}` is declared twice", join(prefix, &ident.name)),
+                            ident.span,
+                            "declared again here",
+                        )
+                        .with_related(*first, "first declared here")
+                        .with_help("rename one of them"),
+                    );
+                }
+                seen.insert(ident.name.clone(), ident.span);
+                ident.name.clone()
+            }
+            None => index.to_string(),
+        };
+        let path = join(prefix, &name);
+        let mut origin = None;
+        let body = match &child.module {
+            ast::Module::Sequential(seq) => {
+                let mut children = Vec::new();
+                self.declare_items(&seq.items, &path, in_block, &mut HashMap::new(), &mut children);
+                BodyState::Sequential(children)
+            }
+            ast::Module::Layer(call) => match self.blocks.get(&call.kind.name) {
+                Some(block) => self.instantiate(block, call, &path),
+                None => {
+                    origin = in_block.then_some(call.span);
+                    self.declare_layer(call)
+                }
+            },
+        };
+        Some(NodeState { name, path, span: child.module.span(), body, called: false, origin })
+    }
+
+    /// Expands one use of a block at `path`.
+    fn instantiate(
+        &mut self,
+        block: &'a ast::Block,
+        call: &ast::LayerCall,
+        path: &str,
+    ) -> BodyState<'a> {
+        if let Some(outer) = self.stack.iter().position(|b| *b == block.name.name) {
+            let chain: Vec<&str> = self.stack[outer..].to_vec();
+            self.errors.push(
+                Error::new(
+                    Code::Recursion,
+                    format!("block `{}` contains itself", block.name),
+                    call.span,
+                    "used inside itself",
+                )
+                .with_related(block.name.span, "the block")
+                .with_help(format!(
+                    "the chain is {} -> {}; repeat a block with a `for` loop instead",
+                    chain.join(" -> "),
+                    block.name
+                )),
+            );
+            return BodyState::Unknown;
+        }
+        let Some(args) = Blocks::bind(block, call, &self.env, self.errors) else {
+            return BodyState::Unknown;
+        };
+        self.uses.record_params(block, &args, call.span, self.errors);
+        let env: Env =
+            block.params.iter().map(|p| p.name.name.clone()).zip(args.iter().copied()).collect();
+        let outer_env = std::mem::replace(&mut self.env, env);
+        self.stack.push(&block.name.name);
+        let before = self.errors.len();
+        let mut children = Vec::new();
+        self.declare_items(&block.items, path, true, &mut HashMap::new(), &mut children);
+        self.locate_errors(before, call.span, path);
+        self.stack.pop();
+        let env = std::mem::replace(&mut self.env, outer_env);
+        BodyState::Block(Box::new(BlockState {
+            def: block,
+            args,
+            env,
+            children,
+            call_span: call.span,
+        }))
+    }
+
+    /// Points the errors found since `before` inside a block at the use they come from, and
+    /// drops repeats of errors another use of the block already reported.
+    fn locate_errors(&mut self, before: usize, use_span: Span, path: &str) {
+        let new: Vec<Error> = self.errors.drain(before..).collect();
+        for error in new {
+            if self.errors[..before].iter().any(|e| e.same_problem(&error)) {
+                continue;
+            }
+            if error.span() != use_span {
+                self.errors.push(error.with_related(use_span, format!("in `{path}`")));
+            } else {
+                self.errors.push(error);
+            }
+        }
+    }
+
+    fn declare_layer(&mut self, call: &ast::LayerCall) -> BodyState<'a> {
         let Some(spec) = layers::lookup(&call.kind.name) else {
-            let names: Vec<&str> = layers::CATALOGUE.iter().map(|s| s.name).collect();
+            let mut names: Vec<&str> = layers::CATALOGUE.iter().map(|s| s.name).collect();
+            names.extend(self.blocks.names());
             let help = if call.kind.name == "Sequential" {
                 "write a Sequential with braces: `Sequential { Conv2d(3, 8, 3); ReLU() }`"
                     .to_string()
@@ -260,28 +547,32 @@ impl ModelChecker<'_> {
             );
             return BodyState::Unknown;
         };
-        let args = bind(spec.name, spec.params, &call.args, call.span, self.errors);
+        let mut args = Vec::with_capacity(call.args.len());
+        for arg in &call.args {
+            match consts::substitute(&arg.value, &self.env) {
+                Ok(value) => args.push(ast::Arg { value, ..arg.clone() }),
+                Err(e) => {
+                    self.errors.push(e);
+                    return BodyState::Layer { spec, args: None };
+                }
+            }
+        }
+        let args = bind(spec.name, spec.params, &args, call.span, self.errors);
         BodyState::Layer { spec, args }
     }
 
-    /// Evaluates `forward` (or the children in order) starting from the input.
-    fn forward(&mut self, shape: Shape, span: Span) -> Option<ir::Forward> {
-        let model = self.model;
-        for extra in model.forwards.iter().skip(1) {
-            self.errors.push(
-                Error::new(
-                    Code::ModelStructure,
-                    format!("model `{}` has more than one `forward`", model.name.name),
-                    extra.span,
-                    "second forward",
-                )
-                .with_related(model.forwards[0].span, "first forward"),
-            );
-        }
-        let Some(forward) = model.forwards.first() else {
-            let input_name = model.inputs.first().map_or("x".to_string(), |i| i.name.name.clone());
-            let note = format!("input `{input_name}` is {shape}");
-            let mut flow = Some(Flow { shape, span, note });
+    /// Checks a forward computation (or the children in order, without one) on `input`, over
+    /// the current children and constants.
+    fn forward(
+        &mut self,
+        owner: &str,
+        forwards: &'a [ast::Forward],
+        input_name: &str,
+        input: Flow,
+    ) -> Option<(Flow, ir::Forward)> {
+        let Some(forward) = forwards.first() else {
+            let input_name = input_name.to_string();
+            let mut flow = Some(input);
             let mut expr = ir::Expr {
                 kind: ir::ExprKind::Value(input_name.clone()),
                 shape: Shape(Vec::new()),
@@ -295,9 +586,20 @@ impl ModelChecker<'_> {
                     shape: flow.as_ref().map_or(Shape(Vec::new()), |f| f.shape.clone()),
                 };
             }
-            flow?;
-            return Some(ir::Forward { input: input_name, lets: Vec::new(), result: expr });
+            let forward = ir::Forward { input: input_name, lets: Vec::new(), result: expr };
+            return Some((flow?, forward));
         };
+        for extra in forwards.iter().skip(1) {
+            self.errors.push(
+                Error::new(
+                    Code::ModelStructure,
+                    format!("`{owner}` has more than one `forward`"),
+                    extra.span,
+                    "second forward",
+                )
+                .with_related(forward.span, "first forward"),
+            );
+        }
         if forward.params.len() != 1 {
             self.errors.push(
                 Error::new(
@@ -311,9 +613,8 @@ impl ModelChecker<'_> {
             return None;
         }
         let param = &forward.params[0];
-        let note = format!("input `{}` is {shape}", param.name);
         let mut env: HashMap<String, (Option<Flow>, Span)> = HashMap::new();
-        env.insert(param.name.clone(), (Some(Flow { shape, span, note }), param.span));
+        env.insert(param.name.clone(), (Some(input), param.span));
         let mut lets = Vec::new();
         let mut ok = true;
         for stmt in &forward.lets {
@@ -337,8 +638,8 @@ impl ModelChecker<'_> {
             });
             env.insert(stmt.name.name.clone(), (flow, stmt.name.span));
         }
-        let (_, result) = self.eval(&forward.result, &env)?;
-        ok.then_some(ir::Forward { input: param.name.clone(), lets, result })
+        let (flow, result) = self.eval(&forward.result, &env)?;
+        ok.then_some((flow, ir::Forward { input: param.name.clone(), lets, result }))
     }
 
     fn eval(
@@ -378,6 +679,21 @@ impl ModelChecker<'_> {
             },
             ast::Expr::Call(call) => self.eval_call(call, env),
             ast::Expr::Binary { op, lhs, rhs, span } => self.eval_binary(*op, lhs, rhs, *span, env),
+            ast::Expr::If { cond, then, otherwise, .. } => {
+                let holds = match consts::eval_bool(cond, &self.env) {
+                    Ok(holds) => holds,
+                    Err(e) => {
+                        self.errors.push(e);
+                        return None;
+                    }
+                };
+                let (flow, expr) = self.eval(if holds { then } else { otherwise }, env)?;
+                let shape = expr.shape.clone();
+                let taken = Some(Box::new(expr));
+                let (then, otherwise) = if holds { (taken, None) } else { (None, taken) };
+                let kind = ir::ExprKind::If { cond: cond.clone(), then, otherwise };
+                Some((flow, ir::Expr { kind, shape }))
+            }
             ast::Expr::Number(value) => {
                 self.errors.push(
                     Error::new(
@@ -497,6 +813,15 @@ impl ModelChecker<'_> {
             },
         };
         let callee = &call.callee;
+        if self.absent.contains(&callee.name) && rest.is_empty() {
+            // A child whose condition does not hold here is the identity.
+            let Some(input) = input else { return self.missing_input(call) };
+            let (flow, input_expr) = input?;
+            let shape = input_expr.shape.clone();
+            let kind =
+                ir::ExprKind::Child { name: callee.name.clone(), input: Box::new(input_expr) };
+            return Some((flow, ir::Expr { kind, shape }));
+        }
         if let Some(index) = self.children.iter().position(|c| c.name == callee.name) {
             if let Some(extra) = rest.first() {
                 self.errors.push(
@@ -777,12 +1102,89 @@ impl ModelChecker<'_> {
         None
     }
 
-    /// Runs top-level child `index` on `flow`; `stage_span` is where the forward calls it.
+    /// Runs child `index` of the current scope on `flow`; `stage_span` is where the forward
+    /// calls it.
     fn apply_child(&mut self, index: usize, flow: &Flow, stage_span: Span) -> Option<Flow> {
-        let node = &mut self.children[index];
-        let out = apply_node(node, flow, &self.input_shape, self.errors, &mut self.trace)?;
-        let note = format!("`{}` outputs {}", node.name, out.shape);
-        Some(Flow { shape: out.shape, span: stage_span, note })
+        let placeholder = NodeState {
+            name: String::new(),
+            path: String::new(),
+            span: stage_span,
+            body: BodyState::Unknown,
+            called: false,
+            origin: None,
+        };
+        let mut node = std::mem::replace(&mut self.children[index], placeholder);
+        let out = self.apply_node(&mut node, flow);
+        let note = out.as_ref().map(|out| format!("`{}` outputs {}", node.name, out.shape));
+        self.children[index] = node;
+        Some(Flow { shape: out?.shape, span: stage_span, note: note.unwrap_or_default() })
+    }
+
+    /// Runs a child on `flow`: a layer's shape rule, a `Sequential`'s children in order, or a
+    /// block's forward computation. Each layer call is added to the trace.
+    fn apply_node(&mut self, node: &mut NodeState<'a>, flow: &Flow) -> Option<Flow> {
+        node.called = true;
+        match &mut node.body {
+            BodyState::Unknown => None,
+            BodyState::Sequential(children) => {
+                let mut flow = flow.clone();
+                for child in children.iter_mut() {
+                    flow = self.apply_node(child, &flow)?;
+                }
+                Some(flow)
+            }
+            BodyState::Block(state) => {
+                let out = self.apply_block(state, flow, &node.path)?;
+                let note = format!("`{}` outputs {}", node.path, out.shape);
+                Some(Flow { shape: out.shape, span: node.span, note })
+            }
+            BodyState::Layer { spec, args } => {
+                let args = args.as_mut()?;
+                let mut ctx = ShapeCtx {
+                    path: &node.path,
+                    spec,
+                    args,
+                    input: flow,
+                    model_input: &self.input_shape,
+                    errors: self.errors,
+                };
+                let shape = (spec.infer)(&mut ctx)?;
+                self.trace.push(ir::TraceRow {
+                    name: node.path.clone(),
+                    detail: args.call_text(spec.name, None),
+                    output: shape.clone(),
+                    parameters: 0,
+                });
+                let note = format!("`{}` outputs {shape}", node.path);
+                Some(Flow { shape, span: node.span, note })
+            }
+        }
+    }
+
+    /// Checks the forward computation of one use of a block, with the block's children and
+    /// constants in scope, and records it for the block's generated code.
+    fn apply_block(&mut self, state: &mut BlockState<'a>, flow: &Flow, path: &str) -> Option<Flow> {
+        let def = state.def;
+        let absent = blocks::declared_names(&def.items)
+            .into_iter()
+            .filter(|n| !state.children.iter().any(|c| &c.name == n))
+            .collect();
+        let outer = (
+            std::mem::replace(&mut self.children, std::mem::take(&mut state.children)),
+            std::mem::replace(&mut self.env, state.env.clone()),
+            std::mem::replace(&mut self.absent, absent),
+        );
+        let before = self.errors.len();
+        let input =
+            Flow { note: format!("the input of `{path}` is {}", flow.shape), ..flow.clone() };
+        let result = self.forward(&def.name.name, &def.forwards, "xs", input);
+        self.locate_errors(before, state.call_span, path);
+        state.children = std::mem::replace(&mut self.children, outer.0);
+        self.env = outer.1;
+        self.absent = outer.2;
+        let (out, forward) = result?;
+        self.uses.record_forward(&def.name.name, &forward);
+        Some(out)
     }
 
     /// Reports every `_` left uninferred (in children the forward never calls).
@@ -791,6 +1193,7 @@ impl ModelChecker<'_> {
             for node in nodes {
                 match &node.body {
                     BodyState::Sequential(children) => walk(children, errors),
+                    BodyState::Block(state) => walk(&state.children, errors),
                     BodyState::Layer { spec, args: Some(args), .. } => {
                         for (param, bound) in spec.params.iter().zip(&args.values) {
                             if bound.value == ArgValue::Infer && !node.called {
@@ -813,21 +1216,31 @@ impl ModelChecker<'_> {
         walk(&self.children, self.errors);
     }
 
-    /// Turns the checked children into IR nodes; `None` if any was broken.
+    /// Turns the checked children into IR nodes; `None` if any was broken. Layers of blocks
+    /// are recorded for the blocks' generated code.
     fn finish_nodes(&mut self) -> Option<Vec<ir::Node>> {
-        fn convert(nodes: &[NodeState]) -> Option<Vec<ir::Node>> {
+        fn convert(nodes: &[NodeState], uses: &mut Uses) -> Option<Vec<ir::Node>> {
             nodes
                 .iter()
                 .map(|node| {
                     let body = match &node.body {
                         BodyState::Unknown => return None,
                         BodyState::Sequential(children) => {
-                            ir::NodeBody::Sequential(convert(children)?)
+                            ir::NodeBody::Sequential(convert(children, uses)?)
                         }
+                        BodyState::Block(state) => ir::NodeBody::Block(ir::BlockInstance {
+                            block: state.def.name.name.clone(),
+                            args: state.args.clone(),
+                            children: convert(&state.children, uses)?,
+                        }),
                         BodyState::Layer { spec, args, .. } => {
                             let args = args.clone()?;
                             if args.values.iter().any(|b| b.value == ArgValue::Infer) {
                                 return None;
+                            }
+                            if let Some(origin) = node.origin {
+                                let entry = uses.layers.entry(origin).or_default();
+                                entry.push((node.path.clone(), args.clone()));
                             }
                             let tensors = (spec.tensors)(&args)
                                 .into_iter()
@@ -840,42 +1253,31 @@ impl ModelChecker<'_> {
                 })
                 .collect()
         }
-        convert(&self.children)
+        convert(&self.children, self.uses)
     }
 }
 
-/// Runs a child on `flow`: a layer's shape rule, or a `Sequential`'s children in order. Each
-/// layer call is added to `trace`.
-fn apply_node(
-    node: &mut NodeState,
-    flow: &Flow,
-    model_input: &Shape,
-    errors: &mut Vec<Error>,
-    trace: &mut Vec<ir::TraceRow>,
-) -> Option<Flow> {
-    node.called = true;
-    match &mut node.body {
-        BodyState::Unknown => None,
-        BodyState::Sequential(children) => {
-            let mut flow = flow.clone();
-            for child in children.iter_mut() {
-                flow = apply_node(child, &flow, model_input, errors, trace)?;
+/// The span of a body entry.
+fn item_span(item: &ast::Item) -> Span {
+    match item {
+        ast::Item::Child(c) => c.span,
+        ast::Item::Let(l) => l.span,
+        ast::Item::If(i) => i.span,
+        ast::Item::For(f) => f.span,
+    }
+}
+
+/// The named children a loop body declares, looking through conditions.
+fn collect_named<'i>(items: &'i [ast::Item], out: &mut Vec<&'i ast::Ident>) {
+    for item in items {
+        match item {
+            ast::Item::Child(ast::Child { name: Some(name), .. }) => out.push(name),
+            ast::Item::If(cond) => {
+                collect_named(&cond.then, out);
+                collect_named(&cond.otherwise, out);
             }
-            Some(flow)
-        }
-        BodyState::Layer { spec, args } => {
-            let args = args.as_mut()?;
-            let mut ctx =
-                ShapeCtx { path: &node.path, spec, args, input: flow, model_input, errors };
-            let shape = (spec.infer)(&mut ctx)?;
-            trace.push(ir::TraceRow {
-                name: node.path.clone(),
-                detail: args.call_text(spec.name, None),
-                output: shape.clone(),
-                parameters: 0,
-            });
-            let note = format!("`{}` outputs {shape}", node.path);
-            Some(Flow { shape, span: node.span, note })
+            ast::Item::For(repeat) => collect_named(&repeat.body, out),
+            _ => {}
         }
     }
 }
@@ -962,10 +1364,13 @@ fn apply_init_rules(model: &ast::Model, result: &mut ir::Model, errors: &mut Vec
                 }
                 by_path.push((path, param.name.as_str(), initializer, rule));
             }
-            Some(_) => errors.push(
+            Some(node) => errors.push(
                 Error::new(
                     Code::InitTarget,
-                    format!("`{path}` is a Sequential, not a layer"),
+                    match &node.body {
+                        ir::NodeBody::Block(b) => format!("`{path}` is a `{}` block, not a layer", b.block),
+                        _ => format!("`{path}` is a Sequential, not a layer"),
+                    },
                     rule.target_span,
                     "has no parameters of its own",
                 )
@@ -1041,7 +1446,7 @@ fn visit_layers_mut(nodes: &mut [ir::Node], f: &mut impl FnMut(&str, &mut ir::La
     for node in nodes {
         match &mut node.body {
             ir::NodeBody::Layer(layer) => f(&node.path, layer),
-            ir::NodeBody::Sequential(children) => visit_layers_mut(children, f),
+            body => visit_layers_mut(body.children_mut(), f),
         }
     }
 }

@@ -34,6 +34,12 @@ pub enum Code {
     ArgumentValue,
     /// A model without exactly one `input`, or with more than one `forward`.
     ModelStructure,
+    /// A constant expression of the wrong type, dividing by zero or overflowing.
+    ConstExpr,
+    /// A block whose body or use does not fit the rules for blocks.
+    BlockStructure,
+    /// A block that contains itself.
+    Recursion,
     /// A `Linear` whose `in_features` differs from the features it receives.
     LinearIn,
     /// A layer whose input channels or features differ from what it receives.
@@ -79,6 +85,9 @@ impl Code {
         Code::ArgumentType,
         Code::ArgumentValue,
         Code::ModelStructure,
+        Code::ConstExpr,
+        Code::BlockStructure,
+        Code::Recursion,
         Code::LinearIn,
         Code::Channels,
         Code::Collapse,
@@ -110,6 +119,9 @@ impl Code {
             Code::ArgumentType => "arg::type",
             Code::ArgumentValue => "arg::value",
             Code::ModelStructure => "model::structure",
+            Code::ConstExpr => "const::expr",
+            Code::BlockStructure => "block::structure",
+            Code::Recursion => "block::recursive",
             Code::LinearIn => "shape::linear_in",
             Code::Channels => "shape::channels",
             Code::Collapse => "shape::collapse",
@@ -148,6 +160,11 @@ impl Code {
             Code::ModelStructure => {
                 "A model without exactly one `input`, or with more than one `forward`."
             }
+            Code::ConstExpr => {
+                "A constant expression of the wrong type, dividing by zero or overflowing."
+            }
+            Code::BlockStructure => "A block whose body or use does not fit the rules for blocks.",
+            Code::Recursion => "A block that contains itself.",
             Code::LinearIn => {
                 "A `Linear` whose `in_features` differs from the features it receives."
             }
@@ -220,6 +237,19 @@ impl Error {
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
+    }
+
+    /// The primary span.
+    pub fn span(&self) -> Span {
+        self.primary.0
+    }
+
+    /// Whether both report the same problem at the same place (related spans aside), as
+    /// different uses of one block can.
+    pub fn same_problem(&self, other: &Error) -> bool {
+        self.code == other.code
+            && self.primary.0 == other.primary.0
+            && self.message == other.message
     }
 }
 

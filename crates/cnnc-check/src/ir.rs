@@ -3,8 +3,10 @@
 //! only this.
 
 pub use cnnc_syntax::BinOp;
+use cnnc_syntax::Value;
 
 use crate::args::BoundArgs;
+use crate::consts::{Const, ConstType};
 use crate::layers::{LayerSpec, TensorDef};
 use crate::shape::Shape;
 
@@ -21,6 +23,8 @@ pub struct Model {
     pub forward: Forward,
     /// Each layer and functional op in the order the forward pass runs them, with its output shape.
     pub trace: Vec<TraceRow>,
+    /// The blocks the model uses, each merged over every use in the file, in source order.
+    pub blocks: Vec<BlockDef>,
 }
 
 impl Model {
@@ -40,10 +44,7 @@ impl Model {
         let mut found = None;
         for segment in path.split('.') {
             let node = nodes.iter().find(|n| n.name == segment)?;
-            nodes = match &node.body {
-                NodeBody::Sequential(children) => children,
-                NodeBody::Layer(_) => &[],
-            };
+            nodes = node.body.children();
             found = Some(node);
         }
         found
@@ -66,7 +67,7 @@ impl Node {
     pub fn num_parameters(&self) -> i64 {
         match &self.body {
             NodeBody::Layer(layer) => layer.num_parameters(),
-            NodeBody::Sequential(children) => children.iter().map(Node::num_parameters).sum(),
+            body => body.children().iter().map(Node::num_parameters).sum(),
         }
     }
 }
@@ -78,6 +79,123 @@ pub enum NodeBody {
     Layer(Layer),
     /// A `Sequential` of children that run in order.
     Sequential(Vec<Node>),
+    /// A use of a block.
+    Block(BlockInstance),
+}
+
+impl NodeBody {
+    /// The direct children (none for a layer).
+    pub fn children(&self) -> &[Node] {
+        match self {
+            NodeBody::Layer(_) => &[],
+            NodeBody::Sequential(children) => children,
+            NodeBody::Block(instance) => &instance.children,
+        }
+    }
+
+    /// The direct children, mutably.
+    pub fn children_mut(&mut self) -> &mut [Node] {
+        match self {
+            NodeBody::Layer(_) => &mut [],
+            NodeBody::Sequential(children) => children,
+            NodeBody::Block(instance) => &mut instance.children,
+        }
+    }
+}
+
+/// One use of a block: `BasicBlock(64, 128, 2)`.
+#[derive(Debug, Clone)]
+pub struct BlockInstance {
+    /// The block's name.
+    pub block: String,
+    /// The parameter values, in the block's parameter order (defaults filled in).
+    pub args: Vec<Const>,
+    /// The children this use has, after conditions and loops.
+    pub children: Vec<Node>,
+}
+
+/// A block as its generated code sees it: parametric, with the checked parts of every use in
+/// the file merged. Parts that no use reaches are [`BlockItem::Unreached`].
+#[derive(Debug, Clone)]
+pub struct BlockDef {
+    /// The block's name.
+    pub name: String,
+    /// The parameters and their types, in order.
+    pub params: Vec<(String, ConstType)>,
+    /// The children, constants, conditions and loops.
+    pub items: Vec<BlockItem>,
+    /// The forward computation; `None` runs the children in order.
+    pub forward: Option<Forward>,
+    /// Constants the forward computation reads (in its conditions), with their types.
+    pub forward_consts: Vec<(String, ConstType)>,
+    /// Whether the children are unnamed and numbered, as in `Sequential`.
+    pub sequential: bool,
+}
+
+/// An entry of a block body.
+#[derive(Debug, Clone)]
+pub enum BlockItem {
+    /// A child; `name` is `None` for numbered children.
+    Child {
+        /// The name, for named children.
+        name: Option<String>,
+        /// Whether the child exists only under a condition.
+        optional: bool,
+        /// What the child is.
+        module: BlockModule,
+    },
+    /// `let name = value`.
+    Let {
+        /// The constant's name.
+        name: String,
+        /// Its expression.
+        value: Value,
+        /// Its type.
+        ty: ConstType,
+    },
+    /// Entries that exist when `cond` holds, or else `otherwise`.
+    If {
+        /// The condition.
+        cond: Value,
+        /// Entries when it holds.
+        then: Vec<BlockItem>,
+        /// Entries when it does not.
+        otherwise: Vec<BlockItem>,
+    },
+    /// Entries repeated for `var` in `start..end`.
+    For {
+        /// The loop variable (`_` when unused).
+        var: String,
+        /// The first value.
+        start: Value,
+        /// One past the last value.
+        end: Value,
+        /// The repeated entries.
+        body: Vec<BlockItem>,
+    },
+    /// Entries that no use of the block reaches, so they were never checked.
+    Unreached,
+}
+
+/// A child of a block body.
+#[derive(Debug, Clone)]
+pub enum BlockModule {
+    /// A layer; `dynamic[i]` is the expression of argument `i` where it depends on constants.
+    Layer {
+        /// The layer as one use of the block resolved it.
+        layer: Layer,
+        /// Per parameter of the layer, the expression it is computed from, if not a literal.
+        dynamic: Vec<Option<Value>>,
+    },
+    /// A use of another block, with its argument expressions in parameter order.
+    Block {
+        /// The block's name.
+        name: String,
+        /// The argument expressions (defaults as literals).
+        args: Vec<Value>,
+    },
+    /// A `Sequential`.
+    Sequential(Vec<BlockItem>),
 }
 
 /// A layer with every argument resolved (defaults filled in, `_` inferred).
@@ -189,6 +307,60 @@ pub enum ExprKind {
         /// The dimension they are joined along, normalised to be non-negative.
         dim: i64,
     },
+    /// `if cond { then } else { otherwise }` over constants. A branch that no checked use
+    /// takes is `None`.
+    If {
+        /// The condition.
+        cond: Value,
+        /// The value when it holds.
+        then: Option<Box<Expr>>,
+        /// The value when it does not.
+        otherwise: Option<Box<Expr>>,
+    },
+}
+
+impl Expr {
+    /// Adds the branches that `other`, the same expression checked for another use of a block,
+    /// took and `self` did not.
+    pub fn merge(&mut self, other: &Expr) {
+        let merge_box = |a: &mut Box<Expr>, b: &Expr| a.merge(b);
+        match (&mut self.kind, &other.kind) {
+            (
+                ExprKind::If { then, otherwise, .. },
+                ExprKind::If { then: t2, otherwise: o2, .. },
+            ) => {
+                for (mine, theirs) in [(then, t2), (otherwise, o2)] {
+                    match (mine.as_mut(), theirs) {
+                        (Some(a), Some(b)) => merge_box(a, b),
+                        (None, Some(b)) => *mine = Some(b.clone()),
+                        _ => {}
+                    }
+                }
+            }
+            (ExprKind::Child { input, .. }, ExprKind::Child { input: i2, .. })
+            | (ExprKind::Op { input, .. }, ExprKind::Op { input: i2, .. }) => merge_box(input, i2),
+            (ExprKind::Binary { lhs, rhs, .. }, ExprKind::Binary { lhs: l2, rhs: r2, .. }) => {
+                merge_box(lhs, l2);
+                merge_box(rhs, r2);
+            }
+            (ExprKind::Cat { inputs, .. }, ExprKind::Cat { inputs: i2, .. }) => {
+                for (a, b) in inputs.iter_mut().zip(i2) {
+                    a.merge(b);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Forward {
+    /// Merges the forward computation of another use of the same block.
+    pub fn merge(&mut self, other: &Forward) {
+        for ((_, a), (_, b)) in self.lets.iter_mut().zip(&other.lets) {
+            a.merge(b);
+        }
+        self.result.merge(&other.result);
+    }
 }
 
 /// Functional ops of the forward language.

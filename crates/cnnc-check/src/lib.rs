@@ -4,7 +4,9 @@
 //! one run.
 
 pub mod args;
+mod blocks;
 mod check;
+pub mod consts;
 mod diagnostic;
 pub mod init;
 pub mod ir;
@@ -26,6 +28,8 @@ pub fn check(file: &cnnc_syntax::File) -> Result<Vec<ir::Model>, Vec<Error>> {
         )
         .with_help("define one: `model Net { input x: [N, 3, 32, 32] ... }`")]);
     }
+    let blocks = blocks::Blocks::new(file, &mut errors);
+    let mut uses = blocks::Uses::default();
     let mut models = Vec::new();
     let mut seen = std::collections::HashMap::new();
     for model in &file.models {
@@ -41,15 +45,64 @@ pub fn check(file: &cnnc_syntax::File) -> Result<Vec<ir::Model>, Vec<Error>> {
                 .with_help("rename one of them"),
             );
         }
-        if let Some(model) = check::check_model(model, &mut errors) {
+        if let Some(model) = check::check_model(model, &blocks, &mut uses, &mut errors) {
             models.push(model);
         }
+    }
+    let defs = blocks::build_defs(&blocks, &uses, &mut errors);
+    for model in &mut models {
+        model.blocks = used_blocks(&model.children, &defs);
     }
     if errors.is_empty() {
         Ok(models)
     } else {
         Err(errors)
     }
+}
+
+/// The definitions of the blocks used in `nodes`, directly or through other blocks, in source
+/// order.
+fn used_blocks(nodes: &[ir::Node], defs: &[ir::BlockDef]) -> Vec<ir::BlockDef> {
+    fn walk_nodes(nodes: &[ir::Node], used: &mut Vec<String>) {
+        for node in nodes {
+            if let ir::NodeBody::Block(instance) = &node.body {
+                if !used.contains(&instance.block) {
+                    used.push(instance.block.clone());
+                }
+            }
+            walk_nodes(node.body.children(), used);
+        }
+    }
+    fn walk_items(items: &[ir::BlockItem], used: &mut Vec<String>) {
+        for item in items {
+            match item {
+                ir::BlockItem::Child { module: ir::BlockModule::Block { name, .. }, .. }
+                    if !used.contains(name) =>
+                {
+                    used.push(name.clone())
+                }
+                ir::BlockItem::Child { module: ir::BlockModule::Sequential(items), .. }
+                | ir::BlockItem::For { body: items, .. } => walk_items(items, used),
+                ir::BlockItem::If { then, otherwise, .. } => {
+                    walk_items(then, used);
+                    walk_items(otherwise, used);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut used = Vec::new();
+    walk_nodes(nodes, &mut used);
+    // The definitions are shared by the file's models, so they may use more blocks than this
+    // model's own uses reach.
+    let mut i = 0;
+    while i < used.len() {
+        if let Some(def) = defs.iter().find(|d| d.name == used[i]) {
+            walk_items(&def.items, &mut used);
+        }
+        i += 1;
+    }
+    defs.iter().filter(|d| used.contains(&d.name)).cloned().collect()
 }
 
 /// Parses and checks a source text.

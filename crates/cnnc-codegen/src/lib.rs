@@ -7,6 +7,9 @@
 //! [`generate`] returns tokens (for the `model!` macro); [`generate_file`] returns a formatted
 //! source file.
 
+mod block;
+mod consts;
+mod forward;
 mod names;
 
 use cnnc_check::args::{default_value, ArgType, ArgValue, BoundArgs, Default};
@@ -15,11 +18,23 @@ use cnnc_check::shape::Dim;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 
+use consts::const_value;
+use forward::{train_ident, ChildCode, ForwardGen};
 use names::{field_ident, pascal_case, type_ident, StructNames};
 
-/// The tokens of all models, for the `model!` macro.
+/// The tokens of all models and the blocks they use, for the `model!` macro.
 pub fn generate(models: &[ir::Model]) -> TokenStream {
-    models.iter().map(generate_model).collect()
+    let mut tokens: TokenStream = models.iter().map(generate_model).collect();
+    let mut done: Vec<&str> = Vec::new();
+    for model in models {
+        for def in &model.blocks {
+            if !done.contains(&def.name.as_str()) {
+                done.push(&def.name);
+                tokens.extend(block::generate_block(def, &model.blocks));
+            }
+        }
+    }
+    tokens
 }
 
 /// A formatted Rust source file holding all models, with an `@generated` header naming the
@@ -34,9 +49,12 @@ pub fn generate_file(models: &[ir::Model], source_name: &str) -> String {
 
 fn generate_model(model: &ir::Model) -> TokenStream {
     let mut names = StructNames::default();
+    for def in &model.blocks {
+        names.claim(type_ident(&def.name));
+    }
     let ty = names.claim(type_ident(&model.name));
     let mut items = TokenStream::new();
-    let fields = Fields::new(&model.children, &ty, &mut names, &mut items);
+    let fields = Fields::new(&model.children, &ty, &model.blocks, &mut names, &mut items);
 
     let doc = format!(
         " `{}`: {} → {}, {} parameters.",
@@ -59,27 +77,25 @@ fn generate_model(model: &ir::Model) -> TokenStream {
     });
     let num_parameters = int(model.num_parameters());
     let definition = fields.definition(&ty, &doc);
-    let constructor = fields.constructor();
+    let constructor = fields.constructor(block_inits(&model.children));
     let tree = fields.module_tree(&ty, &model.name);
 
-    let mut needs = ExprNeeds::default();
     let forward = &model.forward;
     let input = field_ident(&forward.input);
-    let lets = forward.lets.iter().map(|(name, value)| {
-        let name = field_ident(name);
-        let value = expr(value, forward, &model.children, &mut needs);
-        quote! { let #name = #value; }
-    });
-    let lets: Vec<TokenStream> = lets.collect();
-    let result = match &forward.result.kind {
-        ir::ExprKind::Value(name) if is_borrowed(name, forward) => {
-            let name = field_ident(name);
-            quote! { #name.shallow_clone() }
-        }
-        _ => expr(&forward.result, forward, &model.children, &mut needs),
+    let lookup = |name: &str| {
+        let index = fields.nodes.iter().position(|n| n.name == name)?;
+        let member = &fields.members[index];
+        Some(ChildCode {
+            member: quote! { self.#member },
+            uses_train: uses_train(&fields.nodes[index]),
+            optional: false,
+        })
     };
-    let train = train_ident(needs.train);
-    let allow = needs.complete_literal.then(|| quote! { #[allow(clippy::needless_update)] });
+    let mut gen =
+        ForwardGen { forward, child: &lookup, block: None, needs: forward::ExprNeeds::default() };
+    let body = gen.body();
+    let train = gen.train_ident();
+    let allow = gen.needs.complete_literal.then(|| quote! { #[allow(clippy::needless_update)] });
     quote! {
         #definition
         impl #ty {
@@ -91,8 +107,7 @@ fn generate_model(model: &ir::Model) -> TokenStream {
         impl ::tch::nn::ModuleT for #ty {
             #allow
             fn forward_t(&self, #input: &::tch::Tensor, #train: bool) -> ::tch::Tensor {
-                #(#lets)*
-                #result
+                #body
             }
         }
         #tree
@@ -100,190 +115,38 @@ fn generate_model(model: &ir::Model) -> TokenStream {
     }
 }
 
-/// Whether a value name refers to the borrowed input (directly or through aliases).
-fn is_borrowed(name: &str, forward: &ir::Forward) -> bool {
-    if name == forward.input {
-        return true;
-    }
-    forward.lets.iter().any(|(n, value)| {
-        n == name
-            && matches!(&value.kind, ir::ExprKind::Value(other) if is_borrowed(other, forward))
-    })
-}
-
-fn train_ident(used: bool) -> Ident {
-    if used {
-        format_ident!("train")
-    } else {
-        format_ident!("_train")
-    }
-}
-
-/// What an expression's code needs from the function around it.
-#[derive(Default)]
-struct ExprNeeds {
-    /// The `train` flag.
-    train: bool,
-    /// `#[allow(clippy::needless_update)]`, for a layer literal that names every field.
-    complete_literal: bool,
-}
-
-/// The code of a forward expression, of type `Tensor` (or `&Tensor` for a borrowed value).
-fn expr(
-    e: &ir::Expr,
-    forward: &ir::Forward,
-    children: &[ir::Node],
-    needs: &mut ExprNeeds,
-) -> TokenStream {
-    match &e.kind {
-        ir::ExprKind::Value(name) => field_ident(name).into_token_stream(),
-        ir::ExprKind::Scalar(x) => float(*x),
-        ir::ExprKind::Child { name, input } => {
-            let input = receiver(input, forward, children, needs);
-            let node =
-                children.iter().find(|c| &c.name == name).expect("the checker resolved the child");
-            apply(input, &field_ident(name).into_token_stream(), node, &mut needs.train)
-        }
-        ir::ExprKind::Binary { op, lhs, rhs } => {
-            // `*` binds tighter than `+`, as in Rust; an `+` operand of `*` needs parentheses.
-            let side = |e: &ir::Expr, needs: &mut ExprNeeds| {
-                let code = operand(e, forward, children, needs);
-                let loose = matches!(e.kind, ir::ExprKind::Binary { op: ir::BinOp::Add, .. });
-                if *op == ir::BinOp::Mul && loose {
-                    quote! { (#code) }
-                } else {
-                    code
-                }
-            };
-            let (l, r) = (side(lhs, needs), side(rhs, needs));
-            match op {
-                ir::BinOp::Add => quote! { #l + #r },
-                ir::BinOp::Mul => quote! { #l * #r },
-            }
-        }
-        ir::ExprKind::Cat { inputs, dim } => {
-            let refs: Vec<TokenStream> = inputs
-                .iter()
-                .map(|i| match &i.kind {
-                    ir::ExprKind::Value(_) => operand(i, forward, children, needs),
-                    _ => {
-                        let code = expr(i, forward, children, needs);
-                        quote! { &#code }
-                    }
-                })
-                .collect();
-            let dim = int(*dim);
-            quote! { ::tch::Tensor::cat(&[#(#refs),*], #dim) }
-        }
-        ir::ExprKind::Op { op, input } => {
-            let input = receiver(input, forward, children, needs);
-            let ints = |v: &[i64]| v.iter().map(|&n| int(n)).collect::<Vec<_>>();
-            match op {
-                ir::Op::Flatten { start_dim, end_dim } => {
-                    let (s, e) = (int(*start_dim), int(*end_dim));
-                    quote! { #input.flatten(#s, #e) }
-                }
-                ir::Op::Reshape(sizes) => {
-                    let sizes = ints(sizes);
-                    quote! { #input.reshape([#(#sizes),*]) }
-                }
-                ir::Op::Permute(dims) => {
-                    let dims = ints(dims);
-                    quote! { #input.permute([#(#dims),*]) }
-                }
-                ir::Op::Transpose(a, b) => {
-                    let (a, b) = (int(*a), int(*b));
-                    quote! { #input.transpose(#a, #b) }
-                }
-                ir::Op::Mean { dims, keepdim } => {
-                    let dims = ints(dims);
-                    quote! { #input.mean_dim([#(#dims),*].as_slice(), #keepdim, None) }
-                }
-                ir::Op::Layer(layer) if tensor_method(layer).is_some() => {
-                    let method = format_ident!("{}", tensor_method(layer).unwrap_or_default());
-                    quote! { #input.#method() }
-                }
-                ir::Op::Layer(layer) => {
-                    let (_, literal, complete) = layer_constructor(layer, "");
-                    needs.complete_literal |= complete;
-                    if layer.spec.uses_train {
-                        needs.train = true;
-                        quote! { #input.apply_t(&#literal, train) }
-                    } else {
-                        quote! { #input.apply(&#literal) }
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// An operand of `+` or `*`: a borrowed value, an owned result or a number.
-fn operand(
-    e: &ir::Expr,
-    forward: &ir::Forward,
-    children: &[ir::Node],
-    needs: &mut ExprNeeds,
-) -> TokenStream {
-    match &e.kind {
-        ir::ExprKind::Value(name) if !is_borrowed(name, forward) => {
-            let name = field_ident(name);
-            quote! { &#name }
-        }
-        _ => expr(e, forward, children, needs),
-    }
-}
-
-/// The receiver of a method call, parenthesised when it is an operator expression.
-fn receiver(
-    e: &ir::Expr,
-    forward: &ir::Forward,
-    children: &[ir::Node],
-    needs: &mut ExprNeeds,
-) -> TokenStream {
-    let code = expr(e, forward, children, needs);
-    if matches!(e.kind, ir::ExprKind::Binary { .. }) {
-        quote! { (#code) }
-    } else {
-        code
-    }
-}
-
-/// The tch method that computes a parameter-free layer with its default arguments, such as
-/// `relu` for `ReLU()`.
-fn tensor_method(layer: &ir::Layer) -> Option<&'static str> {
-    let defaults =
-        layer.args.values.iter().all(|b| b.span.is_none() || b.value == ArgValue::Bool(false));
-    let method = match layer.spec.name {
-        "ReLU" => "relu",
-        "Sigmoid" => "sigmoid",
-        "Tanh" => "tanh",
-        "SiLU" => "silu",
-        "Mish" => "mish",
-        "Hardswish" => "hardswish",
-        "Hardsigmoid" => "hardsigmoid",
-        _ => return None,
-    };
-    defaults.then_some(method)
-}
-
-/// `input.apply(&self.field)`, or `apply_t` with the train flag for children that need it.
-fn apply(
-    input: TokenStream,
-    member: &TokenStream,
-    node: &ir::Node,
-    uses_train: &mut bool,
-) -> TokenStream {
-    let needs_train = match &node.body {
+/// Whether a child's forward takes the train flag.
+fn uses_train(node: &ir::Node) -> bool {
+    match &node.body {
         NodeBody::Layer(layer) => layer.spec.uses_train,
-        NodeBody::Sequential(_) => true,
-    };
-    if needs_train {
-        *uses_train = true;
-        quote! { #input.apply_t(&self.#member, train) }
-    } else {
-        quote! { #input.apply(&self.#member) }
+        NodeBody::Sequential(_) | NodeBody::Block(_) => true,
     }
+}
+
+/// The init rules that apply inside blocks, whose shared code cannot take them as arguments:
+/// `(state_dict name, initialiser)` for each parameter, applied after construction.
+fn block_inits(nodes: &[ir::Node]) -> Vec<TokenStream> {
+    fn walk(nodes: &[ir::Node], in_block: bool, out: &mut Vec<TokenStream>) {
+        for node in nodes {
+            match &node.body {
+                NodeBody::Layer(layer) if in_block => {
+                    for tensor in &layer.tensors {
+                        if let Some(init) = tensor.init {
+                            let name = format!("{}.{}", node.path, tensor.def.name);
+                            let init = init_tokens(init);
+                            out.push(quote! { (#name, #init) });
+                        }
+                    }
+                }
+                NodeBody::Layer(_) => {}
+                NodeBody::Sequential(children) => walk(children, in_block, out),
+                NodeBody::Block(instance) => walk(&instance.children, true, out),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(nodes, false, &mut out);
+    out
 }
 
 /// The members of a struct built from a list of children.
@@ -304,6 +167,7 @@ impl<'a> Fields<'a> {
     fn new(
         nodes: &'a [ir::Node],
         parent: &Ident,
+        blocks: &[ir::BlockDef],
         names: &mut StructNames,
         items: &mut TokenStream,
     ) -> Self {
@@ -327,7 +191,8 @@ impl<'a> Fields<'a> {
             let var_name = &node.name;
             match &node.body {
                 NodeBody::Layer(layer) => {
-                    let (ty, init, complete) = layer_constructor(layer, var_name);
+                    let (ty, init, complete) =
+                        layer_constructor(layer, quote! { vs / #var_name }, &[]);
                     fields.complete_literal |= complete;
                     fields.uses_vs |= layer.spec.config.is_some();
                     fields.types.push(ty);
@@ -335,10 +200,25 @@ impl<'a> Fields<'a> {
                 }
                 NodeBody::Sequential(children) => {
                     let ty = names.claim(format!("{parent}{}", pascal_case(&node.name)));
-                    let sub = Fields::new(children, &ty, names, items);
+                    let sub = Fields::new(children, &ty, blocks, names, items);
                     items.extend(sub.sequential_items(&ty, &node.path));
                     fields.uses_vs = true;
                     fields.inits.push(quote! { #ty::new(&(vs / #var_name)) });
+                    fields.types.push(ty.into_token_stream());
+                }
+                NodeBody::Block(instance) => {
+                    let ty = format_ident!("{}", type_ident(&instance.block));
+                    let def = blocks
+                        .iter()
+                        .find(|d| d.name == instance.block)
+                        .expect("a used block has a definition");
+                    let args = instance
+                        .args
+                        .iter()
+                        .zip(&def.params)
+                        .map(|(v, (_, t))| const_value(*v, *t));
+                    fields.uses_vs = true;
+                    fields.inits.push(quote! { #ty::new(&(vs / #var_name), #(#args),*) });
                     fields.types.push(ty.into_token_stream());
                 }
             }
@@ -364,14 +244,22 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn constructor(&self) -> TokenStream {
+    /// `new(vs)`; `post_inits` are `(name, init)` pairs applied after construction.
+    fn constructor(&self, post_inits: Vec<TokenStream>) -> TokenStream {
         let inits = &self.inits;
         let members = &self.members;
-        let body = if self.tuple {
+        let mut body = if self.tuple {
             quote! { Self(#(#inits),*) }
         } else {
             quote! { Self { #(#members: #inits,)* } }
         };
+        if !post_inits.is_empty() {
+            body = quote! {
+                let model = #body;
+                ::cnnc::init::apply_named(&model, &[#(#post_inits),*]);
+                model
+            };
+        }
         let vs = if self.uses_vs { format_ident!("vs") } else { format_ident!("_vs") };
         let allow = self.complete_literal.then(|| quote! { #[allow(clippy::needless_update)] });
         quote! {
@@ -405,12 +293,17 @@ impl<'a> Fields<'a> {
     fn sequential_items(&self, ty: &Ident, path: &str) -> TokenStream {
         let doc = format!(" The `Sequential` at `{path}`.");
         let definition = self.definition(ty, &doc);
-        let constructor = self.constructor();
+        let constructor = self.constructor(Vec::new());
         let tree = self.module_tree(ty, "Sequential");
         let mut uses_train = false;
         let mut chain = quote! { xs };
         for (node, member) in self.nodes.iter().zip(&self.members) {
-            chain = apply(chain, member, node, &mut uses_train);
+            chain = if self::uses_train(node) {
+                uses_train = true;
+                quote! { #chain.apply_t(&self.#member, train) }
+            } else {
+                quote! { #chain.apply(&self.#member) }
+            };
         }
         if self.nodes.is_empty() {
             chain = quote! { xs.shallow_clone() };
@@ -434,10 +327,14 @@ impl<'a> Fields<'a> {
 /// The field type and constructor expression of a layer, and whether the constructor names every
 /// field the catalogue knows of (its `..Default::default()` may then be redundant). Arguments
 /// equal to PyTorch's defaults are left to the runtime config's `Default`.
-fn layer_constructor(layer: &ir::Layer, var_name: &str) -> (TokenStream, TokenStream, bool) {
+fn layer_constructor(
+    layer: &ir::Layer,
+    path: TokenStream,
+    dynamic: &[Option<TokenStream>],
+) -> (TokenStream, TokenStream, bool) {
     let kind = format_ident!("{}", layer.spec.name);
     let ty = quote! { ::cnnc::nn::#kind };
-    let (mut values, mut total) = written_fields(&layer.args);
+    let (mut values, mut total) = written_fields(&layer.args, dynamic);
     if let Some(config) = layer.spec.config {
         let config = format_ident!("{config}");
         for name in layer.spec.init_params {
@@ -450,7 +347,7 @@ fn layer_constructor(layer: &ir::Layer, var_name: &str) -> (TokenStream, TokenSt
             }
         }
         let init = quote! {
-            #ty::new(vs / #var_name, ::cnnc::nn::#config { #(#values,)* ..Default::default() })
+            #ty::new(#path, ::cnnc::nn::#config { #(#values,)* ..Default::default() })
         };
         (ty, init, values.len() >= total)
     } else if layer.spec.params.is_empty() {
@@ -464,10 +361,20 @@ fn layer_constructor(layer: &ir::Layer, var_name: &str) -> (TokenStream, TokenSt
 }
 
 /// `field: value` for every argument that differs from its static default, and the number of
-/// arguments.
-fn written_fields(args: &BoundArgs) -> (Vec<TokenStream>, usize) {
+/// arguments. `dynamic[i]`, where given, is the code of argument `i` (computed from block
+/// parameters).
+fn written_fields(args: &BoundArgs, dynamic: &[Option<TokenStream>]) -> (Vec<TokenStream>, usize) {
     let mut fields = Vec::new();
-    for (param, bound) in args.params.iter().zip(&args.values) {
+    for (i, (param, bound)) in args.params.iter().zip(&args.values).enumerate() {
+        if let Some(Some(code)) = dynamic.get(i) {
+            let field = format_ident!("{}", param.name);
+            if code.to_string() == param.name {
+                fields.push(quote! { #field });
+            } else {
+                fields.push(quote! { #field: #code });
+            }
+            continue;
+        }
         let differs = match param.default {
             Default::Required | Default::SameAs(_) => true,
             Default::Value(v) => default_value(param.ty, v) != bound.value,

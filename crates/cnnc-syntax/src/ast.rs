@@ -54,24 +54,111 @@ impl fmt::Display for Ident {
 /// A whole `.cnn` file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct File {
+    /// The blocks, in source order.
+    pub blocks: Vec<Block>,
     /// The models, in source order.
     pub models: Vec<Model>,
 }
 
-/// `model Name { ... }`.
+/// `model Name { ... }` or `model Name = Block(args) { ... }`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     /// The model's name, which becomes the generated struct's name.
     pub name: Ident,
+    /// For `model Name = Block(args) { ... }`, the block instance whose children and forward
+    /// the model has.
+    pub base: Option<LayerCall>,
     /// `input` declarations (a well-formed model has exactly one).
     pub inputs: Vec<Input>,
-    /// The children, in declaration order.
-    pub children: Vec<Child>,
+    /// The children, constants, conditions and loops, in declaration order.
+    pub items: Vec<Item>,
     /// `forward` blocks (a well-formed model has at most one).
     pub forwards: Vec<Forward>,
     /// The rules of all `init` blocks, in source order.
     pub init: Vec<InitRule>,
     /// The whole `model` item.
+    pub span: Span,
+}
+
+/// `block Name(params) { ... }`: a parametric module used like a layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    /// The block's name, which becomes the generated struct's name.
+    pub name: Ident,
+    /// The parameters, in order.
+    pub params: Vec<BlockParam>,
+    /// The children, constants, conditions and loops, in declaration order.
+    pub items: Vec<Item>,
+    /// `forward` blocks (at most one; without one the children run in order).
+    pub forwards: Vec<Forward>,
+    /// `input` declarations, which belong to models only.
+    pub inputs: Vec<Input>,
+    /// `init` rules, which belong to models only.
+    pub init: Vec<InitRule>,
+    /// The whole `block` item.
+    pub span: Span,
+}
+
+/// A block parameter: `stride = 1`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockParam {
+    /// The parameter's name.
+    pub name: Ident,
+    /// The default value, for optional parameters.
+    pub default: Option<Value>,
+    /// The whole parameter.
+    pub span: Span,
+}
+
+/// An entry of a model, block or `Sequential` body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// A child module.
+    Child(Child),
+    /// `let name = expr`: a compile-time constant.
+    Let(ConstLet),
+    /// `if cond { ... } else { ... }`: children that exist only when a condition holds.
+    If(IfItems),
+    /// `for i in start..end { ... }`: repeated children.
+    For(ForItems),
+}
+
+/// `let hidden = inp * expand_ratio`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConstLet {
+    /// The constant's name.
+    pub name: Ident,
+    /// Its value.
+    pub value: Value,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// `if cond { ... } else { ... }` among children.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IfItems {
+    /// The condition.
+    pub cond: Value,
+    /// The entries when it holds.
+    pub then: Vec<Item>,
+    /// The entries when it does not (empty without `else`).
+    pub otherwise: Vec<Item>,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// `for i in start..end { ... }` among children.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForItems {
+    /// The loop variable (`_` when unused).
+    pub var: Ident,
+    /// The first value.
+    pub start: Value,
+    /// One past the last value.
+    pub end: Value,
+    /// The repeated entries.
+    pub body: Vec<Item>,
+    /// The whole loop.
     pub span: Span,
 }
 
@@ -133,7 +220,7 @@ pub struct Sequential {
     /// The `Sequential` keyword.
     pub keyword: Span,
     /// The entries, in order.
-    pub children: Vec<Child>,
+    pub items: Vec<Item>,
     /// The whole block.
     pub span: Span,
 }
@@ -186,6 +273,85 @@ pub enum ValueKind {
     Infer,
     /// `None`.
     None,
+    /// A block parameter, `let` constant or loop variable.
+    Name(String),
+    /// `-x` or `!x`.
+    Unary {
+        /// The operator.
+        op: UnaryOp,
+        /// The operand.
+        operand: Box<Value>,
+    },
+    /// `a + b`, `a == b`, `a && b`, ...
+    Binary {
+        /// The operator.
+        op: ConstOp,
+        /// The left operand.
+        lhs: Box<Value>,
+        /// The right operand.
+        rhs: Box<Value>,
+    },
+}
+
+/// A unary operator of constant expressions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnaryOp {
+    /// `-x`.
+    Neg,
+    /// `!x`.
+    Not,
+}
+
+/// A binary operator of constant expressions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConstOp {
+    /// `+`.
+    Add,
+    /// `-`.
+    Sub,
+    /// `*`.
+    Mul,
+    /// `/`: floor division of two integers (Python's `//`), true division otherwise.
+    Div,
+    /// `%`: remainder with the divisor's sign, as in Python.
+    Rem,
+    /// `==`.
+    Eq,
+    /// `!=`.
+    Ne,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+    /// `&&`.
+    And,
+    /// `||`.
+    Or,
+}
+
+impl ConstOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ConstOp::Add => "+",
+            ConstOp::Sub => "-",
+            ConstOp::Mul => "*",
+            ConstOp::Div => "/",
+            ConstOp::Rem => "%",
+            ConstOp::Eq => "==",
+            ConstOp::Ne => "!=",
+            ConstOp::Lt => "<",
+            ConstOp::Le => "<=",
+            ConstOp::Gt => ">",
+            ConstOp::Ge => ">=",
+            ConstOp::And => "&&",
+            ConstOp::Or => "||",
+        }
+    }
 }
 
 impl ValueKind {
@@ -199,6 +365,9 @@ impl ValueKind {
             ValueKind::Tuple(_) => "a tuple",
             ValueKind::Infer => "`_`",
             ValueKind::None => "`None`",
+            ValueKind::Name(_) | ValueKind::Unary { .. } | ValueKind::Binary { .. } => {
+                "an expression"
+            }
         }
     }
 }
@@ -250,6 +419,17 @@ pub enum Expr {
     Number(Value),
     /// `[a, b]`, as the first argument of `cat`.
     List(Vec<Expr>, Span),
+    /// `if cond { a } else { b }`, chosen by a constant condition.
+    If {
+        /// The condition, over block parameters.
+        cond: Value,
+        /// The value when it holds.
+        then: Box<Expr>,
+        /// The value when it does not.
+        otherwise: Box<Expr>,
+        /// The whole expression.
+        span: Span,
+    },
 }
 
 /// A binary operator of forward expressions.
@@ -267,7 +447,7 @@ impl Expr {
         match self {
             Expr::Name(ident) => ident.span,
             Expr::Call(call) => call.span,
-            Expr::Binary { span, .. } | Expr::List(_, span) => *span,
+            Expr::Binary { span, .. } | Expr::List(_, span) | Expr::If { span, .. } => *span,
             Expr::Number(value) => value.span,
         }
     }

@@ -41,13 +41,15 @@ pub fn parse(source: &str) -> Result<File, SyntaxError> {
     }
     let mut pairs = CnnParser::parse(Rule::file, source).map_err(|e| syntax_error(source, e))?;
     let file = pairs.next().expect("the file rule always produces one pair");
-    let mut models = Vec::new();
+    let (mut blocks, mut models) = (Vec::new(), Vec::new());
     for pair in file.into_inner() {
-        if pair.as_rule() == Rule::model {
-            models.push(model(pair)?);
+        match pair.as_rule() {
+            Rule::model => models.push(model(pair)?),
+            Rule::block => blocks.push(block(pair)?),
+            _ => {}
         }
     }
-    Ok(File { models })
+    Ok(File { blocks, models })
 }
 
 fn syntax_error(source: &str, error: pest::error::Error<Rule>) -> SyntaxError {
@@ -159,6 +161,15 @@ fn too_deep(source: &str) -> Option<usize> {
 fn rule_name(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::model => "`model`",
+        Rule::block => "`block`",
+        Rule::if_items | Rule::if_expr => "`if`",
+        Rule::for_items => "`for`",
+        Rule::const_let => "`let`",
+        Rule::block_param => "a parameter",
+        Rule::cexpr | Rule::c_and | Rule::c_cmp | Rule::c_sum | Rule::c_prod | Rule::c_unary => {
+            "a value"
+        }
+        Rule::or_op | Rule::and_op | Rule::cmp_op | Rule::sum_op | Rule::prod_op => "an operator",
         Rule::input_decl => "`input`",
         Rule::forward => "`forward`",
         Rule::init_block => "`init`",
@@ -171,7 +182,7 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::infer => "`_`",
         Rule::none => "`None`",
         Rule::string => "a string",
-        Rule::tuple => "a tuple",
+        Rule::tuple | Rule::ctuple => "a tuple",
         Rule::arg => "an argument",
         Rule::expr | Rule::product | Rule::pipe | Rule::call | Rule::call_arg | Rule::list => {
             "an expression"
@@ -218,26 +229,103 @@ fn model(pair: Pair<Rule>) -> Result<Model, SyntaxError> {
     let name = ident(inner.next().expect("model name"));
     let mut model = Model {
         name,
+        base: None,
         inputs: Vec::new(),
-        children: Vec::new(),
+        items: Vec::new(),
         forwards: Vec::new(),
         init: Vec::new(),
         span: whole,
     };
     for item in inner {
         match item.as_rule() {
+            Rule::layer_call => {
+                let Module::Layer(call) = module(item)? else { unreachable!("a layer call") };
+                model.base = Some(call);
+            }
             Rule::input_decl => model.inputs.push(input(item)?),
-            Rule::child => model.children.push(child(item)?),
             Rule::forward => model.forwards.push(forward(item)?),
             Rule::init_block => {
                 for rule in item.into_inner() {
                     model.init.push(init_rule(rule)?);
                 }
             }
-            other => unreachable!("unexpected model item {other:?}"),
+            _ => model.items.push(body_item(item)?),
         }
     }
     Ok(model)
+}
+
+fn block(pair: Pair<Rule>) -> Result<Block, SyntaxError> {
+    let whole = span(&pair);
+    let mut inner = pair.into_inner();
+    let name = ident(inner.next().expect("block name"));
+    let mut block = Block {
+        name,
+        params: Vec::new(),
+        items: Vec::new(),
+        forwards: Vec::new(),
+        inputs: Vec::new(),
+        init: Vec::new(),
+        span: whole,
+    };
+    for item in inner {
+        match item.as_rule() {
+            Rule::block_param => {
+                let param_span = span(&item);
+                let mut parts = item.into_inner();
+                let name = ident(parts.next().expect("parameter name"));
+                let default = parts.next().map(cexpr).transpose()?;
+                block.params.push(BlockParam { name, default, span: param_span });
+            }
+            Rule::input_decl => block.inputs.push(input(item)?),
+            Rule::forward => block.forwards.push(forward(item)?),
+            Rule::init_block => {
+                for rule in item.into_inner() {
+                    block.init.push(init_rule(rule)?);
+                }
+            }
+            _ => block.items.push(body_item(item)?),
+        }
+    }
+    Ok(block)
+}
+
+/// A child, constant, condition or loop.
+fn body_item(pair: Pair<Rule>) -> Result<Item, SyntaxError> {
+    let whole = span(&pair);
+    match pair.as_rule() {
+        Rule::child => Ok(Item::Child(child(pair)?)),
+        Rule::const_let => {
+            let mut inner = pair.into_inner();
+            let name = ident(inner.next().expect("constant name"));
+            let value = cexpr(inner.next().expect("constant value"))?;
+            Ok(Item::Let(ConstLet { name, value, span: whole }))
+        }
+        Rule::if_items => {
+            let mut inner = pair.into_inner();
+            let cond = cexpr(inner.next().expect("condition"))?;
+            let then = items(inner.next().expect("then items"))?;
+            let otherwise = match inner.next() {
+                None => Vec::new(),
+                Some(next) if next.as_rule() == Rule::if_items => vec![body_item(next)?],
+                Some(next) => items(next)?,
+            };
+            Ok(Item::If(IfItems { cond, then, otherwise, span: whole }))
+        }
+        Rule::for_items => {
+            let mut inner = pair.into_inner();
+            let var = ident(inner.next().expect("loop variable"));
+            let start = cexpr(inner.next().expect("loop start"))?;
+            let end = cexpr(inner.next().expect("loop end"))?;
+            let body = items(inner.next().expect("loop body"))?;
+            Ok(Item::For(ForItems { var, start, end, body, span: whole }))
+        }
+        _ => module(pair).map(|module| Item::Child(Child { name: None, module, span: whole })),
+    }
+}
+
+fn items(pair: Pair<Rule>) -> Result<Vec<Item>, SyntaxError> {
+    pair.into_inner().map(body_item).collect()
 }
 
 fn input(pair: Pair<Rule>) -> Result<Input, SyntaxError> {
@@ -269,17 +357,8 @@ fn module(pair: Pair<Rule>) -> Result<Module, SyntaxError> {
     match pair.as_rule() {
         Rule::sequential => {
             let keyword = Span::new(whole.start, whole.start + "Sequential".len());
-            let children = pair
-                .into_inner()
-                .map(|item| match item.as_rule() {
-                    Rule::child => child(item),
-                    _ => {
-                        let item_span = span(&item);
-                        module(item).map(|module| Child { name: None, module, span: item_span })
-                    }
-                })
-                .collect::<Result<_, _>>()?;
-            Ok(Module::Sequential(Sequential { keyword, children, span: whole }))
+            let items = pair.into_inner().map(body_item).collect::<Result<_, _>>()?;
+            Ok(Module::Sequential(Sequential { keyword, items, span: whole }))
         }
         Rule::layer_call => {
             let mut inner = pair.into_inner();
@@ -301,8 +380,74 @@ fn arg(pair: Pair<Rule>) -> Result<Arg, SyntaxError> {
             _ => value_pair = Some(part),
         }
     }
-    let value = value(value_pair.expect("argument value"))?;
+    let value = cexpr(value_pair.expect("argument value"))?;
     Ok(Arg { keyword, value, span: whole })
+}
+
+/// A constant expression; a plain literal comes out as that literal.
+fn cexpr(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
+    match pair.as_rule() {
+        Rule::cexpr | Rule::c_and | Rule::c_cmp | Rule::c_sum | Rule::c_prod => {
+            let whole = span(&pair);
+            let mut inner = pair.into_inner();
+            let mut acc = cexpr(inner.next().expect("left operand"))?;
+            while let Some(op) = inner.next() {
+                let op = match op.as_str() {
+                    "+" => ConstOp::Add,
+                    "-" => ConstOp::Sub,
+                    "*" => ConstOp::Mul,
+                    "/" => ConstOp::Div,
+                    "%" => ConstOp::Rem,
+                    "==" => ConstOp::Eq,
+                    "!=" => ConstOp::Ne,
+                    "<" => ConstOp::Lt,
+                    "<=" => ConstOp::Le,
+                    ">" => ConstOp::Gt,
+                    ">=" => ConstOp::Ge,
+                    "&&" => ConstOp::And,
+                    _ => ConstOp::Or,
+                };
+                let rhs = cexpr(inner.next().expect("right operand"))?;
+                // From the first operand's start (which may be a parenthesis) to the right operand.
+                let span = Span::new(whole.start, rhs.span.end);
+                acc = Value {
+                    kind: ValueKind::Binary { op, lhs: Box::new(acc), rhs: Box::new(rhs) },
+                    span,
+                };
+            }
+            Ok(acc)
+        }
+        Rule::c_unary => {
+            let whole = span(&pair);
+            let parts: Vec<Pair<Rule>> = pair.into_inner().collect();
+            let (atom, ops) = parts.split_last().expect("an operand");
+            let mut acc = cexpr(atom.clone())?;
+            for op in ops.iter().rev() {
+                let op = if op.as_str() == "-" { UnaryOp::Neg } else { UnaryOp::Not };
+                let span = Span::new(whole.start, acc.span.end);
+                acc = match (op, &acc.kind) {
+                    (UnaryOp::Neg, ValueKind::Int(n)) if *n != i64::MIN => {
+                        Value { kind: ValueKind::Int(-n), span }
+                    }
+                    (UnaryOp::Neg, ValueKind::Float(x)) => {
+                        Value { kind: ValueKind::Float(-x), span }
+                    }
+                    _ => Value { kind: ValueKind::Unary { op, operand: Box::new(acc) }, span },
+                };
+            }
+            Ok(acc)
+        }
+        Rule::ident => {
+            let name = ident(pair);
+            Ok(Value { kind: ValueKind::Name(name.name), span: name.span })
+        }
+        Rule::ctuple => {
+            let whole = span(&pair);
+            let items = pair.into_inner().map(cexpr).collect::<Result<_, _>>()?;
+            Ok(Value { kind: ValueKind::Tuple(items), span: whole })
+        }
+        _ => value(pair),
+    }
 }
 
 fn value(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
@@ -407,6 +552,14 @@ fn term(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
             let whole = span(&pair);
             let items = pair.into_inner().map(expr).collect::<Result<_, _>>()?;
             Ok(Expr::List(items, whole))
+        }
+        Rule::if_expr => {
+            let whole = span(&pair);
+            let mut inner = pair.into_inner();
+            let cond = cexpr(inner.next().expect("condition"))?;
+            let then = Box::new(expr(inner.next().expect("then value"))?);
+            let otherwise = Box::new(expr(inner.next().expect("else value"))?);
+            Ok(Expr::If { cond, then, otherwise, span: whole })
         }
         other => unreachable!("unexpected term {other:?}"),
     }

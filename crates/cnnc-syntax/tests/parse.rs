@@ -1,4 +1,9 @@
-use cnnc_syntax::{parse, CallArgValue, Dim, Expr, Module, ValueKind};
+use cnnc_syntax::{parse, CallArgValue, Child, ConstOp, Dim, Expr, Item, Module, ValueKind};
+
+/// The children of a body, ignoring constants, conditions and loops.
+fn children(items: &[Item]) -> Vec<&Child> {
+    items.iter().filter_map(|i| if let Item::Child(c) = i { Some(c) } else { None }).collect()
+}
 
 const SIMPLE_CNN: &str = include_str!("../../../examples/simple_cnn.cnn");
 
@@ -12,12 +17,14 @@ fn parses_the_simple_cnn_example() {
     assert!(matches!(&input.dims[0], Dim::Symbolic(n) if n.name == "N"));
     assert!(matches!(input.dims[3], Dim::Known(32, _)));
     let names: Vec<_> =
-        model.children.iter().map(|c| c.name.as_ref().unwrap().name.as_str()).collect();
+        children(&model.items).iter().map(|c| c.name.as_ref().unwrap().name.as_str()).collect();
     assert_eq!(names, ["layer1", "layer2", "layer3", "layer4"]);
-    let Module::Sequential(layer1) = &model.children[0].module else {
+    let Module::Sequential(layer1) = &children(&model.items)[0].module else {
         panic!("layer1 is a Sequential")
     };
-    let Module::Layer(conv1) = &layer1.children[0].module else { panic!("conv1 is a layer") };
+    let Module::Layer(conv1) = &children(&layer1.items)[0].module else {
+        panic!("conv1 is a layer")
+    };
     assert_eq!(conv1.kind.name, "Conv2d");
     assert_eq!(conv1.args.len(), 5);
     assert_eq!(conv1.args[4].keyword.as_ref().unwrap().name, "padding");
@@ -46,10 +53,10 @@ fn unnamed_sequential_children_and_comments() {
     let src =
         "model M { /* block */ s = Sequential { Linear(4, 4); ReLU() // x\n Dropout(p=0.25) } }";
     let file = parse(src).unwrap();
-    let Module::Sequential(s) = &file.models[0].children[0].module else { panic!() };
-    assert_eq!(s.children.len(), 3);
-    assert!(s.children.iter().all(|c| c.name.is_none()));
-    let Module::Layer(dropout) = &s.children[2].module else { panic!() };
+    let Module::Sequential(s) = &children(&file.models[0].items)[0].module else { panic!() };
+    assert_eq!(s.items.len(), 3);
+    assert!(children(&s.items).iter().all(|c| c.name.is_none()));
+    let Module::Layer(dropout) = &children(&s.items)[2].module else { panic!() };
     assert_eq!(dropout.args[0].value.kind, ValueKind::Float(0.25));
 }
 
@@ -57,7 +64,7 @@ fn unnamed_sequential_children_and_comments() {
 fn values_of_every_kind() {
     let src = r#"model M { c = L((3, 5), -1, 1e-5, false, _, None, "same") }"#;
     let file = parse(src).unwrap();
-    let Module::Layer(l) = &file.models[0].children[0].module else { panic!() };
+    let Module::Layer(l) = &children(&file.models[0].items)[0].module else { panic!() };
     let kinds: Vec<_> = l.args.iter().map(|a| a.value.kind.clone()).collect();
     assert!(matches!(&kinds[0], ValueKind::Tuple(t) if t.len() == 2));
     assert_eq!(kinds[1], ValueKind::Int(-1));
@@ -80,4 +87,47 @@ fn syntax_errors_say_what_was_expected() {
 
     let err = parse("model M { c = L(99999999999999999999) }").unwrap_err();
     assert!(err.message.contains("does not fit in 64 bits"), "{}", err.message);
+}
+
+#[test]
+fn blocks_with_conditions_loops_and_constant_expressions() {
+    let src = "block B(inp, planes, stride = 1) {
+        let hidden = inp * 4
+        conv = Conv2d(inp, hidden, 3, stride=stride, padding=(3 - 1) / 2)
+        if stride != 1 || inp != planes { down = Conv2d(inp, planes, 1) } else { Identity() }
+        for i in 1..planes { ReLU() }
+        forward(x) { if stride == 1 { x + conv(x) } else { conv(x) } }
+    }
+    model M = B(8, 8) { input x: [N, 8, 4, 4] }";
+    let file = parse(src).unwrap();
+    let block = &file.blocks[0];
+    assert_eq!(block.params.len(), 3);
+    assert_eq!(block.params[2].default.as_ref().unwrap().kind, ValueKind::Int(1));
+    assert_eq!(block.items.len(), 4);
+    let Item::Let(hidden) = &block.items[0] else { panic!("a constant") };
+    assert!(matches!(&hidden.value.kind, ValueKind::Binary { op: ConstOp::Mul, .. }));
+    let Item::Child(conv) = &block.items[1] else { panic!("a child") };
+    let Module::Layer(conv) = &conv.module else { panic!("a layer") };
+    let padding = &conv.args[4].value;
+    assert_eq!(&src[padding.span.start..padding.span.end], "(3 - 1) / 2");
+    let Item::If(cond) = &block.items[2] else { panic!("a condition") };
+    assert!(matches!(&cond.cond.kind, ValueKind::Binary { op: ConstOp::Or, .. }));
+    assert_eq!((cond.then.len(), cond.otherwise.len()), (1, 1));
+    let Item::For(repeat) = &block.items[3] else { panic!("a loop") };
+    assert_eq!(repeat.var.name, "i");
+    assert!(matches!(block.forwards[0].result, Expr::If { .. }));
+    let model = &file.models[0];
+    assert_eq!(model.base.as_ref().unwrap().kind.name, "B");
+}
+
+#[test]
+fn negative_literals_and_operator_precedence() {
+    let src = "model M { c = L(-1, -x, a + b * c, a < b && !c) }";
+    let file = parse(src).unwrap();
+    let Module::Layer(l) = &children(&file.models[0].items)[0].module else { panic!() };
+    assert_eq!(l.args[0].value.kind, ValueKind::Int(-1));
+    assert!(matches!(l.args[1].value.kind, ValueKind::Unary { .. }));
+    let ValueKind::Binary { op: ConstOp::Add, rhs, .. } = &l.args[2].value.kind else { panic!() };
+    assert!(matches!(rhs.kind, ValueKind::Binary { op: ConstOp::Mul, .. }));
+    assert!(matches!(l.args[3].value.kind, ValueKind::Binary { op: ConstOp::And, .. }));
 }

@@ -215,3 +215,18 @@ pub fn apply(init: Init, tensor: &Tensor) {
         other => fill(tensor, |t| other.set(t)),
     }
 }
+
+/// Re-fills parameters of `module` by their dotted `state_dict` names, in order, like
+/// `init.<fn>_(module.get_parameter(name))` for each entry.
+///
+/// # Panics
+///
+/// Panics if a name is not a parameter of `module`.
+pub fn apply_named(module: &dyn crate::ModuleTree, inits: &[(&str, Init)]) {
+    for (name, init) in inits {
+        let tensor = module
+            .parameter(name)
+            .unwrap_or_else(|| panic!("`{name}` is not a parameter of this {}", module.kind()));
+        apply(*init, tensor);
+    }
+}

@@ -4,6 +4,7 @@
 //! names, defaults, parameter names and initializations), and implement [`ModuleTree`] so that
 //! their modules, parameters and state dict can be listed with PyTorch's names and order.
 //! [`init`] mirrors `torch.nn.init`. The [`model!`] macro compiles a `.cnn` model in place.
+pub mod expr;
 pub mod init;
 mod module_tree;
 pub mod nn;

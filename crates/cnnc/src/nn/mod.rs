@@ -19,6 +19,7 @@ mod padding;
 mod pixel_shuffle;
 mod pooling;
 mod prelu;
+mod sequential;
 mod upsample;
 
 pub use activation::{
@@ -50,6 +51,7 @@ pub use pooling::{
     AvgPool3d, MaxPool, MaxPool1d, MaxPool2d, MaxPool3d,
 };
 pub use prelu::{PReLU, PReLUConfig};
+pub use sequential::{Layer, Sequential};
 pub use upsample::{Upsample, UpsampleMode};
 
 use tch::nn::{Init, Path};

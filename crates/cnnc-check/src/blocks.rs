@@ -1,0 +1,593 @@
+//! Blocks: the rules for `block` definitions, binding the arguments of a use, and merging what
+//! the uses in a file checked into one parametric definition ([`ir::BlockDef`]) per block.
+//!
+//! Every use of a block is expanded and checked with its own argument values (shapes differ
+//! between uses). Generated code has one struct per block, so the checker also records, for
+//! every layer, condition and forward branch of a block, what its uses resolved it to.
+
+use std::collections::{HashMap, HashSet};
+
+use cnnc_syntax as ast;
+use cnnc_syntax::{Span, Value, ValueKind};
+
+use crate::args::{assign, ArgValue, BoundArgs, Default};
+use crate::consts::{self, Const, ConstType, Env};
+use crate::diagnostic::{Code, Error};
+use crate::ir;
+use crate::layers;
+
+/// The blocks of a file, by name.
+pub(crate) struct Blocks<'a> {
+    defs: Vec<&'a ast::Block>,
+    by_name: HashMap<&'a str, &'a ast::Block>,
+}
+
+impl<'a> Blocks<'a> {
+    /// Collects the blocks of a file and reports definitions that break the rules for blocks.
+    pub fn new(file: &'a ast::File, errors: &mut Vec<Error>) -> Self {
+        let mut by_name: HashMap<&str, &ast::Block> = HashMap::new();
+        for block in &file.blocks {
+            let name = &block.name;
+            if let Some(first) = by_name.get(name.name.as_str()) {
+                errors.push(duplicate(&format!("block `{name}`"), name.span, first.name.span));
+                continue;
+            }
+            if let Some(model) = file.models.iter().find(|m| m.name.name == name.name) {
+                errors.push(duplicate(&format!("`{name}`"), name.span, model.name.span));
+            }
+            if layers::lookup(&name.name).is_some() || name.name == "Sequential" {
+                errors.push(
+                    Error::new(
+                        Code::DuplicateName,
+                        format!("`{name}` is a layer of the catalogue"),
+                        name.span,
+                        "already a layer",
+                    )
+                    .with_help("give the block a name of its own"),
+                );
+            }
+            check_definition(block, errors);
+            by_name.insert(&name.name, block);
+        }
+        Blocks { defs: file.blocks.iter().collect(), by_name }
+    }
+
+    /// The names of the blocks, in source order.
+    pub fn names(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.defs.iter().map(|b| b.name.name.as_str())
+    }
+
+    /// The block named `name`.
+    pub fn get(&self, name: &str) -> Option<&'a ast::Block> {
+        self.by_name.get(name).copied()
+    }
+
+    /// The argument values of a use of `block`, evaluated in `env`, in parameter order.
+    pub fn bind(
+        block: &ast::Block,
+        call: &ast::LayerCall,
+        env: &Env,
+        errors: &mut Vec<Error>,
+    ) -> Option<Vec<Const>> {
+        let names: Vec<&str> = block.params.iter().map(|p| p.name.name.as_str()).collect();
+        let required: Vec<bool> = block.params.iter().map(|p| p.default.is_none()).collect();
+        let signature = block_signature(block);
+        let callee = &block.name.name;
+        let (slots, mut ok) =
+            assign(callee, &names, &required, &signature, &call.args, call.span, errors);
+        let mut values = Vec::new();
+        for (param, slot) in block.params.iter().zip(slots) {
+            let value = match (slot, &param.default) {
+                (Some(arg), _) => &arg.value,
+                (None, Some(default)) => default,
+                (None, None) => continue,
+            };
+            match consts::eval(value, env) {
+                Ok(c) => values.push(c),
+                Err(e) => {
+                    errors.push(e);
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(values)
+    }
+}
+
+fn duplicate(what: &str, span: Span, first: Span) -> Error {
+    Error::new(
+        Code::DuplicateName,
+        format!("{what} is declared twice"),
+        span,
+        "declared again here",
+    )
+    .with_related(first, "first declared here")
+    .with_help("rename one of them")
+}
+
+/// The signature as messages show it, such as `BasicBlock(inplanes, planes, stride=1)`.
+fn block_signature(block: &ast::Block) -> String {
+    let params: Vec<String> = block
+        .params
+        .iter()
+        .map(|p| match &p.default {
+            Some(Value { kind: ValueKind::Int(n), .. }) => format!("{}={n}", p.name),
+            Some(Value { kind: ValueKind::Float(x), .. }) => format!("{}={x:?}", p.name),
+            Some(Value { kind: ValueKind::Bool(b), .. }) => format!("{}={b}", p.name),
+            _ => p.name.name.clone(),
+        })
+        .collect();
+    format!("`{}({})`", block.name, params.join(", "))
+}
+
+/// The rules a block definition must follow on its own, whatever its uses.
+fn check_definition(block: &ast::Block, errors: &mut Vec<Error>) {
+    let name = &block.name.name;
+    for input in &block.inputs {
+        errors.push(
+            Error::new(
+                Code::BlockStructure,
+                format!("block `{name}` declares an input"),
+                input.span,
+                "not allowed in a block",
+            )
+            .with_help(
+                "a block takes its input from where it is used; the model declares the input shape",
+            ),
+        );
+    }
+    if let Some(rule) = block.init.first() {
+        errors.push(
+            Error::new(
+                Code::BlockStructure,
+                format!("block `{name}` has init rules"),
+                rule.span,
+                "not allowed in a block",
+            )
+            .with_help("write init rules in the model; a kind rule such as `Conv2d.weight = zeros` reaches into blocks"),
+        );
+    }
+    for extra in block.forwards.iter().skip(1) {
+        errors.push(
+            Error::new(
+                Code::BlockStructure,
+                format!("block `{name}` has more than one `forward`"),
+                extra.span,
+                "second forward",
+            )
+            .with_related(block.forwards[0].span, "first forward"),
+        );
+    }
+    if let Some(forward) = block.forwards.first() {
+        if forward.params.len() != 1 {
+            errors.push(
+                Error::new(
+                    Code::BlockStructure,
+                    format!("the `forward` of block `{name}` must take one input"),
+                    forward.params.get(1).map_or(forward.span, |p| p.span),
+                    "one input expected",
+                )
+                .with_help("name its input once: `forward(x) { ... }`"),
+            );
+        }
+    }
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    let mut defaulted: Option<Span> = None;
+    for param in &block.params {
+        if let Some(first) = seen.insert(&param.name.name, param.name.span) {
+            errors.push(duplicate(&format!("parameter `{}`", param.name), param.name.span, first));
+        }
+        match &param.default {
+            Some(value)
+                if consts::is_dynamic(value) || consts::eval(value, &Env::new()).is_err() =>
+            {
+                errors.push(
+                    Error::new(
+                        Code::BlockStructure,
+                        format!(
+                            "the default of `{}` is not a number or boolean literal",
+                            param.name
+                        ),
+                        value.span,
+                        "not a literal",
+                    )
+                    .with_help("write a literal, such as `stride = 1`"),
+                )
+            }
+            Some(_) => defaulted = Some(param.span),
+            None => {
+                if let Some(first) = defaulted {
+                    errors.push(
+                        Error::new(
+                            Code::BlockStructure,
+                            format!(
+                                "parameter `{}` has no default but follows one that has",
+                                param.name
+                            ),
+                            param.span,
+                            "needs a default",
+                        )
+                        .with_related(first, "has a default")
+                        .with_help("put parameters without defaults first"),
+                    );
+                }
+            }
+        }
+    }
+    let (mut named, mut unnamed) = (Vec::new(), Vec::new());
+    collect_children(&block.items, &mut named, &mut unnamed);
+    for (child, span) in &named {
+        if let Some(param) = block.params.iter().find(|p| p.name.name == *child) {
+            errors.push(duplicate(&format!("`{child}`"), *span, param.name.span));
+        }
+    }
+    match (named.first(), unnamed.first()) {
+        (Some((_, named)), Some(unnamed)) => errors.push(
+            Error::new(
+                Code::BlockStructure,
+                format!("block `{name}` mixes named and unnamed children"),
+                *unnamed,
+                "unnamed child",
+            )
+            .with_related(*named, "named child")
+            .with_help("name every child and call them in `forward`, or name none and they run in order"),
+        ),
+        (None, Some(unnamed)) if !block.forwards.is_empty() => errors.push(
+            Error::new(
+                Code::BlockStructure,
+                format!("block `{name}` has a `forward` but unnamed children"),
+                *unnamed,
+                "unnamed child",
+            )
+            .with_related(block.forwards[0].span, "forward")
+            .with_help("name the children to call them in `forward`, or remove `forward` to run them in order"),
+        ),
+        _ => {}
+    }
+}
+
+/// The named and unnamed children of a body, looking through conditions and loops.
+fn collect_children<'a>(
+    items: &'a [ast::Item],
+    named: &mut Vec<(&'a str, Span)>,
+    unnamed: &mut Vec<Span>,
+) {
+    for item in items {
+        match item {
+            ast::Item::Child(child) => match &child.name {
+                Some(name) => named.push((&name.name, name.span)),
+                None => unnamed.push(child.span),
+            },
+            ast::Item::If(cond) => {
+                collect_children(&cond.then, named, unnamed);
+                collect_children(&cond.otherwise, named, unnamed);
+            }
+            ast::Item::For(repeat) => collect_children(&repeat.body, named, unnamed),
+            ast::Item::Let(_) => {}
+        }
+    }
+}
+
+/// The names of the children a body may declare, in every branch.
+pub(crate) fn declared_names(items: &[ast::Item]) -> Vec<String> {
+    let (mut named, mut unnamed) = (Vec::new(), Vec::new());
+    collect_children(items, &mut named, &mut unnamed);
+    named.into_iter().map(|(n, _)| n.to_string()).collect()
+}
+
+/// What the uses of blocks in a file resolved, recorded while checking each use.
+#[derive(Default)]
+pub(crate) struct Uses {
+    /// The spans of the body entries some use reached.
+    pub reached: HashSet<Span>,
+    /// For each layer call in a block, the path and bound arguments of each use.
+    pub layers: HashMap<Span, Vec<(String, BoundArgs)>>,
+    /// For each block used as a child, the types of its parameters over all uses.
+    pub params: HashMap<String, Vec<ConstType>>,
+    /// The type of each `let` constant over all uses.
+    pub lets: HashMap<Span, ConstType>,
+    /// For each block with a `forward`, the forward computation merged over all uses.
+    pub forwards: HashMap<String, ir::Forward>,
+}
+
+impl Uses {
+    /// Records the parameter types of one use of `block`; reports a parameter that is a number in
+    /// one use and a boolean in another.
+    pub fn record_params(
+        &mut self,
+        block: &ast::Block,
+        args: &[Const],
+        call: Span,
+        errors: &mut Vec<Error>,
+    ) {
+        let types: Vec<ConstType> = args.iter().map(|c| c.ty()).collect();
+        let entry = self.params.entry(block.name.name.clone()).or_insert_with(|| types.clone());
+        for ((have, new), param) in entry.iter_mut().zip(&types).zip(&block.params) {
+            match have.unify(*new) {
+                Some(ty) => *have = ty,
+                None => errors.push(
+                    Error::new(
+                        Code::ConstExpr,
+                        format!("parameter `{}` of `{}` is a boolean in one use and a number in another", param.name, block.name),
+                        call,
+                        "this use",
+                    )
+                    .with_related(param.span, "the parameter")
+                    .with_help("each parameter takes one type: an integer, a float or a boolean"),
+                ),
+            }
+        }
+    }
+
+    /// Records the type of a `let` constant in one use.
+    pub fn record_let(&mut self, stmt: &ast::ConstLet, value: Const, errors: &mut Vec<Error>) {
+        let ty = value.ty();
+        let have = *self.lets.entry(stmt.span).or_insert(ty);
+        match have.unify(ty) {
+            Some(ty) => {
+                self.lets.insert(stmt.span, ty);
+            }
+            None => errors.push(
+                Error::new(
+                    Code::ConstExpr,
+                    format!(
+                        "`{}` is a boolean in one use of the block and a number in another",
+                        stmt.name
+                    ),
+                    stmt.value.span,
+                    "changes type",
+                )
+                .with_help("a constant takes one type in every use"),
+            ),
+        }
+    }
+
+    /// Merges the checked forward computation of one use of `block`.
+    pub fn record_forward(&mut self, block: &str, forward: &ir::Forward) {
+        match self.forwards.get_mut(block) {
+            Some(merged) => merged.merge(forward),
+            None => {
+                self.forwards.insert(block.to_string(), forward.clone());
+            }
+        }
+    }
+}
+
+/// Builds the definition of every block used as a child, in source order.
+pub(crate) fn build_defs(
+    blocks: &Blocks<'_>,
+    uses: &Uses,
+    errors: &mut Vec<Error>,
+) -> Vec<ir::BlockDef> {
+    let mut defs = Vec::new();
+    for block in &blocks.defs {
+        let Some(types) = uses.params.get(&block.name.name) else { continue };
+        let params: Vec<(String, ConstType)> =
+            block.params.iter().map(|p| p.name.name.clone()).zip(types.iter().copied()).collect();
+        let mut builder = DefBuilder { blocks, uses, errors, kinds: HashMap::new() };
+        let items = builder.items(&block.items, false);
+        let mut consts: Vec<(String, ConstType)> = params.clone();
+        collect_lets(&block.items, uses, &mut consts);
+        let mut read = Vec::new();
+        if let Some(forward) = block.forwards.first() {
+            for stmt in &forward.lets {
+                condition_names(&stmt.value, &mut read);
+            }
+            condition_names(&forward.result, &mut read);
+        }
+        let forward_consts =
+            consts.iter().filter(|(name, _)| read.contains(name)).cloned().collect();
+        let (mut named, mut unnamed) = (Vec::new(), Vec::new());
+        collect_children(&block.items, &mut named, &mut unnamed);
+        defs.push(ir::BlockDef {
+            name: block.name.name.clone(),
+            params,
+            items,
+            forward: uses.forwards.get(&block.name.name).cloned(),
+            forward_consts,
+            sequential: block.forwards.is_empty() && named.is_empty(),
+        });
+    }
+    defs
+}
+
+fn collect_lets(items: &[ast::Item], uses: &Uses, out: &mut Vec<(String, ConstType)>) {
+    for item in items {
+        match item {
+            ast::Item::Let(stmt) => {
+                if let Some(ty) = uses.lets.get(&stmt.span) {
+                    out.push((stmt.name.name.clone(), *ty));
+                }
+            }
+            ast::Item::If(cond) => {
+                collect_lets(&cond.then, uses, out);
+                collect_lets(&cond.otherwise, uses, out);
+            }
+            ast::Item::For(repeat) => collect_lets(&repeat.body, uses, out),
+            ast::Item::Child(_) => {}
+        }
+    }
+}
+
+/// The constants that the conditions of a forward expression read.
+fn condition_names(expr: &ast::Expr, out: &mut Vec<String>) {
+    match expr {
+        ast::Expr::If { cond, then, otherwise, .. } => {
+            consts::names(cond, out);
+            condition_names(then, out);
+            condition_names(otherwise, out);
+        }
+        ast::Expr::Call(call) => {
+            if let Some(piped) = &call.piped {
+                condition_names(piped, out);
+            }
+            for arg in &call.args {
+                if let ast::CallArgValue::Expr(e) = &arg.value {
+                    condition_names(e, out);
+                }
+            }
+        }
+        ast::Expr::Binary { lhs, rhs, .. } => {
+            condition_names(lhs, out);
+            condition_names(rhs, out);
+        }
+        ast::Expr::List(items, _) => items.iter().for_each(|i| condition_names(i, out)),
+        ast::Expr::Name(_) | ast::Expr::Number(_) => {}
+    }
+}
+
+struct DefBuilder<'b, 'a> {
+    blocks: &'b Blocks<'a>,
+    uses: &'b Uses,
+    errors: &'b mut Vec<Error>,
+    /// The kind of each named child, to reject one name for two kinds of module.
+    kinds: HashMap<String, (String, Span)>,
+}
+
+impl DefBuilder<'_, '_> {
+    fn items(&mut self, items: &[ast::Item], optional: bool) -> Vec<ir::BlockItem> {
+        let mut out = Vec::new();
+        for item in items {
+            let span = match item {
+                ast::Item::Child(c) => c.span,
+                ast::Item::Let(l) => l.span,
+                ast::Item::If(i) => i.span,
+                ast::Item::For(f) => f.span,
+            };
+            if !self.uses.reached.contains(&span) {
+                if !matches!(out.last(), Some(ir::BlockItem::Unreached)) {
+                    out.push(ir::BlockItem::Unreached);
+                }
+                continue;
+            }
+            out.push(match item {
+                ast::Item::Child(child) => ir::BlockItem::Child {
+                    name: child.name.as_ref().map(|n| n.name.clone()),
+                    optional,
+                    module: match self.module(child) {
+                        Some(module) => module,
+                        None => continue,
+                    },
+                },
+                ast::Item::Let(stmt) => ir::BlockItem::Let {
+                    name: stmt.name.name.clone(),
+                    value: stmt.value.clone(),
+                    ty: self.uses.lets.get(&stmt.span).copied().unwrap_or(ConstType::Int),
+                },
+                ast::Item::If(cond) => ir::BlockItem::If {
+                    cond: cond.cond.clone(),
+                    then: self.items(&cond.then, true),
+                    otherwise: self.items(&cond.otherwise, true),
+                },
+                ast::Item::For(repeat) => ir::BlockItem::For {
+                    var: repeat.var.name.clone(),
+                    start: repeat.start.clone(),
+                    end: repeat.end.clone(),
+                    body: self.items(&repeat.body, optional),
+                },
+            });
+        }
+        out
+    }
+
+    fn module(&mut self, child: &ast::Child) -> Option<ir::BlockModule> {
+        let (kind, module) = match &child.module {
+            ast::Module::Sequential(seq) => (
+                "Sequential".to_string(),
+                ir::BlockModule::Sequential(self.items(&seq.items, false)),
+            ),
+            ast::Module::Layer(call) => match self.blocks.get(&call.kind.name) {
+                Some(block) => (block.name.name.clone(), block_call(block, call)),
+                None => (call.kind.name.clone(), self.layer(call)?),
+            },
+        };
+        if let Some(name) = &child.name {
+            match self.kinds.get(&name.name) {
+                Some((first, span)) if *first != kind => self.errors.push(
+                    Error::new(
+                        Code::BlockStructure,
+                        format!("`{name}` is a `{first}` in one branch and a `{kind}` in another"),
+                        name.span,
+                        format!("a `{kind}`"),
+                    )
+                    .with_related(*span, format!("a `{first}`"))
+                    .with_help("a child name stands for one kind of module; use two names"),
+                ),
+                _ => {
+                    self.kinds.insert(name.name.clone(), (kind, name.span));
+                }
+            }
+        }
+        Some(module)
+    }
+
+    /// A layer of a block: the arguments of its first use, with the expressions of those that
+    /// depend on constants. Arguments inferred from shapes must agree across uses.
+    fn layer(&mut self, call: &ast::LayerCall) -> Option<ir::BlockModule> {
+        let uses = self.uses.layers.get(&call.span)?;
+        let (first_path, first) = &uses[0];
+        let mut dynamic: Vec<Option<Value>> = first
+            .values
+            .iter()
+            .map(|bound| {
+                let span = bound.span?;
+                let arg = call.args.iter().find(|a| a.value.span == span)?;
+                consts::is_dynamic(&arg.value).then(|| arg.value.clone())
+            })
+            .collect();
+        for (i, param) in first.params.iter().enumerate() {
+            if let (Default::SameAs(other), None) = (param.default, first.values[i].span) {
+                let j = first.params.iter().position(|p| p.name == other).expect("a parameter");
+                dynamic[i] = dynamic[j].clone();
+            }
+        }
+        for (i, param) in first.params.iter().enumerate() {
+            if dynamic[i].is_some() {
+                continue;
+            }
+            if let Some((path, other)) =
+                uses.iter().find(|(_, args)| args.values[i].value != first.values[i].value)
+            {
+                let span = first.values[i].span.unwrap_or(call.span);
+                self.errors.push(
+                    Error::new(
+                        Code::Infer,
+                        format!(
+                            "`{}` of this `{}` is {} in `{first_path}` but {} in `{path}`",
+                            param.name, call.kind, first.values[i].value, other.values[i].value
+                        ),
+                        span,
+                        "differs between uses of the block",
+                    )
+                    .with_help(format!(
+                        "the block's code is shared by its uses: write `{}` in terms of the block's parameters",
+                        param.name
+                    )),
+                );
+                return None;
+            }
+        }
+        let spec = layers::lookup(&call.kind.name).expect("checked layers are in the catalogue");
+        let layer = ir::Layer { spec, args: first.clone(), tensors: Vec::new() };
+        debug_assert!(layer.args.values.iter().all(|b| b.value != ArgValue::Infer));
+        Some(ir::BlockModule::Layer { layer, dynamic })
+    }
+}
+
+/// A use of a block inside a block: its argument expressions in parameter order.
+fn block_call(block: &ast::Block, call: &ast::LayerCall) -> ir::BlockModule {
+    let names: Vec<&str> = block.params.iter().map(|p| p.name.name.as_str()).collect();
+    let required: Vec<bool> = block.params.iter().map(|p| p.default.is_none()).collect();
+    let (slots, _) =
+        assign(&block.name.name, &names, &required, "", &call.args, call.span, &mut Vec::new());
+    let args = block
+        .params
+        .iter()
+        .zip(slots)
+        .map(|(param, slot)| match slot {
+            Some(arg) => arg.value.clone(),
+            None => param.default.clone().expect("checked uses give required arguments"),
+        })
+        .collect();
+    ir::BlockModule::Block { name: block.name.name.clone(), args }
+}

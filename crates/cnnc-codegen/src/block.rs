@@ -1,0 +1,423 @@
+//! The code of blocks: one parametric struct per block, whose constructor takes the block's
+//! parameters and computes layer arguments, conditions and loops from them.
+
+use cnnc_check::args::ArgType;
+use cnnc_check::consts::ConstType;
+use cnnc_check::ir::{BlockDef, BlockItem, BlockModule};
+use cnnc_syntax::{Value, ValueKind};
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote, ToTokens};
+
+use crate::consts::{rust_type, ConstCode};
+use crate::forward::{ChildCode, ForwardGen};
+use crate::layer_constructor;
+use crate::names::{field_ident, type_ident};
+
+/// The struct of a block, its constructor, `ModuleT` and `ModuleTree`.
+pub(crate) fn generate_block(def: &BlockDef, defs: &[BlockDef]) -> TokenStream {
+    let ty = format_ident!("{}", type_ident(&def.name));
+    let mut mentioned = Vec::new();
+    mentions(&def.items, &mut mentioned);
+    mentioned.extend(def.forward_consts.iter().map(|(n, _)| n.clone()));
+    let params = def.params.iter().map(|(name, ty)| {
+        let ident = if mentioned.contains(name) {
+            field_ident(name)
+        } else {
+            format_ident!("_{}", field_ident(name))
+        };
+        let ty = rust_type(*ty);
+        quote! { #ident: #ty }
+    });
+    let signature: Vec<&str> = def.params.iter().map(|(n, _)| n.as_str()).collect();
+    let doc = format!(" The block `{}({})`.", def.name, signature.join(", "));
+    let many = (def.params.len() >= 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
+    let kind = &def.name;
+    let mut consts = ConstCode::new(def.params.iter().map(|(n, t)| (n.as_str(), *t)), false);
+    let mut body = Body { defs, block: &def.name, complete_literal: false };
+
+    if def.sequential {
+        let statements = body.items(&def.items, &mut consts, Target::Seq);
+        let allow = body.allow();
+        return quote! {
+            #[doc = #doc]
+            #[derive(Debug)]
+            pub struct #ty(pub ::cnnc::nn::Sequential);
+            impl #ty {
+                /// Creates the block's variables under `vs`, named like PyTorch's `state_dict`.
+                #many
+                #allow
+                pub fn new(vs: &::tch::nn::Path, #(#params),*) -> Self {
+                    let mut seq = ::cnnc::nn::Sequential::new();
+                    #statements
+                    Self(seq)
+                }
+            }
+            impl ::tch::nn::ModuleT for #ty {
+                fn forward_t(&self, xs: &::tch::Tensor, train: bool) -> ::tch::Tensor {
+                    self.0.forward_t(xs, train)
+                }
+            }
+            impl ::cnnc::ModuleTree for #ty {
+                fn kind(&self) -> &'static str {
+                    #kind
+                }
+                fn children(&self) -> Vec<(&str, &dyn ::cnnc::ModuleTree)> {
+                    self.0.children()
+                }
+            }
+        };
+    }
+
+    let mut fields: Vec<Field> = Vec::new();
+    named_children(&def.items, &mut fields);
+    let optional_decls = fields.iter().filter(|f| f.optional).map(|f| {
+        let name = field_ident(&f.name);
+        quote! { let mut #name = None; }
+    });
+    let optional_decls: Vec<TokenStream> = optional_decls.collect();
+    let statements = body.items(&def.items, &mut consts, Target::Fields);
+    let allow = body.allow();
+    let field_names: Vec<Ident> = fields.iter().map(|f| field_ident(&f.name)).collect();
+    let field_types = fields.iter().map(|f| {
+        let ty = &f.ty;
+        if f.optional {
+            quote! { Option<#ty> }
+        } else {
+            ty.clone()
+        }
+    });
+    let const_fields: Vec<Ident> = def.forward_consts.iter().map(|(n, _)| field_ident(n)).collect();
+    let const_types = def.forward_consts.iter().map(|(_, t)| rust_type(*t));
+    let entry = |f: &Field| {
+        let (name, member) = (&f.name, field_ident(&f.name));
+        quote! { (#name, &self.#member) }
+    };
+    // The children before the first optional one start the list; the rest are added in order.
+    let leading = fields.iter().take_while(|f| !f.optional).count();
+    let first_entries = fields[..leading].iter().map(entry);
+    let tree = if leading == fields.len() {
+        let len = crate::consts::usize_literal(fields.len());
+        quote! {
+            let children: [(&str, &dyn ::cnnc::ModuleTree); #len] = [#(#first_entries),*];
+            children.into()
+        }
+    } else {
+        let rest = fields[leading..].iter().map(|f| {
+            let (name, member) = (&f.name, field_ident(&f.name));
+            if f.optional {
+                quote! { if let Some(module) = &self.#member { children.push((#name, module)); } }
+            } else {
+                quote! { children.push((#name, &self.#member)); }
+            }
+        });
+        quote! {
+            let mut children: Vec<(&str, &dyn ::cnnc::ModuleTree)> = vec![#(#first_entries),*];
+            #(#rest)*
+            children
+        }
+    };
+
+    let forward_consts =
+        ConstCode::new(def.forward_consts.iter().map(|(n, t)| (n.as_str(), *t)), true);
+    let forward = def.forward.as_ref().expect("a used block has a checked forward");
+    let lookup = |name: &str| -> Option<ChildCode> {
+        let field = fields.iter().find(|f| f.name == name)?;
+        let member = field_ident(name);
+        let (uses_train, optional) = (field.uses_train, field.optional);
+        Some(ChildCode { member: quote! { self.#member }, uses_train, optional })
+    };
+    let mut gen = ForwardGen {
+        forward,
+        child: &lookup,
+        block: Some((&forward_consts, &def.name)),
+        needs: Default::default(),
+    };
+    let forward_body = gen.body();
+    let train = gen.train_ident();
+    let input = field_ident(&forward.input);
+    let forward_allow =
+        gen.needs.complete_literal.then(|| quote! { #[allow(clippy::needless_update)] });
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug)]
+        pub struct #ty {
+            #(pub #field_names: #field_types,)*
+            #(#const_fields: #const_types,)*
+        }
+        impl #ty {
+            /// Creates the block's variables under `vs`, named like PyTorch's `state_dict`.
+            #many
+            #allow
+            pub fn new(vs: &::tch::nn::Path, #(#params),*) -> Self {
+                #(#optional_decls)*
+                #statements
+                Self { #(#field_names,)* #(#const_fields,)* }
+            }
+        }
+        impl ::tch::nn::ModuleT for #ty {
+            #forward_allow
+            fn forward_t(&self, #input: &::tch::Tensor, #train: bool) -> ::tch::Tensor {
+                #forward_body
+            }
+        }
+        impl ::cnnc::ModuleTree for #ty {
+            fn kind(&self) -> &'static str {
+                #kind
+            }
+            fn children(&self) -> Vec<(&str, &dyn ::cnnc::ModuleTree)> {
+                #tree
+            }
+        }
+    }
+}
+
+/// Where the children of a body go.
+#[derive(Clone, Copy, PartialEq)]
+enum Target {
+    /// Named children become variables, later the struct's fields.
+    Fields,
+    /// Children are pushed onto `seq`, a `cnnc::nn::Sequential`.
+    Seq,
+}
+
+struct Body<'a> {
+    defs: &'a [BlockDef],
+    block: &'a str,
+    complete_literal: bool,
+}
+
+impl Body<'_> {
+    fn allow(&self) -> Option<TokenStream> {
+        self.complete_literal.then(|| quote! { #[allow(clippy::needless_update)] })
+    }
+
+    fn items<'v>(
+        &mut self,
+        items: &'v [BlockItem],
+        consts: &mut ConstCode<'v>,
+        target: Target,
+    ) -> TokenStream {
+        let mut out = TokenStream::new();
+        for item in items {
+            out.extend(match item {
+                BlockItem::Child { name, optional, module } => match (name, target) {
+                        (Some(name), Target::Fields) => {
+                            let ident = field_ident(name);
+                            let code = self.module(module, quote! { vs / #name }, consts);
+                            if *optional {
+                                quote! { #ident = Some(#code); }
+                            } else {
+                                quote! { let #ident = #code; }
+                            }
+                        }
+                        (Some(name), Target::Seq) => {
+                            let code = self.module(module, quote! { vs / #name }, consts);
+                            quote! { seq.push_named(#name, #code); }
+                        }
+                    (None, _) => {
+                        let code = self.module(module, quote! { vs / seq.len() }, consts);
+                        quote! { seq.push(#code); }
+                    }
+                },
+                BlockItem::Let { name, value, ty } => {
+                    let code = consts.tokens_as(value, *ty);
+                    consts.declare(name, *ty);
+                    let ident = field_ident(name);
+                    quote! { let #ident = #code; }
+                }
+                BlockItem::If { cond, then, otherwise } => {
+                    let cond = consts.tokens(cond);
+                    let then = self.items(then, consts, target);
+                    if otherwise.is_empty() {
+                        quote! { if #cond { #then } }
+                    } else {
+                        let otherwise = self.items(otherwise, consts, target);
+                        quote! { if #cond { #then } else { #otherwise } }
+                    }
+                }
+                BlockItem::For { var, start, end, body } => {
+                    consts.declare(var, ConstType::Int);
+                    let (start, end) = (consts.tokens(start), consts.tokens(end));
+                    let mut used = Vec::new();
+                    mentions(body, &mut used);
+                    let var = if used.contains(var) {
+                        field_ident(var).into_token_stream()
+                    } else {
+                        quote! { _ }
+                    };
+                    let body = self.items(body, consts, target);
+                    quote! { for #var in #start..#end { #body } }
+                }
+                BlockItem::Unreached => {
+                    let message = format!(
+                        "`{}`: no checked use reaches this part of the block, so it was not generated",
+                        self.block
+                    );
+                    quote! { panic!(#message); }
+                }
+            });
+        }
+        out
+    }
+
+    /// The constructor of a child, whose variables go under `path`.
+    fn module<'v>(
+        &mut self,
+        module: &'v BlockModule,
+        path: TokenStream,
+        consts: &mut ConstCode<'v>,
+    ) -> TokenStream {
+        match module {
+            BlockModule::Layer { layer, dynamic } => {
+                let dynamic: Vec<Option<TokenStream>> = layer
+                    .args
+                    .params
+                    .iter()
+                    .zip(dynamic)
+                    .map(|(param, value)| value.as_ref().map(|v| arg_code(consts, param.ty, v)))
+                    .collect();
+                let (_, code, complete) = layer_constructor(layer, path, &dynamic);
+                self.complete_literal |= complete;
+                code
+            }
+            BlockModule::Block { name, args } => {
+                let ty = format_ident!("{}", type_ident(name));
+                let def = self
+                    .defs
+                    .iter()
+                    .find(|d| &d.name == name)
+                    .expect("used blocks have definitions");
+                let args = args
+                    .iter()
+                    .zip(&def.params)
+                    .map(|(value, (_, ty))| consts.tokens_as(value, *ty));
+                quote! { #ty::new(&(#path), #(#args),*) }
+            }
+            BlockModule::Sequential(items) => {
+                let statements = self.items(items, consts, Target::Seq);
+                quote! {
+                    {
+                        let vs = &(#path);
+                        let mut seq = ::cnnc::nn::Sequential::new();
+                        #statements
+                        seq
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The code of a layer argument computed from constants, in the form its config field takes.
+fn arg_code(consts: &ConstCode<'_>, ty: ArgType, value: &Value) -> TokenStream {
+    let items = |n: usize, ty: ConstType| -> Vec<TokenStream> {
+        match &value.kind {
+            ValueKind::Tuple(items) => items.iter().map(|i| consts.tokens_as(i, ty)).collect(),
+            _ => vec![consts.tokens_as(value, ty); n],
+        }
+    };
+    match ty {
+        ArgType::Int | ArgType::Bool => consts.tokens(value),
+        ArgType::OptInt | ArgType::OptBool => {
+            let code = consts.tokens(value);
+            quote! { Some(#code) }
+        }
+        ArgType::Float => consts.tokens_as(value, ConstType::Float),
+        ArgType::OptFloat => {
+            let code = consts.tokens_as(value, ConstType::Float);
+            quote! { Some(#code) }
+        }
+        ArgType::Ints(n) | ArgType::ConvPadding(n) => {
+            let items = items(n, ConstType::Int);
+            quote! { [#(#items),*] }
+        }
+        ArgType::OptInts(n) => {
+            let items = items(n, ConstType::Int);
+            quote! { [#(Some(#items)),*] }
+        }
+        ArgType::IntList => {
+            let items = items(1, ConstType::Int);
+            quote! { vec![#(#items),*] }
+        }
+        ArgType::OptIntList => {
+            let items = items(1, ConstType::Int);
+            quote! { Some(vec![#(#items),*]) }
+        }
+        ArgType::OptFloatList => {
+            let items = items(1, ConstType::Float);
+            quote! { Some(vec![#(#items),*]) }
+        }
+        ArgType::Choice { .. } => quote! { compile_error!("a choice cannot be computed") },
+    }
+}
+
+/// A named child of a block: a field of its struct.
+struct Field {
+    name: String,
+    ty: TokenStream,
+    optional: bool,
+    uses_train: bool,
+}
+
+/// The named children of a block body and their types, looking through conditions; a child
+/// under a condition is optional.
+fn named_children(items: &[BlockItem], out: &mut Vec<Field>) {
+    for item in items {
+        match item {
+            BlockItem::Child { name: Some(name), optional, module } => {
+                if out.iter().any(|f| &f.name == name) {
+                    continue;
+                }
+                let ty = match module {
+                    BlockModule::Layer { layer, .. } => {
+                        let kind = format_ident!("{}", layer.spec.name);
+                        quote! { ::cnnc::nn::#kind }
+                    }
+                    BlockModule::Block { name, .. } => {
+                        format_ident!("{}", type_ident(name)).into_token_stream()
+                    }
+                    BlockModule::Sequential(_) => quote! { ::cnnc::nn::Sequential },
+                };
+                let uses_train = match module {
+                    BlockModule::Layer { layer, .. } => layer.spec.uses_train,
+                    _ => true,
+                };
+                out.push(Field { name: name.clone(), ty, optional: *optional, uses_train });
+            }
+            BlockItem::If { then, otherwise, .. } => {
+                named_children(then, out);
+                named_children(otherwise, out);
+            }
+            BlockItem::For { body, .. } => named_children(body, out),
+            _ => {}
+        }
+    }
+}
+
+/// The constants that the entries of a body mention.
+fn mentions(items: &[BlockItem], out: &mut Vec<String>) {
+    let value = |v: &Value, out: &mut Vec<String>| cnnc_check::consts::names(v, out);
+    for item in items {
+        match item {
+            BlockItem::Child { module, .. } => match module {
+                BlockModule::Layer { dynamic, .. } => {
+                    dynamic.iter().flatten().for_each(|v| value(v, out))
+                }
+                BlockModule::Block { args, .. } => args.iter().for_each(|v| value(v, out)),
+                BlockModule::Sequential(items) => mentions(items, out),
+            },
+            BlockItem::Let { value: v, .. } => value(v, out),
+            BlockItem::If { cond, then, otherwise } => {
+                value(cond, out);
+                mentions(then, out);
+                mentions(otherwise, out);
+            }
+            BlockItem::For { start, end, body, .. } => {
+                value(start, out);
+                value(end, out);
+                mentions(body, out);
+            }
+            BlockItem::Unreached => {}
+        }
+    }
+}

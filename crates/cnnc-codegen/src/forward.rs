@@ -1,0 +1,302 @@
+//! The code of forward computations, shared by models and blocks.
+
+use cnnc_check::args::ArgValue;
+use cnnc_check::ir;
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote, ToTokens};
+
+use crate::consts::ConstCode;
+use crate::names::field_ident;
+use crate::{float, int, layer_constructor};
+
+/// How forward code reaches a child.
+pub(crate) struct ChildCode {
+    /// `self.conv1`, `self.0`, ...
+    pub member: TokenStream,
+    /// Whether the child's forward takes the train flag.
+    pub uses_train: bool,
+    /// Whether the child is an `Option` (a block child declared under a condition).
+    pub optional: bool,
+}
+
+/// What an expression's code needs from the function around it.
+#[derive(Default)]
+pub(crate) struct ExprNeeds {
+    /// The `train` flag.
+    pub train: bool,
+    /// `#[allow(clippy::needless_update)]`, for a layer literal that names every field.
+    pub complete_literal: bool,
+}
+
+/// Generates the body of `forward_t`.
+pub(crate) struct ForwardGen<'a> {
+    pub forward: &'a ir::Forward,
+    /// The child of a name, or `None` for a child that does not exist here (the identity).
+    pub child: &'a dyn Fn(&str) -> Option<ChildCode>,
+    /// In a block, how conditions read constants (`self.stride`) and what the block is called;
+    /// `None` in a model, whose conditions were decided when it was checked.
+    pub block: Option<(&'a ConstCode<'a>, &'a str)>,
+    pub needs: ExprNeeds,
+}
+
+impl ForwardGen<'_> {
+    /// The statements and result of `forward_t`.
+    pub fn body(&mut self) -> TokenStream {
+        let forward = self.forward;
+        let lets: Vec<TokenStream> = forward
+            .lets
+            .iter()
+            .map(|(name, value)| {
+                let name = field_ident(name);
+                let value = self.expr(value);
+                quote! { let #name = #value; }
+            })
+            .collect();
+        let result = self.owned(&forward.result);
+        quote! { #(#lets)* #result }
+    }
+
+    /// The train flag's parameter name: `_train` when unused.
+    pub fn train_ident(&self) -> Ident {
+        train_ident(self.needs.train)
+    }
+
+    /// Whether a value name refers to the borrowed input (directly or through aliases).
+    fn is_borrowed(&self, name: &str) -> bool {
+        is_borrowed(name, self.forward)
+    }
+
+    /// In a model, the branch an `if` took; otherwise the expression itself.
+    fn taken<'e>(&self, e: &'e ir::Expr) -> &'e ir::Expr {
+        match (&e.kind, self.block) {
+            (ir::ExprKind::If { then, otherwise, .. }, None) => {
+                self.taken(then.as_deref().or(otherwise.as_deref()).expect("a taken branch"))
+            }
+            _ => e,
+        }
+    }
+
+    /// The code of an expression as an owned `Tensor`.
+    fn owned(&mut self, e: &ir::Expr) -> TokenStream {
+        let e = self.taken(e);
+        match &e.kind {
+            ir::ExprKind::Value(name) if self.is_borrowed(name) => {
+                let name = field_ident(name);
+                quote! { #name.shallow_clone() }
+            }
+            _ => self.expr(e),
+        }
+    }
+
+    /// The code of a forward expression, of type `Tensor` (or `&Tensor` for a borrowed value).
+    pub fn expr(&mut self, e: &ir::Expr) -> TokenStream {
+        let e = self.taken(e);
+        match &e.kind {
+            ir::ExprKind::Value(name) => field_ident(name).into_token_stream(),
+            ir::ExprKind::Scalar(x) => float(*x),
+            ir::ExprKind::Child { name, input } => self.child_call(name, input),
+            ir::ExprKind::If { cond, then, otherwise } => {
+                let (consts, block) = self.block.expect("models resolve their conditions");
+                let cond = consts.tokens(cond);
+                let branch = |b: &Option<Box<ir::Expr>>, this: &mut Self| match b {
+                    Some(e) => this.owned(e),
+                    None => {
+                        let message = format!(
+                            "`{block}`: no checked use takes this branch, so it was not generated"
+                        );
+                        quote! { panic!(#message) }
+                    }
+                };
+                let (then, otherwise) = (branch(then, self), branch(otherwise, self));
+                quote! { if #cond { #then } else { #otherwise } }
+            }
+            ir::ExprKind::Binary { op, lhs, rhs } => {
+                // `*` binds tighter than `+`, as in Rust; an `+` operand of `*` needs parentheses.
+                let side = |e: &ir::Expr, this: &mut Self| {
+                    let e = this.taken(e);
+                    let code = this.operand(e);
+                    let loose = match &e.kind {
+                        ir::ExprKind::Binary { op: ir::BinOp::Add, .. } => *op == ir::BinOp::Mul,
+                        ir::ExprKind::If { .. } => true,
+                        _ => false,
+                    };
+                    if loose {
+                        quote! { (#code) }
+                    } else {
+                        code
+                    }
+                };
+                let (l, r) = (side(lhs, self), side(rhs, self));
+                match op {
+                    ir::BinOp::Add => quote! { #l + #r },
+                    ir::BinOp::Mul => quote! { #l * #r },
+                }
+            }
+            ir::ExprKind::Cat { inputs, dim } => {
+                let refs: Vec<TokenStream> = inputs
+                    .iter()
+                    .map(|i| match &self.taken(i).kind {
+                        ir::ExprKind::Value(_) => self.operand(i),
+                        _ => {
+                            let code = self.expr(i);
+                            quote! { &#code }
+                        }
+                    })
+                    .collect();
+                let dim = int(*dim);
+                quote! { ::tch::Tensor::cat(&[#(#refs),*], #dim) }
+            }
+            ir::ExprKind::Op { op, input } => {
+                let input = self.receiver(input);
+                self.op(op, input)
+            }
+        }
+    }
+
+    fn op(&mut self, op: &ir::Op, input: TokenStream) -> TokenStream {
+        let ints = |v: &[i64]| v.iter().map(|&n| int(n)).collect::<Vec<_>>();
+        match op {
+            ir::Op::Flatten { start_dim, end_dim } => {
+                let (s, e) = (int(*start_dim), int(*end_dim));
+                quote! { #input.flatten(#s, #e) }
+            }
+            ir::Op::Reshape(sizes) => {
+                let sizes = ints(sizes);
+                quote! { #input.reshape([#(#sizes),*]) }
+            }
+            ir::Op::Permute(dims) => {
+                let dims = ints(dims);
+                quote! { #input.permute([#(#dims),*]) }
+            }
+            ir::Op::Transpose(a, b) => {
+                let (a, b) = (int(*a), int(*b));
+                quote! { #input.transpose(#a, #b) }
+            }
+            ir::Op::Mean { dims, keepdim } => {
+                let dims = ints(dims);
+                quote! { #input.mean_dim([#(#dims),*].as_slice(), #keepdim, None) }
+            }
+            ir::Op::Layer(layer) => match tensor_method(layer) {
+                Some(method) => {
+                    let method = format_ident!("{method}");
+                    quote! { #input.#method() }
+                }
+                None => {
+                    let (_, literal, complete) = layer_constructor(layer, quote! { vs }, &[]);
+                    self.needs.complete_literal |= complete;
+                    if layer.spec.uses_train {
+                        self.needs.train = true;
+                        quote! { #input.apply_t(&#literal, train) }
+                    } else {
+                        quote! { #input.apply(&#literal) }
+                    }
+                }
+            },
+        }
+    }
+
+    /// A child applied to `input`; an absent child is the identity, and an optional one is the
+    /// identity when it is `None`.
+    fn child_call(&mut self, name: &str, input: &ir::Expr) -> TokenStream {
+        let Some(child) = (self.child)(name) else { return self.owned(input) };
+        let member = &child.member;
+        let train = child.uses_train || child.optional;
+        self.needs.train |= train;
+        let apply = |input: &TokenStream, module: &TokenStream| {
+            if train {
+                quote! { #input.apply_t(#module, train) }
+            } else {
+                quote! { #input.apply(#module) }
+            }
+        };
+        if !child.optional {
+            let input = self.receiver(input);
+            return apply(&input, &quote! { &#member });
+        }
+        let module = quote! { module };
+        match &self.taken(input).kind {
+            ir::ExprKind::Value(value) => {
+                let value = field_ident(value).into_token_stream();
+                let some = apply(&value, &module);
+                quote! {
+                    match &#member {
+                        Some(module) => #some,
+                        None => #value.shallow_clone(),
+                    }
+                }
+            }
+            _ => {
+                let code = self.expr(input);
+                let some = apply(&quote! { input }, &module);
+                quote! {
+                    {
+                        let input = #code;
+                        match &#member {
+                            Some(module) => #some,
+                            None => input,
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// An operand of `+` or `*`: a borrowed value, an owned result or a number.
+    fn operand(&mut self, e: &ir::Expr) -> TokenStream {
+        match &e.kind {
+            ir::ExprKind::Value(name) if !self.is_borrowed(name) => {
+                let name = field_ident(name);
+                quote! { &#name }
+            }
+            _ => self.expr(e),
+        }
+    }
+
+    /// The receiver of a method call, parenthesised when it is an operator or `if` expression.
+    fn receiver(&mut self, e: &ir::Expr) -> TokenStream {
+        let e = self.taken(e);
+        let code = self.expr(e);
+        if matches!(e.kind, ir::ExprKind::Binary { .. } | ir::ExprKind::If { .. }) {
+            quote! { (#code) }
+        } else {
+            code
+        }
+    }
+}
+
+/// Whether a value name refers to the borrowed input (directly or through aliases).
+pub(crate) fn is_borrowed(name: &str, forward: &ir::Forward) -> bool {
+    if name == forward.input {
+        return true;
+    }
+    forward.lets.iter().any(|(n, value)| {
+        n == name
+            && matches!(&value.kind, ir::ExprKind::Value(other) if is_borrowed(other, forward))
+    })
+}
+
+pub(crate) fn train_ident(used: bool) -> Ident {
+    if used {
+        format_ident!("train")
+    } else {
+        format_ident!("_train")
+    }
+}
+
+/// The tch method that computes a parameter-free layer with its default arguments, such as
+/// `relu` for `ReLU()`.
+fn tensor_method(layer: &ir::Layer) -> Option<&'static str> {
+    let defaults =
+        layer.args.values.iter().all(|b| b.span.is_none() || b.value == ArgValue::Bool(false));
+    let method = match layer.spec.name {
+        "ReLU" => "relu",
+        "Sigmoid" => "sigmoid",
+        "Tanh" => "tanh",
+        "SiLU" => "silu",
+        "Mish" => "mish",
+        "Hardswish" => "hardswish",
+        "Hardsigmoid" => "hardsigmoid",
+        _ => return None,
+    };
+    defaults.then_some(method)
+}

@@ -1,0 +1,50 @@
+//! The integer arithmetic of cnnc's constant expressions, which follows Python: generated block
+//! code computes layer arguments from block parameters with these.
+
+/// `x / y` of two integers, rounded towards negative infinity like Python's `x // y`.
+///
+/// # Panics
+///
+/// Panics if `y` is 0.
+pub fn floor_div(x: i64, y: i64) -> i64 {
+    let q = x / y;
+    if x % y != 0 && (x < 0) != (y < 0) {
+        q - 1
+    } else {
+        q
+    }
+}
+
+/// `x % y` of two integers with the sign of `y`, like Python's `x % y`.
+///
+/// # Panics
+///
+/// Panics if `y` is 0.
+pub fn floor_rem(x: i64, y: i64) -> i64 {
+    let r = x % y;
+    if r != 0 && (r < 0) != (y < 0) {
+        r + y
+    } else {
+        r
+    }
+}
+
+/// `x % y` of two floats with the sign of `y`, like Python's `x % y`.
+pub fn float_rem(x: f64, y: f64) -> f64 {
+    x - y * (x / y).floor()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_python() {
+        // Python: [(7 // 2, 7 % 2), (-7 // 2, -7 % 2), (7 // -2, 7 % -2), (-7 // -2, -7 % -2)]
+        let cases = [(7, 2, 3, 1), (-7, 2, -4, 1), (7, -2, -4, -1), (-7, -2, 3, -1)];
+        for (x, y, q, r) in cases {
+            assert_eq!((floor_div(x, y), floor_rem(x, y)), (q, r), "{x} and {y}");
+        }
+        assert_eq!(float_rem(-7.5, 2.0), 0.5);
+    }
+}

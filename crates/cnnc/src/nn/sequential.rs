@@ -1,0 +1,81 @@
+//! A container of modules that run in order, built at run time.
+use std::fmt;
+
+use tch::nn::ModuleT;
+use tch::Tensor;
+
+use crate::ModuleTree;
+
+/// A module of a [`Sequential`]: any tch module with PyTorch-style introspection.
+pub trait Layer: ModuleT + ModuleTree {}
+
+impl<T: ModuleT + ModuleTree> Layer for T {}
+
+/// Modules that run in order, named `0`, `1`, ... like `torch.nn.Sequential`.
+///
+/// Generated code uses it inside blocks, where conditions and loops decide the entries.
+#[derive(Default)]
+pub struct Sequential {
+    names: Vec<String>,
+    layers: Vec<Box<dyn Layer>>,
+}
+
+impl Sequential {
+    /// An empty `Sequential`, which passes its input through.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends a module under the next index.
+    pub fn push(&mut self, layer: impl Layer + 'static) {
+        self.names.push(self.layers.len().to_string());
+        self.layers.push(Box::new(layer));
+    }
+
+    /// Appends a module under `name`, like `Sequential(OrderedDict(...))`.
+    pub fn push_named(&mut self, name: &str, layer: impl Layer + 'static) {
+        self.names.push(name.to_string());
+        self.layers.push(Box::new(layer));
+    }
+
+    /// The number of modules.
+    pub fn len(&self) -> usize {
+        self.layers.len()
+    }
+
+    /// Whether there are no modules.
+    pub fn is_empty(&self) -> bool {
+        self.layers.is_empty()
+    }
+}
+
+impl fmt::Debug for Sequential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.layers.iter().map(|l| l.kind())).finish()
+    }
+}
+
+impl ModuleT for Sequential {
+    fn forward_t(&self, xs: &Tensor, train: bool) -> Tensor {
+        match self.layers.split_first() {
+            None => xs.shallow_clone(),
+            Some((first, rest)) => {
+                rest.iter().fold(first.forward_t(xs, train), |x, layer| layer.forward_t(&x, train))
+            }
+        }
+    }
+}
+
+impl ModuleTree for Sequential {
+    fn kind(&self) -> &'static str {
+        "Sequential"
+    }
+
+    fn children(&self) -> Vec<(&str, &dyn ModuleTree)> {
+        self.names
+            .iter()
+            .map(String::as_str)
+            .zip(self.layers.iter().map(|l| l.as_module_tree()))
+            .collect()
+    }
+}
