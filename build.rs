@@ -5,6 +5,7 @@ fn main() {
         "examples/simple_cnn.cnn",
         "tests/fixtures/tiny_net.cnn",
         "tests/fixtures/catalogue.cnn",
+        "tests/fixtures/blocks.cnn",
         "examples/lenet5.cnn",
         "examples/alexnet.cnn",
         "examples/vgg.cnn",

@@ -7,6 +7,7 @@ use cnnc_build::{compile_source, Format};
 const SIMPLE_CNN: &str = include_str!("../../../examples/simple_cnn.cnn");
 const TINY_NET: &str = include_str!("../../../tests/fixtures/tiny_net.cnn");
 const CATALOGUE: &str = include_str!("../../../tests/fixtures/catalogue.cnn");
+const BLOCKS: &str = include_str!("../../../tests/fixtures/blocks.cnn");
 
 /// Compiles and, on errors, renders them in every format; returns whether it compiled.
 fn survives(source: &str) -> bool {
@@ -39,7 +40,7 @@ fn char_boundaries(s: &str) -> impl Iterator<Item = usize> + '_ {
 
 #[test]
 fn every_prefix() {
-    for source in [SIMPLE_CNN, TINY_NET, CATALOGUE] {
+    for source in [SIMPLE_CNN, TINY_NET, CATALOGUE, BLOCKS] {
         let compiled = char_boundaries(source).filter(|&i| survives(&source[..i])).count();
         // The whole text compiles, so at least one prefix does.
         assert!(compiled >= 1);
@@ -48,7 +49,7 @@ fn every_prefix() {
 
 #[test]
 fn every_single_character_deletion() {
-    for source in [SIMPLE_CNN, TINY_NET, CATALOGUE] {
+    for source in [SIMPLE_CNN, TINY_NET, CATALOGUE, BLOCKS] {
         let boundaries: Vec<usize> = char_boundaries(source).collect();
         for pair in boundaries.windows(2) {
             let mutated = format!("{}{}", &source[..pair[0]], &source[pair[1]..]);
@@ -95,6 +96,17 @@ fn pseudo_random_insertions() {
         "mean(",
         "-> sigmoid",
         "forward(x) {",
+        "block B(c) {",
+        "if c > 1 {",
+        "} else {",
+        "for i in 0..",
+        "let k = ",
+        "&& ",
+        "|| !",
+        " / 0",
+        " % ",
+        "9223372036854775807 * ",
+        "Unit(",
     ];
     let mut state = 0x2545_f491_4f6c_dd1du64;
     let mut next = |n: usize| {
@@ -103,7 +115,7 @@ fn pseudo_random_insertions() {
         state ^= state << 17;
         (state % n as u64) as usize
     };
-    for source in [SIMPLE_CNN, CATALOGUE] {
+    for source in [SIMPLE_CNN, CATALOGUE, BLOCKS] {
         let boundaries: Vec<usize> = char_boundaries(source).collect();
         for _ in 0..1500 {
             let at = boundaries[next(boundaries.len())];
@@ -111,6 +123,21 @@ fn pseudo_random_insertions() {
             survives(&format!("{}{piece}{}", &source[..at], &source[at..]));
         }
     }
+}
+
+#[test]
+fn huge_expansions_are_a_diagnostic() {
+    let loops = "model M { input x: [N, 4]\n s = Sequential { for a in 0..1000000000 { for b in 0..1000000000 { } } } }";
+    assert!(!survives(loops));
+    let modules =
+        "model M { input x: [N, 4]\n s = Sequential { for a in 0..1000000000 { ReLU() } } }";
+    assert!(!survives(modules));
+    let mut doubling = String::from("block B0(c) { ReLU() }\n");
+    for i in 1..40 {
+        doubling.push_str(&format!("block B{i}(c) {{ B{}(c); B{}(c) }}\n", i - 1, i - 1));
+    }
+    doubling.push_str("model M { input x: [N, 4]\n b = B39(1) }");
+    assert!(!survives(&doubling));
 }
 
 #[test]

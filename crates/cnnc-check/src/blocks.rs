@@ -374,6 +374,13 @@ pub(crate) fn build_defs(
                 condition_names(&stmt.value, &mut read);
             }
             condition_names(&forward.result, &mut read);
+            read.retain(|name| {
+                !forward
+                    .params
+                    .iter()
+                    .chain(forward.lets.iter().map(|l| &l.name))
+                    .any(|v| v.name == *name)
+            });
         }
         let forward_consts =
             consts.iter().filter(|(name, _)| read.contains(name)).cloned().collect();
@@ -409,7 +416,7 @@ fn collect_lets(items: &[ast::Item], uses: &Uses, out: &mut Vec<(String, ConstTy
     }
 }
 
-/// The constants that the conditions of a forward expression read.
+/// The constants that a forward expression reads, in conditions and as numbers.
 fn condition_names(expr: &ast::Expr, out: &mut Vec<String>) {
     match expr {
         ast::Expr::If { cond, then, otherwise, .. } => {
@@ -432,7 +439,13 @@ fn condition_names(expr: &ast::Expr, out: &mut Vec<String>) {
             condition_names(rhs, out);
         }
         ast::Expr::List(items, _) => items.iter().for_each(|i| condition_names(i, out)),
-        ast::Expr::Name(_) | ast::Expr::Number(_) => {}
+        ast::Expr::Name(name) => {
+            // A constant used as a number; value names are filtered out by the caller.
+            if !out.contains(&name.name) {
+                out.push(name.name.clone());
+            }
+        }
+        ast::Expr::Number(_) => {}
     }
 }
 

@@ -383,7 +383,8 @@ impl<'a> ModelChecker<'a, '_> {
         let var = &repeat.var.name;
         let shadowed = self.env.get(var).copied();
         for i in start..end {
-            if self.modules > MAX_MODULES {
+            // Iterations count towards the limit too, so that empty loops end.
+            if self.count_module(repeat.span) {
                 break;
             }
             if var != "_" {
@@ -457,6 +458,15 @@ impl<'a> ModelChecker<'a, '_> {
             },
         };
         Some(NodeState { name, path, span: child.module.span(), body, called: false, origin })
+    }
+
+    /// Counts one module or loop iteration; reports (once) and returns `true` past the limit.
+    fn count_module(&mut self, span: Span) -> bool {
+        self.modules += 1;
+        if self.modules == MAX_MODULES + 1 {
+            self.errors.push(expansion_limit(span));
+        }
+        self.modules > MAX_MODULES
     }
 
     /// Expands one use of a block at `path`.
@@ -744,15 +754,27 @@ impl<'a> ModelChecker<'a, '_> {
                 };
                 Some((flow, ir::Expr { kind: ir::ExprKind::Scalar(x), shape: Shape(Vec::new()) }))
             }
+            ast::Expr::Name(ident) if !env.contains_key(&ident.name) => {
+                match this.env.get(&ident.name).copied() {
+                    Some(value @ (Const::Int(_) | Const::Float(_))) => {
+                        let flow = Flow {
+                            shape: Shape(Vec::new()),
+                            span: ident.span,
+                            note: format!("the constant `{}` = {value}", ident.name),
+                        };
+                        let kind = ir::ExprKind::Constant { name: ident.name.clone(), value };
+                        Some((flow, ir::Expr { kind, shape: Shape(Vec::new()) }))
+                    }
+                    _ => this.eval(e, env),
+                }
+            }
             _ => this.eval(e, env),
         };
         let left = operand(lhs, self);
         let right = operand(rhs, self);
         let ((lflow, lexpr), (rflow, rexpr)) = (left?, right?);
         let symbol = if op == ast::BinOp::Add { "+" } else { "*" };
-        if matches!(lexpr.kind, ir::ExprKind::Scalar(_))
-            && matches!(rexpr.kind, ir::ExprKind::Scalar(_))
-        {
+        if lexpr.kind.is_number() && rexpr.kind.is_number() {
             self.errors.push(
                 Error::new(
                     Code::ForwardCall,
@@ -1255,6 +1277,20 @@ impl<'a> ModelChecker<'a, '_> {
         }
         convert(&self.children, self.uses)
     }
+}
+
+/// The error for a model whose loops and blocks expand past [`MAX_MODULES`].
+fn expansion_limit(span: Span) -> Error {
+    Error::new(
+        Code::BlockStructure,
+        format!(
+            "the model expands to more than {} modules and loop iterations",
+            ir::thousands(MAX_MODULES as i64)
+        ),
+        span,
+        "the limit is reached here",
+    )
+    .with_help("check the bounds of the loops, and blocks that use other blocks many times")
 }
 
 /// The span of a body entry.

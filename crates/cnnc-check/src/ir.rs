@@ -291,6 +291,13 @@ pub enum ExprKind {
     },
     /// A number, as an operand of `+` or `*`.
     Scalar(f64),
+    /// A constant (a block parameter or `let`), as an operand of `+` or `*`.
+    Constant {
+        /// The constant's name.
+        name: String,
+        /// Its value in this use.
+        value: Const,
+    },
     /// `lhs + rhs` or `lhs * rhs`, with broadcasting.
     Binary {
         /// The operator.
@@ -317,6 +324,13 @@ pub enum ExprKind {
         /// The value when it does not.
         otherwise: Option<Box<Expr>>,
     },
+}
+
+impl ExprKind {
+    /// Whether this is a number rather than a tensor.
+    pub fn is_number(&self) -> bool {
+        matches!(self, ExprKind::Scalar(_) | ExprKind::Constant { .. })
+    }
 }
 
 impl Expr {

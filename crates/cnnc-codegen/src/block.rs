@@ -110,8 +110,10 @@ pub(crate) fn generate_block(def: &BlockDef, defs: &[BlockDef]) -> TokenStream {
                 quote! { children.push((#name, &self.#member)); }
             }
         });
+        let len = crate::consts::usize_literal(leading);
         quote! {
-            let mut children: Vec<(&str, &dyn ::cnnc::ModuleTree)> = vec![#(#first_entries),*];
+            let first: [(&str, &dyn ::cnnc::ModuleTree); #len] = [#(#first_entries),*];
+            let mut children = Vec::from(first);
             #(#rest)*
             children
         }
@@ -119,24 +121,44 @@ pub(crate) fn generate_block(def: &BlockDef, defs: &[BlockDef]) -> TokenStream {
 
     let forward_consts =
         ConstCode::new(def.forward_consts.iter().map(|(n, t)| (n.as_str(), *t)), true);
-    let forward = def.forward.as_ref().expect("a used block has a checked forward");
-    let lookup = |name: &str| -> Option<ChildCode> {
-        let field = fields.iter().find(|f| f.name == name)?;
-        let member = field_ident(name);
-        let (uses_train, optional) = (field.uses_train, field.optional);
-        Some(ChildCode { member: quote! { self.#member }, uses_train, optional })
+    let forward_fn = match &def.forward {
+        Some(forward) => {
+            let lookup = |name: &str| -> Option<ChildCode> {
+                let field = fields.iter().find(|f| f.name == name)?;
+                let member = field_ident(name);
+                let (uses_train, optional) = (field.uses_train, field.optional);
+                Some(ChildCode { member: quote! { self.#member }, uses_train, optional })
+            };
+            let mut gen = ForwardGen {
+                forward,
+                child: &lookup,
+                block: Some((&forward_consts, &def.name)),
+                needs: Default::default(),
+            };
+            let body = gen.body();
+            let train = gen.train_ident();
+            let input = field_ident(&forward.input);
+            let allow =
+                gen.needs.complete_literal.then(|| quote! { #[allow(clippy::needless_update)] });
+            quote! {
+                #allow
+                fn forward_t(&self, #input: &::tch::Tensor, #train: bool) -> ::tch::Tensor {
+                    #body
+                }
+            }
+        }
+        None => {
+            let message = format!(
+                "`{}`: no checked forward pass calls this block, so its forward was not generated",
+                def.name
+            );
+            quote! {
+                fn forward_t(&self, _xs: &::tch::Tensor, _train: bool) -> ::tch::Tensor {
+                    panic!(#message)
+                }
+            }
+        }
     };
-    let mut gen = ForwardGen {
-        forward,
-        child: &lookup,
-        block: Some((&forward_consts, &def.name)),
-        needs: Default::default(),
-    };
-    let forward_body = gen.body();
-    let train = gen.train_ident();
-    let input = field_ident(&forward.input);
-    let forward_allow =
-        gen.needs.complete_literal.then(|| quote! { #[allow(clippy::needless_update)] });
     quote! {
         #[doc = #doc]
         #[derive(Debug)]
@@ -155,10 +177,7 @@ pub(crate) fn generate_block(def: &BlockDef, defs: &[BlockDef]) -> TokenStream {
             }
         }
         impl ::tch::nn::ModuleT for #ty {
-            #forward_allow
-            fn forward_t(&self, #input: &::tch::Tensor, #train: bool) -> ::tch::Tensor {
-                #forward_body
-            }
+            #forward_fn
         }
         impl ::cnnc::ModuleTree for #ty {
             fn kind(&self) -> &'static str {

@@ -1,6 +1,7 @@
 //! The code of forward computations, shared by models and blocks.
 
 use cnnc_check::args::ArgValue;
+use cnnc_check::consts::{Const, ConstType};
 use cnnc_check::ir;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, ToTokens};
@@ -94,6 +95,20 @@ impl ForwardGen<'_> {
         match &e.kind {
             ir::ExprKind::Value(name) => field_ident(name).into_token_stream(),
             ir::ExprKind::Scalar(x) => float(*x),
+            ir::ExprKind::Constant { name, value } => match self.block {
+                Some((consts, _)) => {
+                    let name = cnnc_syntax::Value {
+                        kind: cnnc_syntax::ValueKind::Name(name.clone()),
+                        span: Default::default(),
+                    };
+                    consts.tokens_as(&name, ConstType::Float)
+                }
+                None => match value {
+                    Const::Int(n) => float(*n as f64),
+                    Const::Float(x) => float(*x),
+                    Const::Bool(_) => unreachable!("the checker rejects boolean operands"),
+                },
+            },
             ir::ExprKind::Child { name, input } => self.child_call(name, input),
             ir::ExprKind::If { cond, then, otherwise } => {
                 let (consts, block) = self.block.expect("models resolve their conditions");

@@ -1,0 +1,73 @@
+"""Reference data for tests/fixtures/blocks.cnn: the same models written in PyTorch.
+
+For each model: state_dict names, shapes and dtypes; statistics of its own initialisation
+(seed 0); and the output for deterministic weights and input (see deterministic.py). Writes
+tests/fixtures/blocks.json. Needs torch==2.13.0.
+Run: python scripts/reference/blocks.py
+"""
+import json
+import pathlib
+
+import torch
+import torch.nn as nn
+
+from deterministic import fill, fill_state_dict, state_summary
+
+
+class Unit(nn.Module):
+    def __init__(self, cin, cout, stride=1, scale=1.0):
+        super().__init__()
+        mid = cout // 2
+        self.conv1 = nn.Conv2d(cin, mid, 1)
+        self.conv2 = nn.Conv2d(mid, cout, 3, stride=stride, padding=1)
+        if stride > 1 or cin != cout:
+            self.proj = nn.Conv2d(cin, cout, 1, stride=stride)
+        else:
+            self.proj = None
+        self.scale = scale
+
+    def forward(self, x):
+        y = self.conv2(torch.relu(self.conv1(x)))
+        identity = x if self.proj is None else self.proj(x)
+        if self.scale == 1.0:
+            return y + identity
+        return y * self.scale + identity
+
+
+def stack(c, n):
+    return nn.Sequential(*[Unit(c, c, 1, 1.0 / (i + 1)) for i in range(n)])
+
+
+class Blocks(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = Unit(4, 8, 2)
+        self.body = stack(8, 3)
+        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 3))
+
+    def forward(self, x):
+        return self.head(self.body(self.stem(x)))
+
+
+def main():
+    models = {
+        "Blocks": ([2, 4, 8, 8], Blocks),
+        "StackOnly": ([2, 4, 5, 5], lambda: stack(4, 2)),
+    }
+    out = {}
+    for name, (shape, build) in models.items():
+        torch.manual_seed(0)
+        model = build()
+        state = state_summary(model)
+        fill_state_dict(model)
+        model.eval()
+        with torch.no_grad():
+            y = model(fill(shape, 1000))
+        out[name] = {"input": shape, "state_dict": state, "output": y.tolist()}
+    path = pathlib.Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "blocks.json"
+    path.write_text(json.dumps({"torch": torch.__version__.split("+")[0], "models": out}, indent=1) + "\n")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+//! Blocks end to end (tests/fixtures/blocks.cnn): the generated structs equal the same models
+//! written in PyTorch (tests/fixtures/blocks.json, from scripts/reference/blocks.py) in
+//! state_dict, initialisation and output; conditional children exist only where their condition
+//! holds; and the structs work as ordinary tch modules with other parameters.
+
+mod support;
+
+use cnnc::ModuleTree;
+use tch::nn::{self, ModuleT};
+use tch::{Device, Kind, Tensor};
+
+include!(concat!(env!("OUT_DIR"), "/blocks.rs"));
+
+#[test]
+fn blocks_match_pytorch() {
+    tch::manual_seed(0);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = Blocks::new(&vs.root());
+    support::assert_parity("blocks.json", "Blocks", &model, 1e-5);
+}
+
+#[test]
+fn a_model_that_is_a_block_instance_matches_pytorch() {
+    tch::manual_seed(0);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = StackOnly::new(&vs.root());
+    support::assert_parity("blocks.json", "StackOnly", &model, 1e-5);
+}
+
+#[test]
+fn optional_children_exist_where_their_condition_holds() {
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = Blocks::new(&vs.root());
+    assert!(model.stem.proj.is_some(), "stride 2 needs a projection");
+    let kinds: Vec<(String, &str)> =
+        model.named_modules().into_iter().map(|(name, m)| (name, m.kind())).collect();
+    assert!(kinds.contains(&("stem.proj".to_string(), "Conv2d")));
+    assert!(kinds.contains(&("body".to_string(), "Stack")));
+    assert!(kinds.contains(&("body.2".to_string(), "Unit")));
+    assert!(!kinds.iter().any(|(name, _)| name.starts_with("body.0.proj")));
+    // Every variable is registered once, under its state_dict name.
+    let mut names: Vec<String> = vs.variables().into_keys().collect();
+    names.sort();
+    let mut state: Vec<String> = model.state_dict().into_iter().map(|(n, _)| n).collect();
+    state.sort();
+    assert_eq!(names, state);
+}
+
+#[test]
+fn block_structs_take_other_parameters() {
+    let vs = nn::VarStore::new(Device::Cpu);
+    // A use the file does not have: no projection, and the scaled branch of `forward`.
+    let unit = Unit::new(&(vs.root() / "unit"), 6, 6, 1, 0.5);
+    assert!(unit.proj.is_none());
+    let x = Tensor::ones([1, 6, 3, 3], (Kind::Float, Device::Cpu));
+    let y = unit.forward_t(&x, false);
+    let conv = x.apply(&unit.conv1).relu().apply(&unit.conv2);
+    assert_eq!(support::max_abs_diff(&y, &(conv * 0.5 + &x)), 0.0);
+    let stack = Stack::new(&(vs.root() / "stack"), 6, 4);
+    assert_eq!(stack.children().len(), 4);
+    assert_eq!(stack.forward_t(&x, false).size(), [1, 6, 3, 3]);
+}
+
+mod macro_blocks {
+    cnnc::model! {
+        block Pair(c, scale = 2) {
+            a = Linear(c, c)
+            b = Linear(c, c)
+            forward(x) { a(x) * scale + b(x) }
+        }
+        model Twice { input x: [N, 3]; p = Pair(3); q = Pair(3, 1); forward(x) { x -> p -> q } }
+    }
+}
+
+#[test]
+fn blocks_compile_through_the_macro() {
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = macro_blocks::Twice::new(&vs.root());
+    let x = Tensor::ones([2, 3], (Kind::Float, Device::Cpu));
+    let y = model.forward_t(&x, false);
+    let p = x.apply(&model.p.a) * 2.0 + x.apply(&model.p.b);
+    let expected = p.apply(&model.q.a) * 1.0 + p.apply(&model.q.b);
+    assert_eq!(support::max_abs_diff(&y, &expected), 0.0);
+}
