@@ -82,3 +82,21 @@ fn blocks_compile_through_the_macro() {
     let expected = p.apply(&model.q.a) * 1.0 + p.apply(&model.q.b);
     assert_eq!(support::max_abs_diff(&y, &expected), 0.0);
 }
+
+#[test]
+fn chunk_and_auxiliary_outputs_match_pytorch() {
+    tch::manual_seed(0);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = AuxNet::new(&vs.root());
+    // The main output through `forward_t`, with state_dict and initialisation.
+    support::assert_parity("blocks.json", "AuxNet", &model, 1e-5);
+    // `assert_parity` filled the weights; the auxiliary output comes from `forward_outputs`.
+    let reference = &support::fixture("blocks.json")["models"]["AuxNet"];
+    let x = support::fill(&[2, 8, 6, 6], 1000);
+    let (main, aux) = tch::no_grad(|| model.forward_outputs(&x, false));
+    let expected_main = support::json_tensor(&reference["output"]);
+    let expected_aux = support::json_tensor(&reference["more_outputs"][0]);
+    assert_eq!(support::max_abs_diff(&main, &expected_main), 0.0);
+    assert_eq!(aux.size(), [2, 3]);
+    assert!(support::max_abs_diff(&aux, &expected_aux) <= 1e-6);
+}

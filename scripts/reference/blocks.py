@@ -1,7 +1,8 @@
 """Reference data for tests/fixtures/blocks.cnn: the same models written in PyTorch.
 
 For each model: state_dict names, shapes and dtypes; statistics of its own initialisation
-(seed 0); and the output for deterministic weights and input (see deterministic.py). Writes
+(seed 0); and the output (and any further outputs) for deterministic weights and input (see
+deterministic.py). Writes
 tests/fixtures/blocks.json. Needs torch==2.13.0.
 Run: python scripts/reference/blocks.py
 """
@@ -49,10 +50,36 @@ class Blocks(nn.Module):
         return self.head(self.body(self.stem(x)))
 
 
+class Shuffle(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.branch = nn.Sequential(nn.Conv2d(c // 2, c // 2, 1), nn.ReLU())
+
+    def forward(self, x):
+        a, b = torch.chunk(x, 2, dim=1)
+        return torch.cat([a, self.branch(b)], 1)
+
+
+class AuxNet(nn.Module):
+    """Returns the main output and an auxiliary one."""
+
+    def __init__(self):
+        super().__init__()
+        self.s1 = Shuffle(8)
+        self.aux = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 3))
+        self.s2 = Shuffle(8)
+        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 5))
+
+    def forward(self, x):
+        h = self.s1(x)
+        return self.head(self.s2(h)), self.aux(h)
+
+
 def main():
     models = {
         "Blocks": ([2, 4, 8, 8], Blocks),
         "StackOnly": ([2, 4, 5, 5], lambda: stack(4, 2)),
+        "AuxNet": ([2, 8, 6, 6], AuxNet),
     }
     out = {}
     for name, (shape, build) in models.items():
@@ -63,7 +90,10 @@ def main():
         model.eval()
         with torch.no_grad():
             y = model(fill(shape, 1000))
-        out[name] = {"input": shape, "state_dict": state, "output": y.tolist()}
+        outputs = list(y) if isinstance(y, tuple) else [y]
+        out[name] = {"input": shape, "state_dict": state, "output": outputs[0].tolist()}
+        if len(outputs) > 1:
+            out[name]["more_outputs"] = [o.tolist() for o in outputs[1:]]
     path = pathlib.Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "blocks.json"
     path.write_text(json.dumps({"torch": torch.__version__.split("+")[0], "models": out}, indent=1) + "\n")
     print(f"wrote {path}")

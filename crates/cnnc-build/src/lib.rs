@@ -157,6 +157,14 @@ pub fn summary(model: &ir::Model) -> String {
         rows.push([row.name.clone(), row.detail.clone(), row.output.to_string(), params]);
     }
     rows.push(["output".into(), String::new(), model.output().to_string(), String::new()]);
+    for (i, extra) in model.forward.more_results.iter().enumerate() {
+        rows.push([
+            format!("output {}", i + 2),
+            String::new(),
+            extra.shape.to_string(),
+            String::new(),
+        ]);
+    }
     let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
     let (w0, w1, w2, w3) = (width(0), width(1), width(2), width(3));
     let mut out = format!("model {}\n", model.name);

@@ -245,6 +245,16 @@ const CASES: &[Case] = &[
         source: "block Net(c) {\n    conv = Conv2d(3, c, 3)\n    forward(x) { conv(x) }\n}\n\nmodel M = Net(8) {\n    input x: [N, 3, 8, 8]\n    fc = Linear(8, 2)\n}\n",
     },
     Case {
+        name: "chunk_pieces_and_names_differ",
+        codes: &["forward::call"],
+        source: "model M {\n    input x: [N, 5, 8, 8]\n    forward(x) {\n        a, b = chunk(x, 3, dim=1)\n        a + b\n    }\n}\n",
+    },
+    Case {
+        name: "block_with_two_outputs",
+        codes: &["block::structure"],
+        source: "block Head(c) {\n    fc = Linear(c, 10)\n    aux = Linear(c, 2)\n    forward(x) { (fc(x), aux(x)) }\n}\n\nmodel M {\n    input x: [N, 8]\n    head = Head(8)\n}\n",
+    },
+    Case {
         name: "every_error_in_one_run",
         codes: &["name::unknown_layer", "arg::unknown", "shape::linear_in"],
         source: "model M {\n    input x: [N, 3, 8, 8]\n    a = Conv2D(3, 8, 3)\n    b = ReLU(inplac=true)\n    forward(x) { x -> flatten(1) -> fc }\n    fc = Linear(100, 10)\n}\n",

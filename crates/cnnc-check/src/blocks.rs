@@ -159,6 +159,19 @@ fn check_definition(block: &ast::Block, errors: &mut Vec<Error>) {
         );
     }
     if let Some(forward) = block.forwards.first() {
+        if let Some(extra) = forward.more_results.first() {
+            errors.push(
+                Error::new(
+                    Code::BlockStructure,
+                    format!("the `forward` of block `{name}` returns several tensors"),
+                    extra.span(),
+                    "a second output",
+                )
+                .with_help(
+                    "a block returns one tensor; auxiliary outputs belong to the model's `forward`",
+                ),
+            );
+        }
         if forward.params.len() != 1 {
             errors.push(
                 Error::new(

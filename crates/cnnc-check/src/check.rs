@@ -596,7 +596,12 @@ impl<'a> ModelChecker<'a, '_> {
                     shape: flow.as_ref().map_or(Shape(Vec::new()), |f| f.shape.clone()),
                 };
             }
-            let forward = ir::Forward { input: input_name, lets: Vec::new(), result: expr };
+            let forward = ir::Forward {
+                input: input_name,
+                lets: Vec::new(),
+                result: expr,
+                more_results: Vec::new(),
+            };
             return Some((flow?, forward));
         };
         for extra in forwards.iter().skip(1) {
@@ -628,17 +633,23 @@ impl<'a> ModelChecker<'a, '_> {
         let mut lets = Vec::new();
         let mut ok = true;
         for stmt in &forward.lets {
-            if let Some((_, first)) = env.get(&stmt.name.name) {
-                self.errors.push(
-                    Error::new(
-                        Code::DuplicateName,
-                        format!("value `{}` is defined twice", stmt.name.name),
-                        stmt.name.span,
-                        "defined again here",
-                    )
-                    .with_related(*first, "first defined here")
-                    .with_help("give each intermediate value its own name"),
-                );
+            for name in std::iter::once(&stmt.name).chain(&stmt.more_names) {
+                if let Some((_, first)) = env.get(&name.name) {
+                    self.errors.push(
+                        Error::new(
+                            Code::DuplicateName,
+                            format!("value `{}` is defined twice", name.name),
+                            name.span,
+                            "defined again here",
+                        )
+                        .with_related(*first, "first defined here")
+                        .with_help("give each intermediate value its own name"),
+                    );
+                }
+            }
+            if !stmt.more_names.is_empty() {
+                ok &= self.eval_chunk_let(stmt, &mut env, &mut lets);
+                continue;
             }
             let value = self.eval(&stmt.value, &env);
             ok &= value.is_some();
@@ -648,8 +659,128 @@ impl<'a> ModelChecker<'a, '_> {
             });
             env.insert(stmt.name.name.clone(), (flow, stmt.name.span));
         }
-        let (flow, result) = self.eval(&forward.result, &env)?;
-        ok.then_some((flow, ir::Forward { input: param.name.clone(), lets, result }))
+        let result = self.eval(&forward.result, &env);
+        let mut more_results = Vec::new();
+        for extra in &forward.more_results {
+            match self.eval(extra, &env) {
+                Some((_, expr)) => more_results.push(expr),
+                None => ok = false,
+            }
+        }
+        let (flow, result) = result?;
+        let forward = ir::Forward { input: param.name.clone(), lets, result, more_results };
+        ok.then_some((flow, forward))
+    }
+
+    /// `a, b = chunk(x, 2, dim=1)`: the pieces of `torch.chunk`, one name each.
+    fn eval_chunk_let(
+        &mut self,
+        stmt: &ast::Let,
+        env: &mut HashMap<String, (Option<Flow>, Span)>,
+        lets: &mut Vec<(String, ir::Expr)>,
+    ) -> bool {
+        let names: Vec<&ast::Ident> = std::iter::once(&stmt.name).chain(&stmt.more_names).collect();
+        let mut pieces = None;
+        if let ast::Expr::Call(call) = &stmt.value {
+            if call.callee.name == "chunk" {
+                pieces = self.eval_chunk(call, env, names.len());
+            }
+        }
+        if !matches!(&stmt.value, ast::Expr::Call(call) if call.callee.name == "chunk") {
+            self.errors.push(
+                Error::new(
+                    Code::ForwardCall,
+                    format!("{} names, but only `chunk` gives several values", names.len()),
+                    stmt.value.span(),
+                    "gives one value",
+                )
+                .with_help("name one value, or split a tensor with `chunk(x, 2, dim=1)`"),
+            );
+        }
+        let Some((input, chunks, dim, shapes)) = pieces else {
+            for name in names {
+                env.insert(name.name.clone(), (None, name.span));
+            }
+            return false;
+        };
+        let mut source: String =
+            names.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join("_");
+        source.push_str("_chunks");
+        while env.contains_key(&source) {
+            source.push('_');
+        }
+        let kind = ir::ExprKind::Chunk { input: Box::new(input), chunks, dim };
+        lets.push((source.clone(), ir::Expr { kind, shape: Shape(Vec::new()) }));
+        for (index, (name, shape)) in names.iter().zip(shapes).enumerate() {
+            let kind = ir::ExprKind::Piece { source: source.clone(), index };
+            lets.push((name.name.clone(), ir::Expr { kind, shape: shape.clone() }));
+            let note = format!("piece {index} of `chunk` is {shape}");
+            env.insert(name.name.clone(), (Some(Flow { shape, span: name.span, note }), name.span));
+        }
+        true
+    }
+
+    /// `chunk(x, chunks, dim)`: the input, the arguments and the shape of each piece, which must
+    /// be `expected` pieces.
+    fn eval_chunk(
+        &mut self,
+        call: &ast::Call,
+        env: &HashMap<String, (Option<Flow>, Span)>,
+        expected: usize,
+    ) -> Option<(ir::Expr, i64, i64, Vec<Shape>)> {
+        let mut rest = call.args.as_slice();
+        let input = match &call.piped {
+            Some(piped) => self.eval(piped, env),
+            None => match rest.first() {
+                Some(ast::CallArg { keyword: None, value: CallArgValue::Expr(e), .. }) => {
+                    rest = &rest[1..];
+                    self.eval(e, env)
+                }
+                _ => return self.missing_input(call),
+            },
+        };
+        const PARAMS: &[Param] = &[
+            Param::required("chunks", ArgType::Int),
+            Param::optional("dim", ArgType::Int, DefaultValue::Int(0)),
+        ];
+        let const_args = self.const_args("chunk", PARAMS, rest)?;
+        let args = bind("chunk", PARAMS, &const_args, call.span, self.errors)?;
+        let (flow, input) = input?;
+        let (chunks, dim) = (args.int("chunks").unwrap_or(1), args.int("dim").unwrap_or(0));
+        let shapes = crate::ops::chunk(&flow.shape, chunks, dim).and_then(|shapes| {
+            if shapes.len() == expected {
+                Ok(shapes)
+            } else {
+                let d = crate::layers::normalize_dim(dim, flow.shape.rank()).unwrap_or(0);
+                let sizes: Vec<String> = shapes.iter().map(|s| s.0[d].to_string()).collect();
+                Err(format!(
+                    "gives {} piece{} here (sizes {}), but {expected} names receive them",
+                    shapes.len(),
+                    if shapes.len() == 1 { "" } else { "s" },
+                    sizes.join(", ")
+                ))
+            }
+        });
+        match shapes {
+            Ok(shapes) => {
+                let d = crate::layers::normalize_dim(dim, flow.shape.rank()).unwrap_or(0);
+                self.trace.push(ir::TraceRow {
+                    name: format!("chunk({chunks}, dim={dim})"),
+                    detail: String::new(),
+                    output: shapes[0].clone(),
+                    parameters: 0,
+                });
+                Some((input, chunks, d as i64, shapes))
+            }
+            Err(message) => {
+                self.errors.push(
+                    Error::new(Code::ForwardCall, format!("`chunk`: {message}"), call.span, message)
+                        .with_related(flow.span, flow.note.clone())
+                        .with_help("like torch.chunk, pieces have size ceil(size / chunks), the last one may be smaller and there may be fewer pieces than chunks"),
+                );
+                None
+            }
+        }
     }
 
     fn eval(
@@ -821,6 +952,18 @@ impl<'a> ModelChecker<'a, '_> {
     ) -> Option<(Flow, ir::Expr)> {
         if call.callee.name == "cat" && !self.children.iter().any(|c| c.name == "cat") {
             return self.eval_cat(call, env);
+        }
+        if call.callee.name == "chunk" && !self.children.iter().any(|c| c.name == "chunk") {
+            self.errors.push(
+                Error::new(
+                    Code::ForwardCall,
+                    "`chunk` gives several tensors",
+                    call.span,
+                    "several tensors",
+                )
+                .with_help("name the pieces: `a, b = chunk(x, 2, dim=1)`"),
+            );
+            return None;
         }
         // The tensor argument: the piped value, or the first positional argument.
         let mut rest = call.args.as_slice();

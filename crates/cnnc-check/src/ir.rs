@@ -259,6 +259,8 @@ pub struct Forward {
     pub lets: Vec<(String, Expr)>,
     /// The returned value.
     pub result: Expr,
+    /// Further outputs, such as auxiliary heads: `(result, more...)`.
+    pub more_results: Vec<Expr>,
 }
 
 /// A forward expression with its shape.
@@ -314,6 +316,23 @@ pub enum ExprKind {
         /// The dimension they are joined along, normalised to be non-negative.
         dim: i64,
     },
+    /// `torch.chunk(input, chunks, dim)`: a list of tensors, bound to a hidden name whose pieces
+    /// are [`ExprKind::Piece`]s.
+    Chunk {
+        /// The split tensor.
+        input: Box<Expr>,
+        /// The number of chunks asked for.
+        chunks: i64,
+        /// The dimension, normalised to be non-negative.
+        dim: i64,
+    },
+    /// Piece `index` of the chunks bound to `source`.
+    Piece {
+        /// The name the chunks are bound to.
+        source: String,
+        /// Which piece.
+        index: usize,
+    },
     /// `if cond { then } else { otherwise }` over constants. A branch that no checked use
     /// takes is `None`.
     If {
@@ -352,7 +371,10 @@ impl Expr {
                 }
             }
             (ExprKind::Child { input, .. }, ExprKind::Child { input: i2, .. })
-            | (ExprKind::Op { input, .. }, ExprKind::Op { input: i2, .. }) => merge_box(input, i2),
+            | (ExprKind::Op { input, .. }, ExprKind::Op { input: i2, .. })
+            | (ExprKind::Chunk { input, .. }, ExprKind::Chunk { input: i2, .. }) => {
+                merge_box(input, i2)
+            }
             (ExprKind::Binary { lhs, rhs, .. }, ExprKind::Binary { lhs: l2, rhs: r2, .. }) => {
                 merge_box(lhs, l2);
                 merge_box(rhs, r2);
@@ -374,6 +396,9 @@ impl Forward {
             a.merge(b);
         }
         self.result.merge(&other.result);
+        for (a, b) in self.more_results.iter_mut().zip(&other.more_results) {
+            a.merge(b);
+        }
     }
 }
 

@@ -74,6 +74,38 @@ pub fn cat(shapes: &[Shape], dim: i64) -> Result<(Shape, usize), String> {
     Ok((first.with(d, size), d))
 }
 
+/// `torch.chunk(x, chunks, dim)`: pieces of size `ceil(size / chunks)` along `dim`, the last
+/// one smaller when the size does not divide; there may be fewer pieces than `chunks`.
+pub fn chunk(shape: &Shape, chunks: i64, dim: i64) -> Result<Vec<Shape>, String> {
+    if chunks < 1 {
+        return Err(format!("the number of chunks must be at least 1, found {chunks}"));
+    }
+    let rank = shape.rank();
+    let d = normalize_dim(dim, rank)
+        .ok_or_else(|| format!("dimension {dim} is out of range for {shape}"))?;
+    let size = match &shape.0[d] {
+        Dim::Known(n) => *n,
+        Dim::Symbolic(s) => {
+            return Err(format!(
+                "dimension {d} has the run-time size {s}, so the pieces are unknown"
+            ))
+        }
+    };
+    if size == 0 {
+        return Ok(vec![shape.clone()]);
+    }
+    let chunks = chunks.min(size);
+    let piece = size / chunks + i64::from(size % chunks != 0);
+    let mut shapes = Vec::new();
+    let mut start = 0;
+    while start < size {
+        let len = piece.min(size - start);
+        shapes.push(shape.with(d, Dim::Known(len)));
+        start += len;
+    }
+    Ok(shapes)
+}
+
 /// `x.reshape(sizes)`: one size may be -1; a run-time size may only be absorbed by it.
 pub fn reshape(shape: &Shape, sizes: &[i64]) -> Result<Shape, String> {
     if sizes.iter().filter(|&&s| s == -1).count() > 1 {

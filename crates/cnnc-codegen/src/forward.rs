@@ -43,18 +43,45 @@ pub(crate) struct ForwardGen<'a> {
 impl ForwardGen<'_> {
     /// The statements and result of `forward_t`.
     pub fn body(&mut self) -> TokenStream {
+        self.body_for(&[&self.forward.result])
+    }
+
+    /// The statements and results of all outputs, as a tuple.
+    pub fn body_all(&mut self) -> TokenStream {
         let forward = self.forward;
+        let results: Vec<&ir::Expr> =
+            std::iter::once(&forward.result).chain(&forward.more_results).collect();
+        self.body_for(&results)
+    }
+
+    /// The statements that `results` need, and the results (a tuple for several).
+    fn body_for(&mut self, results: &[&ir::Expr]) -> TokenStream {
+        let forward = self.forward;
+        // The values the results need, directly or through other values.
+        let mut needed = Vec::new();
+        for result in results {
+            values_read(result, &mut needed);
+        }
+        for (name, value) in forward.lets.iter().rev() {
+            if needed.contains(name) {
+                values_read(value, &mut needed);
+            }
+        }
         let lets: Vec<TokenStream> = forward
             .lets
             .iter()
+            .filter(|(name, _)| needed.contains(name))
             .map(|(name, value)| {
                 let name = field_ident(name);
                 let value = self.expr(value);
                 quote! { let #name = #value; }
             })
             .collect();
-        let result = self.owned(&forward.result);
-        quote! { #(#lets)* #result }
+        let results: Vec<TokenStream> = results.iter().map(|r| self.owned(r)).collect();
+        match results.as_slice() {
+            [one] => quote! { #(#lets)* #one },
+            many => quote! { #(#lets)* (#(#many),*) },
+        }
     }
 
     /// The train flag's parameter name: `_train` when unused.
@@ -164,6 +191,16 @@ impl ForwardGen<'_> {
             ir::ExprKind::Op { op, input } => {
                 let input = self.receiver(input);
                 self.op(op, input)
+            }
+            ir::ExprKind::Chunk { input, chunks, dim } => {
+                let input = self.receiver(input);
+                let (chunks, dim) = (int(*chunks), int(*dim));
+                quote! { #input.chunk(#chunks, #dim) }
+            }
+            ir::ExprKind::Piece { source, index } => {
+                let source = field_ident(source);
+                let index = crate::consts::usize_literal(*index);
+                quote! { &#source[#index] }
             }
         }
     }
@@ -279,15 +316,44 @@ impl ForwardGen<'_> {
     }
 }
 
-/// Whether a value name refers to the borrowed input (directly or through aliases).
+/// Whether a value name refers to a borrowed tensor: the input or a piece of a `chunk`
+/// (directly or through aliases).
 pub(crate) fn is_borrowed(name: &str, forward: &ir::Forward) -> bool {
     if name == forward.input {
         return true;
     }
     forward.lets.iter().any(|(n, value)| {
         n == name
-            && matches!(&value.kind, ir::ExprKind::Value(other) if is_borrowed(other, forward))
+            && match &value.kind {
+                ir::ExprKind::Value(other) => is_borrowed(other, forward),
+                ir::ExprKind::Piece { .. } => true,
+                _ => false,
+            }
     })
+}
+
+/// Adds the value names an expression reads to `out`.
+fn values_read(e: &ir::Expr, out: &mut Vec<String>) {
+    let mut add = |name: &String| {
+        if !out.contains(name) {
+            out.push(name.clone());
+        }
+    };
+    match &e.kind {
+        ir::ExprKind::Value(name) | ir::ExprKind::Piece { source: name, .. } => add(name),
+        ir::ExprKind::Child { input, .. }
+        | ir::ExprKind::Op { input, .. }
+        | ir::ExprKind::Chunk { input, .. } => values_read(input, out),
+        ir::ExprKind::Binary { lhs, rhs, .. } => {
+            values_read(lhs, out);
+            values_read(rhs, out);
+        }
+        ir::ExprKind::Cat { inputs, .. } => inputs.iter().for_each(|i| values_read(i, out)),
+        ir::ExprKind::If { then, otherwise, .. } => {
+            then.iter().chain(otherwise).for_each(|b| values_read(b, out));
+        }
+        ir::ExprKind::Scalar(_) | ir::ExprKind::Constant { .. } => {}
+    }
 }
 
 pub(crate) fn train_ident(used: bool) -> Ident {

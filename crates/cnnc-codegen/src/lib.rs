@@ -96,6 +96,30 @@ fn generate_model(model: &ir::Model) -> TokenStream {
     let body = gen.body();
     let train = gen.train_ident();
     let allow = gen.needs.complete_literal.then(|| quote! { #[allow(clippy::needless_update)] });
+    let outputs = (!forward.more_results.is_empty()).then(|| {
+        let mut gen = ForwardGen {
+            forward,
+            child: &lookup,
+            block: None,
+            needs: forward::ExprNeeds::default(),
+        };
+        let body = gen.body_all();
+        let train = gen.train_ident();
+        let allow =
+            gen.needs.complete_literal.then(|| quote! { #[allow(clippy::needless_update)] });
+        let tensors = (0..=forward.more_results.len()).map(|_| quote! { ::tch::Tensor });
+        let doc = format!(
+            " All {} outputs of the forward pass (`forward_t` computes only the first).",
+            forward.more_results.len() + 1
+        );
+        quote! {
+            #[doc = #doc]
+            #allow
+            pub fn forward_outputs(&self, #input: &::tch::Tensor, #train: bool) -> (#(#tensors),*) {
+                #body
+            }
+        }
+    });
     quote! {
         #definition
         impl #ty {
@@ -103,6 +127,7 @@ fn generate_model(model: &ir::Model) -> TokenStream {
             /// The number of trainable parameter elements.
             pub const NUM_PARAMETERS: i64 = #num_parameters;
             #constructor
+            #outputs
         }
         impl ::tch::nn::ModuleT for #ty {
             #allow

@@ -14,7 +14,7 @@ pub struct Source {
 
 impl Source {
     /// Writes tokens out as text: a space between tokens, none after a joint punctuation
-    /// (`->`) or inside a negative number (`-1`).
+    /// (`->`), inside a negative number (`-1`) or between a name and its `(`.
     pub fn from_tokens(tokens: TokenStream) -> Self {
         let mut source = Source { text: String::new(), tokens: Vec::new() };
         source.write_stream(tokens);
@@ -54,7 +54,11 @@ impl Source {
                 }
                 TokenTree::Ident(ident) => {
                     self.push(&ident.to_string(), ident.span());
-                    self.text.push(' ');
+                    // A call's `(` follows its name without a space, as the grammar requires.
+                    let call = matches!(iter.peek(), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis);
+                    if !call {
+                        self.text.push(' ');
+                    }
                 }
                 TokenTree::Literal(literal) => {
                     self.push(&literal.to_string(), literal.span());

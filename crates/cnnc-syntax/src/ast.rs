@@ -381,15 +381,19 @@ pub struct Forward {
     pub lets: Vec<Let>,
     /// The expression whose value the model returns.
     pub result: Expr,
+    /// Further outputs, for `(main, aux, ...)`.
+    pub more_results: Vec<Expr>,
     /// The whole block.
     pub span: Span,
 }
 
-/// `name = expr` inside `forward`.
+/// `name = expr` inside `forward`, or `a, b = chunk(...)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Let {
-    /// The bound name.
+    /// The bound name (the first, for several).
     pub name: Ident,
+    /// Further names, for the pieces of a `chunk`.
+    pub more_names: Vec<Ident>,
     /// The value.
     pub value: Expr,
     /// The whole statement.

@@ -184,9 +184,13 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::string => "a string",
         Rule::tuple | Rule::ctuple => "a tuple",
         Rule::arg => "an argument",
-        Rule::expr | Rule::product | Rule::pipe | Rule::call | Rule::call_arg | Rule::list => {
-            "an expression"
-        }
+        Rule::expr
+        | Rule::product
+        | Rule::pipe
+        | Rule::call
+        | Rule::call_head
+        | Rule::call_arg
+        | Rule::list => "an expression",
         Rule::add | Rule::mul => "an operator",
         Rule::init_rule | Rule::target => "an init rule such as `Conv2d.weight = zeros`",
         Rule::segment => "a name",
@@ -490,23 +494,35 @@ fn forward(pair: Pair<Rule>) -> Result<Forward, SyntaxError> {
     let whole = span(&pair);
     let mut params = Vec::new();
     let mut lets = Vec::new();
-    let mut result = None;
+    let mut results = Vec::new();
     for part in pair.into_inner() {
         match part.as_rule() {
             Rule::ident => params.push(ident(part)),
             Rule::let_stmt => {
                 let stmt_span = span(&part);
-                let mut inner = part.into_inner();
-                let name = ident(inner.next().expect("let name"));
-                let value = expr(inner.next().expect("let value"))?;
-                lets.push(Let { name, value, span: stmt_span });
+                let mut names = Vec::new();
+                let mut value = None;
+                for item in part.into_inner() {
+                    match item.as_rule() {
+                        Rule::ident => names.push(ident(item)),
+                        _ => value = Some(expr(item)?),
+                    }
+                }
+                let value = value.expect("let value");
+                let name = names.remove(0);
+                lets.push(Let { name, more_names: names, value, span: stmt_span });
             }
-            Rule::expr => result = Some(expr(part)?),
+            Rule::expr => results.push(expr(part)?),
+            Rule::outputs => {
+                for output in part.into_inner() {
+                    results.push(expr(output)?);
+                }
+            }
             other => unreachable!("unexpected forward item {other:?}"),
         }
     }
-    let result = result.expect("forward always ends with an expression");
-    Ok(Forward { params, lets, result, span: whole })
+    let result = results.remove(0);
+    Ok(Forward { params, lets, result, more_results: results, span: whole })
 }
 
 fn expr(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
@@ -568,7 +584,8 @@ fn term(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
 fn call(pair: Pair<Rule>) -> Result<Call, SyntaxError> {
     let whole = span(&pair);
     let mut inner = pair.into_inner();
-    let callee = ident(inner.next().expect("callee"));
+    let head = inner.next().expect("callee");
+    let callee = ident(head.into_inner().next().expect("callee name"));
     let mut args = Vec::new();
     for arg_pair in inner {
         let arg_span = span(&arg_pair);
