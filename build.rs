@@ -12,6 +12,9 @@ fn main() {
         "examples/resnet.cnn",
         "examples/mobilenet_v2.cnn",
         "examples/unet.cnn",
+        "examples/densenet.cnn",
+        "examples/shufflenet_v2.cnn",
+        "examples/googlenet.cnn",
     ]) {
         eprintln!("{e}");
         std::process::exit(1);

@@ -447,6 +447,21 @@ fn pixel_shuffle(rng: &mut Rng) -> Case {
     }
 }
 
+fn channel_shuffle(rng: &mut Rng) -> Case {
+    let groups = rng.int(1, 4);
+    let rank = rng.int(2, 5);
+    let mut input: Vec<i64> = (0..rank).map(|_| rng.int(1, 4)).collect();
+    if rank >= 3 && rng.chance(0.7) {
+        input[1] = groups * rng.int(1, 3);
+    }
+    Case {
+        layer: format!("ChannelShuffle({groups})"),
+        input,
+        oracle: Box::new(move |x| x.f_channel_shuffle(groups)),
+        backend_dependent: false,
+    }
+}
+
 fn zero_pad(rng: &mut Rng) -> Case {
     let pad: Vec<i64> = (0..4).map(|_| rng.int(-3, 3)).collect();
     let input = channel_input(rng, 2, 2, 1, 5);
@@ -661,6 +676,7 @@ fn generators() -> Vec<(&'static str, Generator)> {
         ("Upsample", upsample),
         ("Embedding", embedding),
         ("PixelShuffle", pixel_shuffle),
+        ("ChannelShuffle", channel_shuffle),
         ("ZeroPad2d", zero_pad),
         ("ReLU", |r| elementwise(r, "ReLU")),
         ("ReLU6", |r| elementwise(r, "ReLU6")),

@@ -1,6 +1,6 @@
-//! torchvision's classic networks written in cnnc (examples/lenet5.cnn, alexnet.cnn, vgg.cnn,
-//! resnet.cnn, mobilenet_v2.cnn) and a small U-Net (examples/unet.cnn), compiled through the
-//! build.rs API and compared with torchvision itself
+//! torchvision's networks written in cnnc (examples/lenet5.cnn, alexnet.cnn, vgg.cnn, resnet.cnn,
+//! mobilenet_v2.cnn, densenet.cnn, shufflenet_v2.cnn, googlenet.cnn) and a small U-Net
+//! (examples/unet.cnn), compiled through the build.rs API and compared with torchvision itself
 //! (tests/fixtures/torchvision.json, from scripts/reference/torchvision_models.py): the same
 //! state_dict keys, shapes and order, the same initialisation, and eval-mode outputs within 1e-4
 //! of the largest output (1e-5 for LeNet-5) for the same weights and input.
@@ -16,6 +16,9 @@ include!(concat!(env!("OUT_DIR"), "/vgg.rs"));
 include!(concat!(env!("OUT_DIR"), "/resnet.rs"));
 include!(concat!(env!("OUT_DIR"), "/mobilenet_v2.rs"));
 include!(concat!(env!("OUT_DIR"), "/unet.rs"));
+include!(concat!(env!("OUT_DIR"), "/densenet.rs"));
+include!(concat!(env!("OUT_DIR"), "/shufflenet_v2.rs"));
+include!(concat!(env!("OUT_DIR"), "/googlenet.rs"));
 
 fn check(name: &str, tolerance: f64, build: fn(&nn::Path) -> Box<dyn support::Model>) {
     tch::manual_seed(0);
@@ -77,4 +80,37 @@ fn mobilenet_v2() {
 #[test]
 fn unet() {
     check("UNet", 1e-5, |p| Box::new(UNet::new(p)));
+}
+
+#[test]
+fn densenet121() {
+    check("DenseNet121", 1e-4, |p| Box::new(DenseNet121::new(p)));
+}
+
+#[test]
+fn shufflenet_v2() {
+    check("ShuffleNetV2", 1e-4, |p| Box::new(ShuffleNetV2::new(p)));
+}
+
+#[test]
+fn googlenet_with_auxiliary_outputs() {
+    tch::manual_seed(0);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = GoogLeNet::new(&vs.root());
+    support::assert_parity("torchvision.json", "GoogLeNet", &model, 1e-4);
+    // The weights are filled now; the auxiliary heads against torchvision's.
+    let reference = &support::fixture("torchvision.json")["models"]["GoogLeNet"];
+    let x = support::fill(&[1, 3, 224, 224], 1000);
+    let (main, aux2, aux1) = tch::no_grad(|| model.forward_outputs(&x, false));
+    for (name, ours, theirs) in [
+        ("main", &main, &reference["output"]),
+        ("aux2", &aux2, &reference["more_outputs"][0]),
+        ("aux1", &aux1, &reference["more_outputs"][1]),
+    ] {
+        let expected = support::json_tensor(theirs);
+        let diff = support::max_abs_diff(ours, &expected);
+        let scale = expected.abs().max().double_value(&[]);
+        eprintln!("GoogLeNet {name}: max |rust - pytorch| = {diff:e}, largest output {scale:.3e}");
+        assert!(diff <= 1e-4 * scale, "GoogLeNet {name}: {diff} > 1e-4 × {scale}");
+    }
 }

@@ -38,6 +38,7 @@ def models():
             nn.PReLU(8),
             nn.ConvTranspose2d(8, 8, 3, stride=2, padding=1, output_padding=1, groups=2),
             nn.PixelShuffle(2),
+            nn.ChannelShuffle(2),
             nn.ZeroPad2d((1, 0, 2, 1)),
             nn.Upsample(scale_factor=0.5, mode="bilinear", align_corners=False),
             nn.MaxPool2d(2, ceil_mode=True),

@@ -1,10 +1,13 @@
 """Reference data for the example networks in examples/*.cnn, from torchvision itself.
 
 Models: LeNet5, AlexNet, VGG16, VGG11BN, ResNet18, ResNet34, ResNet50, ResNet101, ResNet152,
-MobileNetV2 (torchvision, weights=None) and UNet (defined below). For each model: state_dict
-names, shapes and dtypes; statistics of its own initialisation (seed 0); and the eval-mode
-output for deterministic weights and input (see deterministic.py; fill_state_dict moves
-BatchNorm running statistics away from 0 and 1, so eval-mode batch norm is not an identity).
+MobileNetV2, DenseNet121, ShuffleNetV2, GoogLeNet (torchvision, weights=None) and UNet (defined
+below). For each model: state_dict names, shapes and dtypes; statistics of its own
+initialisation (seed 0); and the eval-mode output for deterministic weights and input (see
+deterministic.py; fill_state_dict moves BatchNorm running statistics away from 0 and 1, so
+eval-mode batch norm is not an identity). For GoogLeNet also the two auxiliary classifiers'
+outputs (aux2, aux1: what torchvision returns after the main output in training mode), computed
+in eval mode from the features they read.
 Writes tests/fixtures/torchvision.json. Needs torch==2.13.0 and torchvision==0.28.0.
 Run: python scripts/reference/torchvision_models.py
 """
@@ -91,6 +94,9 @@ def main():
         "ResNet152": ([1, 3, 224, 224], lambda: tvm.resnet152(weights=None)),
         "MobileNetV2": ([1, 3, 224, 224], lambda: tvm.mobilenet_v2(weights=None)),
         "UNet": ([1, 3, 32, 32], UNet),
+        "DenseNet121": ([1, 3, 224, 224], lambda: tvm.densenet121(weights=None)),
+        "ShuffleNetV2": ([1, 3, 224, 224], lambda: tvm.shufflenet_v2_x1_0(weights=None)),
+        "GoogLeNet": ([1, 3, 224, 224], lambda: tvm.googlenet(weights=None, init_weights=True)),
     }
     out = {}
     for name, (shape, build) in models.items():
@@ -99,9 +105,18 @@ def main():
         state = state_summary(model)
         fill_state_dict(model)
         model.eval()
+        features = {}
+        if name == "GoogLeNet":
+            for stage in ["inception4a", "inception4d"]:
+                getattr(model, stage).register_forward_hook(
+                    lambda _m, _i, o, stage=stage: features.__setitem__(stage, o))
         with torch.no_grad():
             y = model(fill(shape, 1000))
-        out[name] = {"input": shape, "state_dict": state, "output": y.tolist()}
+            out[name] = {"input": shape, "state_dict": state, "output": y.tolist()}
+            if name == "GoogLeNet":
+                aux2 = model.aux2(features["inception4d"])
+                aux1 = model.aux1(features["inception4a"])
+                out[name]["more_outputs"] = [aux2.tolist(), aux1.tolist()]
         print(name, "done")
     path = pathlib.Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "torchvision.json"
     versions = {"torch": torch.__version__.split("+")[0], "torchvision": __import__("torchvision").__version__.split("+")[0]}

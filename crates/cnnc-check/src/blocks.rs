@@ -267,9 +267,10 @@ fn collect_children<'a>(
 ) {
     for item in items {
         match item {
-            ast::Item::Child(child) => match &child.name {
-                Some(name) => named.push((&name.name, name.span)),
-                None => unnamed.push(child.span),
+            // Children with computed names are listed in order, like numbered ones.
+            ast::Item::Child(child) => match (&child.name, &child.name_index) {
+                (Some(name), None) => named.push((&name.name, name.span)),
+                _ => unnamed.push(child.span),
             },
             ast::Item::If(cond) => {
                 collect_children(&cond.then, named, unnamed);
@@ -489,6 +490,7 @@ impl DefBuilder<'_, '_> {
             out.push(match item {
                 ast::Item::Child(child) => ir::BlockItem::Child {
                     name: child.name.as_ref().map(|n| n.name.clone()),
+                    name_index: child.name_index.clone(),
                     optional,
                     module: match self.module(child) {
                         Some(module) => module,
@@ -527,7 +529,7 @@ impl DefBuilder<'_, '_> {
                 None => (call.kind.name.clone(), self.layer(call)?),
             },
         };
-        if let Some(name) = &child.name {
+        if let (Some(name), None) = (&child.name, &child.name_index) {
             match self.kinds.get(&name.name) {
                 Some((first, span)) if *first != kind => self.errors.push(
                     Error::new(

@@ -69,6 +69,7 @@ const LAYER_FUNCTIONS: &[(&str, &str)] = &[
     ("adaptive_max_pool2d", "AdaptiveMaxPool2d"),
     ("interpolate", "Upsample"),
     ("pixel_shuffle", "PixelShuffle"),
+    ("channel_shuffle", "ChannelShuffle"),
     ("zero_pad2d", "ZeroPad2d"),
 ];
 
@@ -334,8 +335,11 @@ impl<'a> ModelChecker<'a, '_> {
                 },
                 ast::Item::If(cond) => match consts::eval_bool(&cond.cond, &self.env) {
                     Ok(holds) => {
+                        // Constants declared in a branch are local to it.
+                        let outer = self.env.clone();
                         let branch = if holds { &cond.then } else { &cond.otherwise };
                         self.declare_items(branch, prefix, in_block, seen, out);
+                        self.env = outer;
                     }
                     Err(e) => self.errors.push(e),
                 },
@@ -381,7 +385,8 @@ impl<'a> ModelChecker<'a, '_> {
             return;
         }
         let var = &repeat.var.name;
-        let shadowed = self.env.get(var).copied();
+        // The loop variable and constants declared in the body are local to each iteration.
+        let outer = self.env.clone();
         for i in start..end {
             // Iterations count towards the limit too, so that empty loops end.
             if self.count_module(repeat.span) {
@@ -391,11 +396,8 @@ impl<'a> ModelChecker<'a, '_> {
                 self.env.insert(var.clone(), Const::Int(i));
             }
             self.declare_items(&repeat.body, prefix, in_block, seen, out);
+            self.env = outer.clone();
         }
-        match shadowed {
-            Some(value) => self.env.insert(var.clone(), value),
-            None => self.env.remove(var),
-        };
     }
 
     fn declare_child(
@@ -424,20 +426,31 @@ impl<'a> ModelChecker<'a, '_> {
         }
         let name = match &child.name {
             Some(ident) => {
-                if let Some(first) = seen.get(&ident.name) {
+                let name = match &child.name_index {
+                    None => ident.name.clone(),
+                    Some(value) => match consts::eval_int(value, &self.env, "a name's number") {
+                        Ok(n) => format!("{}{n}", ident.name),
+                        Err(e) => {
+                            self.errors.push(e);
+                            return None;
+                        }
+                    },
+                };
+                let span = child.name_index.as_ref().map_or(ident.span, |v| ident.span.to(v.span));
+                if let Some(first) = seen.get(&name) {
                     self.errors.push(
                         Error::new(
                             Code::DuplicateName,
-                            format!("`{}` is declared twice", join(prefix, &ident.name)),
-                            ident.span,
+                            format!("`{}` is declared twice", join(prefix, &name)),
+                            span,
                             "declared again here",
                         )
                         .with_related(*first, "first declared here")
                         .with_help("rename one of them"),
                     );
                 }
-                seen.insert(ident.name.clone(), ident.span);
-                ident.name.clone()
+                seen.insert(name.clone(), span);
+                name
             }
             None => index.to_string(),
         };
@@ -1450,7 +1463,9 @@ fn item_span(item: &ast::Item) -> Span {
 fn collect_named<'i>(items: &'i [ast::Item], out: &mut Vec<&'i ast::Ident>) {
     for item in items {
         match item {
-            ast::Item::Child(ast::Child { name: Some(name), .. }) => out.push(name),
+            ast::Item::Child(ast::Child { name: Some(name), name_index: None, .. }) => {
+                out.push(name)
+            }
             ast::Item::If(cond) => {
                 collect_named(&cond.then, out);
                 collect_named(&cond.otherwise, out);

@@ -72,7 +72,10 @@ pub type Env = HashMap<String, Const>;
 /// Whether a value mentions a constant by name (and so differs between block instances).
 pub fn is_dynamic(value: &Value) -> bool {
     match &value.kind {
-        ValueKind::Name(_) | ValueKind::Unary { .. } | ValueKind::Binary { .. } => true,
+        ValueKind::Name(_)
+        | ValueKind::Unary { .. }
+        | ValueKind::Binary { .. }
+        | ValueKind::Cond { .. } => true,
         ValueKind::Tuple(items) => items.iter().any(is_dynamic),
         _ => false,
     }
@@ -87,6 +90,11 @@ pub fn names(value: &Value, out: &mut Vec<String>) {
             names(lhs, out);
             names(rhs, out);
         }
+        ValueKind::Cond { cond, then, otherwise } => {
+            names(cond, out);
+            names(then, out);
+            names(otherwise, out);
+        }
         ValueKind::Tuple(items) => items.iter().for_each(|i| names(i, out)),
         _ => {}
     }
@@ -99,13 +107,14 @@ pub fn substitute(value: &Value, env: &Env) -> Result<Value, Error> {
         ValueKind::Tuple(items) => {
             ValueKind::Tuple(items.iter().map(|i| substitute(i, env)).collect::<Result<_, _>>()?)
         }
-        ValueKind::Name(_) | ValueKind::Unary { .. } | ValueKind::Binary { .. } => {
-            match eval(value, env)? {
-                Const::Int(n) => ValueKind::Int(n),
-                Const::Float(x) => ValueKind::Float(x),
-                Const::Bool(b) => ValueKind::Bool(b),
-            }
-        }
+        ValueKind::Name(_)
+        | ValueKind::Unary { .. }
+        | ValueKind::Binary { .. }
+        | ValueKind::Cond { .. } => match eval(value, env)? {
+            Const::Int(n) => ValueKind::Int(n),
+            Const::Float(x) => ValueKind::Float(x),
+            Const::Bool(b) => ValueKind::Bool(b),
+        },
         other => other.clone(),
     };
     Ok(Value { kind, span: value.span })
@@ -156,6 +165,22 @@ pub fn eval(value: &Value, env: &Env) -> Result<Const, Error> {
                 "wrong type",
             )),
         },
+        ValueKind::Cond { cond, then, otherwise } => {
+            let (a, b) = (eval(then, env)?, eval(otherwise, env)?);
+            if a.ty().unify(b.ty()).is_none() {
+                return Err(error(
+                    format!("the branches give {} and {}", describe(a), describe(b)),
+                    "branches of different types",
+                )
+                .with_help("both branches of a constant `if` give numbers, or both booleans"));
+            }
+            let chosen = if eval_bool(cond, env)? { a } else { b };
+            // An integer branch next to a float one is a float, as in the generated code.
+            Ok(match (chosen, a.ty().unify(b.ty())) {
+                (Const::Int(n), Some(ConstType::Float)) => Const::Float(n as f64),
+                (c, _) => c,
+            })
+        }
         ValueKind::Binary { op, lhs, rhs } => {
             let (a, b) = (eval(lhs, env)?, eval(rhs, env)?);
             binary(*op, a, b).map_err(|reason| {

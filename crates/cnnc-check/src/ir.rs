@@ -139,6 +139,8 @@ pub enum BlockItem {
     Child {
         /// The name, for named children.
         name: Option<String>,
+        /// A computed number that ends the name, as in `denselayer{i + 1}`.
+        name_index: Option<Value>,
         /// Whether the child exists only under a condition.
         optional: bool,
         /// What the child is.

@@ -219,7 +219,16 @@ impl Body<'_> {
         let mut out = TokenStream::new();
         for item in items {
             out.extend(match item {
-                BlockItem::Child { name, optional, module } => match (name, target) {
+                BlockItem::Child { name: Some(name), name_index: Some(index), module, .. } => {
+                    let index = consts.tokens(index);
+                    let code = self.module(module, quote! { vs / &name }, consts);
+                    let format = format!("{name}{{}}");
+                    quote! {
+                        let name = format!(#format, #index);
+                        seq.push_named(&name, #code);
+                    }
+                }
+                BlockItem::Child { name, optional, module, .. } => match (name, target) {
                         (Some(name), Target::Fields) => {
                             let ident = field_ident(name);
                             let code = self.module(module, quote! { vs / #name }, consts);
@@ -383,7 +392,7 @@ struct Field {
 fn named_children(items: &[BlockItem], out: &mut Vec<Field>) {
     for item in items {
         match item {
-            BlockItem::Child { name: Some(name), optional, module } => {
+            BlockItem::Child { name: Some(name), name_index: None, optional, module } => {
                 if out.iter().any(|f| &f.name == name) {
                     continue;
                 }

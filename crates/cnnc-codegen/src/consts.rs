@@ -19,6 +19,7 @@ pub(crate) struct ConstCode<'a> {
 }
 
 /// Binding strength of Rust operators, loosest first; literals and calls bind tightest.
+const CONDITIONAL: u8 = 0;
 const OR: u8 = 1;
 const AND: u8 = 2;
 const CMP: u8 = 3;
@@ -94,6 +95,15 @@ impl<'a> ConstCode<'a> {
                 }
             }
             ValueKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs),
+            ValueKind::Cond { cond, then, otherwise } => {
+                let ty = match (self.ty(then), self.ty(otherwise)) {
+                    (a, b) if a == b => a,
+                    _ => ConstType::Float,
+                };
+                let cond = self.tokens(cond);
+                let (then, otherwise) = (self.tokens_as(then, ty), self.tokens_as(otherwise, ty));
+                (quote! { if #cond { #then } else { #otherwise } }, ty, CONDITIONAL)
+            }
             // Tuples, strings, `_` and `None` are not constants; the checker rejects them.
             _ => (quote! { compile_error!("not a constant") }, ConstType::Int, ATOM),
         }

@@ -67,10 +67,26 @@ impl ForwardGen<'_> {
                 values_read(value, &mut needed);
             }
         }
-        let lets: Vec<TokenStream> = forward
-            .lets
-            .iter()
-            .filter(|(name, _)| needed.contains(name))
+        let mut lets: Vec<&(String, ir::Expr)> =
+            forward.lets.iter().filter(|(name, _)| needed.contains(name)).collect();
+        // `let y = ...; y` returns the expression itself.
+        let mut results: Vec<&ir::Expr> = results.to_vec();
+        if let ([result], Some((name, value))) = (results.as_slice(), lets.last()) {
+            let read_elsewhere = lets[..lets.len() - 1].iter().any(|(_, v)| {
+                let mut read = Vec::new();
+                values_read(v, &mut read);
+                read.contains(name)
+            });
+            if matches!(&result.kind, ir::ExprKind::Value(n) if n == name)
+                && !read_elsewhere
+                && !matches!(value.kind, ir::ExprKind::Chunk { .. })
+            {
+                results = vec![value];
+                lets.pop();
+            }
+        }
+        let lets: Vec<TokenStream> = lets
+            .into_iter()
             .map(|(name, value)| {
                 let name = field_ident(name);
                 let value = self.expr(value);
@@ -111,6 +127,11 @@ impl ForwardGen<'_> {
             ir::ExprKind::Value(name) if self.is_borrowed(name) => {
                 let name = field_ident(name);
                 quote! { #name.shallow_clone() }
+            }
+            ir::ExprKind::Piece { source, index } => {
+                let source = field_ident(source);
+                let index = crate::consts::usize_literal(*index);
+                quote! { #source[#index].shallow_clone() }
             }
             _ => self.expr(e),
         }

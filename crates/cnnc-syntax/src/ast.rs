@@ -189,6 +189,8 @@ pub enum Dim {
 pub struct Child {
     /// The name, absent for unnamed `Sequential` entries.
     pub name: Option<Ident>,
+    /// A computed number that ends the name, as in `denselayer{i + 1}`.
+    pub name_index: Option<Value>,
     /// What the child is.
     pub module: Module,
     /// The whole child declaration.
@@ -282,6 +284,15 @@ pub enum ValueKind {
         /// The operand.
         operand: Box<Value>,
     },
+    /// `if cond { a } else { b }`.
+    Cond {
+        /// The condition.
+        cond: Box<Value>,
+        /// The value when it holds.
+        then: Box<Value>,
+        /// The value when it does not.
+        otherwise: Box<Value>,
+    },
     /// `a + b`, `a == b`, `a && b`, ...
     Binary {
         /// The operator.
@@ -365,9 +376,10 @@ impl ValueKind {
             ValueKind::Tuple(_) => "a tuple",
             ValueKind::Infer => "`_`",
             ValueKind::None => "`None`",
-            ValueKind::Name(_) | ValueKind::Unary { .. } | ValueKind::Binary { .. } => {
-                "an expression"
-            }
+            ValueKind::Name(_)
+            | ValueKind::Unary { .. }
+            | ValueKind::Binary { .. }
+            | ValueKind::Cond { .. } => "an expression",
         }
     }
 }

@@ -162,7 +162,7 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::model => "`model`",
         Rule::block => "`block`",
-        Rule::if_items | Rule::if_expr => "`if`",
+        Rule::if_items | Rule::if_expr | Rule::c_if => "`if`",
         Rule::for_items => "`for`",
         Rule::const_let => "`let`",
         Rule::block_param => "a parameter",
@@ -324,7 +324,8 @@ fn body_item(pair: Pair<Rule>) -> Result<Item, SyntaxError> {
             let body = items(inner.next().expect("loop body"))?;
             Ok(Item::For(ForItems { var, start, end, body, span: whole }))
         }
-        _ => module(pair).map(|module| Item::Child(Child { name: None, module, span: whole })),
+        _ => module(pair)
+            .map(|module| Item::Child(Child { name: None, name_index: None, module, span: whole })),
     }
 }
 
@@ -352,8 +353,14 @@ fn child(pair: Pair<Rule>) -> Result<Child, SyntaxError> {
     let whole = span(&pair);
     let mut inner = pair.into_inner();
     let name = ident(inner.next().expect("child name"));
-    let module = module(inner.next().expect("child module"))?;
-    Ok(Child { name: Some(name), module, span: whole })
+    let mut next = inner.next().expect("child module");
+    let mut name_index = None;
+    if next.as_rule() == Rule::name_index {
+        name_index = Some(cexpr(next.into_inner().next().expect("index expression"))?);
+        next = inner.next().expect("child module");
+    }
+    let module = module(next)?;
+    Ok(Child { name: Some(name), name_index, module, span: whole })
 }
 
 fn module(pair: Pair<Rule>) -> Result<Module, SyntaxError> {
@@ -444,6 +451,13 @@ fn cexpr(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
         Rule::ident => {
             let name = ident(pair);
             Ok(Value { kind: ValueKind::Name(name.name), span: name.span })
+        }
+        Rule::c_if => {
+            let whole = span(&pair);
+            let mut inner = pair.into_inner();
+            let mut next = || cexpr(inner.next().expect("condition and values")).map(Box::new);
+            let (cond, then, otherwise) = (next()?, next()?, next()?);
+            Ok(Value { kind: ValueKind::Cond { cond, then, otherwise }, span: whole })
         }
         Rule::ctuple => {
             let whole = span(&pair);

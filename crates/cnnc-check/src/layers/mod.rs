@@ -88,6 +88,7 @@ pub static CATALOGUE: &[&LayerSpec] = &[
     &reshape::UPSAMPLE,
     &reshape::EMBEDDING,
     &reshape::PIXEL_SHUFFLE,
+    &reshape::CHANNEL_SHUFFLE,
     &reshape::ZERO_PAD2D,
 ];
 

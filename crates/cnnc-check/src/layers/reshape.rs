@@ -68,6 +68,17 @@ pub static PIXEL_SHUFFLE: LayerSpec = LayerSpec {
     tensors: no_tensors,
 };
 
+/// `nn.ChannelShuffle`: splits the channels (dimension 1) into `groups` and interleaves them.
+pub static CHANNEL_SHUFFLE: LayerSpec = LayerSpec {
+    name: "ChannelShuffle",
+    params: &[Param::required("groups", ArgType::Int).min(1.0)],
+    config: None,
+    init_params: &[],
+    uses_train: false,
+    infer: channel_shuffle_shape,
+    tensors: no_tensors,
+};
+
 /// `nn.ZeroPad2d`: `padding` is `(left, right, top, bottom)`, or one integer for all four.
 pub static ZERO_PAD2D: LayerSpec = LayerSpec {
     name: "ZeroPad2d",
@@ -287,6 +298,29 @@ fn pixel_shuffle_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     dims[rank - 2] = Dim::Known(hr);
     dims[rank - 1] = Dim::Known(wr);
     Some(Shape(dims))
+}
+
+fn channel_shuffle_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    if ctx.input.shape.rank() < 3 {
+        ctx.expect_rank(&[3, 4, 5], "[N, C, *] with at least one dimension after C")?;
+    }
+    let groups = ctx.args.int("groups")?;
+    let c = ctx.known_dim(1, "number of channels")?;
+    if c % groups != 0 {
+        let span = ctx.args.span("groups");
+        ctx.errors.push(
+            Error::new(
+                Code::Channels,
+                format!("`{}` needs channels divisible by {groups}, but receives {c}", ctx.path),
+                span,
+                format!("groups = {groups}"),
+            )
+            .with_related(ctx.input.span, ctx.input.note.clone())
+            .with_help(format!("{c} % {groups} = {}", c % groups)),
+        );
+        return None;
+    }
+    Some(ctx.input.shape.clone())
 }
 
 fn zero_pad2d_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {

@@ -44,7 +44,7 @@ pub use instance_norm::{
 pub use layer_norm::{LayerNorm, LayerNormConfig};
 pub use linear::{Linear, LinearConfig};
 pub use padding::ZeroPad2d;
-pub use pixel_shuffle::PixelShuffle;
+pub use pixel_shuffle::{ChannelShuffle, PixelShuffle};
 pub use pooling::{
     AdaptiveAvgPool, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d, AdaptiveMaxPool,
     AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d, AvgPool, AvgPool1d, AvgPool2d,

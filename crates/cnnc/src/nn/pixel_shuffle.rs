@@ -1,4 +1,4 @@
-//! The pixel shuffle layer.
+//! The pixel and channel shuffle layers.
 use crate::ModuleTree;
 use tch::Tensor;
 
@@ -18,5 +18,26 @@ impl tch::nn::Module for PixelShuffle {
 impl ModuleTree for PixelShuffle {
     fn kind(&self) -> &'static str {
         "PixelShuffle"
+    }
+}
+
+/// Splits the channels (dimension 1) into `groups` groups and interleaves them, like
+/// `torch.nn.ChannelShuffle`: `[N, g * k, *]` is viewed as `[N, g, k, *]`, transposed to
+/// `[N, k, g, *]` and flattened back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ChannelShuffle {
+    /// The number of groups; it divides the channels.
+    pub groups: i64,
+}
+
+impl tch::nn::Module for ChannelShuffle {
+    fn forward(&self, xs: &Tensor) -> Tensor {
+        xs.channel_shuffle(self.groups)
+    }
+}
+
+impl ModuleTree for ChannelShuffle {
+    fn kind(&self) -> &'static str {
+        "ChannelShuffle"
     }
 }
