@@ -15,6 +15,7 @@ fn main() {
         "examples/densenet.cnn",
         "examples/shufflenet_v2.cnn",
         "examples/googlenet.cnn",
+        "examples/efficientnet.cnn",
     ]) {
         eprintln!("{e}");
         std::process::exit(1);

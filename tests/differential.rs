@@ -609,11 +609,16 @@ fn elementwise(rng: &mut Rng, name: &'static str) -> Case {
         "Hardsigmoid" => ("Hardsigmoid()".into(), Box::new(|x| x.f_hardsigmoid())),
         "Identity" => ("Identity()".into(), Box::new(|x| Ok(x.shallow_clone()))),
         "Dropout" => (format!("Dropout({p:?})"), Box::new(move |x| x.f_dropout(p, false))),
+        // torchvision.ops.stochastic_depth returns its input in evaluation.
+        "StochasticDepth" => {
+            (format!("StochasticDepth({p:?}, \"row\")"), Box::new(|x| Ok(x.shallow_clone())))
+        }
         _ => (format!("Dropout2d({p:?})"), Box::new(move |x| x.f_feature_dropout(p, false))),
     };
     let oracle: Oracle = Box::new(move |x| {
-        // nn.Dropout / nn.Dropout2d: _DropoutNd.__init__ checks the probability.
-        if name.starts_with("Dropout") && !(0.0..=1.0).contains(&p) {
+        // nn.Dropout / nn.Dropout2d: _DropoutNd.__init__ checks the probability, and so does
+        // torchvision's stochastic_depth.
+        if (name.starts_with("Dropout") || name == "StochasticDepth") && !(0.0..=1.0).contains(&p) {
             return Err(fail("dropout probability has to be between 0 and 1"));
         }
         op(x)
@@ -692,6 +697,7 @@ fn generators() -> Vec<(&'static str, Generator)> {
         ("Identity", |r| elementwise(r, "Identity")),
         ("Dropout", |r| elementwise(r, "Dropout")),
         ("Dropout2d", |r| elementwise(r, "Dropout2d")),
+        ("StochasticDepth", |r| elementwise(r, "StochasticDepth")),
     ]
 }
 

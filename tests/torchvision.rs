@@ -1,5 +1,6 @@
 //! torchvision's networks written in cnnc (examples/lenet5.cnn, alexnet.cnn, vgg.cnn, resnet.cnn,
-//! mobilenet_v2.cnn, densenet.cnn, shufflenet_v2.cnn, googlenet.cnn) and a small U-Net
+//! mobilenet_v2.cnn, densenet.cnn, shufflenet_v2.cnn, googlenet.cnn, efficientnet.cnn) and a
+//! small U-Net
 //! (examples/unet.cnn), compiled through the build.rs API and compared with torchvision itself
 //! (tests/fixtures/torchvision.json, from scripts/reference/torchvision_models.py): the same
 //! state_dict keys, shapes and order, the same initialisation, and eval-mode outputs within 1e-4
@@ -17,8 +18,19 @@ include!(concat!(env!("OUT_DIR"), "/resnet.rs"));
 include!(concat!(env!("OUT_DIR"), "/mobilenet_v2.rs"));
 include!(concat!(env!("OUT_DIR"), "/unet.rs"));
 include!(concat!(env!("OUT_DIR"), "/densenet.rs"));
-include!(concat!(env!("OUT_DIR"), "/shufflenet_v2.rs"));
+// Files that define blocks of the same name get modules of their own (where the models'
+// constants go unused).
+#[allow(dead_code)]
+mod shufflenet {
+    include!(concat!(env!("OUT_DIR"), "/shufflenet_v2.rs"));
+}
+use shufflenet::ShuffleNetV2;
 include!(concat!(env!("OUT_DIR"), "/googlenet.rs"));
+#[allow(dead_code)]
+mod efficientnet {
+    include!(concat!(env!("OUT_DIR"), "/efficientnet.rs"));
+}
+use efficientnet::EfficientNetB0;
 
 fn check(name: &str, tolerance: f64, build: fn(&nn::Path) -> Box<dyn support::Model>) {
     tch::manual_seed(0);
@@ -90,6 +102,11 @@ fn densenet121() {
 #[test]
 fn shufflenet_v2() {
     check("ShuffleNetV2", 1e-4, |p| Box::new(ShuffleNetV2::new(p)));
+}
+
+#[test]
+fn efficientnet_b0() {
+    check("EfficientNetB0", 1e-4, |p| Box::new(EfficientNetB0::new(p)));
 }
 
 #[test]

@@ -162,3 +162,24 @@ impl ModuleTree for PaddingModeless {
         "Custom"
     }
 }
+
+#[test]
+fn stochastic_depth_drops_rows_in_training_only() {
+    use cnnc::nn::{StochasticDepth, StochasticDepthMode};
+    tch::manual_seed(0);
+    let x = Tensor::ones([4000, 3, 2], (tch::Kind::Float, tch::Device::Cpu));
+    let row = StochasticDepth { p: 0.25, mode: StochasticDepthMode::Row };
+    assert_eq!(max_diff(&row.forward_t(&x, false), &x), 0.0);
+    let y = row.forward_t(&x, true);
+    // Each row is all zeros or all 1 / (1 - p), and about a quarter are dropped.
+    let per_row = y.sum_dim_intlist([1, 2].as_slice(), false, tch::Kind::Float);
+    let dropped = per_row.eq(0.0).sum(tch::Kind::Float).double_value(&[]) / 4000.0;
+    let kept = per_row.eq(6.0 / 0.75).sum(tch::Kind::Float).double_value(&[]) / 4000.0;
+    assert!((dropped + kept - 1.0).abs() < 1e-9, "rows are dropped or kept whole");
+    assert!((dropped - 0.25).abs() < 0.03, "dropped {dropped}");
+    let batch = StochasticDepth { p: 0.5, mode: StochasticDepthMode::Batch };
+    let y = batch.forward_t(&x, true);
+    let distinct = y.unique_dim(0, true, false, false).0.size()[0];
+    assert_eq!(distinct, 1, "the whole batch is dropped or kept together");
+    assert_eq!(row.kind(), "StochasticDepth");
+}

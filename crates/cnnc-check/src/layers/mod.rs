@@ -67,6 +67,7 @@ pub static CATALOGUE: &[&LayerSpec] = &[
     &norm::GROUP_NORM,
     &simple::DROPOUT,
     &simple::DROPOUT2D,
+    &simple::STOCHASTIC_DEPTH,
     &activation::RELU,
     &activation::RELU6,
     &activation::LEAKY_RELU,

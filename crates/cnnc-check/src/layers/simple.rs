@@ -33,6 +33,24 @@ pub static DROPOUT2D: LayerSpec = LayerSpec {
     tensors: no_tensors,
 };
 
+/// `torchvision.ops.StochasticDepth`: drops a residual branch for whole rows (or the whole
+/// batch) during training.
+pub static STOCHASTIC_DEPTH: LayerSpec = LayerSpec {
+    name: "StochasticDepth",
+    params: &[
+        Param::required("p", ArgType::Float).min(0.0).max(1.0),
+        Param::required(
+            "mode",
+            ArgType::Choice { rust_enum: "StochasticDepthMode", options: &["batch", "row"] },
+        ),
+    ],
+    config: None,
+    init_params: &[],
+    uses_train: true,
+    infer: same_shape,
+    tensors: no_tensors,
+};
+
 /// `nn.Identity`.
 pub static IDENTITY: LayerSpec = LayerSpec {
     name: "Identity",

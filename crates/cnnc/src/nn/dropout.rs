@@ -120,3 +120,63 @@ feature_dropout!(
     Dropout3d,
     |xs, p, train| unbatched_feature_dropout(xs, p, train, 5)
 );
+
+/// What [`StochasticDepth`] drops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StochasticDepthMode {
+    /// The whole batch at once (`"batch"`).
+    Batch,
+    /// Each sample on its own (`"row"`).
+    #[default]
+    Row,
+}
+
+/// Drops a residual branch during training, like `torchvision.ops.StochasticDepth`: with
+/// probability `p` per sample (`Row`) or for the whole batch (`Batch`) the input is zeroed, and
+/// kept inputs are scaled by `1 / (1 - p)`. The identity in evaluation.
+///
+/// The forward pass panics, like torchvision, if `p` is not within `[0, 1]`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct StochasticDepth {
+    /// Probability of dropping.
+    pub p: f64,
+    /// Whether samples are dropped one by one or all together.
+    pub mode: StochasticDepthMode,
+}
+
+impl tch::nn::ModuleT for StochasticDepth {
+    fn forward_t(&self, xs: &Tensor, train: bool) -> Tensor {
+        assert!(
+            (0.0..=1.0).contains(&self.p),
+            "drop probability has to be between 0 and 1, but got {}",
+            self.p
+        );
+        if !train || self.p == 0.0 {
+            return xs.shallow_clone();
+        }
+        let survival = 1.0 - self.p;
+        let size: Vec<i64> = match self.mode {
+            StochasticDepthMode::Row => {
+                let mut size = vec![1; xs.dim()];
+                if let Some(first) = size.first_mut() {
+                    *first = xs.size()[0];
+                }
+                size
+            }
+            StochasticDepthMode::Batch => vec![1; xs.dim()],
+        };
+        let mut noise = Tensor::empty(size, (xs.kind(), xs.device()));
+        let noise = noise.bernoulli_float_(survival);
+        if survival > 0.0 {
+            xs * (noise / survival)
+        } else {
+            xs * noise
+        }
+    }
+}
+
+impl ModuleTree for StochasticDepth {
+    fn kind(&self) -> &'static str {
+        "StochasticDepth"
+    }
+}

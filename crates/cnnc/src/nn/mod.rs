@@ -34,7 +34,7 @@ pub use conv_transpose::{
     ConvTranspose, ConvTranspose1d, ConvTranspose1dConfig, ConvTranspose2d, ConvTranspose2dConfig,
     ConvTranspose3d, ConvTranspose3dConfig, ConvTransposeConfig,
 };
-pub use dropout::{Dropout, Dropout1d, Dropout2d, Dropout3d};
+pub use dropout::{Dropout, Dropout1d, Dropout2d, Dropout3d, StochasticDepth, StochasticDepthMode};
 pub use embedding::{Embedding, EmbeddingConfig};
 pub use flatten::{Flatten, Unflatten};
 pub use group_norm::{GroupNorm, GroupNormConfig};
