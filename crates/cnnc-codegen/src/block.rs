@@ -37,7 +37,7 @@ pub(crate) fn generate_block(def: &BlockDef, defs: &[BlockDef]) -> TokenStream {
 
     if def.sequential {
         let statements = body.items(&def.items, &mut consts, Target::Seq);
-        let allow = body.allow();
+        let allow = crate::allow_lints(body.complete_literal, &statements);
         return quote! {
             #[doc = #doc]
             #[derive(Debug)]
@@ -76,7 +76,7 @@ pub(crate) fn generate_block(def: &BlockDef, defs: &[BlockDef]) -> TokenStream {
     });
     let optional_decls: Vec<TokenStream> = optional_decls.collect();
     let statements = body.items(&def.items, &mut consts, Target::Fields);
-    let allow = body.allow();
+    let allow = crate::allow_lints(body.complete_literal, &statements);
     let field_names: Vec<Ident> = fields.iter().map(|f| field_ident(&f.name)).collect();
     let field_types = fields.iter().map(|f| {
         let ty = &f.ty;
@@ -138,8 +138,7 @@ pub(crate) fn generate_block(def: &BlockDef, defs: &[BlockDef]) -> TokenStream {
             let body = gen.body();
             let train = gen.train_ident();
             let input = field_ident(&forward.input);
-            let allow =
-                gen.needs.complete_literal.then(|| quote! { #[allow(clippy::needless_update)] });
+            let allow = crate::allow_lints(gen.needs.complete_literal, &body);
             quote! {
                 #allow
                 fn forward_t(&self, #input: &::tch::Tensor, #train: bool) -> ::tch::Tensor {
@@ -206,10 +205,6 @@ struct Body<'a> {
 }
 
 impl Body<'_> {
-    fn allow(&self) -> Option<TokenStream> {
-        self.complete_literal.then(|| quote! { #[allow(clippy::needless_update)] })
-    }
-
     fn items<'v>(
         &mut self,
         items: &'v [BlockItem],

@@ -95,7 +95,7 @@ fn generate_model(model: &ir::Model) -> TokenStream {
         ForwardGen { forward, child: &lookup, block: None, needs: forward::ExprNeeds::default() };
     let body = gen.body();
     let train = gen.train_ident();
-    let allow = gen.needs.complete_literal.then(|| quote! { #[allow(clippy::needless_update)] });
+    let allow = allow_lints(gen.needs.complete_literal, &body);
     let outputs = (!forward.more_results.is_empty()).then(|| {
         let mut gen = ForwardGen {
             forward,
@@ -105,8 +105,7 @@ fn generate_model(model: &ir::Model) -> TokenStream {
         };
         let body = gen.body_all();
         let train = gen.train_ident();
-        let allow =
-            gen.needs.complete_literal.then(|| quote! { #[allow(clippy::needless_update)] });
+        let allow = allow_lints(gen.needs.complete_literal, &body);
         let tensors = (0..=forward.more_results.len()).map(|_| quote! { ::tch::Tensor });
         let doc = format!(
             " All {} outputs of the forward pass (`forward_t` computes only the first).",
@@ -286,7 +285,7 @@ impl<'a> Fields<'a> {
             };
         }
         let vs = if self.uses_vs { format_ident!("vs") } else { format_ident!("_vs") };
-        let allow = self.complete_literal.then(|| quote! { #[allow(clippy::needless_update)] });
+        let allow = allow_lints(self.complete_literal, &body);
         quote! {
             /// Creates the module's variables under `vs`, named like PyTorch's `state_dict`.
             #allow
@@ -493,6 +492,32 @@ fn init_tokens(init: InitDist) -> TokenStream {
             quote! { ::tch::nn::Init::Uniform { lo: #low, up: #high } }
         }
     }
+}
+
+/// The `#[allow(...)]` a generated function needs: `clippy::needless_update` for a config
+/// literal that names every field, and `clippy::approx_constant` for computed floats such as
+/// `0.7071067811865476` (a Kaiming standard deviation), which clippy takes for `FRAC_1_SQRT_2`.
+fn allow_lints(complete_literal: bool, body: &TokenStream) -> Option<TokenStream> {
+    fn precise_float(tokens: &TokenStream) -> bool {
+        tokens.clone().into_iter().any(|token| match token {
+            proc_macro2::TokenTree::Group(group) => precise_float(&group.stream()),
+            proc_macro2::TokenTree::Literal(literal) => {
+                let text = literal.to_string();
+                let mantissa = text.split(['e', 'E']).next().unwrap_or_default();
+                let digits = mantissa.trim_start_matches(['0', '.']).replace('.', "");
+                mantissa.contains('.') && digits.trim_end_matches('0').len() >= 3
+            }
+            _ => false,
+        })
+    }
+    let mut lints = Vec::new();
+    if complete_literal {
+        lints.push(quote! { clippy::needless_update });
+    }
+    if precise_float(body) {
+        lints.push(quote! { clippy::approx_constant });
+    }
+    (!lints.is_empty()).then(|| quote! { #[allow(#(#lints),*)] })
 }
 
 /// An integer literal; negative values as a minus sign and a literal, as Rust source has them.
