@@ -16,6 +16,7 @@ fn main() {
         "examples/shufflenet_v2.cnn",
         "examples/googlenet.cnn",
         "examples/efficientnet.cnn",
+        "examples/convnext.cnn",
     ]) {
         eprintln!("{e}");
         std::process::exit(1);

@@ -100,3 +100,15 @@ fn chunk_and_auxiliary_outputs_match_pytorch() {
     assert_eq!(aux.size(), [2, 3]);
     assert!(support::max_abs_diff(&aux, &expected_aux) <= 1e-6);
 }
+
+#[test]
+fn a_bare_parameter_matches_pytorch() {
+    tch::manual_seed(0);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = Scaled::new(&vs.root());
+    // PyTorch lists a module's own parameters before its children's.
+    let names: Vec<String> = model.state_dict().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["gain", "fc.weight", "fc.bias"]);
+    assert!(model.named_modules().iter().all(|(name, _)| name != "gain"));
+    support::assert_parity("blocks.json", "Scaled", &model, 1e-6);
+}

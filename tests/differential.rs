@@ -380,6 +380,48 @@ fn layer_norm(rng: &mut Rng) -> Case {
     Case { layer, input, oracle, backend_dependent: false }
 }
 
+/// torchvision's `LayerNorm2d`: `LayerNorm` over the channels of `[N, C, H, W]`.
+fn layer_norm2d(rng: &mut Rng) -> Case {
+    let rank = rng.int(3, 5);
+    let input: Vec<i64> = (0..rank).map(|_| rng.int(1, 4)).collect();
+    let mut channels = input[1];
+    if rng.chance(0.2) {
+        channels += 1;
+    }
+    let layer = format!("LayerNorm2d({channels})");
+    let oracle: Oracle = Box::new(move |x| {
+        let w = zeros(&[channels])?;
+        // LayerNorm2d.forward: x.permute(0, 2, 3, 1), layer_norm, permute(0, 3, 1, 2).
+        let y = x.f_permute([0, 2, 3, 1])?;
+        y.f_layer_norm([channels].as_slice(), Some(&w), Some(&w), 1e-6, false)?
+            .f_permute([0, 3, 1, 2])
+    });
+    Case { layer, input, oracle, backend_dependent: false }
+}
+
+/// torchvision's `Permute` module.
+fn permute(rng: &mut Rng) -> Case {
+    let rank = rng.int(1, 4);
+    let input: Vec<i64> = (0..rank).map(|_| rng.int(1, 4)).collect();
+    let mut dims: Vec<i64> = (0..rank).collect();
+    for i in (1..dims.len()).rev() {
+        let j = rng.int(0, i as i64) as usize;
+        dims.swap(i, j);
+    }
+    if rng.chance(0.2) {
+        dims[0] = -dims[0] - 1;
+    }
+    if rng.chance(0.15) {
+        dims.push(0);
+    }
+    let layer = format!(
+        "Permute(({},))",
+        dims.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    );
+    let oracle: Oracle = Box::new(move |x| x.f_permute(dims.as_slice()));
+    Case { layer, input, oracle, backend_dependent: false }
+}
+
 fn group_norm(rng: &mut Rng) -> Case {
     let groups = rng.pick(&[1, 2, 3, 4]);
     let channels = rng.pick(&[2, 3, 4, 6, 8]);
@@ -671,6 +713,7 @@ fn generators() -> Vec<(&'static str, Generator)> {
         ("InstanceNorm1d", |r| instance_norm(r, 1)),
         ("InstanceNorm2d", |r| instance_norm(r, 2)),
         ("LayerNorm", layer_norm),
+        ("LayerNorm2d", layer_norm2d),
         ("GroupNorm", group_norm),
         ("Linear", linear),
         ("Softmax", |r| softmax(r, false)),
@@ -682,6 +725,7 @@ fn generators() -> Vec<(&'static str, Generator)> {
         ("Embedding", embedding),
         ("PixelShuffle", pixel_shuffle),
         ("ChannelShuffle", channel_shuffle),
+        ("Permute", permute),
         ("ZeroPad2d", zero_pad),
         ("ReLU", |r| elementwise(r, "ReLU")),
         ("ReLU6", |r| elementwise(r, "ReLU6")),

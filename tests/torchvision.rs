@@ -1,6 +1,6 @@
 //! torchvision's networks written in cnnc (examples/lenet5.cnn, alexnet.cnn, vgg.cnn, resnet.cnn,
-//! mobilenet_v2.cnn, densenet.cnn, shufflenet_v2.cnn, googlenet.cnn, efficientnet.cnn) and a
-//! small U-Net
+//! mobilenet_v2.cnn, densenet.cnn, shufflenet_v2.cnn, googlenet.cnn, efficientnet.cnn,
+//! convnext.cnn) and a small U-Net
 //! (examples/unet.cnn), compiled through the build.rs API and compared with torchvision itself
 //! (tests/fixtures/torchvision.json, from scripts/reference/torchvision_models.py): the same
 //! state_dict keys, shapes and order, the same initialisation, and eval-mode outputs within 1e-4
@@ -31,6 +31,11 @@ mod efficientnet {
     include!(concat!(env!("OUT_DIR"), "/efficientnet.rs"));
 }
 use efficientnet::EfficientNetB0;
+#[allow(dead_code)]
+mod convnext {
+    include!(concat!(env!("OUT_DIR"), "/convnext.rs"));
+}
+use convnext::ConvNeXtTiny;
 
 fn check(name: &str, tolerance: f64, build: fn(&nn::Path) -> Box<dyn support::Model>) {
     tch::manual_seed(0);
@@ -107,6 +112,11 @@ fn shufflenet_v2() {
 #[test]
 fn efficientnet_b0() {
     check("EfficientNetB0", 1e-4, |p| Box::new(EfficientNetB0::new(p)));
+}
+
+#[test]
+fn convnext_tiny() {
+    check("ConvNeXtTiny", 1e-4, |p| Box::new(ConvNeXtTiny::new(p)));
 }
 
 #[test]

@@ -75,11 +75,22 @@ class AuxNet(nn.Module):
         return self.head(self.s2(h)), self.aux(h)
 
 
+class Scaled(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+        self.gain = nn.Parameter(torch.full((1, 3), 0.5))
+
+    def forward(self, x):
+        return self.fc(x) * self.gain + self.gain
+
+
 def main():
     models = {
         "Blocks": ([2, 4, 8, 8], Blocks),
         "StackOnly": ([2, 4, 5, 5], lambda: stack(4, 2)),
         "AuxNet": ([2, 8, 6, 6], AuxNet),
+        "Scaled": ([2, 4], Scaled),
     }
     out = {}
     for name, (shape, build) in models.items():

@@ -1,7 +1,8 @@
 """Reference data for the example networks in examples/*.cnn, from torchvision itself.
 
 Models: LeNet5, AlexNet, VGG16, VGG11BN, ResNet18, ResNet34, ResNet50, ResNet101, ResNet152,
-MobileNetV2, DenseNet121, ShuffleNetV2, GoogLeNet, EfficientNetB0 (torchvision, weights=None) and UNet (defined
+MobileNetV2, DenseNet121, ShuffleNetV2, GoogLeNet, EfficientNetB0,
+ConvNeXtTiny (torchvision, weights=None) and UNet (defined
 below). For each model: state_dict names, shapes and dtypes; statistics of its own
 initialisation (seed 0); and the eval-mode output for deterministic weights and input (see
 deterministic.py; fill_state_dict moves BatchNorm running statistics away from 0 and 1, so
@@ -98,6 +99,7 @@ def main():
         "ShuffleNetV2": ([1, 3, 224, 224], lambda: tvm.shufflenet_v2_x1_0(weights=None)),
         "GoogLeNet": ([1, 3, 224, 224], lambda: tvm.googlenet(weights=None, init_weights=True)),
         "EfficientNetB0": ([1, 3, 224, 224], lambda: tvm.efficientnet_b0(weights=None)),
+        "ConvNeXtTiny": ([1, 3, 224, 224], lambda: tvm.convnext_tiny(weights=None)),
     }
     out = {}
     for name, (shape, build) in models.items():

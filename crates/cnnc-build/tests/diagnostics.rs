@@ -255,6 +255,16 @@ const CASES: &[Case] = &[
         source: "block Head(c) {\n    fc = Linear(c, 10)\n    aux = Linear(c, 2)\n    forward(x) { (fc(x), aux(x)) }\n}\n\nmodel M {\n    input x: [N, 8]\n    head = Head(8)\n}\n",
     },
     Case {
+        name: "parameter_applied_as_a_layer",
+        codes: &["forward::call"],
+        source: "model M {\n    input x: [N, 4]\n    scale = Parameter(4, 1.0)\n    forward(x) { x -> scale }\n}\n",
+    },
+    Case {
+        name: "parameter_in_a_sequential",
+        codes: &["block::structure"],
+        source: "model M {\n    input x: [N, 4]\n    s = Sequential { Linear(4, 4); Parameter(4) }\n}\n",
+    },
+    Case {
         name: "every_error_in_one_run",
         codes: &["name::unknown_layer", "arg::unknown", "shape::linear_in"],
         source: "model M {\n    input x: [N, 3, 8, 8]\n    a = Conv2D(3, 8, 3)\n    b = ReLU(inplac=true)\n    forward(x) { x -> flatten(1) -> fc }\n    fc = Linear(100, 10)\n}\n",

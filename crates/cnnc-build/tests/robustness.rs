@@ -141,6 +141,23 @@ fn huge_expansions_are_a_diagnostic() {
 }
 
 #[test]
+fn long_chains_neither_overflow_nor_pass_silently() {
+    // Thousands of children in order compile: the forward chain is cut into named values.
+    let wide = "block B(n) { for _ in 0..n { ReLU() } }\nmodel M = B(5000) { input x: [N, 4] }";
+    assert!(survives(wide));
+    // Chains of operators and pipelines beyond the limit are diagnostics.
+    let pipeline = format!(
+        "model M {{ input x: [N, 4]; r = ReLU(); forward(x) {{ x{} }} }}",
+        " -> r".repeat(5000)
+    );
+    assert!(!survives(&pipeline));
+    let sum = format!("model M {{ input x: [N, 4]; forward(x) {{ x{} }} }}", " + x".repeat(5000));
+    assert!(!survives(&sum));
+    let negations = format!("model M {{ input x: [N, 4]; l = Linear(4, {}4) }}", "- ".repeat(5000));
+    assert!(!survives(&negations));
+}
+
+#[test]
 fn deep_nesting_is_a_diagnostic() {
     let deep = format!(
         "model M {{ input x: [N, 4] forward(x) {{ {}x{} }} }}",

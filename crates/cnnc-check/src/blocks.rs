@@ -229,9 +229,28 @@ fn check_definition(block: &ast::Block, errors: &mut Vec<Error>) {
     }
     let (mut named, mut unnamed) = (Vec::new(), Vec::new());
     collect_children(&block.items, &mut named, &mut unnamed);
+    // Constants and named children share the constructor's scope in the generated code.
+    let mut constants: Vec<&ast::Ident> = block.params.iter().map(|p| &p.name).collect();
+    collect_constants(&block.items, &mut constants);
+    for constant in &constants {
+        if RESERVED_CONSTANTS.contains(&constant.name.as_str()) {
+            errors.push(
+                Error::new(
+                    Code::DuplicateName,
+                    format!("`{constant}` is a name the generated constructor uses"),
+                    constant.span,
+                    "reserved in blocks",
+                )
+                .with_help(format!(
+                    "rename it; {} are taken",
+                    RESERVED_CONSTANTS.map(|n| format!("`{n}`")).join(", ")
+                )),
+            );
+        }
+    }
     for (child, span) in &named {
-        if let Some(param) = block.params.iter().find(|p| p.name.name == *child) {
-            errors.push(duplicate(&format!("`{child}`"), *span, param.name.span));
+        if let Some(constant) = constants.iter().find(|c| c.name == *child) {
+            errors.push(duplicate(&format!("`{child}`"), *span, constant.span));
         }
     }
     match (named.first(), unnamed.first()) {
@@ -278,6 +297,34 @@ fn collect_children<'a>(
             }
             ast::Item::For(repeat) => collect_children(&repeat.body, named, unnamed),
             ast::Item::Let(_) => {}
+        }
+    }
+}
+
+/// Names the generated constructor of a block uses for itself.
+const RESERVED_CONSTANTS: [&str; 3] = ["vs", "seq", "name"];
+
+/// The `let` constants and loop variables of a body, looking through conditions and loops
+/// (not into `Sequential`, whose entries cannot declare constants the block reads later).
+fn collect_constants<'a>(items: &'a [ast::Item], out: &mut Vec<&'a ast::Ident>) {
+    for item in items {
+        match item {
+            ast::Item::Let(stmt) => out.push(&stmt.name),
+            ast::Item::If(cond) => {
+                collect_constants(&cond.then, out);
+                collect_constants(&cond.otherwise, out);
+            }
+            ast::Item::For(repeat) => {
+                if repeat.var.name != "_" {
+                    out.push(&repeat.var);
+                }
+                collect_constants(&repeat.body, out);
+            }
+            ast::Item::Child(child) => {
+                if let ast::Module::Sequential(seq) = &child.module {
+                    collect_constants(&seq.items, out);
+                }
+            }
         }
     }
 }

@@ -110,6 +110,9 @@ struct BlockState<'a> {
 /// The most modules one model may expand to, so that a loop cannot exhaust memory.
 const MAX_MODULES: usize = 100_000;
 
+/// The most children a body without `forward` chains in one expression.
+const CHAIN_LENGTH: usize = 32;
+
 pub(crate) struct ModelChecker<'a, 'e> {
     blocks: &'e Blocks<'a>,
     uses: &'e mut Uses,
@@ -126,6 +129,8 @@ pub(crate) struct ModelChecker<'a, 'e> {
     stack: Vec<&'a str>,
     /// Modules declared so far.
     modules: usize,
+    /// How many `Sequential`s enclose the children being declared.
+    in_sequential: usize,
 }
 
 pub(crate) fn check_model<'a>(
@@ -147,6 +152,7 @@ pub(crate) fn check_model<'a>(
         trace: Vec::new(),
         stack: Vec::new(),
         modules: 0,
+        in_sequential: 0,
     };
     // The body: the model's own, or that of the block it is an instance of.
     let (items, forwards, ok) = match &model.base {
@@ -459,11 +465,29 @@ impl<'a> ModelChecker<'a, '_> {
         let body = match &child.module {
             ast::Module::Sequential(seq) => {
                 let mut children = Vec::new();
+                self.in_sequential += 1;
                 self.declare_items(&seq.items, &path, in_block, &mut HashMap::new(), &mut children);
+                self.in_sequential -= 1;
                 BodyState::Sequential(children)
             }
             ast::Module::Layer(call) => match self.blocks.get(&call.kind.name) {
                 Some(block) => self.instantiate(block, call, &path),
+                None if call.kind.name == "Parameter"
+                    && (self.in_sequential > 0
+                        || child.name_index.is_some()
+                        || child.name.is_none()) =>
+                {
+                    self.errors.push(
+                        Error::new(
+                            Code::BlockStructure,
+                            "a `Parameter` belongs to a model or block, under a name of its own",
+                            call.span,
+                            "not allowed here",
+                        )
+                        .with_help("declare it as a named child of the model or block, such as `layer_scale = Parameter((96, 1, 1), 1e-6)`"),
+                    );
+                    BodyState::Unknown
+                }
                 None => {
                     origin = in_block.then_some(call.span);
                     self.declare_layer(call)
@@ -517,7 +541,9 @@ impl<'a> ModelChecker<'a, '_> {
         self.stack.push(&block.name.name);
         let before = self.errors.len();
         let mut children = Vec::new();
+        let in_sequential = std::mem::take(&mut self.in_sequential);
         self.declare_items(&block.items, path, true, &mut HashMap::new(), &mut children);
+        self.in_sequential = in_sequential;
         self.locate_errors(before, call.span, path);
         self.stack.pop();
         let env = std::mem::replace(&mut self.env, outer_env);
@@ -594,13 +620,24 @@ impl<'a> ModelChecker<'a, '_> {
         input: Flow,
     ) -> Option<(Flow, ir::Forward)> {
         let Some(forward) = forwards.first() else {
+            // The children in order. Long bodies are cut into named values every
+            // `CHAIN_LENGTH` children, so that no expression nests deeper than that.
             let input_name = input_name.to_string();
             let mut flow = Some(input);
-            let mut expr = ir::Expr {
-                kind: ir::ExprKind::Value(input_name.clone()),
+            let value = |name: &str| ir::Expr {
+                kind: ir::ExprKind::Value(name.to_string()),
                 shape: Shape(Vec::new()),
             };
+            let mut expr = value(&input_name);
+            let mut lets = Vec::new();
             for i in 0..self.children.len() {
+                if self.modules > MAX_MODULES {
+                    return None;
+                }
+                if i > 0 && i % CHAIN_LENGTH == 0 {
+                    let name = format!("{input_name}_{}", i / CHAIN_LENGTH);
+                    lets.push((name.clone(), std::mem::replace(&mut expr, value(&name))));
+                }
                 let stage_span = self.children[i].span;
                 let name = self.children[i].name.clone();
                 flow = flow.and_then(|f| self.apply_child(i, &f, stage_span));
@@ -609,12 +646,8 @@ impl<'a> ModelChecker<'a, '_> {
                     shape: flow.as_ref().map_or(Shape(Vec::new()), |f| f.shape.clone()),
                 };
             }
-            let forward = ir::Forward {
-                input: input_name,
-                lets: Vec::new(),
-                result: expr,
-                more_results: Vec::new(),
-            };
+            let forward =
+                ir::Forward { input: input_name, lets, result: expr, more_results: Vec::new() };
             return Some((flow?, forward));
         };
         for extra in forwards.iter().skip(1) {
@@ -641,6 +674,19 @@ impl<'a> ModelChecker<'a, '_> {
             return None;
         }
         let param = &forward.params[0];
+        let names = std::iter::once(param)
+            .chain(forward.lets.iter().flat_map(|l| std::iter::once(&l.name).chain(&l.more_names)));
+        for name in names.filter(|n| matches!(n.name.as_str(), "train" | "_train")) {
+            self.errors.push(
+                Error::new(
+                    Code::DuplicateName,
+                    format!("`{}` is the name of the generated forward's train flag", name.name),
+                    name.span,
+                    "reserved in `forward`",
+                )
+                .with_help("give the value another name"),
+            );
+        }
         let mut env: HashMap<String, (Option<Flow>, Span)> = HashMap::new();
         env.insert(param.name.clone(), (Some(input), param.span));
         let mut lets = Vec::new();
@@ -810,6 +856,12 @@ impl<'a> ModelChecker<'a, '_> {
                         shape: flow.shape.clone(),
                     };
                     Some((flow, expr))
+                }
+                None if self.parameter(&ident.name).is_some() => {
+                    let (shape, path) = self.parameter(&ident.name)?;
+                    let note = format!("parameter `{path}` is {shape}");
+                    let flow = Flow { shape: shape.clone(), span: ident.span, note };
+                    Some((flow, ir::Expr { kind: ir::ExprKind::Param(ident.name.clone()), shape }))
                 }
                 None => {
                     let names: Vec<&str> = env.keys().map(String::as_str).collect();
@@ -999,6 +1051,23 @@ impl<'a> ModelChecker<'a, '_> {
             let kind =
                 ir::ExprKind::Child { name: callee.name.clone(), input: Box::new(input_expr) };
             return Some((flow, ir::Expr { kind, shape }));
+        }
+        let parameter = self.children.iter().find(|c| {
+            c.name == callee.name
+                && matches!(&c.body, BodyState::Layer { spec, .. } if spec.name == "Parameter")
+        });
+        if let Some(parameter) = parameter {
+            self.errors.push(
+                Error::new(
+                    Code::ForwardCall,
+                    format!("`{}` is a parameter, not a layer", callee.name),
+                    call.span,
+                    "applied like a layer",
+                )
+                .with_related(parameter.span, "a tensor")
+                .with_help(format!("use it as a value, such as `{} * x`", callee.name)),
+            );
+            return None;
         }
         if let Some(index) = self.children.iter().position(|c| c.name == callee.name) {
             if let Some(extra) = rest.first() {
@@ -1278,6 +1347,19 @@ impl<'a> ModelChecker<'a, '_> {
             .with_help(format!("pipe a value into it: `x -> {}`", call.callee.name)),
         );
         None
+    }
+
+    /// The shape and path of the `Parameter` child `name` of the current scope.
+    fn parameter(&mut self, name: &str) -> Option<(Shape, String)> {
+        let node = self.children.iter_mut().find(|c| c.name == name)?;
+        match &node.body {
+            BodyState::Layer { spec, args: Some(args) } if spec.name == "Parameter" => {
+                node.called = true;
+                let dims = args.ints("shape").iter().map(|&n| Dim::Known(n)).collect();
+                Some((Shape(dims), node.path.clone()))
+            }
+            _ => None,
+        }
     }
 
     /// Runs child `index` of the current scope on `flow`; `stage_span` is where the forward

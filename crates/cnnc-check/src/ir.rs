@@ -293,6 +293,8 @@ pub enum ExprKind {
         /// The argument.
         input: Box<Expr>,
     },
+    /// A `Parameter` child of the model or block, used as a value.
+    Param(String),
     /// A number, as an operand of `+` or `*`.
     Scalar(f64),
     /// A constant (a block parameter or `let`), as an operand of `+` or `*`.

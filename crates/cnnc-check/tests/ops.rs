@@ -1,6 +1,6 @@
 //! Shape rules of the forward language's operators, against what torch 2.13 computes.
 
-use cnnc_check::ops::{broadcast, cat, mean, permute, reshape, transpose};
+use cnnc_check::ops::{broadcast, cat, chunk, mean, permute, reshape, transpose};
 use cnnc_check::shape::{Dim, Shape};
 
 fn shape(dims: &[&str]) -> Shape {
@@ -66,4 +66,24 @@ fn permute_transpose_and_mean() {
         shape(&["N", "8", "1", "1"])
     );
     assert!(mean(&shape(&["N", "8"]), &[2], false).is_err());
+}
+
+#[test]
+fn chunk_sizes_follow_torch() {
+    let sizes = |c: &str, chunks: i64| -> Vec<String> {
+        chunk(&shape(&["N", c, "4"]), chunks, 1)
+            .unwrap()
+            .iter()
+            .map(|s| s.0[1].to_string())
+            .collect()
+    };
+    // [t.shape[1] for t in torch.zeros(1, c, 4).chunk(k, 1)]
+    assert_eq!(sizes("8", 2), ["4", "4"]);
+    assert_eq!(sizes("5", 2), ["3", "2"]);
+    assert_eq!(sizes("5", 4), ["2", "2", "1"]);
+    assert_eq!(sizes("6", 4), ["2", "2", "2"]);
+    assert_eq!(sizes("2", 5), ["1", "1"]);
+    assert!(chunk(&shape(&["N", "8"]), 2, 0).is_err(), "the run-time size N cannot be split");
+    assert!(chunk(&shape(&["N", "8"]), 0, 1).is_err());
+    assert!(chunk(&shape(&["N", "8"]), 2, 2).is_err());
 }

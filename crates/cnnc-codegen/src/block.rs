@@ -88,21 +88,23 @@ pub(crate) fn generate_block(def: &BlockDef, defs: &[BlockDef]) -> TokenStream {
     });
     let const_fields: Vec<Ident> = def.forward_consts.iter().map(|(n, _)| field_ident(n)).collect();
     let const_types = def.forward_consts.iter().map(|(_, t)| rust_type(*t));
-    let entry = |f: &Field| {
+    let entry = |f: &&Field| {
         let (name, member) = (&f.name, field_ident(&f.name));
         quote! { (#name, &self.#member) }
     };
+    let local_parameters = local_parameters(fields.iter().filter(|f| f.parameter));
+    let modules: Vec<&Field> = fields.iter().filter(|f| !f.parameter).collect();
     // The children before the first optional one start the list; the rest are added in order.
-    let leading = fields.iter().take_while(|f| !f.optional).count();
-    let first_entries = fields[..leading].iter().map(entry);
-    let tree = if leading == fields.len() {
-        let len = crate::consts::usize_literal(fields.len());
+    let leading = modules.iter().take_while(|f| !f.optional).count();
+    let first_entries = modules[..leading].iter().map(entry);
+    let tree = if leading == modules.len() {
+        let len = crate::consts::usize_literal(modules.len());
         quote! {
             let children: [(&str, &dyn ::cnnc::ModuleTree); #len] = [#(#first_entries),*];
             children.into()
         }
     } else {
-        let rest = fields[leading..].iter().map(|f| {
+        let rest = modules[leading..].iter().map(|f| {
             let (name, member) = (&f.name, field_ident(&f.name));
             if f.optional {
                 quote! { if let Some(module) = &self.#member { children.push((#name, module)); } }
@@ -185,6 +187,7 @@ pub(crate) fn generate_block(def: &BlockDef, defs: &[BlockDef]) -> TokenStream {
             fn children(&self) -> Vec<(&str, &dyn ::cnnc::ModuleTree)> {
                 #tree
             }
+            #local_parameters
         }
     }
 }
@@ -226,7 +229,14 @@ impl Body<'_> {
                 BlockItem::Child { name, optional, module, .. } => match (name, target) {
                         (Some(name), Target::Fields) => {
                             let ident = field_ident(name);
-                            let code = self.module(module, quote! { vs / #name }, consts);
+                            let code = match module {
+                                BlockModule::Layer { layer, dynamic }
+                                    if crate::is_parameter(layer) =>
+                                {
+                                    parameter_code(consts, layer, dynamic, name)
+                                }
+                                _ => self.module(module, quote! { vs / #name }, consts),
+                            };
                             if *optional {
                                 quote! { #ident = Some(#code); }
                             } else {
@@ -331,6 +341,28 @@ impl Body<'_> {
     }
 }
 
+/// `vs.var(name, &[shape], Init::Const(fill))` for a bare `Parameter`, with its shape and fill
+/// computed from constants where they depend on them.
+fn parameter_code(
+    consts: &ConstCode<'_>,
+    layer: &cnnc_check::ir::Layer,
+    dynamic: &[Option<Value>],
+    name: &str,
+) -> TokenStream {
+    let shape: Vec<TokenStream> = match dynamic.first().and_then(Option::as_ref) {
+        Some(Value { kind: ValueKind::Tuple(items), .. }) => {
+            items.iter().map(|i| consts.tokens_as(i, ConstType::Int)).collect()
+        }
+        Some(value) => vec![consts.tokens_as(value, ConstType::Int)],
+        None => layer.args.ints("shape").iter().map(|&n| crate::int(n)).collect(),
+    };
+    let fill = match dynamic.get(1).and_then(Option::as_ref) {
+        Some(value) => consts.tokens_as(value, ConstType::Float),
+        None => crate::float(layer.args.float("fill").unwrap_or(0.0)),
+    };
+    crate::parameter_var(name, quote! { [#(#shape),*] }, fill)
+}
+
 /// The code of a layer argument computed from constants, in the form its config field takes.
 fn arg_code(consts: &ConstCode<'_>, ty: ArgType, value: &Value) -> TokenStream {
     let items = |n: usize, ty: ConstType| -> Vec<TokenStream> {
@@ -380,6 +412,46 @@ struct Field {
     ty: TokenStream,
     optional: bool,
     uses_train: bool,
+    /// A bare `Parameter`: a tensor of the block, not a child module.
+    parameter: bool,
+}
+
+/// `local_parameters` of a block with bare parameters, in declaration order.
+fn local_parameters<'f>(parameters: impl Iterator<Item = &'f Field>) -> Option<TokenStream> {
+    let (mut fixed, mut optional) = (Vec::new(), Vec::new());
+    for f in parameters {
+        let (name, member) = (&f.name, field_ident(&f.name));
+        if f.optional {
+            optional.push(
+                quote! { if let Some(tensor) = &self.#member { tensors.push((#name, tensor)); } },
+            );
+        } else {
+            fixed.push(quote! { (#name, &self.#member) });
+        }
+    }
+    if fixed.is_empty() && optional.is_empty() {
+        return None;
+    }
+    let body = if optional.is_empty() {
+        let len = crate::consts::usize_literal(fixed.len());
+        quote! {
+            let tensors: [(&'static str, &::tch::Tensor); #len] = [#(#fixed),*];
+            tensors.into()
+        }
+    } else {
+        let len = crate::consts::usize_literal(fixed.len());
+        quote! {
+            let fixed: [(&'static str, &::tch::Tensor); #len] = [#(#fixed),*];
+            let mut tensors = Vec::from(fixed);
+            #(#optional)*
+            tensors
+        }
+    };
+    Some(quote! {
+        fn local_parameters(&self) -> Vec<(&'static str, &::tch::Tensor)> {
+            #body
+        }
+    })
 }
 
 /// The named children of a block body and their types, looking through conditions; a child
@@ -391,7 +463,9 @@ fn named_children(items: &[BlockItem], out: &mut Vec<Field>) {
                 if out.iter().any(|f| &f.name == name) {
                     continue;
                 }
+                let parameter = matches!(module, BlockModule::Layer { layer, .. } if crate::is_parameter(layer));
                 let ty = match module {
+                    BlockModule::Layer { .. } if parameter => quote! { ::tch::Tensor },
                     BlockModule::Layer { layer, .. } => {
                         let kind = format_ident!("{}", layer.spec.name);
                         quote! { ::cnnc::nn::#kind }
@@ -405,7 +479,13 @@ fn named_children(items: &[BlockItem], out: &mut Vec<Field>) {
                     BlockModule::Layer { layer, .. } => layer.spec.uses_train,
                     _ => true,
                 };
-                out.push(Field { name: name.clone(), ty, optional: *optional, uses_train });
+                out.push(Field {
+                    name: name.clone(),
+                    ty,
+                    optional: *optional,
+                    uses_train,
+                    parameter,
+                });
             }
             BlockItem::If { then, otherwise, .. } => {
                 named_children(then, out);

@@ -133,6 +133,10 @@ impl ForwardGen<'_> {
                 let index = crate::consts::usize_literal(*index);
                 quote! { #source[#index].shallow_clone() }
             }
+            ir::ExprKind::Param(name) => {
+                let name = field_ident(name);
+                quote! { self.#name.shallow_clone() }
+            }
             _ => self.expr(e),
         }
     }
@@ -142,6 +146,10 @@ impl ForwardGen<'_> {
         let e = self.taken(e);
         match &e.kind {
             ir::ExprKind::Value(name) => field_ident(name).into_token_stream(),
+            ir::ExprKind::Param(name) => {
+                let name = field_ident(name);
+                quote! { &self.#name }
+            }
             ir::ExprKind::Scalar(x) => float(*x),
             ir::ExprKind::Constant { name, value } => match self.block {
                 Some((consts, _)) => {
@@ -199,7 +207,7 @@ impl ForwardGen<'_> {
                 let refs: Vec<TokenStream> = inputs
                     .iter()
                     .map(|i| match &self.taken(i).kind {
-                        ir::ExprKind::Value(_) => self.operand(i),
+                        ir::ExprKind::Value(_) | ir::ExprKind::Param(_) => self.operand(i),
                         _ => {
                             let code = self.expr(i);
                             quote! { &#code }
@@ -287,9 +295,16 @@ impl ForwardGen<'_> {
             return apply(&input, &quote! { &#member });
         }
         let module = quote! { module };
-        match &self.taken(input).kind {
-            ir::ExprKind::Value(value) => {
-                let value = field_ident(value).into_token_stream();
+        let borrowed = match &self.taken(input).kind {
+            ir::ExprKind::Value(value) => Some(field_ident(value).into_token_stream()),
+            ir::ExprKind::Param(name) => {
+                let name = field_ident(name);
+                Some(quote! { self.#name })
+            }
+            _ => None,
+        };
+        match borrowed {
+            Some(value) => {
                 let some = apply(&value, &module);
                 quote! {
                     match &#member {
@@ -298,7 +313,7 @@ impl ForwardGen<'_> {
                     }
                 }
             }
-            _ => {
+            None => {
                 let code = self.expr(input);
                 let some = apply(&quote! { input }, &module);
                 quote! {
@@ -328,6 +343,10 @@ impl ForwardGen<'_> {
     /// The receiver of a method call, parenthesised when it is an operator or `if` expression.
     fn receiver(&mut self, e: &ir::Expr) -> TokenStream {
         let e = self.taken(e);
+        if let ir::ExprKind::Param(name) = &e.kind {
+            let name = field_ident(name);
+            return quote! { self.#name };
+        }
         let code = self.expr(e);
         if matches!(e.kind, ir::ExprKind::Binary { .. } | ir::ExprKind::If { .. }) {
             quote! { (#code) }
@@ -373,7 +392,7 @@ fn values_read(e: &ir::Expr, out: &mut Vec<String>) {
         ir::ExprKind::If { then, otherwise, .. } => {
             then.iter().chain(otherwise).for_each(|b| values_read(b, out));
         }
-        ir::ExprKind::Scalar(_) | ir::ExprKind::Constant { .. } => {}
+        ir::ExprKind::Scalar(_) | ir::ExprKind::Constant { .. } | ir::ExprKind::Param(_) => {}
     }
 }
 

@@ -148,17 +148,18 @@ fn uses_train(node: &ir::Node) -> bool {
 }
 
 /// The init rules that apply inside blocks, whose shared code cannot take them as arguments:
-/// `(state_dict name, initialiser)` for each parameter, applied after construction.
+/// one `apply_named(&model, init, &[names])` per distribution, applied after construction.
 fn block_inits(nodes: &[ir::Node]) -> Vec<TokenStream> {
-    fn walk(nodes: &[ir::Node], in_block: bool, out: &mut Vec<TokenStream>) {
+    fn walk(nodes: &[ir::Node], in_block: bool, out: &mut Vec<(InitDist, Vec<String>)>) {
         for node in nodes {
             match &node.body {
                 NodeBody::Layer(layer) if in_block => {
                     for tensor in &layer.tensors {
-                        if let Some(init) = tensor.init {
-                            let name = format!("{}.{}", node.path, tensor.def.name);
-                            let init = init_tokens(init);
-                            out.push(quote! { (#name, #init) });
+                        let Some(init) = tensor.init else { continue };
+                        let name = format!("{}.{}", node.path, tensor.def.name);
+                        match out.iter_mut().find(|(dist, _)| *dist == init) {
+                            Some((_, names)) => names.push(name),
+                            None => out.push((init, vec![name])),
                         }
                     }
                 }
@@ -168,9 +169,15 @@ fn block_inits(nodes: &[ir::Node]) -> Vec<TokenStream> {
             }
         }
     }
-    let mut out = Vec::new();
-    walk(nodes, false, &mut out);
-    out
+    let mut groups = Vec::new();
+    walk(nodes, false, &mut groups);
+    groups
+        .into_iter()
+        .map(|(init, names)| {
+            let init = init_tokens(init);
+            quote! { ::cnnc::init::apply_named(&model, #init, &[#(#names),*]); }
+        })
+        .collect()
 }
 
 /// The members of a struct built from a list of children.
@@ -214,6 +221,13 @@ impl<'a> Fields<'a> {
             });
             let var_name = &node.name;
             match &node.body {
+                NodeBody::Layer(layer) if is_parameter(layer) => {
+                    let dims = layer.args.ints("shape").iter().map(|&n| int(n));
+                    let fill = float(layer.args.float("fill").unwrap_or(0.0));
+                    fields.uses_vs = true;
+                    fields.types.push(quote! { ::tch::Tensor });
+                    fields.inits.push(parameter_var(var_name, quote! { [#(#dims),*] }, fill));
+                }
                 NodeBody::Layer(layer) => {
                     let (ty, init, complete) =
                         layer_constructor(layer, quote! { vs / #var_name }, &[]);
@@ -268,7 +282,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// `new(vs)`; `post_inits` are `(name, init)` pairs applied after construction.
+    /// `new(vs)`; `post_inits` are statements that initialise `model` after construction.
     fn constructor(&self, post_inits: Vec<TokenStream>) -> TokenStream {
         let inits = &self.inits;
         let members = &self.members;
@@ -280,7 +294,7 @@ impl<'a> Fields<'a> {
         if !post_inits.is_empty() {
             body = quote! {
                 let model = #body;
-                ::cnnc::init::apply_named(&model, &[#(#post_inits),*]);
+                #(#post_inits)*
                 model
             };
         }
@@ -296,11 +310,32 @@ impl<'a> Fields<'a> {
     }
 
     fn module_tree(&self, ty: &Ident, kind: &str) -> TokenStream {
-        let entries = self.nodes.iter().zip(&self.members).map(|(node, member)| {
-            let name = &node.name;
-            quote! { (#name, &self.#member) }
+        let parameter =
+            |node: &ir::Node| matches!(&node.body, NodeBody::Layer(l) if is_parameter(l));
+        let entries = self.nodes.iter().zip(&self.members).filter(|(node, _)| !parameter(node));
+        let entries: Vec<TokenStream> = entries
+            .map(|(node, member)| {
+                let name = &node.name;
+                quote! { (#name, &self.#member) }
+            })
+            .collect();
+        let len = Literal::usize_unsuffixed(entries.len());
+        let params = self.nodes.iter().zip(&self.members).filter(|(node, _)| parameter(node));
+        let params: Vec<TokenStream> = params
+            .map(|(node, member)| {
+                let name = &node.name;
+                quote! { (#name, &self.#member) }
+            })
+            .collect();
+        let local_parameters = (!params.is_empty()).then(|| {
+            let len = Literal::usize_unsuffixed(params.len());
+            quote! {
+                fn local_parameters(&self) -> Vec<(&'static str, &::tch::Tensor)> {
+                    let tensors: [(&'static str, &::tch::Tensor); #len] = [#(#params),*];
+                    tensors.into()
+                }
+            }
         });
-        let len = Literal::usize_unsuffixed(self.nodes.len());
         quote! {
             impl ::cnnc::ModuleTree for #ty {
                 fn kind(&self) -> &'static str {
@@ -310,6 +345,7 @@ impl<'a> Fields<'a> {
                     let children: [(&str, &dyn ::cnnc::ModuleTree); #len] = [#(#entries),*];
                     children.into()
                 }
+                #local_parameters
             }
         }
     }
@@ -346,6 +382,16 @@ impl<'a> Fields<'a> {
             #tree
         }
     }
+}
+
+/// Whether a layer is a bare `Parameter` of its model or block (a tensor field, not a module).
+fn is_parameter(layer: &ir::Layer) -> bool {
+    layer.spec.name == "Parameter"
+}
+
+/// `vs.var(name, &shape, Init::Const(fill))`: a bare parameter registered under its own name.
+fn parameter_var(name: &str, shape: TokenStream, fill: TokenStream) -> TokenStream {
+    quote! { vs.var(#name, &#shape, ::tch::nn::Init::Const(#fill)) }
 }
 
 /// The field type and constructor expression of a layer, and whether the constructor names every

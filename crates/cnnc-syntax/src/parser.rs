@@ -136,6 +136,25 @@ fn unclosed_brace(source: &str) -> Option<usize> {
     open.pop()
 }
 
+/// The most operands of one chain of operators (`a + b + ...`), stages of one pipeline
+/// (`x -> a -> ...`) or prefix operators (`- - x`): longer chains nest deeper than any network
+/// needs, and would exhaust the stack of the stages that walk them.
+pub const MAX_CHAIN: usize = 256;
+
+/// Rejects a chain with more than [`MAX_CHAIN`] parts.
+fn check_chain(pair: &Pair<Rule>) -> Result<(), SyntaxError> {
+    let parts = pair.clone().into_inner().count();
+    if parts <= 2 * MAX_CHAIN {
+        return Ok(());
+    }
+    Err(SyntaxError {
+        message: format!("this expression chains more than {MAX_CHAIN} operands or stages"),
+        span: span(pair),
+        label: "too long".into(),
+        help: Some("split it into named values".into()),
+    })
+}
+
 /// The deepest bracket nesting the parser accepts; deeper input is rejected before parsing so
 /// that no input can exhaust the stack.
 pub const MAX_NESTING: usize = 64;
@@ -399,6 +418,7 @@ fn arg(pair: Pair<Rule>) -> Result<Arg, SyntaxError> {
 fn cexpr(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
     match pair.as_rule() {
         Rule::cexpr | Rule::c_and | Rule::c_cmp | Rule::c_sum | Rule::c_prod => {
+            check_chain(&pair)?;
             let whole = span(&pair);
             let mut inner = pair.into_inner();
             let mut acc = cexpr(inner.next().expect("left operand"))?;
@@ -429,6 +449,7 @@ fn cexpr(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
             Ok(acc)
         }
         Rule::c_unary => {
+            check_chain(&pair)?;
             let whole = span(&pair);
             let parts: Vec<Pair<Rule>> = pair.into_inner().collect();
             let (atom, ops) = parts.split_last().expect("an operand");
@@ -542,6 +563,7 @@ fn forward(pair: Pair<Rule>) -> Result<Forward, SyntaxError> {
 fn expr(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
     match pair.as_rule() {
         Rule::expr | Rule::product => {
+            check_chain(&pair)?;
             let mut inner = pair.into_inner();
             let mut acc = expr(inner.next().expect("left operand"))?;
             while let Some(op) = inner.next() {
@@ -553,6 +575,7 @@ fn expr(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
             Ok(acc)
         }
         Rule::pipe => {
+            check_chain(&pair)?;
             let mut inner = pair.into_inner();
             let mut acc = term(inner.next().expect("expression head"))?;
             for stage in inner {

@@ -216,17 +216,17 @@ pub fn apply(init: Init, tensor: &Tensor) {
     }
 }
 
-/// Re-fills parameters of `module` by their dotted `state_dict` names, in order, like
-/// `init.<fn>_(module.get_parameter(name))` for each entry.
+/// Re-fills the parameters of `module` named `names` (dotted `state_dict` names) from `init`,
+/// like `init.<fn>_(module.get_parameter(name))` for each of them.
 ///
 /// # Panics
 ///
 /// Panics if a name is not a parameter of `module`.
-pub fn apply_named(module: &dyn crate::ModuleTree, inits: &[(&str, Init)]) {
-    for (name, init) in inits {
+pub fn apply_named(module: &dyn crate::ModuleTree, init: Init, names: &[&str]) {
+    for name in names {
         let tensor = module
             .parameter(name)
             .unwrap_or_else(|| panic!("`{name}` is not a parameter of this {}", module.kind()));
-        apply(*init, tensor);
+        apply(init, tensor);
     }
 }

@@ -64,10 +64,12 @@ pub static CATALOGUE: &[&LayerSpec] = &[
     &norm::INSTANCE_NORM1D,
     &norm::INSTANCE_NORM2D,
     &norm::LAYER_NORM,
+    &norm::LAYER_NORM2D,
     &norm::GROUP_NORM,
     &simple::DROPOUT,
     &simple::DROPOUT2D,
     &simple::STOCHASTIC_DEPTH,
+    &simple::PARAMETER,
     &activation::RELU,
     &activation::RELU6,
     &activation::LEAKY_RELU,
@@ -90,6 +92,7 @@ pub static CATALOGUE: &[&LayerSpec] = &[
     &reshape::EMBEDDING,
     &reshape::PIXEL_SHUFFLE,
     &reshape::CHANNEL_SHUFFLE,
+    &reshape::PERMUTE,
     &reshape::ZERO_PAD2D,
 ];
 

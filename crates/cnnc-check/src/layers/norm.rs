@@ -138,6 +138,45 @@ fn running_stats_tensors(args: &BoundArgs) -> Vec<TensorDef> {
     tensors
 }
 
+/// torchvision's `LayerNorm2d` (ConvNeXt): `LayerNorm` over the channels of `[N, C, H, W]`,
+/// which it computes channels-last.
+pub static LAYER_NORM2D: LayerSpec = LayerSpec {
+    name: "LayerNorm2d",
+    params: LAYER_NORM.params,
+    config: Some("LayerNormConfig"),
+    init_params: &["weight", "bias"],
+    uses_train: false,
+    infer: layer_norm2d_shape,
+    tensors: layer_norm_tensors,
+};
+
+fn layer_norm2d_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    ctx.expect_rank(&[4], "[N, C, H, W]")?;
+    let normalized = ctx.args.ints("normalized_shape").to_vec();
+    let channels = ctx.input.shape.0[1].known();
+    if normalized.len() != 1 || channels != Some(normalized[0]) {
+        let span = ctx.args.span("normalized_shape");
+        ctx.errors.push(
+            Error::new(
+                Code::Channels,
+                format!(
+                    "`{}` normalises {normalized:?} channels, but receives {}",
+                    ctx.path, ctx.input.shape
+                ),
+                span,
+                "normalized_shape",
+            )
+            .with_related(ctx.input.span, ctx.input.note.clone())
+            .with_help(format!(
+                "write the number of channels, `{}({})`",
+                ctx.spec.name, ctx.input.shape.0[1]
+            )),
+        );
+        return None;
+    }
+    Some(ctx.input.shape.clone())
+}
+
 fn layer_norm_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     let normalized = ctx.args.ints("normalized_shape").to_vec();
     let shape = &ctx.input.shape;

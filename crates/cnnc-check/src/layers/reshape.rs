@@ -68,6 +68,33 @@ pub static PIXEL_SHUFFLE: LayerSpec = LayerSpec {
     tensors: no_tensors,
 };
 
+/// torchvision's `Permute` module (`torchvision.ops.misc.Permute`): `x.permute(dims)`.
+pub static PERMUTE: LayerSpec = LayerSpec {
+    name: "Permute",
+    params: &[Param::required("dims", ArgType::IntList)],
+    config: None,
+    init_params: &[],
+    uses_train: false,
+    infer: permute_shape,
+    tensors: no_tensors,
+};
+
+fn permute_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    let dims = ctx.args.ints("dims").to_vec();
+    match crate::ops::permute(&ctx.input.shape, &dims) {
+        Ok(shape) => Some(shape),
+        Err(message) => {
+            let span = ctx.args.span("dims");
+            ctx.errors.push(
+                Error::new(Code::ArgumentValue, format!("`{}`: {message}", ctx.path), span, "dims")
+                    .with_related(ctx.input.span, ctx.input.note.clone())
+                    .with_help("list every dimension of the input once"),
+            );
+            None
+        }
+    }
+}
+
 /// `nn.ChannelShuffle`: splits the channels (dimension 1) into `groups` and interleaves them.
 pub static CHANNEL_SHUFFLE: LayerSpec = LayerSpec {
     name: "ChannelShuffle",
@@ -280,18 +307,7 @@ fn pixel_shuffle_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
         return ctx.overflow();
     };
     if c % rr != 0 {
-        let span = ctx.args.span("upscale_factor");
-        ctx.errors.push(
-            Error::new(
-                Code::Channels,
-                format!("`{}` needs channels divisible by {r}² = {rr}, but receives {c}", ctx.path),
-                span,
-                format!("upscale_factor = {r}"),
-            )
-            .with_related(ctx.input.span, ctx.input.note.clone())
-            .with_help(format!("{c} % {rr} = {}", c % rr)),
-        );
-        return None;
+        return indivisible_channels(ctx, ("upscale_factor", r), &format!("{r}² = {rr}"), rr, c);
     }
     let mut dims = ctx.input.shape.0.clone();
     dims[rank - 3] = Dim::Known(c / rr);
@@ -307,20 +323,32 @@ fn channel_shuffle_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     let groups = ctx.args.int("groups")?;
     let c = ctx.known_dim(1, "number of channels")?;
     if c % groups != 0 {
-        let span = ctx.args.span("groups");
-        ctx.errors.push(
-            Error::new(
-                Code::Channels,
-                format!("`{}` needs channels divisible by {groups}, but receives {c}", ctx.path),
-                span,
-                format!("groups = {groups}"),
-            )
-            .with_related(ctx.input.span, ctx.input.note.clone())
-            .with_help(format!("{c} % {groups} = {}", c % groups)),
-        );
-        return None;
+        return indivisible_channels(ctx, ("groups", groups), &groups.to_string(), groups, c);
     }
     Some(ctx.input.shape.clone())
+}
+
+/// Reports `c` channels that `divisor` (written as `shown`, and set by the argument `arg`) does
+/// not divide.
+fn indivisible_channels(
+    ctx: &mut ShapeCtx<'_>,
+    (arg, value): (&str, i64),
+    shown: &str,
+    divisor: i64,
+    c: i64,
+) -> Option<Shape> {
+    let span = ctx.args.span(arg);
+    ctx.errors.push(
+        Error::new(
+            Code::Channels,
+            format!("`{}` needs channels divisible by {shown}, but receives {c}", ctx.path),
+            span,
+            format!("{arg} = {value}"),
+        )
+        .with_related(ctx.input.span, ctx.input.note.clone())
+        .with_help(format!("{c} % {divisor} = {}", c % divisor)),
+    );
+    None
 }
 
 fn zero_pad2d_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {

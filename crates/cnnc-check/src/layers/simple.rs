@@ -1,6 +1,7 @@
-//! Layers without parameters whose output shape is simple: dropout, identity, flatten.
+//! Layers whose output shape is simple: dropout, stochastic depth, identity, flatten; and the
+//! bare `Parameter`.
 
-use super::{no_tensors, normalize_dim, same_shape, LayerSpec, ShapeCtx};
+use super::{no_tensors, normalize_dim, same_shape, LayerSpec, ShapeCtx, TensorDef};
 use crate::args::{ArgType, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
 use crate::shape::{Dim, Shape};
@@ -50,6 +51,37 @@ pub static STOCHASTIC_DEPTH: LayerSpec = LayerSpec {
     infer: same_shape,
     tensors: no_tensors,
 };
+
+/// `nn.Parameter(torch.full(shape, fill))`: a tensor of the enclosing model or block, used as a
+/// value in `forward`, such as ConvNeXt's layer scale. Its `state_dict` name is its own path.
+pub static PARAMETER: LayerSpec = LayerSpec {
+    name: "Parameter",
+    params: &[
+        Param::required("shape", ArgType::IntList).min(0.0),
+        Param::optional("fill", ArgType::Float, DefaultValue::Float(0.0)),
+    ],
+    config: None,
+    init_params: &[],
+    uses_train: false,
+    infer: parameter_as_layer,
+    tensors: |args| vec![TensorDef::parameter("", args.ints("shape").to_vec())],
+};
+
+/// A parameter applied like a layer.
+fn parameter_as_layer(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    let name = ctx.path.rsplit('.').next().unwrap_or(ctx.path).to_string();
+    ctx.errors.push(
+        Error::new(
+            Code::ForwardCall,
+            format!("`{}` is a parameter, not a layer", ctx.path),
+            ctx.args.call_span,
+            "a tensor",
+        )
+        .with_related(ctx.input.span, ctx.input.note.clone())
+        .with_help(format!("use it as a value in `forward`, such as `{name} * x`")),
+    );
+    None
+}
 
 /// `nn.Identity`.
 pub static IDENTITY: LayerSpec = LayerSpec {

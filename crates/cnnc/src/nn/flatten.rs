@@ -1,4 +1,4 @@
-//! The flattening and unflattening layers.
+//! The flattening, unflattening and permuting layers.
 use crate::ModuleTree;
 use tch::Tensor;
 
@@ -47,5 +47,24 @@ impl tch::nn::Module for Unflatten {
 impl ModuleTree for Unflatten {
     fn kind(&self) -> &'static str {
         "Unflatten"
+    }
+}
+
+/// Permutes the dimensions, like torchvision's `Permute` module (`torchvision.ops.misc`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Permute {
+    /// The new order of the dimensions.
+    pub dims: Vec<i64>,
+}
+
+impl tch::nn::Module for Permute {
+    fn forward(&self, xs: &Tensor) -> Tensor {
+        xs.permute(self.dims.as_slice())
+    }
+}
+
+impl ModuleTree for Permute {
+    fn kind(&self) -> &'static str {
+        "Permute"
     }
 }

@@ -85,3 +85,32 @@ impl ModuleTree for LayerNorm {
         params.into_iter().filter_map(|(n, t)| Some((n, t.as_ref()?))).collect()
     }
 }
+
+/// Layer normalization over the channels of `[N, C, H, W]`, like torchvision's `LayerNorm2d`
+/// (ConvNeXt): the input is moved channels-last, normalized, and moved back.
+#[derive(Debug)]
+pub struct LayerNorm2d(pub LayerNorm);
+
+impl LayerNorm2d {
+    /// Creates the layer, registering `weight` and `bias` under `vs`; `normalized_shape` is the
+    /// number of channels.
+    pub fn new<'a>(vs: impl Borrow<Path<'a>>, config: LayerNormConfig) -> LayerNorm2d {
+        LayerNorm2d(LayerNorm::new(vs, config))
+    }
+}
+
+impl tch::nn::Module for LayerNorm2d {
+    fn forward(&self, xs: &Tensor) -> Tensor {
+        tch::nn::Module::forward(&self.0, &xs.permute([0, 2, 3, 1])).permute([0, 3, 1, 2])
+    }
+}
+
+impl ModuleTree for LayerNorm2d {
+    fn kind(&self) -> &'static str {
+        "LayerNorm2d"
+    }
+
+    fn local_parameters(&self) -> Vec<(&'static str, &Tensor)> {
+        self.0.local_parameters()
+    }
+}

@@ -36,12 +36,12 @@ pub use conv_transpose::{
 };
 pub use dropout::{Dropout, Dropout1d, Dropout2d, Dropout3d, StochasticDepth, StochasticDepthMode};
 pub use embedding::{Embedding, EmbeddingConfig};
-pub use flatten::{Flatten, Unflatten};
+pub use flatten::{Flatten, Permute, Unflatten};
 pub use group_norm::{GroupNorm, GroupNormConfig};
 pub use instance_norm::{
     InstanceNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, InstanceNormConfig,
 };
-pub use layer_norm::{LayerNorm, LayerNormConfig};
+pub use layer_norm::{LayerNorm, LayerNorm2d, LayerNormConfig};
 pub use linear::{Linear, LinearConfig};
 pub use padding::ZeroPad2d;
 pub use pixel_shuffle::{ChannelShuffle, PixelShuffle};
