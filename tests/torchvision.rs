@@ -1,10 +1,11 @@
 //! torchvision's networks written in cnnc (examples/lenet5.cnn, alexnet.cnn, vgg.cnn, resnet.cnn,
 //! mobilenet_v2.cnn, densenet.cnn, shufflenet_v2.cnn, googlenet.cnn, efficientnet.cnn,
-//! convnext.cnn) and a small U-Net
-//! (examples/unet.cnn), compiled through the build.rs API and compared with torchvision itself
-//! (tests/fixtures/torchvision.json, from scripts/reference/torchvision_models.py): the same
-//! state_dict keys, shapes and order, the same initialisation, and eval-mode outputs within 1e-4
-//! of the largest output (1e-5 for LeNet-5) for the same weights and input.
+//! convnext.cnn) and a small U-Net (examples/unet.cnn), compiled through the build.rs API and
+//! compared with torchvision itself (tests/fixtures/torchvision.json, from
+//! scripts/reference/torchvision_models.py): the same state_dict keys, shapes and order, the same
+//! initialisation, and eval-mode outputs within 1e-4 of the largest output (1e-5 for LeNet-5 and
+//! the U-Net) for the same weights (filled by the same formula on both sides) and input. LeNet-5
+//! and the U-Net also load weights exported from PyTorch as safetensors.
 
 mod support;
 
@@ -140,4 +141,32 @@ fn googlenet_with_auxiliary_outputs() {
         eprintln!("GoogLeNet {name}: max |rust - pytorch| = {diff:e}, largest output {scale:.3e}");
         assert!(diff <= 1e-4 * scale, "GoogLeNet {name}: {diff} > 1e-4 × {scale}");
     }
+}
+
+/// Loads weights that PyTorch initialised and saved (tests/fixtures/<name>.safetensors, from
+/// scripts/reference/exported_weights.py) and compares the eval-mode output with PyTorch's.
+fn check_exported(name: &str, tolerance: f64, build: fn(&nn::Path) -> Box<dyn support::Model>) {
+    let mut vs = nn::VarStore::new(Device::Cpu);
+    let model = build(&vs.root());
+    let file = support::root().join(format!("tests/fixtures/{}.safetensors", name.to_lowercase()));
+    vs.load(&file).expect("the exported state_dict has the model's names and shapes");
+    let reference = &support::fixture("exported.json")["models"][name];
+    let input: Vec<i64> =
+        reference["input"].as_array().unwrap().iter().map(|d| d.as_i64().unwrap()).collect();
+    let y = tch::no_grad(|| model.forward_t(&support::fill(&input, 1000), false));
+    let expected = support::json_tensor(&reference["output"]);
+    let diff = support::max_abs_diff(&y, &expected);
+    let scale = expected.abs().max().double_value(&[]);
+    eprintln!("{name} (exported weights): max |rust - pytorch| = {diff:e}, largest {scale:.3e}");
+    assert!(scale > 0.0 && diff <= tolerance * scale, "{name}: {diff} > {tolerance} × {scale}");
+}
+
+#[test]
+fn lenet5_with_weights_exported_from_pytorch() {
+    check_exported("LeNet5", 1e-5, |p| Box::new(LeNet5::new(p)));
+}
+
+#[test]
+fn unet_with_weights_exported_from_pytorch() {
+    check_exported("UNet", 1e-5, |p| Box::new(UNet::new(p)));
 }
