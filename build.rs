@@ -11,6 +11,7 @@ fn main() {
         "examples/vgg.cnn",
         "examples/resnet.cnn",
         "examples/mobilenet_v2.cnn",
+        "examples/mobilenet_v3.cnn",
         "examples/unet.cnn",
         "examples/densenet.cnn",
         "examples/shufflenet_v2.cnn",

@@ -1,11 +1,12 @@
-//! torchvision's networks written in cnnc (examples/lenet5.cnn, alexnet.cnn, vgg.cnn, resnet.cnn,
-//! mobilenet_v2.cnn, densenet.cnn, shufflenet_v2.cnn, googlenet.cnn, efficientnet.cnn,
-//! convnext.cnn) and a small U-Net (examples/unet.cnn), compiled through the build.rs API and
-//! compared with torchvision itself (tests/fixtures/torchvision.json, from
-//! scripts/reference/torchvision_models.py): the same state_dict keys, shapes and order, the same
-//! initialisation, and eval-mode outputs within 1e-4 of the largest output (1e-5 for LeNet-5 and
-//! the U-Net) for the same weights (filled by the same formula on both sides) and input. LeNet-5
-//! and the U-Net also load weights exported from PyTorch as safetensors.
+//! torchvision's networks written in cnnc (examples/lenet5.cnn, alexnet.cnn, vgg.cnn,
+//! resnet.cnn, mobilenet_v2.cnn, mobilenet_v3.cnn, densenet.cnn, shufflenet_v2.cnn,
+//! googlenet.cnn, efficientnet.cnn, convnext.cnn) and a small U-Net (examples/unet.cnn),
+//! compiled through the build.rs API and compared with torchvision itself
+//! (tests/fixtures/torchvision.json, from scripts/reference/torchvision_models.py): the same
+//! state_dict keys, shapes and order, the same initialisation, and eval-mode outputs within 1e-4
+//! of the largest output (1e-5 for LeNet-5 and the U-Net) for the same weights (filled by the
+//! same formula on both sides) and input. LeNet-5 and the U-Net also load weights exported from
+//! PyTorch as safetensors.
 
 mod support;
 
@@ -37,6 +38,11 @@ mod convnext {
     include!(concat!(env!("OUT_DIR"), "/convnext.rs"));
 }
 use convnext::ConvNeXtTiny;
+#[allow(dead_code)]
+mod mobilenet_v3 {
+    include!(concat!(env!("OUT_DIR"), "/mobilenet_v3.rs"));
+}
+use mobilenet_v3::MobileNetV3Small;
 
 fn check(name: &str, tolerance: f64, build: fn(&nn::Path) -> Box<dyn support::Model>) {
     tch::manual_seed(0);
@@ -113,6 +119,11 @@ fn shufflenet_v2() {
 #[test]
 fn efficientnet_b0() {
     check("EfficientNetB0", 1e-4, |p| Box::new(EfficientNetB0::new(p)));
+}
+
+#[test]
+fn mobilenet_v3_small() {
+    check("MobileNetV3Small", 1e-4, |p| Box::new(MobileNetV3Small::new(p)));
 }
 
 #[test]

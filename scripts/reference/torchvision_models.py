@@ -1,7 +1,7 @@
 """Reference data for the example networks in examples/*.cnn, from torchvision itself.
 
 Models: LeNet5, AlexNet, VGG16, VGG11BN, ResNet18, ResNet34, ResNet50, ResNet101, ResNet152,
-MobileNetV2, DenseNet121, ShuffleNetV2, GoogLeNet, EfficientNetB0,
+MobileNetV2, MobileNetV3Small, DenseNet121, ShuffleNetV2, GoogLeNet, EfficientNetB0,
 ConvNeXtTiny (torchvision, weights=None) and UNet (defined
 below). For each model: state_dict names, shapes and dtypes; statistics of its own
 initialisation (seed 0); and the eval-mode output for deterministic weights and input (see
@@ -94,6 +94,7 @@ def main():
         "ResNet101": ([1, 3, 224, 224], lambda: tvm.resnet101(weights=None)),
         "ResNet152": ([1, 3, 224, 224], lambda: tvm.resnet152(weights=None)),
         "MobileNetV2": ([1, 3, 224, 224], lambda: tvm.mobilenet_v2(weights=None)),
+        "MobileNetV3Small": ([1, 3, 224, 224], lambda: tvm.mobilenet_v3_small(weights=None)),
         "UNet": ([1, 3, 32, 32], UNet),
         "DenseNet121": ([1, 3, 224, 224], lambda: tvm.densenet121(weights=None)),
         "ShuffleNetV2": ([1, 3, 224, 224], lambda: tvm.shufflenet_v2_x1_0(weights=None)),

@@ -145,9 +145,10 @@ impl<'a> ConstCode<'a> {
             ConstOp::Rem => return helper("float_rem"),
             ConstOp::Div => (quote! { / }, PRODUCT, numeric),
         };
-        // Comparisons do not chain in Rust, so both sides of one bind tighter.
-        let left_min = if prec == CMP { CMP + 1 } else { prec };
-        let (l, r) = (side(lhs, left_min), side(rhs, prec + 1));
+        // Comparisons do not chain in Rust, so both sides of one bind tighter; and `a as f64 < b`
+        // would read `<` as the start of generic arguments, so a cast there gets parentheses.
+        let (left_min, right_min) = if prec == CMP { (UNARY, UNARY) } else { (prec, prec + 1) };
+        let (l, r) = (side(lhs, left_min), side(rhs, right_min));
         (quote! { #l #symbol #r }, ty, prec)
     }
 }
