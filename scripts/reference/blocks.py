@@ -12,7 +12,7 @@ import pathlib
 import torch
 import torch.nn as nn
 
-from deterministic import fill, fill_state_dict, state_summary
+from deterministic import reference_entry
 
 
 class Unit(nn.Module):
@@ -92,19 +92,7 @@ def main():
         "AuxNet": ([2, 8, 6, 6], AuxNet),
         "Scaled": ([2, 4], Scaled),
     }
-    out = {}
-    for name, (shape, build) in models.items():
-        torch.manual_seed(0)
-        model = build()
-        state = state_summary(model)
-        fill_state_dict(model)
-        model.eval()
-        with torch.no_grad():
-            y = model(fill(shape, 1000))
-        outputs = list(y) if isinstance(y, tuple) else [y]
-        out[name] = {"input": shape, "state_dict": state, "output": outputs[0].tolist()}
-        if len(outputs) > 1:
-            out[name]["more_outputs"] = [o.tolist() for o in outputs[1:]]
+    out = {name: reference_entry(build, shape) for name, (shape, build) in models.items()}
     path = pathlib.Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "blocks.json"
     path.write_text(json.dumps({"torch": torch.__version__.split("+")[0], "models": out}, indent=1) + "\n")
     print(f"wrote {path}")

@@ -38,3 +38,25 @@ def state_summary(module):
             entry.update(min=t.min().item(), max=t.max().item(), std=t.std().item() if t.numel() > 1 else 0.0)
         state.append(entry)
     return state
+
+
+def reference_entry(build, shape, extra_outputs=None):
+    """A model's entry in a reference fixture: its input shape, the summary of its own
+    initialisation (seed 0), and its eval-mode output for the deterministic weights
+    (fill_state_dict) and input (fill(shape, 1000)). Outputs after the first, of a model that
+    returns a tuple or from `extra_outputs(model, input)`, go to "more_outputs"."""
+    torch.manual_seed(0)
+    model = build()
+    state = state_summary(model)
+    fill_state_dict(model)
+    model.eval()
+    with torch.no_grad():
+        x = fill(shape, 1000)
+        y = model(x)
+        outputs = list(y) if isinstance(y, tuple) else [y]
+        if extra_outputs is not None:
+            outputs += extra_outputs(model, x)
+    entry = {"input": shape, "state_dict": state, "output": outputs[0].tolist()}
+    if len(outputs) > 1:
+        entry["more_outputs"] = [o.tolist() for o in outputs[1:]]
+    return entry

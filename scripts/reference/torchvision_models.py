@@ -19,7 +19,7 @@ import torch
 import torch.nn as nn
 import torchvision.models as tvm
 
-from deterministic import fill, fill_state_dict, state_summary
+from deterministic import reference_entry
 
 
 class LeNet5(nn.Module):
@@ -82,6 +82,20 @@ class UNet(nn.Module):
         return self.outc(y)
 
 
+def googlenet_aux(model, x):
+    """GoogLeNet's auxiliary outputs (aux2, aux1), from the features they read, in eval mode."""
+    features = {}
+    hooks = [
+        getattr(model, stage).register_forward_hook(
+            lambda _m, _i, o, stage=stage: features.__setitem__(stage, o))
+        for stage in ["inception4a", "inception4d"]
+    ]
+    model(x)
+    for hook in hooks:
+        hook.remove()
+    return [model.aux2(features["inception4d"]), model.aux1(features["inception4a"])]
+
+
 def main():
     models = {
         "LeNet5": ([2, 1, 32, 32], LeNet5),
@@ -102,25 +116,10 @@ def main():
         "EfficientNetB0": ([1, 3, 224, 224], lambda: tvm.efficientnet_b0(weights=None)),
         "ConvNeXtTiny": ([1, 3, 224, 224], lambda: tvm.convnext_tiny(weights=None)),
     }
+    extra = {"GoogLeNet": googlenet_aux}
     out = {}
     for name, (shape, build) in models.items():
-        torch.manual_seed(0)
-        model = build()
-        state = state_summary(model)
-        fill_state_dict(model)
-        model.eval()
-        features = {}
-        if name == "GoogLeNet":
-            for stage in ["inception4a", "inception4d"]:
-                getattr(model, stage).register_forward_hook(
-                    lambda _m, _i, o, stage=stage: features.__setitem__(stage, o))
-        with torch.no_grad():
-            y = model(fill(shape, 1000))
-            out[name] = {"input": shape, "state_dict": state, "output": y.tolist()}
-            if name == "GoogLeNet":
-                aux2 = model.aux2(features["inception4d"])
-                aux1 = model.aux1(features["inception4a"])
-                out[name]["more_outputs"] = [aux2.tolist(), aux1.tolist()]
+        out[name] = reference_entry(build, shape, extra.get(name))
         print(name, "done")
     path = pathlib.Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "torchvision.json"
     versions = {"torch": torch.__version__.split("+")[0], "torchvision": __import__("torchvision").__version__.split("+")[0]}
