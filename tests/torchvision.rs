@@ -141,17 +141,9 @@ fn googlenet_with_auxiliary_outputs() {
     let reference = &support::fixture("torchvision.json")["models"]["GoogLeNet"];
     let x = support::fill(&[1, 3, 224, 224], 1000);
     let (main, aux2, aux1) = tch::no_grad(|| model.forward_outputs(&x, false));
-    for (name, ours, theirs) in [
-        ("main", &main, &reference["output"]),
-        ("aux2", &aux2, &reference["more_outputs"][0]),
-        ("aux1", &aux1, &reference["more_outputs"][1]),
-    ] {
-        let expected = support::json_tensor(theirs);
-        let diff = support::max_abs_diff(ours, &expected);
-        let scale = expected.abs().max().double_value(&[]);
-        eprintln!("GoogLeNet {name}: max |rust - pytorch| = {diff:e}, largest output {scale:.3e}");
-        assert!(diff <= 1e-4 * scale, "GoogLeNet {name}: {diff} > 1e-4 × {scale}");
-    }
+    support::assert_close("GoogLeNet main", &main, &reference["output"], 1e-4);
+    support::assert_close("GoogLeNet aux2", &aux2, &reference["more_outputs"][0], 1e-4);
+    support::assert_close("GoogLeNet aux1", &aux1, &reference["more_outputs"][1], 1e-4);
 }
 
 /// Loads weights that PyTorch initialised and saved (tests/fixtures/<name>.safetensors, from
@@ -165,11 +157,12 @@ fn check_exported(name: &str, tolerance: f64, build: fn(&nn::Path) -> Box<dyn su
     let input: Vec<i64> =
         reference["input"].as_array().unwrap().iter().map(|d| d.as_i64().unwrap()).collect();
     let y = tch::no_grad(|| model.forward_t(&support::fill(&input, 1000), false));
-    let expected = support::json_tensor(&reference["output"]);
-    let diff = support::max_abs_diff(&y, &expected);
-    let scale = expected.abs().max().double_value(&[]);
-    eprintln!("{name} (exported weights): max |rust - pytorch| = {diff:e}, largest {scale:.3e}");
-    assert!(scale > 0.0 && diff <= tolerance * scale, "{name}: {diff} > {tolerance} × {scale}");
+    support::assert_close(
+        &format!("{name} (exported weights)"),
+        &y,
+        &reference["output"],
+        tolerance,
+    );
 }
 
 #[test]

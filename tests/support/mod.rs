@@ -130,18 +130,24 @@ pub fn assert_parity(fixture_name: &str, name: &str, model: &dyn Model, toleranc
         reference["input"].as_array().unwrap().iter().map(|d| d.as_i64().unwrap()).collect();
     let x = if name == "EmbeddingNet" { indices(&input) } else { fill(&input, 1000) };
     let y = tch::no_grad(|| model.forward_t(&x, false));
-    let expected = json_tensor(&reference["output"]);
-    assert_eq!(y.size(), expected.size(), "{name}: output shape");
-    let diff = max_abs_diff(&y, &expected);
+    assert_close(name, &y, &reference["output"], tolerance);
+}
+
+/// Asserts that `ours` equals the reference output `theirs` (a nested JSON array) within
+/// `tolerance` relative to its largest magnitude, and prints the difference.
+pub fn assert_close(label: &str, ours: &Tensor, theirs: &serde_json::Value, tolerance: f64) {
+    let expected = json_tensor(theirs);
+    assert_eq!(ours.size(), expected.size(), "{label}: output shape");
+    let diff = max_abs_diff(ours, &expected);
     let scale = expected.abs().max().double_value(&[]);
     eprintln!(
-        "{name}: max |rust - pytorch| = {diff:e}, largest output {scale:.3e}, relative {:.1e}",
+        "{label}: max |rust - pytorch| = {diff:e}, largest output {scale:.3e}, relative {:.1e}",
         diff / scale
     );
-    assert!(scale > 0.0, "{name}: an all-zero output proves nothing");
+    assert!(scale > 0.0, "{label}: an all-zero output proves nothing");
     assert!(
         diff <= tolerance * scale,
-        "{name}: max |rust - pytorch| = {diff} > {tolerance} × {scale}"
+        "{label}: max |rust - pytorch| = {diff} > {tolerance} × {scale}"
     );
 }
 
