@@ -6,6 +6,7 @@ fn main() {
         "tests/fixtures/tiny_net.cnn",
         "tests/fixtures/catalogue.cnn",
         "tests/fixtures/blocks.cnn",
+        "tests/fixtures/hygiene.cnn",
         "examples/lenet5.cnn",
         "examples/alexnet.cnn",
         "examples/vgg.cnn",

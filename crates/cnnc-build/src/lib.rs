@@ -73,12 +73,24 @@ impl std::error::Error for CompileError {}
 
 /// Compiles a `.cnn` file into Rust source text.
 pub fn compile_file(path: &Path) -> Result<Compiled, CompileError> {
+    let (name, source) = read_source(path)?;
+    compile_source(&name, &source).map_err(CompileError::Source)
+}
+
+/// Parses and checks a `.cnn` file without generating code.
+pub fn check_file(path: &Path) -> Result<Vec<ir::Model>, CompileError> {
+    let (name, source) = read_source(path)?;
+    check_source(&name, &source).map_err(CompileError::Source)
+}
+
+/// The file name diagnostics show, and the text of the file.
+fn read_source(path: &Path) -> Result<(String, String), CompileError> {
     let source = std::fs::read_to_string(path)
         .map_err(|error| CompileError::Io { path: path.to_path_buf(), error })?;
     let name = path
         .file_name()
         .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    compile_source(&name, &source).map_err(CompileError::Source)
+    Ok((name, source))
 }
 
 /// Writes `contents` to `path` atomically: a reader sees the old file or the new one, never a

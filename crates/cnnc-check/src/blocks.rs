@@ -572,7 +572,7 @@ impl DefBuilder<'_, '_> {
                 ir::BlockModule::Sequential(self.items(&seq.items, false)),
             ),
             ast::Module::Layer(call) => match self.blocks.get(&call.kind.name) {
-                Some(block) => (block.name.name.clone(), block_call(block, call)),
+                Some(block) => (block.name.name.clone(), block_call(block, call)?),
                 None => (call.kind.name.clone(), self.layer(call)?),
             },
         };
@@ -612,8 +612,9 @@ impl DefBuilder<'_, '_> {
             .collect();
         for (i, param) in first.params.iter().enumerate() {
             if let (Default::SameAs(other), None) = (param.default, first.values[i].span) {
-                let j = first.params.iter().position(|p| p.name == other).expect("a parameter");
-                dynamic[i] = dynamic[j].clone();
+                if let Some(j) = first.params.iter().position(|p| p.name == other) {
+                    dynamic[i] = dynamic[j].clone();
+                }
             }
         }
         for (i, param) in first.params.iter().enumerate() {
@@ -642,15 +643,16 @@ impl DefBuilder<'_, '_> {
                 return None;
             }
         }
-        let spec = layers::lookup(&call.kind.name).expect("checked layers are in the catalogue");
+        let spec = layers::lookup(&call.kind.name)?;
         let layer = ir::Layer { spec, args: first.clone(), tensors: Vec::new() };
         debug_assert!(layer.args.values.iter().all(|b| b.value != ArgValue::Infer));
         Some(ir::BlockModule::Layer { layer, dynamic })
     }
 }
 
-/// A use of a block inside a block: its argument expressions in parameter order.
-fn block_call(block: &ast::Block, call: &ast::LayerCall) -> ir::BlockModule {
+/// A use of a block inside a block: its argument expressions in parameter order; `None` when
+/// they do not bind (the checked use has reported why).
+fn block_call(block: &ast::Block, call: &ast::LayerCall) -> Option<ir::BlockModule> {
     let names: Vec<&str> = block.params.iter().map(|p| p.name.name.as_str()).collect();
     let required: Vec<bool> = block.params.iter().map(|p| p.default.is_none()).collect();
     let (slots, _) =
@@ -660,9 +662,9 @@ fn block_call(block: &ast::Block, call: &ast::LayerCall) -> ir::BlockModule {
         .iter()
         .zip(slots)
         .map(|(param, slot)| match slot {
-            Some(arg) => arg.value.clone(),
-            None => param.default.clone().expect("checked uses give required arguments"),
+            Some(arg) => Some(arg.value.clone()),
+            None => param.default.clone(),
         })
-        .collect();
-    ir::BlockModule::Block { name: block.name.name.clone(), args }
+        .collect::<Option<_>>()?;
+    Some(ir::BlockModule::Block { name: block.name.name.clone(), args })
 }

@@ -6,7 +6,7 @@ mod init_rules;
 
 use init_rules::apply_init_rules;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use cnnc_syntax as ast;
 use cnnc_syntax::{CallArgValue, Span};
@@ -18,7 +18,15 @@ use crate::diagnostic::{Code, Error};
 use crate::init;
 use crate::ir;
 use crate::layers::{self, simple_flatten, Flow, LayerSpec, ShapeCtx, TensorKind};
+use crate::rust_names;
 use crate::shape::{Dim, Shape};
+
+/// The child names declared so far in one scope, and the Rust fields they become.
+#[derive(Default)]
+struct Declared {
+    names: HashMap<String, Span>,
+    fields: HashMap<String, (String, Span)>,
+}
 
 /// A child while checking: layers keep their arguments mutable until `_` is inferred.
 struct NodeState<'a> {
@@ -55,7 +63,7 @@ struct BlockState<'a> {
 }
 
 /// The most modules one model may expand to, so that a loop cannot exhaust memory.
-const MAX_MODULES: usize = 100_000;
+const MAX_MODULES: usize = 300_000;
 
 /// The most children a body without `forward` chains in one expression.
 const CHAIN_LENGTH: usize = 32;
@@ -67,10 +75,12 @@ pub(crate) struct ModelChecker<'a, 'e> {
     input_shape: Shape,
     /// The children of the model or block whose forward is being checked.
     children: Vec<NodeState<'a>>,
+    /// The position of each child in `children`, by name.
+    child_index: HashMap<String, usize>,
     /// The constants in scope.
     env: Env,
     /// Children the current block declares under conditions that do not hold: identity.
-    absent: Vec<String>,
+    absent: HashSet<String>,
     trace: Vec<ir::TraceRow>,
     /// The blocks being expanded, innermost last, to reject a block that contains itself.
     stack: Vec<&'a str>,
@@ -94,8 +104,9 @@ pub(crate) fn check_model<'a>(
         errors,
         input_shape: input.as_ref().map_or(Shape(Vec::new()), |i| i.0.clone()),
         children: Vec::new(),
+        child_index: HashMap::new(),
         env: Env::new(),
-        absent: Vec::new(),
+        absent: HashSet::new(),
         trace: Vec::new(),
         stack: Vec::new(),
         modules: 0,
@@ -106,13 +117,14 @@ pub(crate) fn check_model<'a>(
         None => (model.items.as_slice(), model.forwards.as_slice(), true),
         Some(call) => checker.base_block(model, call),
     };
-    let mut seen = HashMap::new();
+    let mut seen = Declared::default();
     let mut children = Vec::new();
     checker.declare_items(items, "", false, &mut seen, &mut children);
+    checker.child_index = index_by_name(&children);
     checker.children = children;
     checker.absent = blocks::declared_names(items)
         .into_iter()
-        .filter(|n| !checker.children.iter().any(|c| &c.name == n))
+        .filter(|n| !checker.child_index.contains_key(n))
         .collect();
     let forward = match input {
         Some((shape, span)) if ok => {
@@ -138,19 +150,34 @@ pub(crate) fn check_model<'a>(
         trace,
         blocks: Vec::new(),
     };
-    apply_init_rules(model, &mut result, errors);
-    let counts: Vec<Option<i64>> = result
-        .trace
+    if result
+        .children
         .iter()
-        .map(|row| match result.node(&row.name) {
-            Some(ir::Node { body: ir::NodeBody::Layer(layer), .. }) => Some(layer.num_parameters()),
-            _ => None,
-        })
-        .collect();
-    for (row, count) in result.trace.iter_mut().zip(counts) {
-        row.parameters = count.unwrap_or(0);
+        .try_fold(0i64, |n, c| n.checked_add(c.checked_parameters()?))
+        .is_none()
+    {
+        errors.push(too_many_parameters(&model.name.name, model.name.span));
+        return None;
+    }
+    apply_init_rules(model, &mut result, errors);
+    let mut counts = HashMap::new();
+    layer_parameters(&result.children, &mut counts);
+    for row in &mut result.trace {
+        row.parameters = counts.get(row.name.as_str()).copied().unwrap_or(0);
     }
     (errors.len() == before).then_some(result)
+}
+
+/// The parameter count of every layer, by path.
+fn layer_parameters<'n>(nodes: &'n [ir::Node], out: &mut HashMap<&'n str, i64>) {
+    for node in nodes {
+        match &node.body {
+            ir::NodeBody::Layer(layer) => {
+                out.insert(node.path.as_str(), layer.num_parameters());
+            }
+            body => layer_parameters(body.children(), out),
+        }
+    }
 }
 
 /// The single `input` declaration, as a shape and the span of that shape.
@@ -262,7 +289,7 @@ impl<'a> ModelChecker<'a, '_> {
         items: &'a [ast::Item],
         prefix: &str,
         in_block: bool,
-        seen: &mut HashMap<String, Span>,
+        seen: &mut Declared,
         out: &mut Vec<NodeState<'a>>,
     ) {
         for item in items {
@@ -306,7 +333,7 @@ impl<'a> ModelChecker<'a, '_> {
         repeat: &'a ast::ForItems,
         prefix: &str,
         in_block: bool,
-        seen: &mut HashMap<String, Span>,
+        seen: &mut Declared,
         out: &mut Vec<NodeState<'a>>,
     ) {
         let bounds = (
@@ -358,7 +385,7 @@ impl<'a> ModelChecker<'a, '_> {
         child: &'a ast::Child,
         prefix: &str,
         in_block: bool,
-        seen: &mut HashMap<String, Span>,
+        seen: &mut Declared,
         index: usize,
     ) -> Option<NodeState<'a>> {
         self.modules += 1;
@@ -390,7 +417,26 @@ impl<'a> ModelChecker<'a, '_> {
                     },
                 };
                 let span = child.name_index.as_ref().map_or(ident.span, |v| ident.span.to(v.span));
-                if let Some(first) = seen.get(&name) {
+                let field = rust_names::field_name(&name);
+                match seen.fields.get(&field) {
+                    Some((other, first)) if *other != name => self.errors.push(
+                        Error::new(
+                            Code::DuplicateName,
+                            format!(
+                                "`{other}` and `{name}` would both become the Rust field `{field}`"
+                            ),
+                            span,
+                            format!("also `{field}`"),
+                        )
+                        .with_related(*first, format!("becomes `{field}`"))
+                        .with_help("rename one of them so that their snake_case forms differ"),
+                    ),
+                    Some(_) => {}
+                    None => {
+                        seen.fields.insert(field, (name.clone(), span));
+                    }
+                }
+                if let Some(first) = seen.names.get(&name) {
                     self.errors.push(
                         Error::new(
                             Code::DuplicateName,
@@ -402,7 +448,7 @@ impl<'a> ModelChecker<'a, '_> {
                         .with_help("rename one of them"),
                     );
                 }
-                seen.insert(name.clone(), span);
+                seen.names.insert(name.clone(), span);
                 name
             }
             None => index.to_string(),
@@ -413,7 +459,13 @@ impl<'a> ModelChecker<'a, '_> {
             ast::Module::Sequential(seq) => {
                 let mut children = Vec::new();
                 self.in_sequential += 1;
-                self.declare_items(&seq.items, &path, in_block, &mut HashMap::new(), &mut children);
+                self.declare_items(
+                    &seq.items,
+                    &path,
+                    in_block,
+                    &mut Declared::default(),
+                    &mut children,
+                );
                 self.in_sequential -= 1;
                 BodyState::Sequential(children)
             }
@@ -489,7 +541,7 @@ impl<'a> ModelChecker<'a, '_> {
         let before = self.errors.len();
         let mut children = Vec::new();
         let in_sequential = std::mem::take(&mut self.in_sequential);
-        self.declare_items(&block.items, path, true, &mut HashMap::new(), &mut children);
+        self.declare_items(&block.items, path, true, &mut Declared::default(), &mut children);
         self.in_sequential = in_sequential;
         self.locate_errors(before, call.span, path);
         self.stack.pop();
@@ -604,6 +656,7 @@ impl<'a> ModelChecker<'a, '_> {
                     errors: self.errors,
                 };
                 let shape = (spec.infer)(&mut ctx)?;
+                self.require_elements(&shape, &node.path, node.span)?;
                 self.trace.push(ir::TraceRow {
                     name: node.path.clone(),
                     detail: args.call_text(spec.name, None),
@@ -620,14 +673,16 @@ impl<'a> ModelChecker<'a, '_> {
     /// constants in scope, and records it for the block's generated code.
     fn apply_block(&mut self, state: &mut BlockState<'a>, flow: &Flow, path: &str) -> Option<Flow> {
         let def = state.def;
+        let present = index_by_name(&state.children);
         let absent = blocks::declared_names(&def.items)
             .into_iter()
-            .filter(|n| !state.children.iter().any(|c| &c.name == n))
+            .filter(|n| !present.contains_key(n))
             .collect();
         let outer = (
             std::mem::replace(&mut self.children, std::mem::take(&mut state.children)),
             std::mem::replace(&mut self.env, state.env.clone()),
             std::mem::replace(&mut self.absent, absent),
+            std::mem::replace(&mut self.child_index, present),
         );
         let before = self.errors.len();
         let input =
@@ -637,9 +692,27 @@ impl<'a> ModelChecker<'a, '_> {
         state.children = std::mem::replace(&mut self.children, outer.0);
         self.env = outer.1;
         self.absent = outer.2;
+        self.child_index = outer.3;
         let (out, forward) = result?;
         self.uses.record_forward(&def.name.name, &forward);
         Some(out)
+    }
+
+    /// Reports an output of `what` whose element count does not fit in 64 bits.
+    pub(super) fn require_elements(&mut self, shape: &Shape, what: &str, span: Span) -> Option<()> {
+        if shape.elements().is_some() {
+            return Some(());
+        }
+        self.errors.push(
+            Error::new(
+                Code::Overflow,
+                format!("the output of `{what}` has more elements than 64 bits can count"),
+                span,
+                format!("outputs {shape}"),
+            )
+            .with_help("element counts must fit in 64 bits; check the sizes that lead here"),
+        );
+        None
     }
 
     /// Reports every `_` left uninferred (in children the forward never calls).
@@ -674,19 +747,23 @@ impl<'a> ModelChecker<'a, '_> {
     /// Turns the checked children into IR nodes; `None` if any was broken. Layers of blocks
     /// are recorded for the blocks' generated code.
     fn finish_nodes(&mut self) -> Option<Vec<ir::Node>> {
-        fn convert(nodes: &[NodeState], uses: &mut Uses) -> Option<Vec<ir::Node>> {
+        fn convert(
+            nodes: &[NodeState],
+            uses: &mut Uses,
+            errors: &mut Vec<Error>,
+        ) -> Option<Vec<ir::Node>> {
             nodes
                 .iter()
                 .map(|node| {
                     let body = match &node.body {
                         BodyState::Unknown => return None,
                         BodyState::Sequential(children) => {
-                            ir::NodeBody::Sequential(convert(children, uses)?)
+                            ir::NodeBody::Sequential(convert(children, uses, errors)?)
                         }
                         BodyState::Block(state) => ir::NodeBody::Block(ir::BlockInstance {
                             block: state.def.name.name.clone(),
                             args: state.args.clone(),
-                            children: convert(&state.children, uses)?,
+                            children: convert(&state.children, uses, errors)?,
                         }),
                         BodyState::Layer { spec, args, .. } => {
                             let args = args.clone()?;
@@ -697,10 +774,19 @@ impl<'a> ModelChecker<'a, '_> {
                                 let entry = uses.layers.entry(origin).or_default();
                                 entry.push((node.path.clone(), args.clone()));
                             }
-                            let tensors = (spec.tensors)(&args)
+                            let tensors: Vec<ir::Tensor> = (spec.tensors)(&args)
                                 .into_iter()
                                 .map(|def| ir::Tensor { def, init: None })
                                 .collect();
+                            let mut count = Some(0i64);
+                            for tensor in &tensors {
+                                count =
+                                    tensor.def.checked_numel().and_then(|n| count?.checked_add(n));
+                            }
+                            if count.is_none() {
+                                errors.push(too_many_parameters(&node.path, node.span));
+                                return None;
+                            }
                             ir::NodeBody::Layer(ir::Layer { spec, args, tensors })
                         }
                     };
@@ -708,8 +794,19 @@ impl<'a> ModelChecker<'a, '_> {
                 })
                 .collect()
         }
-        convert(&self.children, self.uses)
+        convert(&self.children, self.uses, self.errors)
     }
+}
+
+/// The error for a layer or model whose parameter count does not fit in 64 bits.
+fn too_many_parameters(what: &str, span: Span) -> Error {
+    Error::new(
+        Code::Overflow,
+        format!("`{what}` has more parameter elements than 64 bits can count"),
+        span,
+        "too many parameters",
+    )
+    .with_help("parameter counts must fit in 64 bits; check the sizes of this layer")
 }
 
 /// The error for a model whose loops and blocks expand past [`MAX_MODULES`].
@@ -751,6 +848,15 @@ fn collect_named<'i>(items: &'i [ast::Item], out: &mut Vec<&'i ast::Ident>) {
             _ => {}
         }
     }
+}
+
+/// The position of each child, by name (the first, where a name is declared twice).
+fn index_by_name(children: &[NodeState]) -> HashMap<String, usize> {
+    let mut index = HashMap::with_capacity(children.len());
+    for (i, child) in children.iter().enumerate() {
+        index.entry(child.name.clone()).or_insert(i);
+    }
+    index
 }
 
 fn join(prefix: &str, name: &str) -> String {

@@ -30,7 +30,10 @@ pub struct Model {
 impl Model {
     /// The number of trainable parameter elements, as PyTorch counts them.
     pub fn num_parameters(&self) -> i64 {
-        self.children.iter().map(Node::num_parameters).sum()
+        self.children
+            .iter()
+            .try_fold(0i64, |n, c| n.checked_add(c.checked_parameters()?))
+            .unwrap_or(i64::MAX)
     }
 
     /// The output shape.
@@ -65,9 +68,17 @@ pub struct Node {
 impl Node {
     /// The number of trainable parameter elements in this child and its descendants.
     pub fn num_parameters(&self) -> i64 {
+        self.checked_parameters().unwrap_or(i64::MAX)
+    }
+
+    /// The number of trainable parameter elements, or `None` when it does not fit in 64 bits
+    /// (the checker rejects such models).
+    pub fn checked_parameters(&self) -> Option<i64> {
         match &self.body {
-            NodeBody::Layer(layer) => layer.num_parameters(),
-            body => body.children().iter().map(Node::num_parameters).sum(),
+            NodeBody::Layer(layer) => layer.checked_parameters(),
+            body => {
+                body.children().iter().try_fold(0i64, |n, c| n.checked_add(c.checked_parameters()?))
+            }
         }
     }
 }
@@ -214,11 +225,15 @@ pub struct Layer {
 impl Layer {
     /// The number of trainable parameter elements.
     pub fn num_parameters(&self) -> i64 {
+        self.checked_parameters().unwrap_or(i64::MAX)
+    }
+
+    /// The number of trainable parameter elements, or `None` when it does not fit in 64 bits.
+    pub fn checked_parameters(&self) -> Option<i64> {
         self.tensors
             .iter()
             .filter(|t| t.def.kind == crate::layers::TensorKind::Parameter)
-            .map(|t| t.def.numel())
-            .sum()
+            .try_fold(0i64, |n, t| n.checked_add(t.def.checked_numel()?))
     }
 }
 

@@ -12,6 +12,7 @@ pub mod init;
 pub mod ir;
 pub mod layers;
 pub mod ops;
+pub mod rust_names;
 pub mod shape;
 
 pub use diagnostic::{Code, Error};
@@ -29,6 +30,7 @@ pub fn check(file: &cnnc_syntax::File) -> Result<Vec<ir::Model>, Vec<Error>> {
         .with_help("define one: `model Net { input x: [N, 3, 32, 32] ... }`")]);
     }
     let blocks = blocks::Blocks::new(file, &mut errors);
+    check_type_names(file, &mut errors);
     let mut uses = blocks::Uses::default();
     let mut models = Vec::new();
     let mut seen = std::collections::HashMap::new();
@@ -49,6 +51,11 @@ pub fn check(file: &cnnc_syntax::File) -> Result<Vec<ir::Model>, Vec<Error>> {
             models.push(model);
         }
     }
+    // Block definitions are built from checked uses only: after an error, a use may lack
+    // arguments or layers that the definition needs.
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     let defs = blocks::build_defs(&blocks, &uses, &mut errors);
     for model in &mut models {
         model.blocks = used_blocks(&model.children, &defs);
@@ -57,6 +64,47 @@ pub fn check(file: &cnnc_syntax::File) -> Result<Vec<ir::Model>, Vec<Error>> {
         Ok(models)
     } else {
         Err(errors)
+    }
+}
+
+/// Reports models and blocks whose generated Rust types would clash: with each other (`SimpleCNN`
+/// and `SimpleCnn` are both `SimpleCnn`), with `Self` or with a name of Rust's prelude.
+fn check_type_names(file: &cnnc_syntax::File, errors: &mut Vec<Error>) {
+    let names = file.blocks.iter().map(|b| &b.name).chain(file.models.iter().map(|m| &m.name));
+    let mut types: std::collections::HashMap<String, &cnnc_syntax::Ident> = Default::default();
+    for name in names {
+        let ty = rust_names::type_ident(&name.name);
+        if rust_names::RESERVED_TYPES.contains(&ty.as_str()) {
+            errors.push(
+                Error::new(
+                    Code::DuplicateName,
+                    format!(
+                        "`{name}` would define the Rust type `{ty}`, which generated code needs"
+                    ),
+                    name.span,
+                    "a name Rust reserves",
+                )
+                .with_help(format!("rename it, such as `{ty}Net`")),
+            );
+            continue;
+        }
+        match types.get(&ty) {
+            // Equal source names are reported as duplicates elsewhere.
+            Some(first) if first.name != name.name => errors.push(
+                Error::new(
+                    Code::DuplicateName,
+                    format!("`{first}` and `{name}` would both become the Rust type `{ty}`"),
+                    name.span,
+                    format!("also `{ty}`"),
+                )
+                .with_related(first.span, format!("becomes `{ty}`"))
+                .with_help("rename one of them so that their UpperCamelCase forms differ"),
+            ),
+            Some(_) => {}
+            None => {
+                types.insert(ty, name);
+            }
+        }
     }
 }
 

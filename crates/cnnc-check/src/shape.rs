@@ -35,6 +35,15 @@ impl fmt::Display for Dim {
 pub struct Shape(pub Vec<Dim>);
 
 impl Shape {
+    /// The number of elements per unit of the symbolic sizes (each counts as 1); `None` when
+    /// it does not fit in 64 bits.
+    pub fn elements(&self) -> Option<i64> {
+        self.0.iter().try_fold(1i64, |n, d| match d {
+            Dim::Known(k) => n.checked_mul(*k),
+            Dim::Symbolic(_) => Some(n),
+        })
+    }
+
     /// The number of dimensions.
     pub fn rank(&self) -> usize {
         self.0.len()

@@ -82,8 +82,8 @@ fn main() -> ExitCode {
 }
 
 fn check(file: &Path) -> Result<(), CompileError> {
-    let compiled = cnnc_build::compile_file(file)?;
-    let text: Vec<String> = compiled.models.iter().map(cnnc_build::summary).collect();
+    let models = cnnc_build::check_file(file)?;
+    let text: Vec<String> = models.iter().map(cnnc_build::summary).collect();
     print(&text.join("\n"));
     Ok(())
 }

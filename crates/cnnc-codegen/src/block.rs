@@ -131,12 +131,7 @@ pub(crate) fn generate_block(def: &BlockDef, defs: &[BlockDef]) -> TokenStream {
                 let (uses_train, optional) = (field.uses_train, field.optional);
                 Some(ChildCode { member: quote! { self.#member }, uses_train, optional })
             };
-            let mut gen = ForwardGen {
-                forward,
-                child: &lookup,
-                block: Some((&forward_consts, &def.name)),
-                needs: Default::default(),
-            };
+            let mut gen = ForwardGen::new(forward, &lookup, Some((&forward_consts, &def.name)));
             let body = gen.body();
             let train = gen.train_ident();
             let input = field_ident(&forward.input);

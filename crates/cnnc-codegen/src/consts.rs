@@ -42,91 +42,75 @@ impl<'a> ConstCode<'a> {
 
     /// The code of an expression.
     pub fn tokens(&self, value: &Value) -> TokenStream {
-        self.code(value).0
+        self.code(value).tokens
     }
 
     /// The code of an expression converted to `ty` (integers widen to floats).
     pub fn tokens_as(&self, value: &Value, ty: ConstType) -> TokenStream {
-        let (code, have, prec) = self.code(value);
-        if have == ConstType::Int && ty == ConstType::Float {
-            match &value.kind {
-                ValueKind::Int(n) => float(*n as f64),
-                _ => {
-                    let code = wrap(code, prec, UNARY);
-                    quote! { #code as f64 }
-                }
-            }
-        } else {
-            code
-        }
+        self.code(value).convert(ty).tokens
     }
 
-    /// The type of an expression.
-    pub fn ty(&self, value: &Value) -> ConstType {
-        self.code(value).1
-    }
-
-    fn code(&self, value: &Value) -> (TokenStream, ConstType, u8) {
+    /// Translates an expression bottom-up, visiting each subexpression once, so the cost is
+    /// linear in the expression's size.
+    fn code(&self, value: &Value) -> Code {
         match &value.kind {
-            ValueKind::Int(n) => {
-                let code = int(*n);
-                (code, ConstType::Int, if *n < 0 { UNARY } else { ATOM })
-            }
+            ValueKind::Int(n) => Code {
+                tokens: int(*n),
+                ty: ConstType::Int,
+                prec: if *n < 0 { UNARY } else { ATOM },
+                literal: Some(*n),
+            },
             ValueKind::Float(x) => {
-                (float(*x), ConstType::Float, if *x < 0.0 { UNARY } else { ATOM })
+                Code::new(float(*x), ConstType::Float, if *x < 0.0 { UNARY } else { ATOM })
             }
-            ValueKind::Bool(b) => (quote! { #b }, ConstType::Bool, ATOM),
+            ValueKind::Bool(b) => Code::new(quote! { #b }, ConstType::Bool, ATOM),
             ValueKind::Name(name) => {
                 let ident = field_ident(name);
-                let code = if self.on_self {
+                let tokens = if self.on_self {
                     quote! { self.#ident }
                 } else {
                     ident.into_token_stream()
                 };
                 let ty = self.types.get(name.as_str()).copied().unwrap_or(ConstType::Int);
-                (code, ty, ATOM)
+                Code::new(tokens, ty, ATOM)
             }
             ValueKind::Unary { op, operand } => {
-                let (code, ty, prec) = self.code(operand);
-                let code = wrap(code, prec, UNARY);
+                let operand = self.code(operand);
+                let ty = operand.ty;
+                let code = wrap(operand.tokens, operand.prec, UNARY);
                 match op {
-                    UnaryOp::Neg => (quote! { -#code }, ty, UNARY),
-                    UnaryOp::Not => (quote! { !#code }, ty, UNARY),
+                    UnaryOp::Neg => Code::new(quote! { -#code }, ty, UNARY),
+                    UnaryOp::Not => Code::new(quote! { !#code }, ty, UNARY),
                 }
             }
-            ValueKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs),
+            ValueKind::Binary { op, lhs, rhs } => self.binary(*op, self.code(lhs), self.code(rhs)),
             ValueKind::Cond { cond, then, otherwise } => {
-                let ty = match (self.ty(then), self.ty(otherwise)) {
-                    (a, b) if a == b => a,
-                    _ => ConstType::Float,
-                };
-                let cond = self.tokens(cond);
-                let (then, otherwise) = (self.tokens_as(then, ty), self.tokens_as(otherwise, ty));
-                (quote! { if #cond { #then } else { #otherwise } }, ty, CONDITIONAL)
+                let (then, otherwise) = (self.code(then), self.code(otherwise));
+                let ty = if then.ty == otherwise.ty { then.ty } else { ConstType::Float };
+                let cond = self.code(cond).tokens;
+                let (then, otherwise) = (then.convert(ty).tokens, otherwise.convert(ty).tokens);
+                Code::new(quote! { if #cond { #then } else { #otherwise } }, ty, CONDITIONAL)
             }
             // Tuples, strings, `_` and `None` are not constants; the checker rejects them.
-            _ => (quote! { compile_error!("not a constant") }, ConstType::Int, ATOM),
+            _ => Code::new(quote! { compile_error!("not a constant") }, ConstType::Int, ATOM),
         }
     }
 
-    fn binary(&self, op: ConstOp, lhs: &Value, rhs: &Value) -> (TokenStream, ConstType, u8) {
-        let (lt, rt) = (self.ty(lhs), self.ty(rhs));
-        let numeric =
-            if lt == ConstType::Float || rt == ConstType::Float { ConstType::Float } else { lt };
-        let side = |v: &Value, min: u8| {
-            let ty = if numeric == ConstType::Float { ConstType::Float } else { self.ty(v) };
-            let code = self.tokens_as(v, ty);
-            let prec = if self.ty(v) != ty && !matches!(v.kind, ValueKind::Int(_)) {
-                CAST
-            } else {
-                self.code(v).2
-            };
-            wrap(code, prec, min)
+    fn binary(&self, op: ConstOp, lhs: Code, rhs: Code) -> Code {
+        let numeric = if lhs.ty == ConstType::Float || rhs.ty == ConstType::Float {
+            ConstType::Float
+        } else {
+            lhs.ty
         };
-        let helper = |name: &str| {
+        let side = |code: Code, min: u8| {
+            let code =
+                if numeric == ConstType::Float { code.convert(ConstType::Float) } else { code };
+            wrap(code.tokens, code.prec, min)
+        };
+        let helper = |name: &str, lhs: Code, rhs: Code| {
             let name = proc_macro2::Ident::new(name, proc_macro2::Span::call_site());
             let (l, r) = (side(lhs, OR), side(rhs, OR));
-            (quote! { ::cnnc::expr::#name(#l, #r) }, numeric, ATOM)
+            Code::new(quote! { ::cnnc::expr::#name(#l, #r) }, numeric, ATOM)
         };
         let (symbol, prec, ty) = match op {
             ConstOp::Or => (quote! { || }, OR, ConstType::Bool),
@@ -140,16 +124,48 @@ impl<'a> ConstCode<'a> {
             ConstOp::Add => (quote! { + }, SUM, numeric),
             ConstOp::Sub => (quote! { - }, SUM, numeric),
             ConstOp::Mul => (quote! { * }, PRODUCT, numeric),
-            ConstOp::Div if numeric == ConstType::Int => return helper("floor_div"),
-            ConstOp::Rem if numeric == ConstType::Int => return helper("floor_rem"),
-            ConstOp::Rem => return helper("float_rem"),
+            ConstOp::Div if numeric == ConstType::Int => return helper("floor_div", lhs, rhs),
+            ConstOp::Rem if numeric == ConstType::Int => return helper("floor_rem", lhs, rhs),
+            ConstOp::Rem => return helper("float_rem", lhs, rhs),
             ConstOp::Div => (quote! { / }, PRODUCT, numeric),
         };
         // Comparisons do not chain in Rust, so both sides of one bind tighter; and `a as f64 < b`
         // would read `<` as the start of generic arguments, so a cast there gets parentheses.
         let (left_min, right_min) = if prec == CMP { (UNARY, UNARY) } else { (prec, prec + 1) };
         let (l, r) = (side(lhs, left_min), side(rhs, right_min));
-        (quote! { #l #symbol #r }, ty, prec)
+        Code::new(quote! { #l #symbol #r }, ty, prec)
+    }
+}
+
+/// The translation of one constant expression.
+struct Code {
+    tokens: TokenStream,
+    ty: ConstType,
+    /// How tightly the code binds (see the constants above).
+    prec: u8,
+    /// The value, for an integer literal (which widens to a float literal, not a cast).
+    literal: Option<i64>,
+}
+
+impl Code {
+    fn new(tokens: TokenStream, ty: ConstType, prec: u8) -> Self {
+        Code { tokens, ty, prec, literal: None }
+    }
+
+    /// The code converted to `ty`: an integer widens to a float by a cast.
+    fn convert(self, ty: ConstType) -> Code {
+        if self.ty != ConstType::Int || ty != ConstType::Float {
+            return self;
+        }
+        match self.literal {
+            Some(n) => {
+                Code::new(float(n as f64), ConstType::Float, if n < 0 { UNARY } else { ATOM })
+            }
+            None => {
+                let code = wrap(self.tokens, self.prec, UNARY);
+                Code::new(quote! { #code as f64 }, ConstType::Float, CAST)
+            }
+        }
     }
 }
 

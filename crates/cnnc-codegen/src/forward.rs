@@ -1,5 +1,7 @@
 //! The code of forward computations, shared by models and blocks.
 
+use std::collections::HashSet;
+
 use cnnc_check::args::ArgValue;
 use cnnc_check::consts::{Const, ConstType};
 use cnnc_check::ir;
@@ -38,9 +40,34 @@ pub(crate) struct ForwardGen<'a> {
     /// `None` in a model, whose conditions were decided when it was checked.
     pub block: Option<(&'a ConstCode<'a>, &'a str)>,
     pub needs: ExprNeeds,
+    /// The values that are the borrowed input under another name.
+    borrowed: HashSet<&'a str>,
 }
 
-impl ForwardGen<'_> {
+impl<'a> ForwardGen<'a> {
+    /// A generator for `forward`, reaching children through `child`.
+    pub fn new(
+        forward: &'a ir::Forward,
+        child: &'a dyn Fn(&str) -> Option<ChildCode>,
+        block: Option<(&'a ConstCode<'a>, &'a str)>,
+    ) -> Self {
+        let mut borrowed = HashSet::from([forward.input.as_str()]);
+        for (name, value) in &forward.lets {
+            let alias = match &value.kind {
+                ir::ExprKind::Value(other) => borrowed.contains(other.as_str()),
+                ir::ExprKind::Piece { .. } => true,
+                _ => false,
+            };
+            if alias {
+                borrowed.insert(name.as_str());
+            } else {
+                // A later `let` of the same name shadows an alias.
+                borrowed.remove(name.as_str());
+            }
+        }
+        ForwardGen { forward, child, block, needs: ExprNeeds::default(), borrowed }
+    }
+
     /// The statements and result of `forward_t`.
     pub fn body(&mut self) -> TokenStream {
         self.body_for(&[&self.forward.result])
@@ -58,24 +85,24 @@ impl ForwardGen<'_> {
     fn body_for(&mut self, results: &[&ir::Expr]) -> TokenStream {
         let forward = self.forward;
         // The values the results need, directly or through other values.
-        let mut needed = Vec::new();
+        let mut needed = HashSet::new();
         for result in results {
             values_read(result, &mut needed);
         }
         for (name, value) in forward.lets.iter().rev() {
-            if needed.contains(name) {
+            if needed.contains(name.as_str()) {
                 values_read(value, &mut needed);
             }
         }
         let mut lets: Vec<&(String, ir::Expr)> =
-            forward.lets.iter().filter(|(name, _)| needed.contains(name)).collect();
+            forward.lets.iter().filter(|(name, _)| needed.contains(name.as_str())).collect();
         // `let y = ...; y` returns the expression itself.
         let mut results: Vec<&ir::Expr> = results.to_vec();
         if let ([result], Some((name, value))) = (results.as_slice(), lets.last()) {
             let read_elsewhere = lets[..lets.len() - 1].iter().any(|(_, v)| {
-                let mut read = Vec::new();
+                let mut read = HashSet::new();
                 values_read(v, &mut read);
-                read.contains(name)
+                read.contains(name.as_str())
             });
             if matches!(&result.kind, ir::ExprKind::Value(n) if n == name)
                 && !read_elsewhere
@@ -93,7 +120,32 @@ impl ForwardGen<'_> {
                 quote! { let #name = #value; }
             })
             .collect();
-        let results: Vec<TokenStream> = results.iter().map(|r| self.owned(r)).collect();
+        // A tuple element that moves a value another element still reads copies it instead.
+        let reads: Vec<HashSet<&str>> = results
+            .iter()
+            .map(|r| {
+                let mut read = HashSet::new();
+                values_read(r, &mut read);
+                read
+            })
+            .collect();
+        let results: Vec<TokenStream> = results
+            .iter()
+            .enumerate()
+            .map(|(i, r)| match &self.taken(r).kind {
+                ir::ExprKind::Value(name)
+                    if !self.is_borrowed(name)
+                        && reads
+                            .iter()
+                            .enumerate()
+                            .any(|(j, read)| j != i && read.contains(name.as_str())) =>
+                {
+                    let name = field_ident(name);
+                    quote! { #name.shallow_clone() }
+                }
+                _ => self.owned(r),
+            })
+            .collect();
         match results.as_slice() {
             [one] => quote! { #(#lets)* #one },
             many => quote! { #(#lets)* (#(#many),*) },
@@ -107,7 +159,7 @@ impl ForwardGen<'_> {
 
     /// Whether a value name refers to the borrowed input (directly or through aliases).
     fn is_borrowed(&self, name: &str) -> bool {
-        is_borrowed(name, self.forward)
+        self.borrowed.contains(name)
     }
 
     /// In a model, the branch an `if` took; otherwise the expression itself.
@@ -356,28 +408,10 @@ impl ForwardGen<'_> {
     }
 }
 
-/// Whether a value name refers to a borrowed tensor: the input or a piece of a `chunk`
-/// (directly or through aliases).
-pub(crate) fn is_borrowed(name: &str, forward: &ir::Forward) -> bool {
-    if name == forward.input {
-        return true;
-    }
-    forward.lets.iter().any(|(n, value)| {
-        n == name
-            && match &value.kind {
-                ir::ExprKind::Value(other) => is_borrowed(other, forward),
-                ir::ExprKind::Piece { .. } => true,
-                _ => false,
-            }
-    })
-}
-
 /// Adds the value names an expression reads to `out`.
-fn values_read(e: &ir::Expr, out: &mut Vec<String>) {
-    let mut add = |name: &String| {
-        if !out.contains(name) {
-            out.push(name.clone());
-        }
+fn values_read<'e>(e: &'e ir::Expr, out: &mut HashSet<&'e str>) {
+    let mut add = |name: &'e String| {
+        out.insert(name.as_str());
     };
     match &e.kind {
         ir::ExprKind::Value(name) | ir::ExprKind::Piece { source: name, .. } => add(name),

@@ -12,6 +12,8 @@ mod consts;
 mod forward;
 mod names;
 
+use std::collections::HashMap;
+
 use cnnc_check::args::{default_value, ArgType, ArgValue, BoundArgs, Default};
 use cnnc_check::ir::{self, InitDist, NodeBody};
 use cnnc_check::shape::Dim;
@@ -24,7 +26,17 @@ use names::{field_ident, pascal_case, type_ident, StructNames};
 
 /// The tokens of all models and the blocks they use, for the `model!` macro.
 pub fn generate(models: &[ir::Model]) -> TokenStream {
-    let mut tokens: TokenStream = models.iter().map(generate_model).collect();
+    // Type names are unique across the file: models and blocks keep theirs (the checker
+    // rejects clashes between them), and nested `Sequential` types take the next free name.
+    let mut names = StructNames::default();
+    for model in models {
+        names.reserve(type_ident(&model.name));
+        for def in &model.blocks {
+            names.reserve(type_ident(&def.name));
+        }
+    }
+    let mut tokens: TokenStream =
+        models.iter().map(|model| generate_model(model, &mut names)).collect();
     let mut done: Vec<&str> = Vec::new();
     for model in models {
         for def in &model.blocks {
@@ -47,14 +59,10 @@ pub fn generate_file(models: &[ir::Model], source_name: &str) -> String {
     )
 }
 
-fn generate_model(model: &ir::Model) -> TokenStream {
-    let mut names = StructNames::default();
-    for def in &model.blocks {
-        names.claim(type_ident(&def.name));
-    }
-    let ty = names.claim(type_ident(&model.name));
+fn generate_model(model: &ir::Model, names: &mut StructNames) -> TokenStream {
+    let ty = Ident::new(&type_ident(&model.name), proc_macro2::Span::call_site());
     let mut items = TokenStream::new();
-    let fields = Fields::new(&model.children, &ty, &model.blocks, &mut names, &mut items);
+    let fields = Fields::new(&model.children, &ty, &model.blocks, names, &mut items);
 
     let doc = format!(
         " `{}`: {} → {}, {} parameters.",
@@ -82,8 +90,10 @@ fn generate_model(model: &ir::Model) -> TokenStream {
 
     let forward = &model.forward;
     let input = field_ident(&forward.input);
+    let by_name: HashMap<&str, usize> =
+        fields.nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)).collect();
     let lookup = |name: &str| {
-        let index = fields.nodes.iter().position(|n| n.name == name)?;
+        let index = *by_name.get(name)?;
         let member = &fields.members[index];
         Some(ChildCode {
             member: quote! { self.#member },
@@ -91,18 +101,12 @@ fn generate_model(model: &ir::Model) -> TokenStream {
             optional: false,
         })
     };
-    let mut gen =
-        ForwardGen { forward, child: &lookup, block: None, needs: forward::ExprNeeds::default() };
+    let mut gen = ForwardGen::new(forward, &lookup, None);
     let body = gen.body();
     let train = gen.train_ident();
     let allow = allow_lints(gen.needs.complete_literal, &body);
     let outputs = (!forward.more_results.is_empty()).then(|| {
-        let mut gen = ForwardGen {
-            forward,
-            child: &lookup,
-            block: None,
-            needs: forward::ExprNeeds::default(),
-        };
+        let mut gen = ForwardGen::new(forward, &lookup, None);
         let body = gen.body_all();
         let train = gen.train_ident();
         let allow = allow_lints(gen.needs.complete_literal, &body);

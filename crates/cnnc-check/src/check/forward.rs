@@ -326,7 +326,7 @@ impl<'a> ModelChecker<'a, '_> {
                     );
                     if let Some(s) = suggest(&ident.name, &names) {
                         error = error.with_help(format!("did you mean `{s}`?"));
-                    } else if self.children.iter().any(|c| c.name == ident.name) {
+                    } else if self.child_index.contains_key(&ident.name) {
                         error = error.with_help(format!(
                             "`{}` is a child; apply it to a value: `x -> {}`",
                             ident.name, ident.name
@@ -455,6 +455,7 @@ impl<'a> ModelChecker<'a, '_> {
                 return None;
             }
         };
+        self.require_elements(&shape, &symbol.to_string(), span)?;
         let note = format!("`{symbol}` gives {shape}");
         let expr = ir::Expr {
             kind: ir::ExprKind::Binary { op, lhs: Box::new(lexpr), rhs: Box::new(rexpr) },
@@ -468,10 +469,10 @@ impl<'a> ModelChecker<'a, '_> {
         call: &ast::Call,
         env: &HashMap<String, (Option<Flow>, Span)>,
     ) -> Option<(Flow, ir::Expr)> {
-        if call.callee.name == "cat" && !self.children.iter().any(|c| c.name == "cat") {
+        if call.callee.name == "cat" && !self.child_index.contains_key("cat") {
             return self.eval_cat(call, env);
         }
-        if call.callee.name == "chunk" && !self.children.iter().any(|c| c.name == "chunk") {
+        if call.callee.name == "chunk" && !self.child_index.contains_key("chunk") {
             self.errors.push(
                 Error::new(
                     Code::ForwardCall,
@@ -505,10 +506,9 @@ impl<'a> ModelChecker<'a, '_> {
                 ir::ExprKind::Child { name: callee.name.clone(), input: Box::new(input_expr) };
             return Some((flow, ir::Expr { kind, shape }));
         }
-        let parameter = self.children.iter().find(|c| {
-            c.name == callee.name
-                && matches!(&c.body, BodyState::Layer { spec, .. } if spec.name == "Parameter")
-        });
+        let parameter = self.child_index.get(&callee.name).map(|&i| &self.children[i]).filter(
+            |c| matches!(&c.body, BodyState::Layer { spec, .. } if spec.name == "Parameter"),
+        );
         if let Some(parameter) = parameter {
             self.errors.push(
                 Error::new(
@@ -522,7 +522,7 @@ impl<'a> ModelChecker<'a, '_> {
             );
             return None;
         }
-        if let Some(index) = self.children.iter().position(|c| c.name == callee.name) {
+        if let Some(&index) = self.child_index.get(&callee.name) {
             if let Some(extra) = rest.first() {
                 self.errors.push(
                     Error::new(
@@ -625,6 +625,7 @@ impl<'a> ModelChecker<'a, '_> {
             }
             _ => format!("{name} turns {} into {shape}", flow.shape),
         };
+        self.require_elements(&shape, &name, call.span)?;
         self.trace.push(ir::TraceRow {
             name,
             detail: String::new(),
@@ -695,6 +696,7 @@ impl<'a> ModelChecker<'a, '_> {
         };
         let inputs = evaluated.into_iter().map(|(_, e)| e).collect();
         let note = format!("cat along dimension {d} gives {shape}");
+        self.require_elements(&shape, "cat", call.span)?;
         self.trace.push(ir::TraceRow {
             name: format!("cat(dim={dim})"),
             detail: String::new(),
@@ -804,7 +806,7 @@ impl<'a> ModelChecker<'a, '_> {
 
     /// The shape and path of the `Parameter` child `name` of the current scope.
     fn parameter(&mut self, name: &str) -> Option<(Shape, String)> {
-        let node = self.children.iter_mut().find(|c| c.name == name)?;
+        let node = &mut self.children[*self.child_index.get(name)?];
         match &node.body {
             BodyState::Layer { spec, args: Some(args) } if spec.name == "Parameter" => {
                 node.called = true;

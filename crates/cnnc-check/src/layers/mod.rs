@@ -143,9 +143,15 @@ impl TensorDef {
         TensorDef { name, dims, kind: TensorKind::Buffer, dtype }
     }
 
-    /// The number of elements.
+    /// The number of elements. The checker rejects tensors whose count overflows 64 bits, so
+    /// on a checked layer this is exact; otherwise it saturates.
     pub fn numel(&self) -> i64 {
-        self.dims.iter().product()
+        self.checked_numel().unwrap_or(i64::MAX)
+    }
+
+    /// The number of elements, or `None` when it does not fit in 64 bits.
+    pub fn checked_numel(&self) -> Option<i64> {
+        self.dims.iter().try_fold(1i64, |n, &d| n.checked_mul(d))
     }
 }
 

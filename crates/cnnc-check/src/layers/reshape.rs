@@ -149,13 +149,17 @@ fn unflatten_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     let size = ctx.known_dim(d, "size")?;
     let sizes = ctx.args.ints("unflattened_size").to_vec();
     let unknown = sizes.iter().filter(|&&s| s == -1).count();
-    let known: i64 = sizes.iter().filter(|&&s| s != -1).product();
+    let Some(known) = sizes.iter().filter(|&&s| s != -1).try_fold(1i64, |n, &s| n.checked_mul(s))
+    else {
+        return ctx.overflow();
+    };
     let resolved: Vec<i64> = if unknown > 1 || (unknown == 1 && (known == 0 || size % known != 0)) {
         Vec::new()
     } else {
         sizes.iter().map(|&s| if s == -1 { size / known.max(1) } else { s }).collect()
     };
-    if resolved.is_empty() || resolved.iter().product::<i64>() != size {
+    let product = resolved.iter().try_fold(1i64, |n, &s| n.checked_mul(s));
+    if resolved.is_empty() || product != Some(size) {
         let shown = ArgValue::Ints(sizes).to_string();
         let message = format!(
             "unflattened_size {shown} does not multiply to the size {size} of dimension {d}"
@@ -255,7 +259,12 @@ fn upsample_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
             Ok(size) => size,
             Err(factor) => {
                 let input = ctx.known_dim(2 + i, "size")?;
-                (input as f64 * factor).floor() as i64
+                let out = (input as f64 * factor).floor();
+                // 2^63 is the first float past i64::MAX.
+                if !(out < 9.223_372_036_854_775_808e18) {
+                    return ctx.overflow();
+                }
+                out as i64
             }
         };
         if out < 1 {
@@ -357,7 +366,10 @@ fn zero_pad2d_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     let [left, right, top, bottom] = <[i64; 4]>::try_from(ctx.args.ints("padding")).ok()?;
     let h = ctx.known_dim(rank - 2, "height")?;
     let w = ctx.known_dim(rank - 1, "width")?;
-    let (out_h, out_w) = (h + top + bottom, w + left + right);
+    let padded = |size: i64, a: i64, b: i64| size.checked_add(a)?.checked_add(b);
+    let (Some(out_h), Some(out_w)) = (padded(h, top, bottom), padded(w, left, right)) else {
+        return ctx.overflow();
+    };
     // Negative padding crops each side before positive padding is added.
     let cropped = |size: i64, a: i64, b: i64| size + a.min(0) + b.min(0);
     if out_h < 0 || out_w < 0 || cropped(h, top, bottom) < 0 || cropped(w, left, right) < 0 {

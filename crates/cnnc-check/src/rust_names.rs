@@ -1,0 +1,136 @@
+//! The Rust names that generated code gives to cnnc names: UpperCamelCase types and snake_case
+//! fields, keywords escaped. The checker uses them to reject two source names that would become
+//! one Rust name; code generators use them to print the names.
+
+/// Rust's strict and reserved keywords.
+pub const STRICT_KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false",
+    "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "static", "struct", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "try",
+    "typeof", "unsized", "virtual", "yield",
+];
+
+/// Splits a name into words at underscores, digits-to-letters and case changes, keeping
+/// acronyms together (`SimpleCNN` → `Simple`, `CNN`).
+fn words(name: &str) -> Vec<String> {
+    let chars: Vec<char> = name.chars().collect();
+    let mut words = Vec::new();
+    let mut current = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '_' {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        let prev = i.checked_sub(1).map(|j| chars[j]);
+        let next = chars.get(i + 1).copied();
+        let boundary = match prev {
+            Some(p) if c.is_uppercase() => {
+                p.is_lowercase()
+                    || p.is_ascii_digit()
+                    || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
+            }
+            _ => false,
+        };
+        if boundary && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        current.push(c);
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// `SimpleCNN` → `SimpleCnn`, `layer1` → `Layer1`.
+pub fn pascal_case(name: &str) -> String {
+    words(name)
+        .iter()
+        .map(|w| {
+            let mut chars = w.chars();
+            match chars.next() {
+                Some(first) => {
+                    first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect()
+                }
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// `fc_relu1` → `fc_relu1`, `Conv1` → `conv1`.
+pub fn snake_case(name: &str) -> String {
+    words(name).iter().map(|w| w.to_lowercase()).collect::<Vec<_>>().join("_")
+}
+
+/// A type name for a model or `Sequential`.
+pub fn type_ident(name: &str) -> String {
+    let pascal = pascal_case(name);
+    if pascal.is_empty() || pascal.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("M{pascal}")
+    } else {
+        pascal
+    }
+}
+
+/// The Rust field or variable name of a child or value name: snake_case, with keywords that
+/// cannot be raw identifiers suffixed and other keywords written raw (`r#type`).
+pub fn field_name(name: &str) -> String {
+    let snake = snake_case(name);
+    match snake.as_str() {
+        "" => "field_".to_string(),
+        "self" | "super" | "crate" | "extern" => format!("{snake}_"),
+        s if s.starts_with(|c: char| c.is_ascii_digit()) => format!("m{s}"),
+        s if STRICT_KEYWORDS.contains(&s) => format!("r#{s}"),
+        s => s.to_string(),
+    }
+}
+
+/// Type names that generated code must not define: `Self` and the names of Rust's prelude,
+/// which the generated code and the code around it rely on.
+pub const RESERVED_TYPES: &[&str] = &[
+    "Self",
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "Vec",
+    "Box",
+    "String",
+    "Default",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "Unpin",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Iterator",
+    "IntoIterator",
+    "DoubleEndedIterator",
+    "ExactSizeIterator",
+    "Extend",
+    "ToString",
+    "ToOwned",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "AsRef",
+    "AsMut",
+    "Into",
+    "From",
+    "TryFrom",
+    "TryInto",
+    "FromIterator",
+    "Debug",
+    "Tensor",
+];
