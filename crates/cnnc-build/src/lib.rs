@@ -94,16 +94,61 @@ fn read_source(path: &Path) -> Result<(String, String), CompileError> {
 }
 
 /// Writes `contents` to `path` atomically: a reader sees the old file or the new one, never a
-/// partial write, and on failure the old file is left untouched.
+/// partial write, and on failure the old file is left untouched. A symbolic link is written
+/// through to its target, an existing file keeps its permissions, and a read-only file is an
+/// error.
 pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
+    let resolved;
+    let path = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            resolved = resolve_link(path)?;
+            resolved.as_path()
+        }
+        _ => path,
+    };
+    let permissions = match std::fs::metadata(path) {
+        Ok(meta) if meta.permissions().readonly() => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                "the file is read-only",
+            ))
+        }
+        Ok(meta) => Some(meta.permissions()),
+        Err(_) => None,
+    };
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let file_name = path.file_name().ok_or_else(|| {
         std::io::Error::new(std::io::ErrorKind::InvalidInput, "the output path names no file")
     })?;
     let tmp = dir.join(format!(".{}.{}.tmp", file_name.to_string_lossy(), std::process::id()));
-    std::fs::write(&tmp, contents).and_then(|()| std::fs::rename(&tmp, path)).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    std::fs::write(&tmp, contents)
+        .and_then(|()| match permissions {
+            Some(permissions) => std::fs::set_permissions(&tmp, permissions),
+            None => Ok(()),
+        })
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
+}
+
+/// The file a chain of symbolic links ends at, which need not exist yet.
+fn resolve_link(link: &Path) -> std::io::Result<PathBuf> {
+    let mut path = link.to_path_buf();
+    // As many hops as Linux follows before it reports a loop.
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = std::fs::read_link(&path)?;
+                path = match path.parent() {
+                    Some(dir) if target.is_relative() => dir.join(target),
+                    _ => target,
+                };
+            }
+            _ => return Ok(path),
+        }
+    }
+    Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "too many levels of symbolic links"))
 }
 
 /// Configuration for compiling `.cnn` files from a `build.rs`.

@@ -269,6 +269,51 @@ const CASES: &[Case] = &[
         codes: &["name::unknown_layer", "arg::unknown", "shape::linear_in"],
         source: "model M {\n    input x: [N, 3, 8, 8]\n    a = Conv2D(3, 8, 3)\n    b = ReLU(inplac=true)\n    forward(x) { x -> flatten(1) -> fc }\n    fc = Linear(100, 10)\n}\n",
     },
+    Case {
+        name: "nested_block_missing_argument",
+        codes: &["arg::missing"],
+        source: "block B(a, b) { Linear(a, b) }\nblock S(c) { B(c) }\nmodel M { input x: [N, 4]; s = S(4) }\n",
+    },
+    Case {
+        name: "nested_block_repeated_argument",
+        codes: &["arg::duplicate"],
+        source: "block B(a, b) { Linear(a, b) }\nblock S(c) { B(c, 3, a=2) }\nmodel M { input x: [N, 4]; s = S(4) }\n",
+    },
+    Case {
+        name: "model_named_self",
+        codes: &["name::duplicate"],
+        source: "model self { input x: [N, 4]; fc = Linear(4, 2) }\n",
+    },
+    Case {
+        name: "model_named_after_the_prelude",
+        codes: &["name::duplicate"],
+        source: "model Default { input x: [N, 4]; fc = Linear(4, 2) }\n",
+    },
+    Case {
+        name: "models_with_one_rust_type_name",
+        codes: &["name::duplicate"],
+        source: "model SimpleCNN { input x: [N, 4]; fc = Linear(4, 2) }\nmodel SimpleCnn { input x: [N, 4]; fc = Linear(4, 2) }\n",
+    },
+    Case {
+        name: "children_with_one_rust_field_name",
+        codes: &["name::duplicate"],
+        source: "model M { input x: [N, 4]; Fc = Linear(4, 4); fc = Linear(4, 2) }\n",
+    },
+    Case {
+        name: "parameter_count_overflows",
+        codes: &["shape::overflow"],
+        source: "model M { input x: [N, 10]; e = Embedding(10000000000, 1000000000) }\n",
+    },
+    Case {
+        name: "upsample_size_overflows",
+        codes: &["shape::overflow"],
+        source: "model M { input x: [N, 3, 8, 8]; u = Upsample(scale_factor=1e300) }\n",
+    },
+    Case {
+        name: "element_count_overflows",
+        codes: &["shape::overflow"],
+        source: "model M { input x: [N, 3, 8, 8]; u = Upsample(scale_factor=1e10) }\n",
+    },
 ];
 
 #[test]

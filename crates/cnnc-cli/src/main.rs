@@ -28,7 +28,7 @@ enum Command {
     Build {
         /// The `.cnn` file.
         file: PathBuf,
-        /// The output file; standard output when absent.
+        /// The output file; standard output when absent or `-`.
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
@@ -90,7 +90,7 @@ fn check(file: &Path) -> Result<(), CompileError> {
 
 fn build(file: &Path, output: Option<&Path>) -> Result<(), CompileError> {
     let compiled = cnnc_build::compile_file(file)?;
-    match output {
+    match output.filter(|path| *path != Path::new("-")) {
         Some(path) => cnnc_build::write_atomically(path, &compiled.code)
             .map_err(|error| CompileError::Io { path: path.to_path_buf(), error }),
         None => {
