@@ -260,6 +260,11 @@ impl<'a> ForwardGen<'a> {
                     .iter()
                     .map(|i| match &self.taken(i).kind {
                         ir::ExprKind::Value(_) | ir::ExprKind::Param(_) => self.operand(i),
+                        // `&` binds tighter than an operator: `&(a + b)`, not `&a + b`.
+                        ir::ExprKind::Binary { .. } => {
+                            let code = self.expr(i);
+                            quote! { &(#code) }
+                        }
                         _ => {
                             let code = self.expr(i);
                             quote! { &#code }
