@@ -53,6 +53,9 @@ fn reference_networks(c: &mut Criterion) {
     check(&resnet50);
     c.bench_function("check/simple_cnn", |b| b.iter(|| check(SIMPLE_CNN)));
     c.bench_function("check/resnet50", |b| b.iter(|| check(&resnet50)));
+    c.bench_function("parse/resnet50", |b| {
+        b.iter(|| criterion::black_box(cnnc_syntax::parse(&resnet50).is_ok()))
+    });
     c.bench_function("check/let_50_operands", |b| {
         let source = long_let(50);
         b.iter(|| check(&source))

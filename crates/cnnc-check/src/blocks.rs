@@ -425,7 +425,8 @@ pub(crate) fn build_defs(
         let Some(types) = uses.params.get(&block.name.name) else { continue };
         let params: Vec<(String, ConstType)> =
             block.params.iter().map(|p| p.name.name.clone()).zip(types.iter().copied()).collect();
-        let mut builder = DefBuilder { blocks, uses, errors, kinds: HashMap::new() };
+        let types = params.iter().cloned().collect();
+        let mut builder = DefBuilder { blocks, uses, errors, kinds: HashMap::new(), types };
         let items = builder.items(&block.items, false);
         let mut consts: Vec<(String, ConstType)> = params.clone();
         collect_lets(&block.items, uses, &mut consts);
@@ -516,6 +517,8 @@ struct DefBuilder<'b, 'a> {
     errors: &'b mut Vec<Error>,
     /// The kind of each named child, to reject one name for two kinds of module.
     kinds: HashMap<String, (String, Span)>,
+    /// The types of the constants in scope.
+    types: consts::Types,
 }
 
 impl DefBuilder<'_, '_> {
@@ -537,29 +540,38 @@ impl DefBuilder<'_, '_> {
             out.push(match item {
                 ast::Item::Child(child) => ir::BlockItem::Child {
                     name: child.name.as_ref().map(|n| n.name.clone()),
-                    name_index: child.name_index.clone(),
+                    name_index: child.name_index.as_ref().map(|i| consts::resolve(i, &self.types)),
                     optional,
                     module: match self.module(child) {
                         Some(module) => module,
                         None => continue,
                     },
                 },
-                ast::Item::Let(stmt) => ir::BlockItem::Let {
-                    name: stmt.name.name.clone(),
-                    value: stmt.value.clone(),
-                    ty: self.uses.lets.get(&stmt.span).copied().unwrap_or(ConstType::Int),
-                },
-                ast::Item::If(cond) => ir::BlockItem::If {
-                    cond: cond.cond.clone(),
-                    then: self.items(&cond.then, true),
-                    otherwise: self.items(&cond.otherwise, true),
-                },
-                ast::Item::For(repeat) => ir::BlockItem::For {
-                    var: repeat.var.name.clone(),
-                    start: repeat.start.clone(),
-                    end: repeat.end.clone(),
-                    body: self.items(&repeat.body, optional),
-                },
+                ast::Item::Let(stmt) => {
+                    let ty = self.uses.lets.get(&stmt.span).copied().unwrap_or(ConstType::Int);
+                    let value = consts::resolve(&stmt.value, &self.types).converted(ty);
+                    self.types.insert(stmt.name.name.clone(), ty);
+                    ir::BlockItem::Let { name: stmt.name.name.clone(), value }
+                }
+                ast::Item::If(cond) => {
+                    let resolved = consts::resolve(&cond.cond, &self.types);
+                    // Constants declared in a branch are local to it.
+                    let outer = self.types.clone();
+                    let then = self.items(&cond.then, true);
+                    self.types = outer.clone();
+                    let otherwise = self.items(&cond.otherwise, true);
+                    self.types = outer;
+                    ir::BlockItem::If { cond: resolved, then, otherwise }
+                }
+                ast::Item::For(repeat) => {
+                    let start = consts::resolve(&repeat.start, &self.types);
+                    let end = consts::resolve(&repeat.end, &self.types);
+                    let outer = self.types.clone();
+                    self.types.insert(repeat.var.name.clone(), ConstType::Int);
+                    let body = self.items(&repeat.body, optional);
+                    self.types = outer;
+                    ir::BlockItem::For { var: repeat.var.name.clone(), start, end, body }
+                }
             });
         }
         out
@@ -572,7 +584,9 @@ impl DefBuilder<'_, '_> {
                 ir::BlockModule::Sequential(self.items(&seq.items, false)),
             ),
             ast::Module::Layer(call) => match self.blocks.get(&call.kind.name) {
-                Some(block) => (block.name.name.clone(), block_call(block, call)?),
+                Some(block) => {
+                    (block.name.name.clone(), block_call(block, call, self.uses, &self.types)?)
+                }
                 None => (call.kind.name.clone(), self.layer(call)?),
             },
         };
@@ -601,13 +615,13 @@ impl DefBuilder<'_, '_> {
     fn layer(&mut self, call: &ast::LayerCall) -> Option<ir::BlockModule> {
         let uses = self.uses.layers.get(&call.span)?;
         let (first_path, first) = &uses[0];
-        let mut dynamic: Vec<Option<Value>> = first
+        let mut dynamic: Vec<Option<ir::ArgExpr>> = first
             .values
             .iter()
             .map(|bound| {
                 let span = bound.span?;
                 let arg = call.args.iter().find(|a| a.value.span == span)?;
-                consts::is_dynamic(&arg.value).then(|| arg.value.clone())
+                consts::is_dynamic(&arg.value).then(|| consts::resolve_arg(&arg.value, &self.types))
             })
             .collect();
         for (i, param) in first.params.iter().enumerate() {
@@ -652,7 +666,13 @@ impl DefBuilder<'_, '_> {
 
 /// A use of a block inside a block: its argument expressions in parameter order; `None` when
 /// they do not bind (the checked use has reported why).
-fn block_call(block: &ast::Block, call: &ast::LayerCall) -> Option<ir::BlockModule> {
+fn block_call(
+    block: &ast::Block,
+    call: &ast::LayerCall,
+    uses: &Uses,
+    types: &consts::Types,
+) -> Option<ir::BlockModule> {
+    let param_types = uses.params.get(&block.name.name)?;
     let names: Vec<&str> = block.params.iter().map(|p| p.name.name.as_str()).collect();
     let required: Vec<bool> = block.params.iter().map(|p| p.default.is_none()).collect();
     let (slots, _) =
@@ -661,9 +681,13 @@ fn block_call(block: &ast::Block, call: &ast::LayerCall) -> Option<ir::BlockModu
         .params
         .iter()
         .zip(slots)
-        .map(|(param, slot)| match slot {
-            Some(arg) => Some(arg.value.clone()),
-            None => param.default.clone(),
+        .zip(param_types)
+        .map(|((param, slot), ty)| {
+            let value = match slot {
+                Some(arg) => &arg.value,
+                None => param.default.as_ref()?,
+            };
+            Some(consts::resolve(value, types).converted(*ty))
         })
         .collect::<Option<_>>()?;
     Some(ir::BlockModule::Block { name: block.name.name.clone(), args })

@@ -9,6 +9,7 @@ use cnnc_syntax::{ConstOp, UnaryOp, Value, ValueKind};
 
 use crate::args::suggest;
 use crate::diagnostic::{Code, Error};
+use crate::ir::{ArgExpr, ConstExpr};
 
 /// The value of a constant expression.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -295,5 +296,70 @@ pub fn eval_int(value: &Value, env: &Env, what: &str) -> Result<i64, Error> {
             value.span,
             "not an integer",
         )),
+    }
+}
+
+/// The types of the constants in scope, by name.
+pub type Types = HashMap<String, ConstType>;
+
+/// Resolves a checked constant expression into its typed form, with the types of the constants
+/// in scope. The rules are those of [`eval`]: arithmetic on an integer and a float is done in
+/// floats, comparisons compare numbers of one type, and the branches of an `if` unify.
+pub fn resolve(value: &Value, types: &Types) -> ConstExpr {
+    use crate::ir::ConstExprKind as K;
+    let typed = |kind, ty| ConstExpr { kind, ty };
+    match &value.kind {
+        ValueKind::Int(n) => typed(K::Literal(Const::Int(*n)), ConstType::Int),
+        ValueKind::Float(x) => typed(K::Literal(Const::Float(*x)), ConstType::Float),
+        ValueKind::Bool(b) => typed(K::Literal(Const::Bool(*b)), ConstType::Bool),
+        ValueKind::Name(name) => {
+            typed(K::Name(name.clone()), types.get(name).copied().unwrap_or(ConstType::Int))
+        }
+        ValueKind::Unary { op, operand } => {
+            let operand = resolve(operand, types);
+            let ty = if *op == UnaryOp::Not { ConstType::Bool } else { operand.ty };
+            typed(K::Unary { op: *op, operand: Box::new(operand) }, ty)
+        }
+        ValueKind::Binary { op, lhs, rhs } => {
+            let (lhs, rhs) = (resolve(lhs, types), resolve(rhs, types));
+            let operands = match (op, lhs.ty.unify(rhs.ty)) {
+                (ConstOp::And | ConstOp::Or, _) | (_, None) => ConstType::Bool,
+                (_, Some(ty)) => ty,
+            };
+            let ty = match op {
+                ConstOp::Add | ConstOp::Sub | ConstOp::Mul | ConstOp::Div | ConstOp::Rem => {
+                    operands
+                }
+                _ => ConstType::Bool,
+            };
+            let (lhs, rhs) = (lhs.converted(operands), rhs.converted(operands));
+            typed(K::Binary { op: *op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, ty)
+        }
+        ValueKind::Cond { cond, then, otherwise } => {
+            let (then, otherwise) = (resolve(then, types), resolve(otherwise, types));
+            let ty = then.ty.unify(otherwise.ty).unwrap_or(then.ty);
+            typed(
+                K::Cond {
+                    cond: Box::new(resolve(cond, types)),
+                    then: Box::new(then.converted(ty)),
+                    otherwise: Box::new(otherwise.converted(ty)),
+                },
+                ty,
+            )
+        }
+        // The checker rejects tuples, strings, `_` and `None` where a constant is expected.
+        ValueKind::Tuple(_) | ValueKind::Str(_) | ValueKind::Infer | ValueKind::None => {
+            typed(K::Literal(Const::Int(0)), ConstType::Int)
+        }
+    }
+}
+
+/// Resolves a layer argument that depends on constants: one value or a tuple.
+pub fn resolve_arg(value: &Value, types: &Types) -> ArgExpr {
+    match &value.kind {
+        ValueKind::Tuple(items) => {
+            ArgExpr::Tuple(items.iter().map(|i| resolve(i, types)).collect())
+        }
+        _ => ArgExpr::One(resolve(value, types)),
     }
 }

@@ -2,8 +2,7 @@
 //! and buffers, and the forward computation with the shape of every value. Code generators read
 //! only this.
 
-pub use cnnc_syntax::BinOp;
-use cnnc_syntax::Value;
+pub use cnnc_syntax::{BinOp, ConstOp, UnaryOp};
 
 use crate::args::BoundArgs;
 use crate::consts::{Const, ConstType};
@@ -151,7 +150,7 @@ pub enum BlockItem {
         /// The name, for named children.
         name: Option<String>,
         /// A computed number that ends the name, as in `denselayer{i + 1}`.
-        name_index: Option<Value>,
+        name_index: Option<ConstExpr>,
         /// Whether the child exists only under a condition.
         optional: bool,
         /// What the child is.
@@ -161,15 +160,13 @@ pub enum BlockItem {
     Let {
         /// The constant's name.
         name: String,
-        /// Its expression.
-        value: Value,
-        /// Its type.
-        ty: ConstType,
+        /// Its expression, of the constant's type.
+        value: ConstExpr,
     },
     /// Entries that exist when `cond` holds, or else `otherwise`.
     If {
         /// The condition.
-        cond: Value,
+        cond: ConstExpr,
         /// Entries when it holds.
         then: Vec<BlockItem>,
         /// Entries when it does not.
@@ -180,14 +177,111 @@ pub enum BlockItem {
         /// The loop variable (`_` when unused).
         var: String,
         /// The first value.
-        start: Value,
+        start: ConstExpr,
         /// One past the last value.
-        end: Value,
+        end: ConstExpr,
         /// The repeated entries.
         body: Vec<BlockItem>,
     },
     /// Entries that no use of the block reaches, so they were never checked.
     Unreached,
+}
+
+/// A constant expression of a block, resolved: every name is a constant in scope (a block
+/// parameter, `let` constant or loop variable) and every node has its type, so code generators
+/// print it without interpreting it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConstExpr {
+    /// What is computed.
+    pub kind: ConstExprKind,
+    /// The type of the result.
+    pub ty: ConstType,
+}
+
+/// The kinds of constant expressions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConstExprKind {
+    /// A literal.
+    Literal(Const),
+    /// A constant in scope.
+    Name(String),
+    /// An integer widened to a float, where a float is expected.
+    ToFloat(Box<ConstExpr>),
+    /// `-x` or `!x`.
+    Unary {
+        /// The operator.
+        op: UnaryOp,
+        /// The operand.
+        operand: Box<ConstExpr>,
+    },
+    /// Arithmetic with Python's semantics (`/` and `%` of integers floor), a comparison or a
+    /// boolean operator. The operands of arithmetic and comparisons have one type.
+    Binary {
+        /// The operator.
+        op: ConstOp,
+        /// The left operand.
+        lhs: Box<ConstExpr>,
+        /// The right operand.
+        rhs: Box<ConstExpr>,
+    },
+    /// `if cond { then } else { otherwise }`, with both branches of the result's type.
+    Cond {
+        /// The condition.
+        cond: Box<ConstExpr>,
+        /// The value when it holds.
+        then: Box<ConstExpr>,
+        /// The value when it does not.
+        otherwise: Box<ConstExpr>,
+    },
+}
+
+impl ConstExpr {
+    /// The expression converted to `ty`: an integer widens to a float; other types stay.
+    pub fn converted(self, ty: ConstType) -> ConstExpr {
+        match (self.ty, ty, self.kind) {
+            (ConstType::Int, ConstType::Float, ConstExprKind::Literal(Const::Int(n))) => {
+                ConstExpr { kind: ConstExprKind::Literal(Const::Float(n as f64)), ty }
+            }
+            (ConstType::Int, ConstType::Float, kind) => ConstExpr {
+                kind: ConstExprKind::ToFloat(Box::new(ConstExpr { kind, ty: ConstType::Int })),
+                ty,
+            },
+            (have, _, kind) => ConstExpr { kind, ty: have },
+        }
+    }
+
+    /// Adds the names of the constants the expression reads to `out`, once each.
+    pub fn names(&self, out: &mut Vec<String>) {
+        match &self.kind {
+            ConstExprKind::Literal(_) => {}
+            ConstExprKind::Name(name) => {
+                if !out.contains(name) {
+                    out.push(name.clone());
+                }
+            }
+            ConstExprKind::ToFloat(operand) | ConstExprKind::Unary { operand, .. } => {
+                operand.names(out)
+            }
+            ConstExprKind::Binary { lhs, rhs, .. } => {
+                lhs.names(out);
+                rhs.names(out);
+            }
+            ConstExprKind::Cond { cond, then, otherwise } => {
+                cond.names(out);
+                then.names(out);
+                otherwise.names(out);
+            }
+        }
+    }
+}
+
+/// A layer argument computed from constants: one value, or a tuple such as `(k, 1)`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArgExpr {
+    /// One value.
+    One(ConstExpr),
+    /// A tuple of values.
+    Tuple(Vec<ConstExpr>),
 }
 
 /// A child of a block body.
@@ -198,14 +292,14 @@ pub enum BlockModule {
         /// The layer as one use of the block resolved it.
         layer: Layer,
         /// Per parameter of the layer, the expression it is computed from, if not a literal.
-        dynamic: Vec<Option<Value>>,
+        dynamic: Vec<Option<ArgExpr>>,
     },
     /// A use of another block, with its argument expressions in parameter order.
     Block {
         /// The block's name.
         name: String,
-        /// The argument expressions (defaults as literals).
-        args: Vec<Value>,
+        /// The argument expressions (defaults as literals), of the parameters' types.
+        args: Vec<ConstExpr>,
     },
     /// A `Sequential`.
     Sequential(Vec<BlockItem>),
@@ -356,7 +450,7 @@ pub enum ExprKind {
     /// takes is `None`.
     If {
         /// The condition.
-        cond: Value,
+        cond: ConstExpr,
         /// The value when it holds.
         then: Option<Box<Expr>>,
         /// The value when it does not.

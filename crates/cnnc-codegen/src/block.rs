@@ -3,8 +3,7 @@
 
 use cnnc_check::args::ArgType;
 use cnnc_check::consts::ConstType;
-use cnnc_check::ir::{BlockDef, BlockItem, BlockModule};
-use cnnc_syntax::{Value, ValueKind};
+use cnnc_check::ir::{ArgExpr, BlockDef, BlockItem, BlockModule, ConstExpr};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 
@@ -14,7 +13,7 @@ use crate::layer_constructor;
 use crate::names::{field_ident, type_ident};
 
 /// The struct of a block, its constructor, `ModuleT` and `ModuleTree`.
-pub(crate) fn generate_block(def: &BlockDef, defs: &[BlockDef]) -> TokenStream {
+pub(crate) fn generate_block(def: &BlockDef) -> TokenStream {
     let ty = format_ident!("{}", type_ident(&def.name));
     let mut mentioned = Vec::new();
     mentions(&def.items, &mut mentioned);
@@ -32,8 +31,8 @@ pub(crate) fn generate_block(def: &BlockDef, defs: &[BlockDef]) -> TokenStream {
     let doc = format!(" The block `{}({})`.", def.name, signature.join(", "));
     let many = (def.params.len() >= 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
     let kind = &def.name;
-    let mut consts = ConstCode::new(def.params.iter().map(|(n, t)| (n.as_str(), *t)), false);
-    let mut body = Body { defs, block: &def.name, complete_literal: false };
+    let mut consts = ConstCode::new(false);
+    let mut body = Body { block: &def.name, complete_literal: false };
 
     if def.sequential {
         let statements = body.items(&def.items, &mut consts, Target::Seq);
@@ -121,8 +120,7 @@ pub(crate) fn generate_block(def: &BlockDef, defs: &[BlockDef]) -> TokenStream {
         }
     };
 
-    let forward_consts =
-        ConstCode::new(def.forward_consts.iter().map(|(n, t)| (n.as_str(), *t)), true);
+    let forward_consts = ConstCode::new(true);
     let forward_fn = match &def.forward {
         Some(forward) => {
             let lookup = |name: &str| -> Option<ChildCode> {
@@ -131,7 +129,7 @@ pub(crate) fn generate_block(def: &BlockDef, defs: &[BlockDef]) -> TokenStream {
                 let (uses_train, optional) = (field.uses_train, field.optional);
                 Some(ChildCode { member: quote! { self.#member }, uses_train, optional })
             };
-            let mut gen = ForwardGen::new(forward, &lookup, Some((&forward_consts, &def.name)));
+            let mut gen = ForwardGen::new(forward, &lookup, Some((&forward_consts, def)));
             let body = gen.body();
             let train = gen.train_ident();
             let input = field_ident(&forward.input);
@@ -197,16 +195,15 @@ enum Target {
 }
 
 struct Body<'a> {
-    defs: &'a [BlockDef],
     block: &'a str,
     complete_literal: bool,
 }
 
 impl Body<'_> {
-    fn items<'v>(
+    fn items(
         &mut self,
-        items: &'v [BlockItem],
-        consts: &mut ConstCode<'v>,
+        items: &[BlockItem],
+        consts: &mut ConstCode,
         target: Target,
     ) -> TokenStream {
         let mut out = TokenStream::new();
@@ -247,9 +244,8 @@ impl Body<'_> {
                         quote! { seq.push(#code); }
                     }
                 },
-                BlockItem::Let { name, value, ty } => {
-                    let code = consts.tokens_as(value, *ty);
-                    consts.declare(name, *ty);
+                BlockItem::Let { name, value } => {
+                    let code = consts.tokens(value);
                     let ident = field_ident(name);
                     quote! { let #ident = #code; }
                 }
@@ -264,7 +260,6 @@ impl Body<'_> {
                     }
                 }
                 BlockItem::For { var, start, end, body } => {
-                    consts.declare(var, ConstType::Int);
                     let (start, end) = (consts.tokens(start), consts.tokens(end));
                     let mut used = Vec::new();
                     mentions(body, &mut used);
@@ -289,11 +284,11 @@ impl Body<'_> {
     }
 
     /// The constructor of a child, whose variables go under `path`.
-    fn module<'v>(
+    fn module(
         &mut self,
-        module: &'v BlockModule,
+        module: &BlockModule,
         path: TokenStream,
-        consts: &mut ConstCode<'v>,
+        consts: &mut ConstCode,
     ) -> TokenStream {
         match module {
             BlockModule::Layer { layer, dynamic } => {
@@ -310,15 +305,7 @@ impl Body<'_> {
             }
             BlockModule::Block { name, args } => {
                 let ty = format_ident!("{}", type_ident(name));
-                let def = self
-                    .defs
-                    .iter()
-                    .find(|d| &d.name == name)
-                    .expect("used blocks have definitions");
-                let args = args
-                    .iter()
-                    .zip(&def.params)
-                    .map(|(value, (_, ty))| consts.tokens_as(value, *ty));
+                let args = args.iter().map(|value| consts.tokens(value));
                 quote! { #ty::new(&(#path), #(#args),*) }
             }
             BlockModule::Sequential(items) => {
@@ -339,31 +326,38 @@ impl Body<'_> {
 /// `vs.var(name, &[shape], Init::Const(fill))` for a bare `Parameter`, with its shape and fill
 /// computed from constants where they depend on them.
 fn parameter_code(
-    consts: &ConstCode<'_>,
+    consts: &ConstCode,
     layer: &cnnc_check::ir::Layer,
-    dynamic: &[Option<Value>],
+    dynamic: &[Option<ArgExpr>],
     name: &str,
 ) -> TokenStream {
     let shape: Vec<TokenStream> = match dynamic.first().and_then(Option::as_ref) {
-        Some(Value { kind: ValueKind::Tuple(items), .. }) => {
+        Some(ArgExpr::Tuple(items)) => {
             items.iter().map(|i| consts.tokens_as(i, ConstType::Int)).collect()
         }
-        Some(value) => vec![consts.tokens_as(value, ConstType::Int)],
+        Some(ArgExpr::One(value)) => vec![consts.tokens_as(value, ConstType::Int)],
         None => layer.args.ints("shape").iter().map(|&n| crate::int(n)).collect(),
     };
     let fill = match dynamic.get(1).and_then(Option::as_ref) {
-        Some(value) => consts.tokens_as(value, ConstType::Float),
-        None => crate::float(layer.args.float("fill").unwrap_or(0.0)),
+        Some(ArgExpr::One(value)) => consts.tokens_as(value, ConstType::Float),
+        _ => crate::float(layer.args.float("fill").unwrap_or(0.0)),
     };
     crate::parameter_var(name, quote! { [#(#shape),*] }, fill)
 }
 
 /// The code of a layer argument computed from constants, in the form its config field takes.
-fn arg_code(consts: &ConstCode<'_>, ty: ArgType, value: &Value) -> TokenStream {
+fn arg_code(consts: &ConstCode, ty: ArgType, arg: &ArgExpr) -> TokenStream {
     let items = |n: usize, ty: ConstType| -> Vec<TokenStream> {
-        match &value.kind {
-            ValueKind::Tuple(items) => items.iter().map(|i| consts.tokens_as(i, ty)).collect(),
-            _ => vec![consts.tokens_as(value, ty); n],
+        match arg {
+            ArgExpr::Tuple(items) => items.iter().map(|i| consts.tokens_as(i, ty)).collect(),
+            ArgExpr::One(value) => vec![consts.tokens_as(value, ty); n],
+        }
+    };
+    // A tuple where one value is expected has been rejected by the checker.
+    let value = match arg {
+        ArgExpr::One(value) => value,
+        ArgExpr::Tuple(_) => {
+            return quote! { compile_error!("a tuple where one value is expected") }
         }
     };
     match ty {
@@ -494,12 +488,16 @@ fn named_children(items: &[BlockItem], out: &mut Vec<Field>) {
 
 /// The constants that the entries of a body mention.
 fn mentions(items: &[BlockItem], out: &mut Vec<String>) {
-    let value = |v: &Value, out: &mut Vec<String>| cnnc_check::consts::names(v, out);
+    let value = |v: &ConstExpr, out: &mut Vec<String>| v.names(out);
+    let arg = |a: &ArgExpr, out: &mut Vec<String>| match a {
+        ArgExpr::One(v) => v.names(out),
+        ArgExpr::Tuple(items) => items.iter().for_each(|v| v.names(out)),
+    };
     for item in items {
         match item {
             BlockItem::Child { module, .. } => match module {
                 BlockModule::Layer { dynamic, .. } => {
-                    dynamic.iter().flatten().for_each(|v| value(v, out))
+                    dynamic.iter().flatten().for_each(|a| arg(a, out))
                 }
                 BlockModule::Block { args, .. } => args.iter().for_each(|v| value(v, out)),
                 BlockModule::Sequential(items) => mentions(items, out),

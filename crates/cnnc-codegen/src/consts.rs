@@ -1,19 +1,16 @@
 //! The code of constant expressions: block parameters, `let` constants and loop variables with
 //! the arithmetic over them, as Rust expressions of `i64`, `f64` and `bool`.
 
-use std::collections::HashMap;
-
-use cnnc_check::consts::ConstType;
-use cnnc_syntax::{ConstOp, UnaryOp, Value, ValueKind};
+use cnnc_check::consts::{Const, ConstType};
+use cnnc_check::ir::{ConstExpr, ConstExprKind, ConstOp, UnaryOp};
 use proc_macro2::{Literal, TokenStream};
 use quote::{quote, ToTokens};
 
 use crate::names::field_ident;
 use crate::{float, int};
 
-/// Translates constant expressions, knowing the type of every constant in scope.
-pub(crate) struct ConstCode<'a> {
-    types: HashMap<&'a str, ConstType>,
+/// Prints resolved constant expressions ([`ConstExpr`]), whose every node the checker typed.
+pub(crate) struct ConstCode {
     /// Whether names are read as fields (`self.stride`), as in forward code.
     on_self: bool,
 }
@@ -29,143 +26,98 @@ const CAST: u8 = 6;
 const UNARY: u8 = 7;
 const ATOM: u8 = 8;
 
-impl<'a> ConstCode<'a> {
-    /// Constants named with their types; `on_self` reads them as fields.
-    pub fn new(types: impl IntoIterator<Item = (&'a str, ConstType)>, on_self: bool) -> Self {
-        ConstCode { types: types.into_iter().collect(), on_self }
-    }
-
-    /// Adds a constant (a `let` or loop variable) to the scope.
-    pub fn declare(&mut self, name: &'a str, ty: ConstType) {
-        self.types.insert(name, ty);
+impl ConstCode {
+    /// A printer; `on_self` reads constants as fields.
+    pub fn new(on_self: bool) -> Self {
+        ConstCode { on_self }
     }
 
     /// The code of an expression.
-    pub fn tokens(&self, value: &Value) -> TokenStream {
-        self.code(value).tokens
+    pub fn tokens(&self, expr: &ConstExpr) -> TokenStream {
+        self.code(expr).0
     }
 
     /// The code of an expression converted to `ty` (integers widen to floats).
-    pub fn tokens_as(&self, value: &Value, ty: ConstType) -> TokenStream {
-        self.code(value).convert(ty).tokens
+    pub fn tokens_as(&self, expr: &ConstExpr, ty: ConstType) -> TokenStream {
+        self.tokens(&expr.clone().converted(ty))
     }
 
-    /// Translates an expression bottom-up, visiting each subexpression once, so the cost is
-    /// linear in the expression's size.
-    fn code(&self, value: &Value) -> Code {
-        match &value.kind {
-            ValueKind::Int(n) => Code {
-                tokens: int(*n),
-                ty: ConstType::Int,
-                prec: if *n < 0 { UNARY } else { ATOM },
-                literal: Some(*n),
-            },
-            ValueKind::Float(x) => {
-                Code::new(float(*x), ConstType::Float, if *x < 0.0 { UNARY } else { ATOM })
+    /// The code of the constant `name` of type `have`, converted to `ty`.
+    pub fn name_as(&self, name: &str, have: ConstType, ty: ConstType) -> TokenStream {
+        let expr = ConstExpr { kind: ConstExprKind::Name(name.to_string()), ty: have };
+        self.tokens_as(&expr, ty)
+    }
+
+    /// The code of an expression and how tightly it binds, visiting each node once.
+    fn code(&self, expr: &ConstExpr) -> (TokenStream, u8) {
+        match &expr.kind {
+            ConstExprKind::Literal(Const::Int(n)) => (int(*n), if *n < 0 { UNARY } else { ATOM }),
+            ConstExprKind::Literal(Const::Float(x)) => {
+                (float(*x), if *x < 0.0 { UNARY } else { ATOM })
             }
-            ValueKind::Bool(b) => Code::new(quote! { #b }, ConstType::Bool, ATOM),
-            ValueKind::Name(name) => {
+            ConstExprKind::Literal(Const::Bool(b)) => (quote! { #b }, ATOM),
+            ConstExprKind::Name(name) => {
                 let ident = field_ident(name);
                 let tokens = if self.on_self {
                     quote! { self.#ident }
                 } else {
                     ident.into_token_stream()
                 };
-                let ty = self.types.get(name.as_str()).copied().unwrap_or(ConstType::Int);
-                Code::new(tokens, ty, ATOM)
+                (tokens, ATOM)
             }
-            ValueKind::Unary { op, operand } => {
-                let operand = self.code(operand);
-                let ty = operand.ty;
-                let code = wrap(operand.tokens, operand.prec, UNARY);
+            ConstExprKind::ToFloat(operand) => {
+                let (code, prec) = self.code(operand);
+                let code = wrap(code, prec, UNARY);
+                (quote! { #code as f64 }, CAST)
+            }
+            ConstExprKind::Unary { op, operand } => {
+                let (code, prec) = self.code(operand);
+                let code = wrap(code, prec, UNARY);
                 match op {
-                    UnaryOp::Neg => Code::new(quote! { -#code }, ty, UNARY),
-                    UnaryOp::Not => Code::new(quote! { !#code }, ty, UNARY),
+                    UnaryOp::Neg => (quote! { -#code }, UNARY),
+                    UnaryOp::Not => (quote! { !#code }, UNARY),
                 }
             }
-            ValueKind::Binary { op, lhs, rhs } => self.binary(*op, self.code(lhs), self.code(rhs)),
-            ValueKind::Cond { cond, then, otherwise } => {
-                let (then, otherwise) = (self.code(then), self.code(otherwise));
-                let ty = if then.ty == otherwise.ty { then.ty } else { ConstType::Float };
-                let cond = self.code(cond).tokens;
-                let (then, otherwise) = (then.convert(ty).tokens, otherwise.convert(ty).tokens);
-                Code::new(quote! { if #cond { #then } else { #otherwise } }, ty, CONDITIONAL)
+            ConstExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs),
+            ConstExprKind::Cond { cond, then, otherwise } => {
+                let (cond, then, otherwise) =
+                    (self.tokens(cond), self.tokens(then), self.tokens(otherwise));
+                (quote! { if #cond { #then } else { #otherwise } }, CONDITIONAL)
             }
-            // Tuples, strings, `_` and `None` are not constants; the checker rejects them.
-            _ => Code::new(quote! { compile_error!("not a constant") }, ConstType::Int, ATOM),
         }
     }
 
-    fn binary(&self, op: ConstOp, lhs: Code, rhs: Code) -> Code {
-        let numeric = if lhs.ty == ConstType::Float || rhs.ty == ConstType::Float {
-            ConstType::Float
-        } else {
-            lhs.ty
-        };
-        let side = |code: Code, min: u8| {
-            let code =
-                if numeric == ConstType::Float { code.convert(ConstType::Float) } else { code };
-            wrap(code.tokens, code.prec, min)
-        };
-        let helper = |name: &str, lhs: Code, rhs: Code| {
+    fn binary(&self, op: ConstOp, lhs: &ConstExpr, rhs: &ConstExpr) -> (TokenStream, u8) {
+        let integers = lhs.ty == ConstType::Int;
+        let helper = |name: &str| {
             let name = proc_macro2::Ident::new(name, proc_macro2::Span::call_site());
-            let (l, r) = (side(lhs, OR), side(rhs, OR));
-            Code::new(quote! { ::cnnc::expr::#name(#l, #r) }, numeric, ATOM)
+            let (l, r) = (self.tokens(lhs), self.tokens(rhs));
+            (quote! { ::cnnc::expr::#name(#l, #r) }, ATOM)
         };
-        let (symbol, prec, ty) = match op {
-            ConstOp::Or => (quote! { || }, OR, ConstType::Bool),
-            ConstOp::And => (quote! { && }, AND, ConstType::Bool),
-            ConstOp::Eq => (quote! { == }, CMP, ConstType::Bool),
-            ConstOp::Ne => (quote! { != }, CMP, ConstType::Bool),
-            ConstOp::Lt => (quote! { < }, CMP, ConstType::Bool),
-            ConstOp::Le => (quote! { <= }, CMP, ConstType::Bool),
-            ConstOp::Gt => (quote! { > }, CMP, ConstType::Bool),
-            ConstOp::Ge => (quote! { >= }, CMP, ConstType::Bool),
-            ConstOp::Add => (quote! { + }, SUM, numeric),
-            ConstOp::Sub => (quote! { - }, SUM, numeric),
-            ConstOp::Mul => (quote! { * }, PRODUCT, numeric),
-            ConstOp::Div if numeric == ConstType::Int => return helper("floor_div", lhs, rhs),
-            ConstOp::Rem if numeric == ConstType::Int => return helper("floor_rem", lhs, rhs),
-            ConstOp::Rem => return helper("float_rem", lhs, rhs),
-            ConstOp::Div => (quote! { / }, PRODUCT, numeric),
+        let (symbol, prec) = match op {
+            ConstOp::Or => (quote! { || }, OR),
+            ConstOp::And => (quote! { && }, AND),
+            ConstOp::Eq => (quote! { == }, CMP),
+            ConstOp::Ne => (quote! { != }, CMP),
+            ConstOp::Lt => (quote! { < }, CMP),
+            ConstOp::Le => (quote! { <= }, CMP),
+            ConstOp::Gt => (quote! { > }, CMP),
+            ConstOp::Ge => (quote! { >= }, CMP),
+            ConstOp::Add => (quote! { + }, SUM),
+            ConstOp::Sub => (quote! { - }, SUM),
+            ConstOp::Mul => (quote! { * }, PRODUCT),
+            ConstOp::Div if integers => return helper("floor_div"),
+            ConstOp::Rem if integers => return helper("floor_rem"),
+            ConstOp::Rem => return helper("float_rem"),
+            ConstOp::Div => (quote! { / }, PRODUCT),
         };
         // Comparisons do not chain in Rust, so both sides of one bind tighter; and `a as f64 < b`
         // would read `<` as the start of generic arguments, so a cast there gets parentheses.
         let (left_min, right_min) = if prec == CMP { (UNARY, UNARY) } else { (prec, prec + 1) };
-        let (l, r) = (side(lhs, left_min), side(rhs, right_min));
-        Code::new(quote! { #l #symbol #r }, ty, prec)
-    }
-}
-
-/// The translation of one constant expression.
-struct Code {
-    tokens: TokenStream,
-    ty: ConstType,
-    /// How tightly the code binds (see the constants above).
-    prec: u8,
-    /// The value, for an integer literal (which widens to a float literal, not a cast).
-    literal: Option<i64>,
-}
-
-impl Code {
-    fn new(tokens: TokenStream, ty: ConstType, prec: u8) -> Self {
-        Code { tokens, ty, prec, literal: None }
-    }
-
-    /// The code converted to `ty`: an integer widens to a float by a cast.
-    fn convert(self, ty: ConstType) -> Code {
-        if self.ty != ConstType::Int || ty != ConstType::Float {
-            return self;
-        }
-        match self.literal {
-            Some(n) => {
-                Code::new(float(n as f64), ConstType::Float, if n < 0 { UNARY } else { ATOM })
-            }
-            None => {
-                let code = wrap(self.tokens, self.prec, UNARY);
-                Code::new(quote! { #code as f64 }, ConstType::Float, CAST)
-            }
-        }
+        let (l, lp) = self.code(lhs);
+        let (r, rp) = self.code(rhs);
+        let (l, r) = (wrap(l, lp, left_min), wrap(r, rp, right_min));
+        (quote! { #l #symbol #r }, prec)
     }
 }
 
@@ -188,8 +140,7 @@ pub(crate) fn rust_type(ty: ConstType) -> TokenStream {
 }
 
 /// The code of a constant's value.
-pub(crate) fn const_value(value: cnnc_check::consts::Const, ty: ConstType) -> TokenStream {
-    use cnnc_check::consts::Const;
+pub(crate) fn const_value(value: Const, ty: ConstType) -> TokenStream {
     match (value, ty) {
         (Const::Int(n), ConstType::Float) => float(n as f64),
         (Const::Int(n), _) => int(n),

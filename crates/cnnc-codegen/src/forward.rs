@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use cnnc_check::args::ArgValue;
 use cnnc_check::consts::{Const, ConstType};
-use cnnc_check::ir;
+use cnnc_check::ir::{self, BlockDef};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 
@@ -38,7 +38,7 @@ pub(crate) struct ForwardGen<'a> {
     pub child: &'a dyn Fn(&str) -> Option<ChildCode>,
     /// In a block, how conditions read constants (`self.stride`) and what the block is called;
     /// `None` in a model, whose conditions were decided when it was checked.
-    pub block: Option<(&'a ConstCode<'a>, &'a str)>,
+    pub block: Option<(&'a ConstCode, &'a BlockDef)>,
     pub needs: ExprNeeds,
     /// The values that are the borrowed input under another name.
     borrowed: HashSet<&'a str>,
@@ -49,7 +49,7 @@ impl<'a> ForwardGen<'a> {
     pub fn new(
         forward: &'a ir::Forward,
         child: &'a dyn Fn(&str) -> Option<ChildCode>,
-        block: Option<(&'a ConstCode<'a>, &'a str)>,
+        block: Option<(&'a ConstCode, &'a BlockDef)>,
     ) -> Self {
         let mut borrowed = HashSet::from([forward.input.as_str()]);
         for (name, value) in &forward.lets {
@@ -204,12 +204,14 @@ impl<'a> ForwardGen<'a> {
             }
             ir::ExprKind::Scalar(x) => float(*x),
             ir::ExprKind::Constant { name, value } => match self.block {
-                Some((consts, _)) => {
-                    let name = cnnc_syntax::Value {
-                        kind: cnnc_syntax::ValueKind::Name(name.clone()),
-                        span: Default::default(),
-                    };
-                    consts.tokens_as(&name, ConstType::Float)
+                // A field of the block, of the type it was declared with.
+                Some((consts, def)) => {
+                    let have = def
+                        .forward_consts
+                        .iter()
+                        .find(|(n, _)| n == name)
+                        .map_or(value.ty(), |(_, ty)| *ty);
+                    consts.name_as(name, have, ConstType::Float)
                 }
                 None => match value {
                     Const::Int(n) => float(*n as f64),
@@ -219,7 +221,8 @@ impl<'a> ForwardGen<'a> {
             },
             ir::ExprKind::Child { name, input } => self.child_call(name, input),
             ir::ExprKind::If { cond, then, otherwise } => {
-                let (consts, block) = self.block.expect("models resolve their conditions");
+                let (consts, def) = self.block.expect("models resolve their conditions");
+                let block = &def.name;
                 let cond = consts.tokens(cond);
                 let branch = |b: &Option<Box<ir::Expr>>, this: &mut Self| match b {
                     Some(e) => this.owned(e),

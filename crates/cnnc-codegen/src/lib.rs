@@ -42,7 +42,7 @@ pub fn generate(models: &[ir::Model]) -> TokenStream {
         for def in &model.blocks {
             if !done.contains(&def.name.as_str()) {
                 done.push(&def.name);
-                tokens.extend(block::generate_block(def, &model.blocks));
+                tokens.extend(block::generate_block(def));
             }
         }
     }

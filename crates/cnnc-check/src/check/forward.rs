@@ -350,7 +350,9 @@ impl<'a> ModelChecker<'a, '_> {
                 let shape = expr.shape.clone();
                 let taken = Some(Box::new(expr));
                 let (then, otherwise) = if holds { (taken, None) } else { (None, taken) };
-                let kind = ir::ExprKind::If { cond: cond.clone(), then, otherwise };
+                let types = self.env.iter().map(|(n, c)| (n.clone(), c.ty())).collect();
+                let cond = consts::resolve(cond, &types);
+                let kind = ir::ExprKind::If { cond, then, otherwise };
                 Some((flow, ir::Expr { kind, shape }))
             }
             ast::Expr::Number(value) => {
@@ -455,7 +457,7 @@ impl<'a> ModelChecker<'a, '_> {
                 return None;
             }
         };
-        self.require_elements(&shape, &symbol.to_string(), span)?;
+        self.require_elements(&shape, symbol, span)?;
         let note = format!("`{symbol}` gives {shape}");
         let expr = ir::Expr {
             kind: ir::ExprKind::Binary { op, lhs: Box::new(lexpr), rhs: Box::new(rexpr) },

@@ -260,8 +260,8 @@ fn upsample_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
             Err(factor) => {
                 let input = ctx.known_dim(2 + i, "size")?;
                 let out = (input as f64 * factor).floor();
-                // 2^63 is the first float past i64::MAX.
-                if !(out < 9.223_372_036_854_775_808e18) {
+                // `i64::MAX as f64` rounds up to 2^63, the first float past i64::MAX.
+                if !out.is_finite() || out >= i64::MAX as f64 {
                     return ctx.overflow();
                 }
                 out as i64
