@@ -46,10 +46,10 @@ for target in $targets; do
     if cargo fuzz run "${flags[@]}" "$target" "$corpus" -- "${libfuzzer_flags[@]}"; then
         echo "==> fuzz target '$target': no failure"
     else
-        status=$?
+        # libFuzzer names the input after the failure: crash-*, timeout-* or oom-*.
         inputs=$(find "fuzz/artifacts/$target" -type f -newer "$marker" | sort | tr '\n' ' ')
-        echo "==> fuzz target '$target': FAILED (exit status $status)"
-        failed+=("$target (exit status $status): ${inputs:-no input written}")
+        echo "==> fuzz target '$target': FAILED"
+        failed+=("$target: ${inputs:-no input written (see the output above)}")
     fi
     rm -f "$marker"
 done

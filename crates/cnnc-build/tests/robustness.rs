@@ -186,3 +186,36 @@ fn empty_and_whitespace_sources() {
     assert!(!survives(""));
     assert!(!survives("  // nothing here\n"));
 }
+
+/// Runs `survives` on another thread and fails if it takes longer than `seconds`.
+fn survives_within(source: String, seconds: u64) -> bool {
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = send.send(survives(&source));
+    });
+    receive
+        .recv_timeout(std::time::Duration::from_secs(seconds))
+        .unwrap_or_else(|_| panic!("no result within {seconds} s"))
+}
+
+#[test]
+fn nested_parentheses_in_constants_parse_in_linear_time() {
+    // Found by fuzzing: each `(` used to double the parse time (20 of them took seconds), so
+    // nesting up to the limit would never have finished.
+    let depth = cnnc_syntax::MAX_NESTING - 4;
+    let open = "(".repeat(depth);
+    let close = ")".repeat(depth);
+    assert!(!survives_within(format!("model M {{ a = L({open} }}"), 10));
+    assert!(!survives_within(format!("block B(a = 3, b = {open}= z\n}}"), 10));
+    let grouped = format!("model M {{ input x: [N, 4]; fc = Linear(4, {open}2{close}) }}");
+    assert!(survives_within(grouped, 10));
+    let fuzzed = "//ch `c1`.\nmodel SimpleCN {\n        conv1 ((((((((((((((((((((rma   }\n}\n";
+    assert!(!survives_within(fuzzed.to_string(), 10));
+}
+
+#[test]
+fn a_nested_block_use_with_a_missing_argument_is_a_diagnostic() {
+    // Found by fuzzing: this used to panic while building the block definitions.
+    let source = "block A(a, b) {\n    Linear(a, b)\n}\n\nblock B(c) {\n    A(c)\n}\n\nmodel M {\n    input x: [N, 4]\n    b = B(4)\n}\n";
+    assert!(!survives(source));
+}

@@ -157,7 +157,7 @@ fn check_chain(pair: &Pair<Rule>) -> Result<(), SyntaxError> {
 
 /// The deepest bracket nesting the parser accepts; deeper input is rejected before parsing so
 /// that no input can exhaust the stack.
-pub const MAX_NESTING: usize = 64;
+pub const MAX_NESTING: usize = 32;
 
 /// The offset of the first bracket nested deeper than [`MAX_NESTING`].
 fn too_deep(source: &str) -> Option<usize> {
@@ -482,7 +482,16 @@ fn cexpr(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
         }
         Rule::ctuple => {
             let whole = span(&pair);
-            let items = pair.into_inner().map(cexpr).collect::<Result<_, _>>()?;
+            let mut parts: Vec<Pair<Rule>> = pair.into_inner().collect();
+            if parts.len() == 1 {
+                // Parentheses that only group.
+                return cexpr(parts.remove(0));
+            }
+            let items = parts
+                .into_iter()
+                .filter(|p| p.as_rule() != Rule::tuple_comma)
+                .map(cexpr)
+                .collect::<Result<_, _>>()?;
             Ok(Value { kind: ValueKind::Tuple(items), span: whole })
         }
         _ => value(pair),
