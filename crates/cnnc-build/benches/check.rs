@@ -56,6 +56,10 @@ fn reference_networks(c: &mut Criterion) {
     c.bench_function("parse/resnet50", |b| {
         b.iter(|| criterion::black_box(cnnc_syntax::parse(&resnet50).is_ok()))
     });
+    let parsed = cnnc_syntax::parse(&resnet50).expect("ResNet-50 parses");
+    c.bench_function("check_parsed/resnet50", |b| {
+        b.iter(|| criterion::black_box(cnnc_check::check(&parsed).is_ok()))
+    });
     c.bench_function("check/let_50_operands", |b| {
         let source = long_let(50);
         b.iter(|| check(&source))
