@@ -328,7 +328,7 @@ pub fn bind(
 ) -> Option<BoundArgs> {
     let names: Vec<&str> = params.iter().map(|p| p.name).collect();
     let required: Vec<bool> = params.iter().map(|p| p.default == Default::Required).collect();
-    let signature = signature(callee, params);
+    let signature = || signature(callee, params);
     let (slots, mut ok) = assign(callee, &names, &required, &signature, args, call_span, errors);
     let mut values = Vec::with_capacity(params.len());
     for (param, slot) in params.iter().zip(&slots) {
@@ -362,12 +362,13 @@ pub fn bind(
 /// Assigns written arguments to the parameters `names` by position and keyword: the argument of
 /// each parameter, or `None` where the default applies. Reports misplaced, unknown, duplicate
 /// and missing arguments (`required` marks parameters without a default), and returns whether
-/// there were none; `signature` is the signature as messages show it.
+/// there were none; `signature` gives the signature as messages show it (computed only for a
+/// message).
 pub fn assign<'a>(
     callee: &str,
     names: &[&str],
     required: &[bool],
-    signature: &str,
+    signature: &dyn Fn() -> String,
     args: &'a [Arg],
     call_span: Span,
     errors: &mut Vec<Error>,
@@ -407,7 +408,7 @@ pub fn assign<'a>(
                             arg.span,
                             "unexpected argument",
                         )
-                        .with_help(format!("the signature is {signature}")),
+                        .with_help(format!("the signature is {}", signature())),
                     );
                     ok = false;
                     break;
@@ -420,8 +421,10 @@ pub fn assign<'a>(
                     Some(i) => i,
                     None => {
                         let help = match suggest(&keyword.name, names) {
-                            Some(s) => format!("did you mean `{s}`? the signature is {signature}"),
-                            None => format!("the signature is {signature}"),
+                            Some(s) => {
+                                format!("did you mean `{s}`? the signature is {}", signature())
+                            }
+                            None => format!("the signature is {}", signature()),
                         };
                         errors.push(
                             Error::new(
@@ -474,7 +477,7 @@ pub fn assign<'a>(
                 call_span,
                 format!("missing {}", missing.join(", ")),
             )
-            .with_help(format!("the signature is {signature}")),
+            .with_help(format!("the signature is {}", signature())),
         );
         ok = false;
     }

@@ -5,7 +5,7 @@
 //! between uses). Generated code has one struct per block, so the checker also records, for
 //! every layer, condition and forward branch of a block, what its uses resolved it to.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use cnnc_syntax as ast;
 use cnnc_syntax::{Span, Value, ValueKind};
@@ -14,12 +14,12 @@ use crate::args::{assign, ArgValue, BoundArgs, Default};
 use crate::consts::{self, Const, ConstType, Env};
 use crate::diagnostic::{Code, Error};
 use crate::ir;
-use crate::layers;
+use crate::layers::{self, LayerSpec};
+use crate::resolve::{self, BlockId, Item, ItemId, Module, Resolved, ResolvedBlock};
 
-/// The blocks of a file, by name.
+/// The blocks of a file, resolved, and the resolved bodies of its models.
 pub(crate) struct Blocks<'a> {
-    defs: Vec<&'a ast::Block>,
-    by_name: HashMap<&'a str, &'a ast::Block>,
+    resolved: Resolved<'a>,
 }
 
 impl<'a> Blocks<'a> {
@@ -49,17 +49,32 @@ impl<'a> Blocks<'a> {
             check_definition(block, errors);
             by_name.insert(&name.name, block);
         }
-        Blocks { defs: file.blocks.iter().collect(), by_name }
+        Blocks { resolved: resolve::resolve(file) }
     }
 
     /// The names of the blocks, in source order.
     pub fn names(&self) -> impl Iterator<Item = &'a str> + '_ {
-        self.defs.iter().map(|b| b.name.name.as_str())
+        self.resolved.blocks.iter().map(|b| b.ast.name.name.as_str())
     }
 
     /// The block named `name`.
-    pub fn get(&self, name: &str) -> Option<&'a ast::Block> {
-        self.by_name.get(name).copied()
+    pub fn get(&self, name: &str) -> Option<&ResolvedBlock<'a>> {
+        self.resolved.block(name)
+    }
+
+    /// The block with id `id`.
+    pub fn by_id(&self, id: BlockId) -> &ResolvedBlock<'a> {
+        &self.resolved.blocks[id.0]
+    }
+
+    /// The resolved body of model `index` of the file.
+    pub fn model_body(&self, index: usize) -> &[Item<'a>] {
+        &self.resolved.models[index]
+    }
+
+    /// How many body items the file has.
+    pub fn item_count(&self) -> usize {
+        self.resolved.items
     }
 
     /// The argument values of a use of `block`, evaluated in `env`, in parameter order.
@@ -71,7 +86,7 @@ impl<'a> Blocks<'a> {
     ) -> Option<Vec<Const>> {
         let names: Vec<&str> = block.params.iter().map(|p| p.name.name.as_str()).collect();
         let required: Vec<bool> = block.params.iter().map(|p| p.default.is_none()).collect();
-        let signature = block_signature(block);
+        let signature = || block_signature(block);
         let callee = &block.name.name;
         let (slots, mut ok) =
             assign(callee, &names, &required, &signature, &call.args, call.span, errors);
@@ -336,33 +351,45 @@ pub(crate) fn declared_names(items: &[ast::Item]) -> Vec<String> {
     named.into_iter().map(|(n, _)| n.to_string()).collect()
 }
 
-/// What the uses of blocks in a file resolved, recorded while checking each use.
-#[derive(Default)]
+/// What the uses of blocks in a file resolved, recorded by item and block id while checking
+/// each use.
 pub(crate) struct Uses {
-    /// The spans of the body entries some use reached.
-    pub reached: HashSet<Span>,
-    /// For each layer call in a block, the path and bound arguments of each use.
-    pub layers: HashMap<Span, Vec<(String, BoundArgs)>>,
+    /// Whether some use reached each body item.
+    pub reached: Vec<bool>,
+    /// For each layer of a block, the path and bound arguments of each use.
+    pub layers: HashMap<ItemId, Vec<(String, BoundArgs)>>,
     /// For each block used as a child, the types of its parameters over all uses.
-    pub params: HashMap<String, Vec<ConstType>>,
+    pub params: HashMap<BlockId, Vec<ConstType>>,
     /// The type of each `let` constant over all uses.
-    pub lets: HashMap<Span, ConstType>,
+    pub lets: HashMap<ItemId, ConstType>,
     /// For each block with a `forward`, the forward computation merged over all uses.
-    pub forwards: HashMap<String, ir::Forward>,
+    pub forwards: HashMap<BlockId, ir::Forward>,
 }
 
 impl Uses {
+    /// Empty tables for a file of `items` body items.
+    pub fn new(items: usize) -> Self {
+        Uses {
+            reached: vec![false; items],
+            layers: HashMap::new(),
+            params: HashMap::new(),
+            lets: HashMap::new(),
+            forwards: HashMap::new(),
+        }
+    }
+
     /// Records the parameter types of one use of `block`; reports a parameter that is a number in
     /// one use and a boolean in another.
     pub fn record_params(
         &mut self,
+        id: BlockId,
         block: &ast::Block,
         args: &[Const],
         call: Span,
         errors: &mut Vec<Error>,
     ) {
         let types: Vec<ConstType> = args.iter().map(|c| c.ty()).collect();
-        let entry = self.params.entry(block.name.name.clone()).or_insert_with(|| types.clone());
+        let entry = self.params.entry(id).or_insert_with(|| types.clone());
         for ((have, new), param) in entry.iter_mut().zip(&types).zip(&block.params) {
             match have.unify(*new) {
                 Some(ty) => *have = ty,
@@ -381,12 +408,18 @@ impl Uses {
     }
 
     /// Records the type of a `let` constant in one use.
-    pub fn record_let(&mut self, stmt: &ast::ConstLet, value: Const, errors: &mut Vec<Error>) {
+    pub fn record_let(
+        &mut self,
+        id: ItemId,
+        stmt: &ast::ConstLet,
+        value: Const,
+        errors: &mut Vec<Error>,
+    ) {
         let ty = value.ty();
-        let have = *self.lets.entry(stmt.span).or_insert(ty);
+        let have = *self.lets.entry(id).or_insert(ty);
         match have.unify(ty) {
             Some(ty) => {
-                self.lets.insert(stmt.span, ty);
+                self.lets.insert(id, ty);
             }
             None => errors.push(
                 Error::new(
@@ -404,11 +437,11 @@ impl Uses {
     }
 
     /// Merges the checked forward computation of one use of `block`.
-    pub fn record_forward(&mut self, block: &str, forward: &ir::Forward) {
-        match self.forwards.get_mut(block) {
+    pub fn record_forward(&mut self, block: BlockId, forward: &ir::Forward) {
+        match self.forwards.get_mut(&block) {
             Some(merged) => merged.merge(forward),
             None => {
-                self.forwards.insert(block.to_string(), forward.clone());
+                self.forwards.insert(block, forward.clone());
             }
         }
     }
@@ -421,15 +454,16 @@ pub(crate) fn build_defs(
     errors: &mut Vec<Error>,
 ) -> Vec<ir::BlockDef> {
     let mut defs = Vec::new();
-    for block in &blocks.defs {
-        let Some(types) = uses.params.get(&block.name.name) else { continue };
+    for resolved in &blocks.resolved.blocks {
+        let block = resolved.ast;
+        let Some(types) = uses.params.get(&resolved.id) else { continue };
         let params: Vec<(String, ConstType)> =
             block.params.iter().map(|p| p.name.name.clone()).zip(types.iter().copied()).collect();
         let types = params.iter().cloned().collect();
         let mut builder = DefBuilder { blocks, uses, errors, kinds: HashMap::new(), types };
-        let items = builder.items(&block.items, false);
+        let items = builder.items(&resolved.body, false);
         let mut consts: Vec<(String, ConstType)> = params.clone();
-        collect_lets(&block.items, uses, &mut consts);
+        collect_lets(&resolved.body, uses, &mut consts);
         let mut read = Vec::new();
         if let Some(forward) = block.forwards.first() {
             for stmt in &forward.lets {
@@ -452,7 +486,7 @@ pub(crate) fn build_defs(
             name: block.name.name.clone(),
             params,
             items,
-            forward: uses.forwards.get(&block.name.name).cloned(),
+            forward: uses.forwards.get(&resolved.id).cloned(),
             forward_consts,
             sequential: block.forwards.is_empty() && named.is_empty(),
         });
@@ -460,20 +494,20 @@ pub(crate) fn build_defs(
     defs
 }
 
-fn collect_lets(items: &[ast::Item], uses: &Uses, out: &mut Vec<(String, ConstType)>) {
+fn collect_lets(items: &[Item], uses: &Uses, out: &mut Vec<(String, ConstType)>) {
     for item in items {
         match item {
-            ast::Item::Let(stmt) => {
-                if let Some(ty) = uses.lets.get(&stmt.span) {
+            Item::Let { id, stmt } => {
+                if let Some(ty) = uses.lets.get(id) {
                     out.push((stmt.name.name.clone(), *ty));
                 }
             }
-            ast::Item::If(cond) => {
-                collect_lets(&cond.then, uses, out);
-                collect_lets(&cond.otherwise, uses, out);
+            Item::If { then, otherwise, .. } => {
+                collect_lets(then, uses, out);
+                collect_lets(otherwise, uses, out);
             }
-            ast::Item::For(repeat) => collect_lets(&repeat.body, uses, out),
-            ast::Item::Child(_) => {}
+            Item::For { body, .. } => collect_lets(body, uses, out),
+            Item::Child { .. } => {}
         }
     }
 }
@@ -522,53 +556,47 @@ struct DefBuilder<'b, 'a> {
 }
 
 impl DefBuilder<'_, '_> {
-    fn items(&mut self, items: &[ast::Item], optional: bool) -> Vec<ir::BlockItem> {
+    fn items(&mut self, items: &[Item], optional: bool) -> Vec<ir::BlockItem> {
         let mut out = Vec::new();
         for item in items {
-            let span = match item {
-                ast::Item::Child(c) => c.span,
-                ast::Item::Let(l) => l.span,
-                ast::Item::If(i) => i.span,
-                ast::Item::For(f) => f.span,
-            };
-            if !self.uses.reached.contains(&span) {
+            if !self.uses.reached[item.id().0] {
                 if !matches!(out.last(), Some(ir::BlockItem::Unreached)) {
                     out.push(ir::BlockItem::Unreached);
                 }
                 continue;
             }
             out.push(match item {
-                ast::Item::Child(child) => ir::BlockItem::Child {
+                Item::Child { id, child, module } => ir::BlockItem::Child {
                     name: child.name.as_ref().map(|n| n.name.clone()),
                     name_index: child.name_index.as_ref().map(|i| consts::resolve(i, &self.types)),
                     optional,
-                    module: match self.module(child) {
+                    module: match self.module(*id, child, module) {
                         Some(module) => module,
                         None => continue,
                     },
                 },
-                ast::Item::Let(stmt) => {
-                    let ty = self.uses.lets.get(&stmt.span).copied().unwrap_or(ConstType::Int);
+                Item::Let { id, stmt } => {
+                    let ty = self.uses.lets.get(id).copied().unwrap_or(ConstType::Int);
                     let value = consts::resolve(&stmt.value, &self.types).converted(ty);
                     self.types.insert(stmt.name.name.clone(), ty);
                     ir::BlockItem::Let { name: stmt.name.name.clone(), value }
                 }
-                ast::Item::If(cond) => {
+                Item::If { cond, then, otherwise, .. } => {
                     let resolved = consts::resolve(&cond.cond, &self.types);
                     // Constants declared in a branch are local to it.
                     let outer = self.types.clone();
-                    let then = self.items(&cond.then, true);
+                    let then = self.items(then, true);
                     self.types = outer.clone();
-                    let otherwise = self.items(&cond.otherwise, true);
+                    let otherwise = self.items(otherwise, true);
                     self.types = outer;
                     ir::BlockItem::If { cond: resolved, then, otherwise }
                 }
-                ast::Item::For(repeat) => {
+                Item::For { repeat, body, .. } => {
                     let start = consts::resolve(&repeat.start, &self.types);
                     let end = consts::resolve(&repeat.end, &self.types);
                     let outer = self.types.clone();
                     self.types.insert(repeat.var.name.clone(), ConstType::Int);
-                    let body = self.items(&repeat.body, optional);
+                    let body = self.items(body, optional);
                     self.types = outer;
                     ir::BlockItem::For { var: repeat.var.name.clone(), start, end, body }
                 }
@@ -577,18 +605,23 @@ impl DefBuilder<'_, '_> {
         out
     }
 
-    fn module(&mut self, child: &ast::Child) -> Option<ir::BlockModule> {
-        let (kind, module) = match &child.module {
-            ast::Module::Sequential(seq) => (
-                "Sequential".to_string(),
-                ir::BlockModule::Sequential(self.items(&seq.items, false)),
-            ),
-            ast::Module::Layer(call) => match self.blocks.get(&call.kind.name) {
-                Some(block) => {
-                    (block.name.name.clone(), block_call(block, call, self.uses, &self.types)?)
-                }
-                None => (call.kind.name.clone(), self.layer(call)?),
-            },
+    fn module(
+        &mut self,
+        id: ItemId,
+        child: &ast::Child,
+        module: &Module,
+    ) -> Option<ir::BlockModule> {
+        let (kind, module) = match module {
+            Module::Sequential(items) => {
+                ("Sequential".to_string(), ir::BlockModule::Sequential(self.items(items, false)))
+            }
+            Module::Block { block, call } => {
+                let block = self.blocks.by_id(*block);
+                let module = block_call(block, call, self.uses, &self.types)?;
+                (block.ast.name.name.clone(), module)
+            }
+            Module::Layer { spec, call } => (call.kind.name.clone(), self.layer(id, spec, call)?),
+            Module::Unknown(_) => return None,
         };
         if let (Some(name), None) = (&child.name, &child.name_index) {
             match self.kinds.get(&name.name) {
@@ -612,8 +645,13 @@ impl DefBuilder<'_, '_> {
 
     /// A layer of a block: the arguments of its first use, with the expressions of those that
     /// depend on constants. Arguments inferred from shapes must agree across uses.
-    fn layer(&mut self, call: &ast::LayerCall) -> Option<ir::BlockModule> {
-        let uses = self.uses.layers.get(&call.span)?;
+    fn layer(
+        &mut self,
+        id: ItemId,
+        spec: &'static LayerSpec,
+        call: &ast::LayerCall,
+    ) -> Option<ir::BlockModule> {
+        let uses = self.uses.layers.get(&id)?;
         let (first_path, first) = &uses[0];
         let mut dynamic: Vec<Option<ir::ArgExpr>> = first
             .values
@@ -657,7 +695,6 @@ impl DefBuilder<'_, '_> {
                 return None;
             }
         }
-        let spec = layers::lookup(&call.kind.name)?;
         let layer = ir::Layer { spec, args: first.clone(), tensors: Vec::new() };
         debug_assert!(layer.args.values.iter().all(|b| b.value != ArgValue::Infer));
         Some(ir::BlockModule::Layer { layer, dynamic })
@@ -667,16 +704,24 @@ impl DefBuilder<'_, '_> {
 /// A use of a block inside a block: its argument expressions in parameter order; `None` when
 /// they do not bind (the checked use has reported why).
 fn block_call(
-    block: &ast::Block,
+    resolved: &ResolvedBlock,
     call: &ast::LayerCall,
     uses: &Uses,
     types: &consts::Types,
 ) -> Option<ir::BlockModule> {
-    let param_types = uses.params.get(&block.name.name)?;
+    let block = resolved.ast;
+    let param_types = uses.params.get(&resolved.id)?;
     let names: Vec<&str> = block.params.iter().map(|p| p.name.name.as_str()).collect();
     let required: Vec<bool> = block.params.iter().map(|p| p.default.is_none()).collect();
-    let (slots, _) =
-        assign(&block.name.name, &names, &required, "", &call.args, call.span, &mut Vec::new());
+    let (slots, _) = assign(
+        &block.name.name,
+        &names,
+        &required,
+        &String::new,
+        &call.args,
+        call.span,
+        &mut Vec::new(),
+    );
     let args = block
         .params
         .iter()

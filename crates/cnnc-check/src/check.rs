@@ -18,6 +18,7 @@ use crate::diagnostic::{Code, Error};
 use crate::init;
 use crate::ir;
 use crate::layers::{self, simple_flatten, Flow, LayerSpec, ShapeCtx, TensorKind};
+use crate::resolve::{Item, ItemId, Module, ResolvedBlock};
 use crate::rust_names;
 use crate::shape::{Dim, Shape};
 
@@ -35,8 +36,8 @@ struct NodeState<'a> {
     span: Span,
     body: BodyState<'a>,
     called: bool,
-    /// For a layer declared in a block, the span of its call, under which its uses are recorded.
-    origin: Option<Span>,
+    /// For a layer declared in a block, the item under which its uses are recorded.
+    origin: Option<ItemId>,
 }
 
 enum BodyState<'a> {
@@ -54,7 +55,7 @@ enum BodyState<'a> {
 
 /// A use of a block while checking: its constants and its children after conditions and loops.
 struct BlockState<'a> {
-    def: &'a ast::Block,
+    def: &'a ResolvedBlock<'a>,
     args: Vec<Const>,
     env: Env,
     children: Vec<NodeState<'a>>,
@@ -69,7 +70,7 @@ const MAX_MODULES: usize = 300_000;
 const CHAIN_LENGTH: usize = 32;
 
 pub(crate) struct ModelChecker<'a, 'e> {
-    blocks: &'e Blocks<'a>,
+    blocks: &'a Blocks<'a>,
     uses: &'e mut Uses,
     errors: &'e mut Vec<Error>,
     input_shape: Shape,
@@ -92,7 +93,8 @@ pub(crate) struct ModelChecker<'a, 'e> {
 
 pub(crate) fn check_model<'a>(
     model: &'a ast::Model,
-    blocks: &Blocks<'a>,
+    body: &'a [Item<'a>],
+    blocks: &'a Blocks<'a>,
     uses: &mut Uses,
     errors: &mut Vec<Error>,
 ) -> Option<ir::Model> {
@@ -113,8 +115,8 @@ pub(crate) fn check_model<'a>(
         in_sequential: 0,
     };
     // The body: the model's own, or that of the block it is an instance of.
-    let (items, forwards, ok) = match &model.base {
-        None => (model.items.as_slice(), model.forwards.as_slice(), true),
+    let (items, declared, forwards, ok) = match &model.base {
+        None => (body, blocks::declared_names(&model.items), model.forwards.as_slice(), true),
         Some(call) => checker.base_block(model, call),
     };
     let mut seen = Declared::default();
@@ -122,10 +124,8 @@ pub(crate) fn check_model<'a>(
     checker.declare_items(items, "", false, &mut seen, &mut children);
     checker.child_index = index_by_name(&children);
     checker.children = children;
-    checker.absent = blocks::declared_names(items)
-        .into_iter()
-        .filter(|n| !checker.child_index.contains_key(n))
-        .collect();
+    checker.absent =
+        declared.into_iter().filter(|n| !checker.child_index.contains_key(n)).collect();
     let forward = match input {
         Some((shape, span)) if ok => {
             let input_name = forwards
@@ -240,7 +240,7 @@ impl<'a> ModelChecker<'a, '_> {
         &mut self,
         model: &'a ast::Model,
         call: &'a ast::LayerCall,
-    ) -> (&'a [ast::Item], &'a [ast::Forward], bool) {
+    ) -> (&'a [Item<'a>], Vec<String>, &'a [ast::Forward], bool) {
         if let Some(extra) =
             model.items.first().map(item_span).or(model.forwards.first().map(|f| f.span))
         {
@@ -254,9 +254,10 @@ impl<'a> ModelChecker<'a, '_> {
                 .with_related(call.span, "the block it is an instance of")
                 .with_help("a model defined as `= Block(...)` takes only `input` and `init`; add children in the block"),
             );
-            return (&[], &[], false);
+            return (&[], Vec::new(), &[], false);
         }
-        let Some(block) = self.blocks.get(&call.kind.name) else {
+        let blocks = self.blocks;
+        let Some(block) = blocks.get(&call.kind.name) else {
             let mut error = Error::new(
                 Code::UndefinedName,
                 format!("no block named `{}`", call.kind),
@@ -269,15 +270,16 @@ impl<'a> ModelChecker<'a, '_> {
                 );
             }
             self.errors.push(error);
-            return (&[], &[], false);
+            return (&[], Vec::new(), &[], false);
         };
-        match Blocks::bind(block, call, &self.env, self.errors) {
+        let ast = block.ast;
+        match Blocks::bind(ast, call, &self.env, self.errors) {
             Some(args) => {
-                self.env = block.params.iter().map(|p| p.name.name.clone()).zip(args).collect();
-                self.stack.push(&block.name.name);
-                (&block.items, &block.forwards, true)
+                self.env = ast.params.iter().map(|p| p.name.name.clone()).zip(args).collect();
+                self.stack.push(&ast.name.name);
+                (&block.body, block.declared.clone(), &ast.forwards, true)
             }
-            None => (&[], &[], false),
+            None => (&[], Vec::new(), &[], false),
         }
     }
 
@@ -286,7 +288,7 @@ impl<'a> ModelChecker<'a, '_> {
     /// names declared so far in this scope.
     fn declare_items(
         &mut self,
-        items: &'a [ast::Item],
+        items: &'a [Item<'a>],
         prefix: &str,
         in_block: bool,
         seen: &mut Declared,
@@ -296,41 +298,49 @@ impl<'a> ModelChecker<'a, '_> {
             if self.modules > MAX_MODULES {
                 return;
             }
-            self.uses.reached.insert(item_span(item));
+            self.uses.reached[item.id().0] = true;
             match item {
-                ast::Item::Child(child) => {
-                    if let Some(node) = self.declare_child(child, prefix, in_block, seen, out.len())
+                Item::Child { id, child, module } => {
+                    let index = out.len();
+                    if let Some(node) =
+                        self.declare_child(*id, child, module, prefix, in_block, seen, index)
                     {
                         out.push(node);
                     }
                 }
-                ast::Item::Let(stmt) => match consts::eval(&stmt.value, &self.env) {
+                Item::Let { id, stmt } => match consts::eval(&stmt.value, &self.env) {
                     Ok(value) => {
                         if in_block {
-                            self.uses.record_let(stmt, value, self.errors);
+                            self.uses.record_let(*id, stmt, value, self.errors);
                         }
                         self.env.insert(stmt.name.name.clone(), value);
                     }
                     Err(e) => self.errors.push(e),
                 },
-                ast::Item::If(cond) => match consts::eval_bool(&cond.cond, &self.env) {
-                    Ok(holds) => {
-                        // Constants declared in a branch are local to it.
-                        let outer = self.env.clone();
-                        let branch = if holds { &cond.then } else { &cond.otherwise };
-                        self.declare_items(branch, prefix, in_block, seen, out);
-                        self.env = outer;
+                Item::If { cond, then, otherwise, .. } => {
+                    match consts::eval_bool(&cond.cond, &self.env) {
+                        Ok(holds) => {
+                            // Constants declared in a branch are local to it.
+                            let outer = self.env.clone();
+                            let branch = if holds { then } else { otherwise };
+                            self.declare_items(branch, prefix, in_block, seen, out);
+                            self.env = outer;
+                        }
+                        Err(e) => self.errors.push(e),
                     }
-                    Err(e) => self.errors.push(e),
-                },
-                ast::Item::For(repeat) => self.declare_loop(repeat, prefix, in_block, seen, out),
+                }
+                Item::For { repeat, body, .. } => {
+                    self.declare_loop(repeat, body, prefix, in_block, seen, out)
+                }
             }
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn declare_loop(
         &mut self,
         repeat: &'a ast::ForItems,
+        body: &'a [Item<'a>],
         prefix: &str,
         in_block: bool,
         seen: &mut Declared,
@@ -375,14 +385,17 @@ impl<'a> ModelChecker<'a, '_> {
             if var != "_" {
                 self.env.insert(var.clone(), Const::Int(i));
             }
-            self.declare_items(&repeat.body, prefix, in_block, seen, out);
+            self.declare_items(body, prefix, in_block, seen, out);
             self.env = outer.clone();
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn declare_child(
         &mut self,
+        id: ItemId,
         child: &'a ast::Child,
+        module: &'a Module<'a>,
         prefix: &str,
         in_block: bool,
         seen: &mut Declared,
@@ -455,43 +468,41 @@ impl<'a> ModelChecker<'a, '_> {
         };
         let path = join(prefix, &name);
         let mut origin = None;
-        let body = match &child.module {
-            ast::Module::Sequential(seq) => {
+        let blocks = self.blocks;
+        let body = match module {
+            Module::Sequential(items) => {
                 let mut children = Vec::new();
                 self.in_sequential += 1;
-                self.declare_items(
-                    &seq.items,
-                    &path,
-                    in_block,
-                    &mut Declared::default(),
-                    &mut children,
-                );
+                self.declare_items(items, &path, in_block, &mut Declared::default(), &mut children);
                 self.in_sequential -= 1;
                 BodyState::Sequential(children)
             }
-            ast::Module::Layer(call) => match self.blocks.get(&call.kind.name) {
-                Some(block) => self.instantiate(block, call, &path),
-                None if call.kind.name == "Parameter"
+            Module::Block { block, call } => self.instantiate(blocks.by_id(*block), call, &path),
+            Module::Layer { call, .. } | Module::Unknown(call)
+                if call.kind.name == "Parameter"
                     && (self.in_sequential > 0
                         || child.name_index.is_some()
                         || child.name.is_none()) =>
-                {
-                    self.errors.push(
-                        Error::new(
-                            Code::BlockStructure,
-                            "a `Parameter` belongs to a model or block, under a name of its own",
-                            call.span,
-                            "not allowed here",
-                        )
-                        .with_help("declare it as a named child of the model or block, such as `layer_scale = Parameter((96, 1, 1), 1e-6)`"),
-                    );
-                    BodyState::Unknown
-                }
-                None => {
-                    origin = in_block.then_some(call.span);
-                    self.declare_layer(call)
-                }
-            },
+            {
+                self.errors.push(
+                    Error::new(
+                        Code::BlockStructure,
+                        "a `Parameter` belongs to a model or block, under a name of its own",
+                        call.span,
+                        "not allowed here",
+                    )
+                    .with_help("declare it as a named child of the model or block, such as `layer_scale = Parameter((96, 1, 1), 1e-6)`"),
+                );
+                BodyState::Unknown
+            }
+            Module::Layer { spec, call } => {
+                origin = in_block.then_some(id);
+                self.declare_layer(spec, call)
+            }
+            Module::Unknown(call) => {
+                self.unknown_layer(call);
+                BodyState::Unknown
+            }
         };
         Some(NodeState { name, path, span: child.module.span(), body, called: false, origin })
     }
@@ -508,10 +519,11 @@ impl<'a> ModelChecker<'a, '_> {
     /// Expands one use of a block at `path`.
     fn instantiate(
         &mut self,
-        block: &'a ast::Block,
+        resolved: &'a ResolvedBlock<'a>,
         call: &ast::LayerCall,
         path: &str,
     ) -> BodyState<'a> {
+        let block = resolved.ast;
         if let Some(outer) = self.stack.iter().position(|b| *b == block.name.name) {
             let chain: Vec<&str> = self.stack[outer..].to_vec();
             self.errors.push(
@@ -533,7 +545,7 @@ impl<'a> ModelChecker<'a, '_> {
         let Some(args) = Blocks::bind(block, call, &self.env, self.errors) else {
             return BodyState::Unknown;
         };
-        self.uses.record_params(block, &args, call.span, self.errors);
+        self.uses.record_params(resolved.id, block, &args, call.span, self.errors);
         let env: Env =
             block.params.iter().map(|p| p.name.name.clone()).zip(args.iter().copied()).collect();
         let outer_env = std::mem::replace(&mut self.env, env);
@@ -541,13 +553,13 @@ impl<'a> ModelChecker<'a, '_> {
         let before = self.errors.len();
         let mut children = Vec::new();
         let in_sequential = std::mem::take(&mut self.in_sequential);
-        self.declare_items(&block.items, path, true, &mut Declared::default(), &mut children);
+        self.declare_items(&resolved.body, path, true, &mut Declared::default(), &mut children);
         self.in_sequential = in_sequential;
         self.locate_errors(before, call.span, path);
         self.stack.pop();
         let env = std::mem::replace(&mut self.env, outer_env);
         BodyState::Block(Box::new(BlockState {
-            def: block,
+            def: resolved,
             args,
             env,
             children,
@@ -571,30 +583,30 @@ impl<'a> ModelChecker<'a, '_> {
         }
     }
 
-    fn declare_layer(&mut self, call: &ast::LayerCall) -> BodyState<'a> {
-        let Some(spec) = layers::lookup(&call.kind.name) else {
-            let mut names: Vec<&str> = layers::CATALOGUE.iter().map(|s| s.name).collect();
-            names.extend(self.blocks.names());
-            let help = if call.kind.name == "Sequential" {
-                "write a Sequential with braces: `Sequential { Conv2d(3, 8, 3); ReLU() }`"
-                    .to_string()
-            } else {
-                match suggest(&call.kind.name, &names) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("the layers are {}", names.join(", ")),
-                }
-            };
-            self.errors.push(
-                Error::new(
-                    Code::UnknownLayer,
-                    format!("unknown layer `{}`", call.kind.name),
-                    call.kind.span,
-                    "not a known layer",
-                )
-                .with_help(help),
-            );
-            return BodyState::Unknown;
+    /// Reports a call of a name that is neither a layer nor a block.
+    fn unknown_layer(&mut self, call: &ast::LayerCall) {
+        let mut names: Vec<&str> = layers::CATALOGUE.iter().map(|s| s.name).collect();
+        names.extend(self.blocks.names());
+        let help = if call.kind.name == "Sequential" {
+            "write a Sequential with braces: `Sequential { Conv2d(3, 8, 3); ReLU() }`".to_string()
+        } else {
+            match suggest(&call.kind.name, &names) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("the layers are {}", names.join(", ")),
+            }
         };
+        self.errors.push(
+            Error::new(
+                Code::UnknownLayer,
+                format!("unknown layer `{}`", call.kind.name),
+                call.kind.span,
+                "not a known layer",
+            )
+            .with_help(help),
+        );
+    }
+
+    fn declare_layer(&mut self, spec: &'static LayerSpec, call: &ast::LayerCall) -> BodyState<'a> {
         let mut args = Vec::with_capacity(call.args.len());
         for arg in &call.args {
             match consts::substitute(&arg.value, &self.env) {
@@ -674,10 +686,7 @@ impl<'a> ModelChecker<'a, '_> {
     fn apply_block(&mut self, state: &mut BlockState<'a>, flow: &Flow, path: &str) -> Option<Flow> {
         let def = state.def;
         let present = index_by_name(&state.children);
-        let absent = blocks::declared_names(&def.items)
-            .into_iter()
-            .filter(|n| !present.contains_key(n))
-            .collect();
+        let absent = def.declared.iter().filter(|n| !present.contains_key(*n)).cloned().collect();
         let outer = (
             std::mem::replace(&mut self.children, std::mem::take(&mut state.children)),
             std::mem::replace(&mut self.env, state.env.clone()),
@@ -687,14 +696,14 @@ impl<'a> ModelChecker<'a, '_> {
         let before = self.errors.len();
         let input =
             Flow { note: format!("the input of `{path}` is {}", flow.shape), ..flow.clone() };
-        let result = self.forward(&def.name.name, &def.forwards, "xs", input);
+        let result = self.forward(&def.ast.name.name, &def.ast.forwards, "xs", input);
         self.locate_errors(before, state.call_span, path);
         state.children = std::mem::replace(&mut self.children, outer.0);
         self.env = outer.1;
         self.absent = outer.2;
         self.child_index = outer.3;
         let (out, forward) = result?;
-        self.uses.record_forward(&def.name.name, &forward);
+        self.uses.record_forward(def.id, &forward);
         Some(out)
     }
 
@@ -761,7 +770,7 @@ impl<'a> ModelChecker<'a, '_> {
                             ir::NodeBody::Sequential(convert(children, uses, errors)?)
                         }
                         BodyState::Block(state) => ir::NodeBody::Block(ir::BlockInstance {
-                            block: state.def.name.name.clone(),
+                            block: state.def.ast.name.name.clone(),
                             args: state.args.clone(),
                             children: convert(&state.children, uses, errors)?,
                         }),

@@ -12,6 +12,7 @@ pub mod init;
 pub mod ir;
 pub mod layers;
 pub mod ops;
+mod resolve;
 pub mod rust_names;
 pub mod shape;
 
@@ -31,10 +32,10 @@ pub fn check(file: &cnnc_syntax::File) -> Result<Vec<ir::Model>, Vec<Error>> {
     }
     let blocks = blocks::Blocks::new(file, &mut errors);
     check_type_names(file, &mut errors);
-    let mut uses = blocks::Uses::default();
+    let mut uses = blocks::Uses::new(blocks.item_count());
     let mut models = Vec::new();
     let mut seen = std::collections::HashMap::new();
-    for model in &file.models {
+    for (index, model) in file.models.iter().enumerate() {
         if let Some(first) = seen.insert(model.name.name.as_str(), model.name.span) {
             errors.push(
                 Error::new(
@@ -47,7 +48,8 @@ pub fn check(file: &cnnc_syntax::File) -> Result<Vec<ir::Model>, Vec<Error>> {
                 .with_help("rename one of them"),
             );
         }
-        if let Some(model) = check::check_model(model, &blocks, &mut uses, &mut errors) {
+        let body = blocks.model_body(index);
+        if let Some(model) = check::check_model(model, body, &blocks, &mut uses, &mut errors) {
             models.push(model);
         }
     }

@@ -79,6 +79,14 @@ pub fn type_ident(name: &str) -> String {
 /// The Rust field or variable name of a child or value name: snake_case, with keywords that
 /// cannot be raw identifiers suffixed and other keywords written raw (`r#type`).
 pub fn field_name(name: &str) -> String {
+    // Most names are already snake_case: they stay as they are.
+    let plain = name.starts_with(|c: char| c.is_ascii_lowercase())
+        && !name.ends_with('_')
+        && !name.contains("__")
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if plain && !STRICT_KEYWORDS.contains(&name) && !matches!(name, "self" | "super" | "crate") {
+        return name.to_string();
+    }
     let snake = snake_case(name);
     match snake.as_str() {
         "" => "field_".to_string(),
@@ -134,3 +142,40 @@ pub const RESERVED_TYPES: &[&str] = &[
     "Debug",
     "Tensor",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_names() {
+        for (name, field) in [
+            ("conv1", "conv1"),
+            ("fc_relu1", "fc_relu1"),
+            ("Conv1", "conv1"),
+            ("downSample", "down_sample"),
+            ("a__b", "a_b"),
+            ("x_", "x"),
+            ("type", "r#type"),
+            ("self", "self_"),
+            ("Self", "self_"),
+            ("3d", "m3d"),
+            ("_", "field_"),
+        ] {
+            assert_eq!(field_name(name), field, "{name}");
+            assert_eq!(field_name(name), slow_field_name(name), "{name}");
+        }
+    }
+
+    /// The rule without the shortcut for names that are already snake_case.
+    fn slow_field_name(name: &str) -> String {
+        let snake = snake_case(name);
+        match snake.as_str() {
+            "" => "field_".to_string(),
+            "self" | "super" | "crate" | "extern" => format!("{snake}_"),
+            s if s.starts_with(|c: char| c.is_ascii_digit()) => format!("m{s}"),
+            s if STRICT_KEYWORDS.contains(&s) => format!("r#{s}"),
+            s => s.to_string(),
+        }
+    }
+}
