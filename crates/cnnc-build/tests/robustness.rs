@@ -239,3 +239,25 @@ fn long_constant_expressions_compile_in_linear_time() {
     let compact: String = code.split_whitespace().collect();
     assert!(compact.contains(&format!("letw={};", vec!["c"; 200].join("+"))));
 }
+
+#[test]
+fn long_chains_of_block_uses_are_a_diagnostic() {
+    // Each block uses the previous one: checking recursed once per level and overflowed the stack.
+    let mut chain = String::from("block B0(c) { ReLU() }\n");
+    for i in 1..3000 {
+        chain.push_str(&format!("block B{i}(c) {{ B{}(c) }}\n", i - 1));
+    }
+    chain.push_str("model M { input x: [N, 4]; b = B2999(1) }\n");
+    assert!(!survives(&chain));
+    let diagnostics = compile_source("net.cnn", &chain).expect_err("too deep");
+    let codes: Vec<&str> = diagnostics.errors.iter().map(|e| e.code.as_str()).collect();
+    assert_eq!(codes, ["block::structure"]);
+    insta::assert_snapshot!(diagnostics.render(Format::Plain));
+    // Within the limit, a chain checks.
+    let mut short = String::from("block B0(c) { ReLU() }\n");
+    for i in 1..40 {
+        short.push_str(&format!("block B{i}(c) {{ B{}(c) }}\n", i - 1));
+    }
+    short.push_str("model M { input x: [N, 4]; b = B39(1) }\n");
+    assert!(survives(&short));
+}

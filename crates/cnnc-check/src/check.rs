@@ -66,6 +66,14 @@ struct BlockState<'a> {
 /// The most modules one model may expand to, so that a loop cannot exhaust memory.
 const MAX_MODULES: usize = 300_000;
 
+/// The deepest nesting of `Sequential`s and block uses, so that checking, which recurses along
+/// it, cannot exhaust the stack. Real networks nest a handful of levels.
+const MAX_DEPTH: usize = 48;
+
+/// The most uses of blocks that an error inside nested blocks names ("in `layer1.0`"),
+/// innermost first.
+const MAX_USE_LABELS: usize = 3;
+
 /// The most children a body without `forward` chains in one expression.
 const CHAIN_LENGTH: usize = 32;
 
@@ -89,6 +97,8 @@ pub(crate) struct ModelChecker<'a, 'e> {
     modules: usize,
     /// How many `Sequential`s enclose the children being declared.
     in_sequential: usize,
+    /// How many `Sequential`s and block uses enclose the children being declared.
+    depth: usize,
 }
 
 pub(crate) fn check_model<'a>(
@@ -113,6 +123,7 @@ pub(crate) fn check_model<'a>(
         stack: Vec::new(),
         modules: 0,
         in_sequential: 0,
+        depth: 0,
     };
     // The body: the model's own, or that of the block it is an instance of.
     let (items, declared, forwards, ok) = match &model.base {
@@ -469,6 +480,20 @@ impl<'a> ModelChecker<'a, '_> {
         let path = join(prefix, &name);
         let mut origin = None;
         let blocks = self.blocks;
+        let nests = matches!(module, Module::Sequential(_) | Module::Block { .. });
+        if nests && self.depth >= MAX_DEPTH {
+            self.errors.push(
+                Error::new(
+                    Code::BlockStructure,
+                    format!("modules are nested more than {MAX_DEPTH} deep"),
+                    child.module.span(),
+                    "nested too deep",
+                )
+                .with_help("Sequentials and blocks may contain each other up to this depth; no network needs more"),
+            );
+            return None;
+        }
+        self.depth += usize::from(nests);
         let body = match module {
             Module::Sequential(items) => {
                 let mut children = Vec::new();
@@ -504,6 +529,7 @@ impl<'a> ModelChecker<'a, '_> {
                 BodyState::Unknown
             }
         };
+        self.depth -= usize::from(nests);
         Some(NodeState { name, path, span: child.module.span(), body, called: false, origin })
     }
 
@@ -575,7 +601,8 @@ impl<'a> ModelChecker<'a, '_> {
             if self.errors[..before].iter().any(|e| e.same_problem(&error)) {
                 continue;
             }
-            if error.span() != use_span {
+            let uses_named = error.related.iter().filter(|(_, l)| l.starts_with("in `")).count();
+            if error.span() != use_span && uses_named < MAX_USE_LABELS {
                 self.errors.push(error.with_related(use_span, format!("in `{path}`")));
             } else {
                 self.errors.push(error);
