@@ -3,6 +3,8 @@
 
 #[path = "tests/generate/random_models.rs"]
 mod random_models;
+#[path = "tests/generate/rng.rs"]
+mod rng;
 
 use std::path::PathBuf;
 
@@ -42,7 +44,7 @@ fn main() {
 /// Writes the random models as one `.cnn` file, compiles it, and writes their runner.
 fn write_random_models() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-env-changed=CNNC_RANDOM_SEED");
-    println!("cargo:rerun-if-changed=tests/generate/random_models.rs");
+    println!("cargo:rerun-if-changed=tests/generate");
     let seed = match std::env::var("CNNC_RANDOM_SEED") {
         Ok(text) => text.parse()?,
         Err(_) => RANDOM_SEED,

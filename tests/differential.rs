@@ -12,20 +12,12 @@ use std::collections::BTreeMap;
 
 use tch::{Kind, TchError, Tensor};
 
-/// A small deterministic generator (xorshift64*), so failures reproduce.
-struct Rng(u64);
+#[path = "generate/rng.rs"]
+mod rng;
+
+use rng::Rng;
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    /// A value in `lo..=hi`.
-    fn int(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + (self.next() % (hi - lo + 1) as u64) as i64
-    }
     fn chance(&mut self, p: f64) -> bool {
         (self.next() % 10_000) as f64 / 10_000.0 < p
     }

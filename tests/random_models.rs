@@ -7,6 +7,8 @@
 #[allow(dead_code)]
 #[path = "generate/random_models.rs"]
 mod random_models;
+#[path = "generate/rng.rs"]
+mod rng;
 
 include!(concat!(env!("OUT_DIR"), "/random_models.rs"));
 include!(concat!(env!("OUT_DIR"), "/random_runner.rs"));

@@ -39,22 +39,7 @@ pub struct RandomModel {
     pub outputs: Vec<Vec<i64>>,
 }
 
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    /// A number in `lo..=hi`.
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + (self.next() % (hi - lo + 1) as u64) as i64
-    }
-}
+use crate::rng::Rng;
 
 /// `count` models from `seed`.
 pub fn generate(seed: u64, count: usize) -> Vec<RandomModel> {
@@ -64,26 +49,26 @@ pub fn generate(seed: u64, count: usize) -> Vec<RandomModel> {
 
 fn model(rng: &mut Rng, index: usize) -> RandomModel {
     let name = format!("Random{index}");
-    let mut c = 2 * rng.range(1, 4);
-    let mut h = rng.range(4, 12);
-    let w = h + rng.range(0, 3);
+    let mut c = 2 * rng.int(1, 4);
+    let mut h = rng.int(4, 12);
+    let w = h + rng.int(0, 3);
     let mut w_now = w;
     let input = vec![c, h, w];
     let mut body = String::new();
     let mut stages = Vec::new();
-    for s in 0..rng.range(1, 5) {
+    for s in 0..rng.int(1, 5) {
         let stage = format!("s{s}");
-        let layer = match rng.range(0, 5) {
+        let layer = match rng.int(0, 5) {
             0 => {
-                let cout = 2 * rng.range(1, 4);
-                let stride = if h >= 2 && w_now >= 2 { rng.range(1, 2) } else { 1 };
+                let cout = 2 * rng.int(1, 4);
+                let stride = if h >= 2 && w_now >= 2 { rng.int(1, 2) } else { 1 };
                 let text = format!("Res({c}, {cout}, stride={stride})");
                 c = cout;
                 h = (h - 1) / stride + 1;
                 w_now = (w_now - 1) / stride + 1;
                 text
             }
-            1 => format!("Stack({c}, {})", rng.range(0, 2)),
+            1 => format!("Stack({c}, {})", rng.int(0, 2)),
             2 => format!("Split({c})"),
             3 if h >= 2 && w_now >= 2 => {
                 h /= 2;
@@ -97,14 +82,14 @@ fn model(rng: &mut Rng, index: usize) -> RandomModel {
     }
     let chain = stages.join(" -> ");
     let features = c * h * w_now;
-    let (forward, outputs) = match rng.range(0, 2) {
+    let (forward, outputs) = match rng.int(0, 2) {
         0 => (String::new(), vec![vec![c, h, w_now]]),
         1 => (
             format!("    forward(x) {{\n        y = x -> {chain}\n        (y, (y * y) -> flatten(1))\n    }}\n"),
             vec![vec![c, h, w_now], vec![features]],
         ),
         _ => {
-            let classes = rng.range(2, 10);
+            let classes = rng.int(2, 10);
             body.push_str(&format!("    head = Linear(_, {classes})\n"));
             (
                 format!("    forward(x) {{\n        y = x -> {chain}\n        (y -> flatten(1) -> head, y + y)\n    }}\n"),
