@@ -17,7 +17,7 @@ use crate::consts::{self, Const, Env};
 use crate::diagnostic::{Code, Error};
 use crate::init;
 use crate::ir;
-use crate::layers::{self, simple_flatten, Flow, LayerSpec, ShapeCtx, TensorKind};
+use crate::layers::{self, simple_flatten, Flow, LayerSpec, Note, ShapeCtx, TensorKind};
 use crate::resolve::{Item, ItemId, Module, ResolvedBlock};
 use crate::rust_names;
 use crate::shape::{Dim, Shape};
@@ -144,7 +144,7 @@ pub(crate) fn check_model<'a>(
                 .and_then(|f| f.params.first())
                 .or(model.inputs.first().map(|i| &i.name))
                 .map_or("x".to_string(), |n| n.name.clone());
-            let note = format!("input `{input_name}` is {shape}");
+            let note = Note::Text(format!("input `{input_name}` is {shape}"));
             checker.forward(&model.name.name, forwards, &input_name, Flow { shape, span, note })
         }
         _ => None,
@@ -661,9 +661,9 @@ impl<'a> ModelChecker<'a, '_> {
         };
         let mut node = std::mem::replace(&mut self.children[index], placeholder);
         let out = self.apply_node(&mut node, flow);
-        let note = out.as_ref().map(|out| format!("`{}` outputs {}", node.name, out.shape));
+        let note = Note::Outputs(node.name.clone());
         self.children[index] = node;
-        Some(Flow { shape: out?.shape, span: stage_span, note: note.unwrap_or_default() })
+        Some(Flow { shape: out?.shape, span: stage_span, note })
     }
 
     /// Runs a child on `flow`: a layer's shape rule, a `Sequential`'s children in order, or a
@@ -681,7 +681,7 @@ impl<'a> ModelChecker<'a, '_> {
             }
             BodyState::Block(state) => {
                 let out = self.apply_block(state, flow, &node.path)?;
-                let note = format!("`{}` outputs {}", node.path, out.shape);
+                let note = Note::Outputs(node.path.clone());
                 Some(Flow { shape: out.shape, span: node.span, note })
             }
             BodyState::Layer { spec, args } => {
@@ -702,7 +702,7 @@ impl<'a> ModelChecker<'a, '_> {
                     output: shape.clone(),
                     parameters: 0,
                 });
-                let note = format!("`{}` outputs {shape}", node.path);
+                let note = Note::Outputs(node.path.clone());
                 Some(Flow { shape, span: node.span, note })
             }
         }
@@ -721,8 +721,10 @@ impl<'a> ModelChecker<'a, '_> {
             std::mem::replace(&mut self.child_index, present),
         );
         let before = self.errors.len();
-        let input =
-            Flow { note: format!("the input of `{path}` is {}", flow.shape), ..flow.clone() };
+        let input = Flow {
+            note: Note::Text(format!("the input of `{path}` is {}", flow.shape)),
+            ..flow.clone()
+        };
         let result = self.forward(&def.ast.name.name, &def.ast.forwards, "xs", input);
         self.locate_errors(before, state.call_span, path);
         state.children = std::mem::replace(&mut self.children, outer.0);

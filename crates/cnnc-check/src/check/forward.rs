@@ -226,7 +226,7 @@ impl<'a> ModelChecker<'a, '_> {
         for (index, (name, shape)) in names.iter().zip(shapes).enumerate() {
             let kind = ir::ExprKind::Piece { source: source.clone(), index };
             lets.push((name.name.clone(), ir::Expr { kind, shape: shape.clone() }));
-            let note = format!("piece {index} of `chunk` is {shape}");
+            let note = Note::Text(format!("piece {index} of `chunk` is {shape}"));
             env.insert(name.name.clone(), (Some(Flow { shape, span: name.span, note }), name.span));
         }
         true
@@ -287,7 +287,7 @@ impl<'a> ModelChecker<'a, '_> {
             Err(message) => {
                 self.errors.push(
                     Error::new(Code::ForwardCall, format!("`chunk`: {message}"), call.span, message)
-                        .with_related(flow.span, flow.note.clone())
+                        .with_related(flow.span, flow.note())
                         .with_help("like torch.chunk, pieces have size ceil(size / chunks), the last one may be smaller and there may be fewer pieces than chunks"),
                 );
                 None
@@ -312,7 +312,7 @@ impl<'a> ModelChecker<'a, '_> {
                 }
                 None if self.parameter(&ident.name).is_some() => {
                     let (shape, path) = self.parameter(&ident.name)?;
-                    let note = format!("parameter `{path}` is {shape}");
+                    let note = Note::Text(format!("parameter `{path}` is {shape}"));
                     let flow = Flow { shape: shape.clone(), span: ident.span, note };
                     Some((flow, ir::Expr { kind: ir::ExprKind::Param(ident.name.clone()), shape }))
                 }
@@ -401,7 +401,7 @@ impl<'a> ModelChecker<'a, '_> {
                 let flow = Flow {
                     shape: Shape(Vec::new()),
                     span: value.span,
-                    note: format!("the number {x:?}"),
+                    note: Note::Text(format!("the number {x:?}")),
                 };
                 Some((flow, ir::Expr { kind: ir::ExprKind::Scalar(x), shape: Shape(Vec::new()) }))
             }
@@ -411,7 +411,7 @@ impl<'a> ModelChecker<'a, '_> {
                         let flow = Flow {
                             shape: Shape(Vec::new()),
                             span: ident.span,
-                            note: format!("the constant `{}` = {value}", ident.name),
+                            note: Note::Text(format!("the constant `{}` = {value}", ident.name)),
                         };
                         let kind = ir::ExprKind::Constant { name: ident.name.clone(), value };
                         Some((flow, ir::Expr { kind, shape: Shape(Vec::new()) }))
@@ -450,15 +450,15 @@ impl<'a> ModelChecker<'a, '_> {
                         span,
                         reason,
                     )
-                    .with_related(lflow.span, format!("left: {}", lflow.note))
-                    .with_related(rflow.span, format!("right: {}", rflow.note))
+                    .with_related(lflow.span, format!("left: {}", lflow.note()))
+                    .with_related(rflow.span, format!("right: {}", rflow.note()))
                     .with_help("make the sizes equal, or 1 where one side should repeat"),
                 );
                 return None;
             }
         };
         self.require_elements(&shape, symbol, span)?;
-        let note = format!("`{symbol}` gives {shape}");
+        let note = Note::Text(format!("`{symbol}` gives {shape}"));
         let expr = ir::Expr {
             kind: ir::ExprKind::Binary { op, lhs: Box::new(lexpr), rhs: Box::new(rexpr) },
             shape: shape.clone(),
@@ -612,13 +612,13 @@ impl<'a> ModelChecker<'a, '_> {
                 };
                 self.errors.push(
                     Error::new(code, format!("`{op_name}`: {message}"), call.span, message)
-                        .with_related(flow.span, flow.note.clone())
+                        .with_related(flow.span, flow.note())
                         .with_help(help),
                 );
                 return None;
             }
         };
-        let note = match &op {
+        let note = Note::Text(match &op {
             ir::Op::Flatten { start_dim, end_dim } => {
                 let arithmetic = simple_flatten(&flow.shape, *start_dim, *end_dim)
                     .map(|(_, a)| a)
@@ -626,7 +626,7 @@ impl<'a> ModelChecker<'a, '_> {
                 format!("flatten turns {} into {shape}  ({arithmetic})", flow.shape)
             }
             _ => format!("{name} turns {} into {shape}", flow.shape),
-        };
+        });
         self.require_elements(&shape, &name, call.span)?;
         self.trace.push(ir::TraceRow {
             name,
@@ -688,7 +688,7 @@ impl<'a> ModelChecker<'a, '_> {
                     reason,
                 );
                 for (flow, _) in &evaluated {
-                    error = error.with_related(flow.span, flow.note.clone());
+                    error = error.with_related(flow.span, flow.note());
                 }
                 self.errors.push(
                     error.with_help("all sizes must match except along the joined dimension"),
@@ -697,7 +697,7 @@ impl<'a> ModelChecker<'a, '_> {
             }
         };
         let inputs = evaluated.into_iter().map(|(_, e)| e).collect();
-        let note = format!("cat along dimension {d} gives {shape}");
+        let note = Note::Text(format!("cat along dimension {d} gives {shape}"));
         self.require_elements(&shape, "cat", call.span)?;
         self.trace.push(ir::TraceRow {
             name: format!("cat(dim={dim})"),

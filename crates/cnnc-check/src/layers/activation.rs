@@ -91,7 +91,7 @@ fn softmax_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
                     span,
                     format!("expected {} to {}", -(rank.max(1) as i64), rank.max(1) as i64 - 1),
                 )
-                .with_related(ctx.input.span, ctx.input.note.clone()),
+                .with_related(ctx.input.span, ctx.input.note()),
             );
             return None;
         }
@@ -115,7 +115,7 @@ fn prelu_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
                     span,
                     format!("num_parameters = {n}"),
                 )
-                .with_related(ctx.input.span, ctx.input.note.clone())
+                .with_related(ctx.input.span, ctx.input.note())
                 .with_help(format!(
                     "write `PReLU({channels})` or `PReLU()` for one shared parameter"
                 )),

@@ -185,7 +185,7 @@ fn check_padding_mode(ctx: &mut ShapeCtx<'_>, d: usize) -> Option<()> {
             }
         };
         if let Some(problem) = problem {
-            let (span, note) = (ctx.input.span, ctx.input.note.clone());
+            let (span, note) = (ctx.input.span, ctx.input.note());
             ctx.errors.push(
                 Error::new(
                     Code::ArgumentValue,
@@ -280,7 +280,7 @@ fn conv_transpose_shape<const D: usize>(ctx: &mut ShapeCtx<'_>) -> Option<Shape>
             .and_then(|x| x.checked_add(output_padding[i] + 1));
         let Some(out) = out else { return ctx.overflow() };
         if out < 1 {
-            let (span, note) = (ctx.input.span, ctx.input.note.clone());
+            let (span, note) = (ctx.input.span, ctx.input.note());
             let path = ctx.path.to_string();
             ctx.errors.push(
                 Error::new(

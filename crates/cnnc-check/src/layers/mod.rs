@@ -163,7 +163,26 @@ pub struct Flow {
     /// The source text that produced the value.
     pub span: Span,
     /// How the value got its shape, such as "`layer3` outputs [N, 128, 4, 4]".
-    pub note: String,
+    pub note: Note,
+}
+
+/// How a value got its shape, written out only when a message shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Note {
+    /// A finished text.
+    Text(String),
+    /// The named layer or child outputs the value: "`layer3` outputs [N, 128, 4, 4]".
+    Outputs(String),
+}
+
+impl Flow {
+    /// The note as messages show it.
+    pub fn note(&self) -> String {
+        match &self.note {
+            Note::Text(text) => text.clone(),
+            Note::Outputs(name) => format!("`{name}` outputs {}", self.shape),
+        }
+    }
 }
 
 /// What a layer's shape rule works with.
@@ -190,7 +209,7 @@ impl ShapeCtx<'_> {
 
     /// The incoming value as a related label.
     fn origin(&self) -> (Span, String) {
-        (self.input.span, self.input.note.clone())
+        (self.input.span, self.input.note())
     }
 
     /// Requires the input rank to be one of `ranks`; `what` describes them, like
@@ -313,7 +332,7 @@ impl ShapeCtx<'_> {
                 self.args.call_span,
                 "size overflows",
             )
-            .with_related(self.input.span, self.input.note.clone())
+            .with_related(self.input.span, self.input.note())
             .with_help("sizes must fit in 64 bits; check the arguments of this layer"),
         )
     }

@@ -166,7 +166,7 @@ fn layer_norm2d_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
                 span,
                 "normalized_shape",
             )
-            .with_related(ctx.input.span, ctx.input.note.clone())
+            .with_related(ctx.input.span, ctx.input.note())
             .with_help(format!(
                 "write the number of channels, `{}({})`",
                 ctx.spec.name, ctx.input.shape.0[1]
@@ -198,7 +198,7 @@ fn layer_norm_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
                 span,
                 format!("normalized_shape = {expected}"),
             )
-            .with_related(ctx.input.span, ctx.input.note.clone())
+            .with_related(ctx.input.span, ctx.input.note())
             .with_help("normalized_shape must equal the last dimensions of the input"),
         );
         return None;

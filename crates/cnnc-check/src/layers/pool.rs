@@ -140,7 +140,7 @@ fn pool_shape(ctx: &mut ShapeCtx<'_>, d: usize, unpadded_fit: bool) -> Option<Sh
             let name = super::axis_names(d)[i];
             let size = ctx.known_dim(rank - d + i, name)?;
             if size < w.kernel {
-                let (span, note) = (ctx.input.span, ctx.input.note.clone());
+                let (span, note) = (ctx.input.span, ctx.input.note());
                 ctx.errors.push(
                     Error::new(
                         Code::Collapse,

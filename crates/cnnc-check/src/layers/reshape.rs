@@ -87,7 +87,7 @@ fn permute_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
             let span = ctx.args.span("dims");
             ctx.errors.push(
                 Error::new(Code::ArgumentValue, format!("`{}`: {message}", ctx.path), span, "dims")
-                    .with_related(ctx.input.span, ctx.input.note.clone())
+                    .with_related(ctx.input.span, ctx.input.note())
                     .with_help("list every dimension of the input once"),
             );
             None
@@ -127,7 +127,7 @@ fn arg_error(
     let span = ctx.args.span(arg);
     ctx.errors.push(
         Error::new(Code::ArgumentValue, format!("`{}`: {message}", ctx.path), span, label)
-            .with_related(ctx.input.span, ctx.input.note.clone())
+            .with_related(ctx.input.span, ctx.input.note())
             .with_help(help),
     );
     None
@@ -354,7 +354,7 @@ fn indivisible_channels(
             span,
             format!("{arg} = {value}"),
         )
-        .with_related(ctx.input.span, ctx.input.note.clone())
+        .with_related(ctx.input.span, ctx.input.note())
         .with_help(format!("{c} % {divisor} = {}", c % divisor)),
     );
     None

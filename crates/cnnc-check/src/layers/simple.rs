@@ -77,7 +77,7 @@ fn parameter_as_layer(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
             ctx.args.call_span,
             "a tensor",
         )
-        .with_related(ctx.input.span, ctx.input.note.clone())
+        .with_related(ctx.input.span, ctx.input.note())
         .with_help(format!("use it as a value in `forward`, such as `{name} * x`")),
     );
     None
@@ -117,7 +117,7 @@ fn flatten_layer_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
             let span = ctx.args.call_span;
             ctx.errors.push(
                 Error::new(Code::Rank, format!("`{}`: {message}", ctx.path), span, message)
-                    .with_related(ctx.input.span, ctx.input.note.clone()),
+                    .with_related(ctx.input.span, ctx.input.note()),
             );
             None
         }
