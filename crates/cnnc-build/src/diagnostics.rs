@@ -1,4 +1,5 @@
-//! Rendering checker errors for people (rustc-like text) and for tools (JSON).
+//! Rendering checker errors for people (rustc-like text, or one line each) and for tools
+//! (JSON, one object per line, in the versioned schema of docs/json-diagnostics.md).
 
 use std::fmt;
 
@@ -13,12 +14,17 @@ pub enum Format {
     Fancy,
     /// Text with Unicode art and no colours, for logs and snapshots.
     Plain,
-    /// One JSON object per line.
+    /// One JSON object per line (see [`JSON_SCHEMA`]).
     Json,
+    /// One line per diagnostic, as compilers print: `file:line:col: error[code]: message`.
+    Short,
 }
 
+/// The name and version of the JSON diagnostics schema, the `schema` field of every object.
+pub const JSON_SCHEMA: &str = "cnnc-diagnostic/1";
+
 /// The errors of one source text, together with that text.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Diagnostics {
     name: String,
     source: String,
@@ -36,6 +42,7 @@ impl Diagnostics {
     pub fn render(&self, format: Format) -> String {
         match format {
             Format::Json => self.errors.iter().map(|e| self.json(e) + "\n").collect(),
+            Format::Short => self.errors.iter().map(|e| self.short(e) + "\n").collect(),
             Format::Fancy | Format::Plain => {
                 let theme = if format == Format::Fancy {
                     GraphicalTheme::unicode()
@@ -66,16 +73,21 @@ impl Diagnostics {
 
     fn json(&self, error: &Error) -> String {
         let span = |(span, label): &(cnnc_syntax::Span, String)| {
-            let (line, column) = self.line_column(span.start);
+            let (start, end) = (self.position(span.start), self.position(span.end));
             serde_json::json!({
                 "start": span.start,
                 "end": span.end,
-                "line": line,
-                "column": column,
+                "line": start.line,
+                "column": start.column,
+                "column_utf16": start.column_utf16,
+                "end_line": end.line,
+                "end_column": end.column,
+                "end_column_utf16": end.column_utf16,
                 "label": label,
             })
         };
         serde_json::json!({
+            "schema": JSON_SCHEMA,
             "file": self.name,
             "code": error.code.as_str(),
             "severity": "error",
@@ -87,12 +99,72 @@ impl Diagnostics {
         .to_string()
     }
 
-    /// 1-based line and column (in characters) of a byte offset.
-    fn line_column(&self, offset: usize) -> (usize, usize) {
-        let before = &self.source[..offset.min(self.source.len())];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line, column)
+    fn short(&self, error: &Error) -> String {
+        let at = self.position(error.primary.0.start);
+        format!(
+            "{}:{}:{}: error[{}]: {}",
+            self.name,
+            at.line,
+            at.column,
+            error.code.as_str(),
+            error.message
+        )
+    }
+
+    /// The 1-based line and column of a byte offset, the column counted in characters and in
+    /// UTF-16 code units (as the Language Server Protocol counts).
+    fn position(&self, offset: usize) -> Position {
+        let mut offset = offset.min(self.source.len());
+        while !self.source.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &self.source[..offset];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let text = &before[line_start..];
+        Position {
+            line: before.matches('\n').count() + 1,
+            column: text.chars().count() + 1,
+            column_utf16: text.encode_utf16().count() + 1,
+        }
+    }
+}
+
+/// A place in the source text.
+struct Position {
+    line: usize,
+    column: usize,
+    column_utf16: usize,
+}
+
+impl fmt::Debug for Diagnostics {
+    /// The file name and the errors; the source text is left out.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Diagnostics")
+            .field("name", &self.name)
+            .field("errors", &self.errors)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An error reading or writing a file, rendered in `format`; `path` is shown as given.
+pub fn render_io_error(path: &std::path::Path, error: &std::io::Error, format: Format) -> String {
+    let path = path.display();
+    match format {
+        Format::Json => {
+            let value = serde_json::json!({
+                "schema": JSON_SCHEMA,
+                "file": path.to_string(),
+                "code": "io",
+                "severity": "error",
+                "message": error.to_string(),
+                "primary": null,
+                "related": [],
+                "help": null,
+            });
+            format!("{value}\n")
+        }
+        Format::Short => format!("{path}: error[io]: {error}\n"),
+        Format::Fancy | Format::Plain => format!("error: {path}: {error}\n"),
     }
 }
 

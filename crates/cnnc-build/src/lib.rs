@@ -7,7 +7,10 @@
 //!
 //! ```no_run
 //! // in build.rs's main:
-//! cnnc_build::compile(&["src/simple_cnn.cnn"]).unwrap();
+//! if let Err(error) = cnnc_build::compile(&["src/simple_cnn.cnn"]) {
+//!     eprintln!("{error}"); // the diagnostics, drawn as rustc draws errors
+//!     std::process::exit(1);
+//! }
 //! ```
 //!
 //! ```ignore
@@ -21,7 +24,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use cnnc_check::{ir, Code, Error};
-pub use diagnostics::{Diagnostics, Format};
+pub use diagnostics::{render_io_error, Diagnostics, Format, JSON_SCHEMA};
 
 /// The result of compiling one source text.
 #[derive(Debug)]
@@ -71,26 +74,27 @@ impl fmt::Display for CompileError {
 
 impl std::error::Error for CompileError {}
 
-/// Compiles a `.cnn` file into Rust source text.
+/// Compiles a `.cnn` file into Rust source text. Diagnostics show the path as given; the
+/// generated header names the file.
 pub fn compile_file(path: &Path) -> Result<Compiled, CompileError> {
-    let (name, source) = read_source(path)?;
-    compile_source(&name, &source).map_err(CompileError::Source)
+    let source = read_source(path)?;
+    let shown = path.display().to_string();
+    let models = check_source(&shown, &source).map_err(CompileError::Source)?;
+    let name = path.file_name().map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
+    let code = cnnc_codegen::generate_file(&models, &name);
+    Ok(Compiled { models, code })
 }
 
-/// Parses and checks a `.cnn` file without generating code.
+/// Parses and checks a `.cnn` file without generating code; diagnostics show the path as given.
 pub fn check_file(path: &Path) -> Result<Vec<ir::Model>, CompileError> {
-    let (name, source) = read_source(path)?;
-    check_source(&name, &source).map_err(CompileError::Source)
+    let source = read_source(path)?;
+    check_source(&path.display().to_string(), &source).map_err(CompileError::Source)
 }
 
-/// The file name diagnostics show, and the text of the file.
-fn read_source(path: &Path) -> Result<(String, String), CompileError> {
-    let source = std::fs::read_to_string(path)
-        .map_err(|error| CompileError::Io { path: path.to_path_buf(), error })?;
-    let name = path
-        .file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    Ok((name, source))
+/// The text of a file.
+fn read_source(path: &Path) -> Result<String, CompileError> {
+    std::fs::read_to_string(path)
+        .map_err(|error| CompileError::Io { path: path.to_path_buf(), error })
 }
 
 /// Writes `contents` to `path` atomically: a reader sees the old file or the new one, never a

@@ -345,8 +345,9 @@ fn index() -> String {
          lives elsewhere (such as the `flatten` that produced a shape), and a help line. The checker \
          reports every error it finds in one run; a layer whose input is already wrong reports \
          nothing more, so one mistake gives one error. `cnnc --format json` prints the same data as \
-         JSON; `model!` turns each diagnostic into a compile error at the tokens of its primary \
-         span.\n\n\
+         JSON (schema: `docs/json-diagnostics.md`), `cnnc explain CODE` prints a code's entry of \
+         this index, and `model!` turns each diagnostic into a compile error at the tokens of its \
+         primary span.\n\n\
          This file is generated from the cases in `crates/cnnc-build/tests/diagnostics.rs`, and a \
          test fails when it differs from what the checker prints. Regenerate it with \
          `CNNC_UPDATE_DOCS=1 cargo test -p cnnc-build --test diagnostics`.\n\n",
@@ -399,4 +400,38 @@ fn json_output_has_code_spans_and_help() {
     assert_eq!(&source[value["primary"]["start"].as_u64().unwrap() as usize..][..4], "2048");
     assert_eq!(value["related"][0]["line"], 29);
     assert!(value["help"].as_str().unwrap().contains("Linear(1152, 512)"));
+}
+
+#[test]
+fn json_positions_count_characters_and_utf16_units() {
+    // `é` is 2 bytes, 1 character and 1 UTF-16 unit; `😀` is 4 bytes, 1 character and 2 units.
+    let source = "model M {\n    input x: [N, 4]\n    /* é😀 */ fc = Linear(5, 2)\n}\n";
+    let diagnostics = check_source("dir/net.cnn", source).unwrap_err();
+    let value: serde_json::Value =
+        serde_json::from_str(diagnostics.render(Format::Json).trim()).unwrap();
+    assert_eq!(value["schema"], cnnc_build::JSON_SCHEMA);
+    assert_eq!(value["file"], "dir/net.cnn");
+    let primary = &value["primary"];
+    let start = primary["start"].as_u64().unwrap() as usize;
+    assert_eq!(&source[start..primary["end"].as_u64().unwrap() as usize], "5");
+    assert_eq!(primary["line"], 3);
+    // `    /* é😀 */ fc = Linear(` is 25 characters and 26 UTF-16 units.
+    assert_eq!(primary["column"], 26);
+    assert_eq!(primary["column_utf16"], 27);
+    assert_eq!(primary["end_line"], 3);
+    assert_eq!(primary["end_column"], 27);
+    assert_eq!(primary["end_column_utf16"], 28);
+    let short = diagnostics.render(Format::Short);
+    assert_eq!(short.lines().count(), 1);
+    assert!(short.starts_with("dir/net.cnn:3:26: error[shape::linear_in]: "), "{short}");
+}
+
+#[test]
+fn debug_output_leaves_the_source_out() {
+    let source = format!("{SIMPLE_CNN}\n// {}\n", "x".repeat(10_000))
+        .replace("[N, 3, 32, 32]", "[N, 3, 28, 28]");
+    let diagnostics = check_source("net.cnn", &source).unwrap_err();
+    let debug = format!("{diagnostics:?}");
+    assert!(debug.contains("shape::linear_in") || debug.contains("LinearIn"), "{debug}");
+    assert!(debug.len() < 5_000, "{} bytes", debug.len());
 }

@@ -24,6 +24,11 @@ enum Command {
         /// The `.cnn` file.
         file: PathBuf,
     },
+    /// Explain an error code, such as `shape::linear_in`, with an example.
+    Explain {
+        /// The code.
+        code: String,
+    },
     /// Compile a file to Rust. Nothing is written when the file has errors.
     Build {
         /// The `.cnn` file.
@@ -42,8 +47,10 @@ enum DiagnosticFormat {
     Fancy,
     /// No colours.
     Plain,
-    /// One JSON object per diagnostic, one per line.
+    /// One JSON object per diagnostic, one per line (schema: docs/json-diagnostics.md).
     Json,
+    /// One line per diagnostic: `file:line:col: error[code]: message`.
+    Short,
 }
 
 impl DiagnosticFormat {
@@ -57,6 +64,7 @@ impl DiagnosticFormat {
             DiagnosticFormat::Auto | DiagnosticFormat::Plain => Format::Plain,
             DiagnosticFormat::Fancy => Format::Fancy,
             DiagnosticFormat::Json => Format::Json,
+            DiagnosticFormat::Short => Format::Short,
         }
     }
 }
@@ -67,13 +75,16 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Check { file } => check(file),
         Command::Build { file, output } => build(file, output.as_deref()),
+        Command::Explain { code } => return explain(code),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             let text = match error {
                 CompileError::Source(diagnostics) => diagnostics.render(format),
-                io => format!("error: {io}\n"),
+                CompileError::Io { path, error } => {
+                    cnnc_build::render_io_error(&path, &error, format)
+                }
             };
             let _ = std::io::stderr().write_all(text.as_bytes());
             ExitCode::FAILURE
@@ -98,6 +109,30 @@ fn build(file: &Path, output: Option<&Path>) -> Result<(), CompileError> {
             Ok(())
         }
     }
+}
+
+/// The diagnostics index: a section per code, each with an example.
+const INDEX: &str = include_str!("../../../docs/diagnostics.md");
+
+/// Prints the section of the diagnostics index about `code`.
+fn explain(code: &str) -> ExitCode {
+    let heading = format!("## {code}\n");
+    let Some(start) = INDEX.find(&heading) else {
+        let codes: Vec<&str> = INDEX.lines().filter_map(|line| line.strip_prefix("## ")).collect();
+        let _ = std::io::stderr().write_all(
+            format!(
+                "error: no diagnostic has the code `{code}`; the codes are {}\n",
+                codes.join(", ")
+            )
+            .as_bytes(),
+        );
+        return ExitCode::FAILURE;
+    };
+    let section = &INDEX[start..];
+    let end =
+        section[heading.len()..].find("\n## ").map_or(section.len(), |i| i + heading.len() + 1);
+    print(&section[..end]);
+    ExitCode::SUCCESS
 }
 
 /// Prints to standard output, ignoring a closed pipe (`cnnc check net.cnn | head`).

@@ -176,3 +176,48 @@ fn a_read_only_output_is_an_error_that_names_it() {
     assert!(stderr.starts_with("error: locked.rs: the file is read-only"), "{stderr}");
     assert_eq!(std::fs::read_to_string(&locked).unwrap(), "old");
 }
+
+#[test]
+fn diagnostics_name_the_path_as_given_and_come_one_per_line_in_short_form() {
+    let broken = SIMPLE_CNN.replace("[N, 3, 32, 32]", "[N, 3, 28, 28]");
+    let dir = workdir(&[]);
+    std::fs::create_dir(dir.path().join("nets")).unwrap();
+    std::fs::write(dir.path().join("nets/net.cnn"), broken).unwrap();
+    let out = cnnc(&["check", "nets/net.cnn", "--format", "short"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        "nets/net.cnn:22:22: error[shape::linear_in]: `layer4.fc1` expects 2048 input features, \
+         but receives 1152\n"
+    );
+    let out = cnnc(&["check", "nets/net.cnn"], dir.path());
+    assert!(text(&out.stderr).contains("╭─[nets/net.cnn:22:22]"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn io_errors_are_json_in_json_mode() {
+    let dir = workdir(&[]);
+    let out = cnnc(&["check", "missing.cnn", "--format", "json"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let value: serde_json::Value =
+        serde_json::from_str(text(&out.stderr).trim()).expect("one JSON object");
+    assert_eq!(value["schema"], "cnnc-diagnostic/1");
+    assert_eq!(value["code"], "io");
+    assert_eq!(value["file"], "missing.cnn");
+    assert!(value["primary"].is_null());
+}
+
+#[test]
+fn explain_prints_the_index_entry_of_a_code() {
+    let dir = workdir(&[]);
+    let out = cnnc(&["explain", "shape::linear_in"], dir.path());
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("## shape::linear_in\n"), "{stdout}");
+    // The example and the message it produces, as in docs/diagnostics.md.
+    assert!(stdout.contains("```text\nshape::linear_in\n"), "{stdout}");
+    assert!(!stdout.contains("\n## "), "only the one section");
+    let out = cnnc(&["explain", "shape::nonsense"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("shape::linear_in"), "lists the codes");
+}
