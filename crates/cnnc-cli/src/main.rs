@@ -1,109 +1,202 @@
 //! `cnnc`: checks `.cnn` network definitions and compiles them to tch-rs code.
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use cnnc_build::{CompileError, Format};
 
 #[derive(Parser)]
-#[command(name = "cnnc", version, about = "Compile .cnn network definitions to tch-rs code")]
+#[command(
+    name = "cnnc",
+    version,
+    about = "Compile .cnn network definitions to tch-rs code",
+    after_help = "Exit status: 0 on success, 1 when a source has errors, 2 for a wrong command \
+                  line, 3 when a file cannot be read or written. A file named `-` is standard \
+                  input (or output, for -o)."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
     /// How to print diagnostics.
-    #[arg(long, global = true, value_enum, default_value_t = DiagnosticFormat::Auto)]
+    #[arg(long, global = true, value_enum, default_value_t = DiagnosticFormat::Human)]
     format: DiagnosticFormat,
+    /// When human-readable diagnostics use colours.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    color: Color,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check a file and print every layer with its output shape and parameter count.
+    /// Check files and print every layer with its output shape and parameter count.
     Check {
-        /// The `.cnn` file.
-        file: PathBuf,
+        /// The `.cnn` files; `-` reads standard input.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Compile files to Rust. Nothing is written for a file with errors.
+    Build {
+        /// The `.cnn` files; `-` reads standard input.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The output file, for one input; standard output when absent or `-`.
+        #[arg(short, long, conflicts_with = "out_dir")]
+        output: Option<PathBuf>,
+        /// A folder to write `<file stem>.rs` into, one per input.
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
     },
     /// Explain an error code, such as `shape::linear_in`, with an example.
     Explain {
         /// The code.
         code: String,
     },
-    /// Compile a file to Rust. Nothing is written when the file has errors.
-    Build {
-        /// The `.cnn` file.
-        file: PathBuf,
-        /// The output file; standard output when absent or `-`.
-        #[arg(short, long)]
-        output: Option<PathBuf>,
+    /// Print a completion script for a shell.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum DiagnosticFormat {
-    /// Colours when standard error is a terminal and NO_COLOR is unset.
-    Auto,
-    /// Colours.
-    Fancy,
-    /// No colours.
-    Plain,
+    /// Drawn as rustc draws errors.
+    Human,
     /// One JSON object per diagnostic, one per line (schema: docs/json-diagnostics.md).
     Json,
     /// One line per diagnostic: `file:line:col: error[code]: message`.
     Short,
+    /// `human` with colours (`--color always`).
+    #[value(hide = true)]
+    Fancy,
+    /// `human` without colours (`--color never`).
+    #[value(hide = true)]
+    Plain,
 }
 
-impl DiagnosticFormat {
-    fn resolve(self) -> Format {
-        match self {
-            DiagnosticFormat::Auto
-                if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() =>
-            {
-                Format::Fancy
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Color {
+    /// Colours when standard error is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colours.
+    Always,
+    /// Never colours.
+    Never,
+}
+
+impl Cli {
+    /// The format diagnostics are rendered in.
+    fn diagnostics(&self) -> Format {
+        let colours = match (self.format, self.color) {
+            (DiagnosticFormat::Json, _) => return Format::Json,
+            (DiagnosticFormat::Short, _) => return Format::Short,
+            (DiagnosticFormat::Fancy, _) | (_, Color::Always) => true,
+            (DiagnosticFormat::Plain, _) | (_, Color::Never) => false,
+            (DiagnosticFormat::Human, Color::Auto) => {
+                std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
             }
-            DiagnosticFormat::Auto | DiagnosticFormat::Plain => Format::Plain,
-            DiagnosticFormat::Fancy => Format::Fancy,
-            DiagnosticFormat::Json => Format::Json,
-            DiagnosticFormat::Short => Format::Short,
+        };
+        if colours {
+            Format::Fancy
+        } else {
+            Format::Plain
         }
     }
 }
+
+/// Exit status for a source with errors.
+const SOURCE_ERRORS: u8 = 1;
+/// Exit status for a wrong command line.
+const USAGE: u8 = 2;
+/// Exit status for a file that cannot be read or written.
+const IO_ERROR: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let format = cli.format.resolve();
-    let result = match &cli.command {
-        Command::Check { file } => check(file),
-        Command::Build { file, output } => build(file, output.as_deref()),
-        Command::Explain { code } => return explain(code),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            let text = match error {
-                CompileError::Source(diagnostics) => diagnostics.render(format),
-                CompileError::Io { path, error } => {
-                    cnnc_build::render_io_error(&path, &error, format)
-                }
-            };
-            let _ = std::io::stderr().write_all(text.as_bytes());
-            ExitCode::FAILURE
+    let format = cli.diagnostics();
+    let errors = match &cli.command {
+        Command::Check { files } => files.iter().map(|file| check(file)).collect(),
+        Command::Build { files, output, out_dir } => {
+            if files.len() > 1 && out_dir.is_none() {
+                eprintln!("error: several files need --out-dir, to write one `.rs` file each");
+                return ExitCode::from(USAGE);
+            }
+            files.iter().map(|file| build(file, output.as_deref(), out_dir.as_deref())).collect()
         }
+        Command::Explain { code } => return explain(code),
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "cnnc", &mut std::io::stdout());
+            return ExitCode::SUCCESS;
+        }
+    };
+    report(errors, format)
+}
+
+/// Prints the errors of each file and returns the exit status: I/O errors outrank source errors.
+fn report(results: Vec<Result<(), CompileError>>, format: Format) -> ExitCode {
+    let mut status = 0;
+    for error in results.into_iter().filter_map(Result::err) {
+        let text = match error {
+            CompileError::Source(diagnostics) => {
+                status = status.max(SOURCE_ERRORS);
+                diagnostics.render(format)
+            }
+            CompileError::Io { path, error } => {
+                status = status.max(IO_ERROR);
+                cnnc_build::render_io_error(&path, &error, format)
+            }
+        };
+        let _ = std::io::stderr().write_all(text.as_bytes());
     }
+    ExitCode::from(status)
+}
+
+/// Whether `path` stands for standard input or output.
+fn is_stdio(path: &Path) -> bool {
+    path == Path::new("-")
+}
+
+/// The name diagnostics show for standard input.
+const STDIN: &str = "<stdin>";
+
+fn read_stdin() -> Result<String, CompileError> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|error| CompileError::Io { path: PathBuf::from(STDIN), error })?;
+    Ok(text)
 }
 
 fn check(file: &Path) -> Result<(), CompileError> {
-    let models = cnnc_build::check_file(file)?;
+    let models = if is_stdio(file) {
+        cnnc_build::check_source(STDIN, &read_stdin()?).map_err(CompileError::Source)?
+    } else {
+        cnnc_build::check_file(file)?
+    };
     let text: Vec<String> = models.iter().map(cnnc_build::summary).collect();
     print(&text.join("\n"));
     Ok(())
 }
 
-fn build(file: &Path, output: Option<&Path>) -> Result<(), CompileError> {
-    let compiled = cnnc_build::compile_file(file)?;
-    match output.filter(|path| *path != Path::new("-")) {
-        Some(path) => cnnc_build::write_atomically(path, &compiled.code)
-            .map_err(|error| CompileError::Io { path: path.to_path_buf(), error }),
+fn build(file: &Path, output: Option<&Path>, out_dir: Option<&Path>) -> Result<(), CompileError> {
+    let compiled = if is_stdio(file) {
+        cnnc_build::compile_source(STDIN, &read_stdin()?).map_err(CompileError::Source)?
+    } else {
+        cnnc_build::compile_file(file)?
+    };
+    let target = match (output, out_dir) {
+        (Some(path), _) if !is_stdio(path) => Some(path.to_path_buf()),
+        (_, Some(dir)) => {
+            let stem = file.file_stem().filter(|_| !is_stdio(file));
+            let stem = stem.map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
+            Some(dir.join(format!("{stem}.rs")))
+        }
+        _ => None,
+    };
+    match target {
+        Some(path) => cnnc_build::write_atomically(&path, &compiled.code)
+            .map_err(|error| CompileError::Io { path, error }),
         None => {
             print(&compiled.code);
             Ok(())
@@ -119,14 +212,8 @@ fn explain(code: &str) -> ExitCode {
     let heading = format!("## {code}\n");
     let Some(start) = INDEX.find(&heading) else {
         let codes: Vec<&str> = INDEX.lines().filter_map(|line| line.strip_prefix("## ")).collect();
-        let _ = std::io::stderr().write_all(
-            format!(
-                "error: no diagnostic has the code `{code}`; the codes are {}\n",
-                codes.join(", ")
-            )
-            .as_bytes(),
-        );
-        return ExitCode::FAILURE;
+        eprintln!("error: no diagnostic has the code `{code}`; the codes are {}", codes.join(", "));
+        return ExitCode::from(USAGE);
     };
     let section = &INDEX[start..];
     let end =
