@@ -314,6 +314,76 @@ const CASES: &[Case] = &[
         codes: &["shape::overflow"],
         source: "model M { input x: [N, 3, 8, 8]; u = Upsample(scale_factor=1e10) }\n",
     },
+    Case {
+        name: "python_true",
+        codes: &["name::undefined"],
+        source: "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2, bias=True)\n}\n",
+    },
+    Case {
+        name: "pytorch_nn_prefix",
+        codes: &["syntax::parse"],
+        source: "model M {\n    input x: [N, 3, 8, 8]\n    conv = nn.Conv2d(3, 8, 3)\n}\n",
+    },
+    Case {
+        name: "python_self",
+        codes: &["syntax::parse"],
+        source: "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n    forward(x) { x -> self.fc }\n}\n",
+    },
+    Case {
+        name: "commas_between_children",
+        codes: &["syntax::parse"],
+        source: "model M {\n    input x: [N, 4]\n    s = Sequential { Linear(4, 4), ReLU() }\n}\n",
+    },
+    Case {
+        name: "colon_for_a_keyword_argument",
+        codes: &["syntax::parse"],
+        source: "model M {\n    input x: [N, 3, 8, 8]\n    conv = Conv2d(3, 8, 3, padding: 1)\n}\n",
+    },
+    Case {
+        name: "list_for_a_pair",
+        codes: &["syntax::parse"],
+        source: "model M {\n    input x: [N, 3, 8, 8]\n    conv = Conv2d(3, 8, [3, 3])\n}\n",
+    },
+    Case {
+        name: "python_def",
+        codes: &["syntax::parse"],
+        source: "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n    def forward(x) { x -> fc }\n}\n",
+    },
+    Case {
+        name: "misspelled_model",
+        codes: &["syntax::parse"],
+        source: "modle M {\n    input x: [N, 4]\n}\n",
+    },
+    Case {
+        name: "misspelled_forward",
+        codes: &["syntax::parse"],
+        source: "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n    foward(x) { x -> fc }\n}\n",
+    },
+    Case {
+        name: "unclosed_brace_in_the_middle",
+        codes: &["syntax::parse"],
+        source: "model M {\n    input x: [N, 4]\n    s = Sequential {\n        Linear(4, 4)\n    fc = Linear(4, 2)\n}\n",
+    },
+    Case {
+        name: "unterminated_comment",
+        codes: &["syntax::parse"],
+        source: "model M {\n    input x: [N, 4]\n    /* a comment\n    fc = Linear(4, 2)\n}\n",
+    },
+    Case {
+        name: "unterminated_string",
+        codes: &["syntax::parse"],
+        source: "model M {\n    input x: [N, 3, 8, 8]\n    u = Upsample(mode=\"nearest)\n}\n",
+    },
+    Case {
+        name: "name_outside_ascii",
+        codes: &["syntax::parse"],
+        source: "model Réseau {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n}\n",
+    },
+    Case {
+        name: "unnamed_child_of_a_model",
+        codes: &["syntax::parse"],
+        source: "model M {\n    input x: [N, 4]\n    ReLU()\n}\n",
+    },
 ];
 
 #[test]
@@ -424,6 +494,13 @@ fn json_positions_count_characters_and_utf16_units() {
     let short = diagnostics.render(Format::Short);
     assert_eq!(short.lines().count(), 1);
     assert!(short.starts_with("dir/net.cnn:3:26: error[shape::linear_in]: "), "{short}");
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    let source = format!("\u{feff}{SIMPLE_CNN}");
+    let models = check_source("net.cnn", &source).expect("a BOM is not an error");
+    assert_eq!(models[0].num_parameters(), 1_175_818);
 }
 
 #[test]

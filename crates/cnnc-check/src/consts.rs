@@ -130,6 +130,15 @@ pub fn eval(value: &Value, env: &Env) -> Result<Const, Error> {
         ValueKind::Float(x) => Ok(Const::Float(*x)),
         ValueKind::Bool(b) => Ok(Const::Bool(*b)),
         ValueKind::Name(name) => env.get(name).copied().ok_or_else(|| {
+            if let Some(rust) = python_literal(name) {
+                return Error::new(
+                    Code::UndefinedName,
+                    format!("`{name}` is Python's spelling"),
+                    value.span,
+                    format!("write `{rust}`"),
+                )
+                .with_help("booleans are written `true` and `false`, and no value is `None`");
+            }
             let names: Vec<&str> = env.keys().map(String::as_str).collect();
             let help = match suggest(name, &names) {
                 Some(s) => format!("did you mean `{s}`?"),
@@ -193,6 +202,16 @@ pub fn eval(value: &Value, env: &Env) -> Result<Const, Error> {
             format!("{} is not a number or boolean", value.kind.type_name()),
             "not a constant",
         )),
+    }
+}
+
+/// The cnnc spelling of a Python literal written as a name.
+fn python_literal(name: &str) -> Option<&'static str> {
+    match name {
+        "True" => Some("true"),
+        "False" => Some("false"),
+        "none" | "null" => Some("None"),
+        _ => None,
     }
 }
 

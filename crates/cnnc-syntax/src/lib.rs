@@ -4,7 +4,9 @@
 //! its [`Span`]. The grammar lives in `grammar/cnnc.pest` at the repository root.
 
 pub mod ast;
+mod habits;
 mod parser;
 
 pub use ast::*;
+pub use habits::suggest;
 pub use parser::{parse, SyntaxError, MAX_NESTING};

@@ -7,6 +7,7 @@ use pest::Parser as _;
 use thiserror::Error;
 
 use crate::ast::*;
+use crate::habits;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../../../grammar/cnnc.pest"]
@@ -39,6 +40,9 @@ pub fn parse(source: &str) -> Result<File, SyntaxError> {
             help: Some("flatten the structure; no network needs this depth".into()),
         });
     }
+    if let Some(error) = habits::scan(source) {
+        return Err(error);
+    }
     let mut pairs = CnnParser::parse(Rule::file, source).map_err(|e| syntax_error(source, e))?;
     let file = pairs.next().expect("the file rule always produces one pair");
     let (mut blocks, mut models) = (Vec::new(), Vec::new());
@@ -57,6 +61,20 @@ fn syntax_error(source: &str, error: pest::error::Error<Rule>) -> SyntaxError {
         InputLocation::Pos(p) => (p, p),
         InputLocation::Span((s, e)) => (s, e),
     };
+    if start >= source.trim_end().len() {
+        if let Some(open) = habits::unclosed_brace(source) {
+            let line = source[..open].matches('\n').count() + 1;
+            return SyntaxError {
+                message: format!("the `{{` on line {line} is never closed"),
+                span: Span::new(open, open + 1),
+                label: "never closed".into(),
+                help: Some("add a `}` after the last entry it encloses".into()),
+            };
+        }
+    }
+    if let Some(known) = habits::recognise(source, start) {
+        return known;
+    }
     // Point at the whole offending token, or at the end of input.
     let token_end = source[start..]
         .char_indices()
@@ -92,17 +110,12 @@ fn syntax_error(source: &str, error: pest::error::Error<Rule>) -> SyntaxError {
         let last = source.trim_end().char_indices().last().map_or(0, |(i, _)| i);
         error.span = Span::new(last, source.trim_end().len());
         error.label = format!("{} after this", error.label);
-        if let Some(open) = unclosed_brace(source) {
-            let line = source[..open].matches('\n').count() + 1;
-            error.help =
-                Some(format!("a `}}` is missing: the `{{` on line {line} is never closed"));
-        }
     }
     error
 }
 
 /// Calls `f` with the offset and byte of every byte outside comments and strings.
-fn for_each_code_byte(source: &str, mut f: impl FnMut(usize, u8)) {
+pub(crate) fn for_each_code_byte(source: &str, mut f: impl FnMut(usize, u8)) {
     let bytes = source.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -121,19 +134,6 @@ fn for_each_code_byte(source: &str, mut f: impl FnMut(usize, u8)) {
         }
         i += 1;
     }
-}
-
-/// The offset of the last `{` that no `}` closes.
-fn unclosed_brace(source: &str) -> Option<usize> {
-    let mut open = Vec::new();
-    for_each_code_byte(source, |i, b| match b {
-        b'{' => open.push(i),
-        b'}' => {
-            open.pop();
-        }
-        _ => {}
-    });
-    open.pop()
 }
 
 /// The most operands of one chain of operators (`a + b + ...`), stages of one pipeline
@@ -261,9 +261,22 @@ fn model(pair: Pair<Rule>) -> Result<Model, SyntaxError> {
     };
     for item in inner {
         match item.as_rule() {
-            Rule::layer_call => {
-                let Module::Layer(call) = module(item)? else { unreachable!("a layer call") };
+            Rule::model_base => {
+                let call = item.into_inner().next().expect("the block of a model base");
+                let Module::Layer(call) = module(call)? else { unreachable!("a layer call") };
                 model.base = Some(call);
+            }
+            Rule::layer_call => {
+                return Err(SyntaxError {
+                    message: "a child of a model needs a name".into(),
+                    span: span(&item),
+                    label: "unnamed child".into(),
+                    help: Some(
+                        "name it, such as `relu = ReLU()`; unnamed children belong in a \
+                         `Sequential { ... }`, which numbers them 0, 1, ..."
+                            .into(),
+                    ),
+                })
             }
             Rule::input_decl => model.inputs.push(input(item)?),
             Rule::forward => model.forwards.push(forward(item)?),

@@ -83,6 +83,10 @@ fn syntax_errors_say_what_was_expected() {
     assert_eq!(err.span.start, 30);
 
     let err = parse("model M { input x: [N, 3] ").unwrap_err();
+    assert_eq!(err.message, "the `{` on line 1 is never closed");
+    assert_eq!(err.span.start, 8);
+
+    let err = parse("model M { input x: [N, 3] } model").unwrap_err();
     assert!(err.message.contains("found end of input"), "{}", err.message);
 
     let err = parse("model M { c = L(99999999999999999999) }").unwrap_err();
