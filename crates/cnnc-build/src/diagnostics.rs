@@ -33,6 +33,17 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
+    /// The warnings of checked models, with the source text they were checked from.
+    pub fn warnings(name: &str, source: &str, models: &[crate::ir::Model]) -> Self {
+        let warnings = models.iter().flat_map(|m| m.warnings.iter().cloned()).collect();
+        Self::new(name, source, warnings)
+    }
+
+    /// Whether there is nothing to report.
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
     /// Errors of the source text `source`, shown under the file name `name`.
     pub fn new(name: &str, source: &str, errors: Vec<Error>) -> Self {
         Diagnostics { name: name.to_string(), source: source.to_string(), errors }
@@ -60,12 +71,22 @@ impl Diagnostics {
                         .expect("writing to a String cannot fail");
                     out.push('\n');
                 }
-                let count = self.errors.len();
-                out.push_str(&format!(
-                    "error: could not compile `{}` due to {count} previous error{}\n",
-                    self.name,
-                    if count == 1 { "" } else { "s" }
-                ));
+                let warnings = self.errors.iter().filter(|e| e.code.is_warning()).count();
+                let errors = self.errors.len() - warnings;
+                let plural = |n: usize| if n == 1 { "" } else { "s" };
+                if errors > 0 {
+                    out.push_str(&format!(
+                        "error: could not compile `{}` due to {errors} previous error{}\n",
+                        self.name,
+                        plural(errors)
+                    ));
+                } else if warnings > 0 {
+                    out.push_str(&format!(
+                        "warning: `{}` generated {warnings} warning{}\n",
+                        self.name,
+                        plural(warnings)
+                    ));
+                }
                 out
             }
         }
@@ -90,7 +111,7 @@ impl Diagnostics {
             "schema": JSON_SCHEMA,
             "file": self.name,
             "code": error.code.as_str(),
-            "severity": "error",
+            "severity": severity(error),
             "message": error.message,
             "primary": span(&error.primary),
             "related": error.related.iter().map(span).collect::<Vec<_>>(),
@@ -102,10 +123,11 @@ impl Diagnostics {
     fn short(&self, error: &Error) -> String {
         let at = self.position(error.primary.0.start);
         format!(
-            "{}:{}:{}: error[{}]: {}",
+            "{}:{}:{}: {}[{}]: {}",
             self.name,
             at.line,
             at.column,
+            severity(error),
             error.code.as_str(),
             error.message
         )
@@ -126,6 +148,15 @@ impl Diagnostics {
             column: text.chars().count() + 1,
             column_utf16: text.encode_utf16().count() + 1,
         }
+    }
+}
+
+/// `"warning"` or `"error"`.
+fn severity(error: &Error) -> &'static str {
+    if error.code.is_warning() {
+        "warning"
+    } else {
+        "error"
     }
 }
 

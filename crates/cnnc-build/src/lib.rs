@@ -81,8 +81,13 @@ pub fn compile_file(path: &Path) -> Result<Compiled, CompileError> {
     let shown = path.display().to_string();
     let models = check_source(&shown, &source).map_err(CompileError::Source)?;
     let name = path.file_name().map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
-    let code = cnnc_codegen::generate_file(&models, &name);
-    Ok(Compiled { models, code })
+    Ok(generate(models, &name))
+}
+
+/// Generates the code of checked models; `name` is the source file named in the header.
+pub fn generate(models: Vec<ir::Model>, name: &str) -> Compiled {
+    let code = cnnc_codegen::generate_file(&models, name);
+    Compiled { models, code }
 }
 
 /// Parses and checks a `.cnn` file without generating code; diagnostics show the path as given.
@@ -92,7 +97,7 @@ pub fn check_file(path: &Path) -> Result<Vec<ir::Model>, CompileError> {
 }
 
 /// The text of a file.
-fn read_source(path: &Path) -> Result<String, CompileError> {
+pub fn read_source(path: &Path) -> Result<String, CompileError> {
     std::fs::read_to_string(path)
         .map_err(|error| CompileError::Io { path: path.to_path_buf(), error })
 }

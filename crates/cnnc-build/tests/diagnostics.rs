@@ -3,7 +3,7 @@
 //! stay equal to them. Each case also asserts the codes it produces, so a case that stops
 //! exercising its diagnostic fails. Regenerate the index with `CNNC_UPDATE_DOCS=1`.
 
-use cnnc_build::{check_source, Code, Format};
+use cnnc_build::{check_source, Code, Diagnostics, Format};
 
 /// A source with errors and the codes it must produce, in order.
 struct Case {
@@ -12,9 +12,14 @@ struct Case {
     source: &'static str,
 }
 
-/// Checks `source`, asserts the codes of its errors and returns the rendered text.
+/// Checks `source`, asserts the codes of its errors (or, for a source that checks, of its
+/// warnings) and returns the rendered text.
 fn render(source: &str, codes: &[&str]) -> String {
-    let diagnostics = check_source("net.cnn", source).expect_err("the source has errors");
+    let diagnostics = match check_source("net.cnn", source) {
+        Err(errors) => errors,
+        Ok(models) => Diagnostics::warnings("net.cnn", source, &models),
+    };
+    assert!(!diagnostics.is_empty(), "the source has errors or warnings");
     let found: Vec<&str> = diagnostics.errors.iter().map(|e| e.code.as_str()).collect();
     assert_eq!(found, codes, "{}", diagnostics.render(Format::Plain));
     diagnostics.render(Format::Plain)
@@ -383,6 +388,21 @@ const CASES: &[Case] = &[
         name: "unnamed_child_of_a_model",
         codes: &["syntax::parse"],
         source: "model M {\n    input x: [N, 4]\n    ReLU()\n}\n",
+    },
+    Case {
+        name: "unused_child_with_parameters",
+        codes: &["lint::unused_child"],
+        source: "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n    head = Linear(2, 10)\n    forward(x) { x -> fc }\n}\n",
+    },
+    Case {
+        name: "linear_infers_from_the_last_size",
+        codes: &["lint::linear_last_dim"],
+        source: "model M {\n    input x: [N, 3, 8, 8]\n    conv = Conv2d(3, 4, 3)\n    fc = Linear(_, 10)\n    forward(x) { x -> conv -> fc }\n}\n",
+    },
+    Case {
+        name: "linear_after_a_forgotten_flatten",
+        codes: &["shape::linear_in"],
+        source: "model M {\n    input x: [N, 16, 5, 5]\n    fc = Linear(400, 10)\n}\n",
     },
 ];
 

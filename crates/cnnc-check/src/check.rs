@@ -145,7 +145,12 @@ pub(crate) fn check_model<'a>(
                 .or(model.inputs.first().map(|i| &i.name))
                 .map_or("x".to_string(), |n| n.name.clone());
             let note = Note::Text(format!("input `{input_name}` is {shape}"));
-            checker.forward(&model.name.name, forwards, &input_name, Flow { shape, span, note })
+            let flow = Flow { shape, span, note };
+            let forward = checker.forward(&model.name.name, forwards, &input_name, flow);
+            if !forwards.is_empty() {
+                checker.warn_unused_children();
+            }
+            forward
         }
         _ => None,
     };
@@ -160,6 +165,7 @@ pub(crate) fn check_model<'a>(
         forward: forward.1,
         trace,
         blocks: Vec::new(),
+        warnings: Vec::new(),
     };
     if result
         .children
@@ -176,7 +182,13 @@ pub(crate) fn check_model<'a>(
     for row in &mut result.trace {
         row.parameters = counts.get(row.name.as_str()).copied().unwrap_or(0);
     }
-    (errors.len() == before).then_some(result)
+    let found: Vec<Error> = errors.drain(before..).collect();
+    let (warnings, found): (Vec<Error>, Vec<Error>) =
+        found.into_iter().partition(|e| e.code.is_warning());
+    result.warnings = warnings;
+    let ok = found.is_empty();
+    errors.extend(found);
+    ok.then_some(result)
 }
 
 /// The parameter count of every layer, by path.
@@ -726,6 +738,9 @@ impl<'a> ModelChecker<'a, '_> {
             ..flow.clone()
         };
         let result = self.forward(&def.ast.name.name, &def.ast.forwards, "xs", input);
+        if !def.ast.forwards.is_empty() {
+            self.warn_unused_children();
+        }
         self.locate_errors(before, state.call_span, path);
         state.children = std::mem::replace(&mut self.children, outer.0);
         self.env = outer.1;
@@ -751,6 +766,38 @@ impl<'a> ModelChecker<'a, '_> {
             .with_help("element counts must fit in 64 bits; check the sizes that lead here"),
         );
         None
+    }
+
+    /// Warns about the children of the current scope that its `forward` never calls and that
+    /// hold parameters, which count in the total although no row of the table shows them.
+    fn warn_unused_children(&mut self) {
+        fn has_parameters(node: &NodeState) -> bool {
+            match &node.body {
+                BodyState::Layer { spec, args: Some(args) } => (spec.tensors)(args)
+                    .iter()
+                    .any(|t| t.kind == TensorKind::Parameter && t.checked_numel() != Some(0)),
+                BodyState::Sequential(children) => children.iter().any(has_parameters),
+                BodyState::Block(state) => state.children.iter().any(has_parameters),
+                BodyState::Layer { args: None, .. } | BodyState::Unknown => false,
+            }
+        }
+        for child in &self.children {
+            if child.called || !has_parameters(child) {
+                continue;
+            }
+            self.errors.push(
+                Error::new(
+                    Code::UnusedChild,
+                    format!("`{}` is never called in `forward`", child.path),
+                    child.span,
+                    "never called",
+                )
+                .with_help(
+                    "call it in `forward`, or remove it; as in PyTorch, its parameters still \
+                     count in the total and are in the state_dict",
+                ),
+            );
+        }
     }
 
     /// Reports every `_` left uninferred (in children the forward never calls).

@@ -68,6 +68,11 @@ pub enum Code {
     InitTarget,
     /// An initialiser that does not exist or does not apply to its parameter.
     Initializer,
+    /// A warning: a child that `forward` never calls.
+    UnusedChild,
+    /// A warning: a `Linear` that infers `_` from the last size of an input of four or more
+    /// dimensions, which usually means a forgotten `flatten`.
+    LinearLastDim,
 }
 
 impl Code {
@@ -102,6 +107,8 @@ impl Code {
         Code::Reshape,
         Code::InitTarget,
         Code::Initializer,
+        Code::UnusedChild,
+        Code::LinearLastDim,
     ];
 
     /// The code as printed, such as `shape::linear_in`.
@@ -136,11 +143,19 @@ impl Code {
             Code::Reshape => "shape::reshape",
             Code::InitTarget => "init::target",
             Code::Initializer => "init::initializer",
+            Code::UnusedChild => "lint::unused_child",
+            Code::LinearLastDim => "lint::linear_last_dim",
         }
     }
 }
 
 impl Code {
+    /// Whether diagnostics of this code are warnings, which do not stop a build, rather than
+    /// errors.
+    pub fn is_warning(self) -> bool {
+        matches!(self, Code::UnusedChild | Code::LinearLastDim)
+    }
+
     /// What the code means, in one sentence.
     pub fn summary(self) -> &'static str {
         match self {
@@ -184,6 +199,11 @@ impl Code {
             Code::InitTarget => "An init rule whose target does not exist.",
             Code::Initializer => {
                 "An initialiser that does not exist or does not apply to its parameter."
+            }
+            Code::UnusedChild => "A warning: a child that `forward` never calls.",
+            Code::LinearLastDim => {
+                "A warning: a `Linear` that infers `_` from the last size of an input of four or \
+                 more dimensions, which usually means a forgotten `flatten`."
             }
         }
     }
@@ -267,7 +287,7 @@ impl Diagnostic for Error {
     }
 
     fn severity(&self) -> Option<Severity> {
-        Some(Severity::Error)
+        Some(if self.code.is_warning() { Severity::Warning } else { Severity::Error })
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {

@@ -24,6 +24,8 @@ pub struct Model {
     pub trace: Vec<TraceRow>,
     /// The blocks the model uses, each merged over every use in the file, in source order.
     pub blocks: Vec<BlockDef>,
+    /// Warnings about the model: they do not stop a build.
+    pub warnings: Vec<crate::Error>,
 }
 
 impl Model {

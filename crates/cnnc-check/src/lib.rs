@@ -55,13 +55,16 @@ pub fn check(file: &cnnc_syntax::File) -> Result<Vec<ir::Model>, Vec<Error>> {
     }
     // Block definitions are built from checked uses only: after an error, a use may lack
     // arguments or layers that the definition needs.
-    if !errors.is_empty() {
+    if errors.iter().any(|e| !e.code.is_warning()) {
+        errors.retain(|e| !e.code.is_warning());
         return Err(errors);
     }
     let defs = blocks::build_defs(&blocks, &uses, &mut errors);
     for model in &mut models {
         model.blocks = used_blocks(&model.children, &defs);
     }
+    // Warnings are kept with their models; after an error only the errors are reported.
+    errors.retain(|e| !e.code.is_warning());
     if errors.is_empty() {
         Ok(models)
     } else {

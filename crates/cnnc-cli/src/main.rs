@@ -25,6 +25,15 @@ struct Cli {
     /// When human-readable diagnostics use colours.
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// `--deny warnings` makes warnings fail like errors: exit status 1, nothing written.
+    #[arg(long, global = true, value_enum)]
+    deny: Option<Deny>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Deny {
+    /// Every warning.
+    Warnings,
 }
 
 #[derive(Subcommand)]
@@ -115,14 +124,16 @@ const IO_ERROR: u8 = 3;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let format = cli.diagnostics();
+    let lints = Lints { format, deny: cli.deny == Some(Deny::Warnings) };
     let errors = match &cli.command {
-        Command::Check { files } => files.iter().map(|file| check(file)).collect(),
+        Command::Check { files } => files.iter().map(|file| check(file, lints)).collect(),
         Command::Build { files, output, out_dir } => {
             if files.len() > 1 && out_dir.is_none() {
                 eprintln!("error: several files need --out-dir, to write one `.rs` file each");
                 return ExitCode::from(USAGE);
             }
-            files.iter().map(|file| build(file, output.as_deref(), out_dir.as_deref())).collect()
+            let (output, out_dir) = (output.as_deref(), out_dir.as_deref());
+            files.iter().map(|file| build(file, output, out_dir, lints)).collect()
         }
         Command::Explain { code } => return explain(code),
         Command::Completions { shell } => {
@@ -152,6 +163,39 @@ fn report(results: Vec<Result<(), CompileError>>, format: Format) -> ExitCode {
     ExitCode::from(status)
 }
 
+/// How warnings are printed, and whether they fail.
+#[derive(Clone, Copy)]
+struct Lints {
+    format: Format,
+    deny: bool,
+}
+
+/// Reads and checks a file (`-`: standard input), prints its warnings, and returns its models
+/// with the name the header of generated code shows; warnings are errors under `--deny`.
+fn checked(
+    file: &Path,
+    lints: Lints,
+) -> Result<(Vec<cnnc_build::ir::Model>, String), CompileError> {
+    let (shown, source) = if is_stdio(file) {
+        (STDIN.to_string(), read_stdin()?)
+    } else {
+        (file.display().to_string(), cnnc_build::read_source(file)?)
+    };
+    let models = cnnc_build::check_source(&shown, &source).map_err(CompileError::Source)?;
+    let warnings = cnnc_build::Diagnostics::warnings(&shown, &source, &models);
+    if !warnings.is_empty() {
+        if lints.deny {
+            return Err(CompileError::Source(warnings));
+        }
+        let _ = std::io::stderr().write_all(warnings.render(lints.format).as_bytes());
+    }
+    let name = match file.file_name() {
+        Some(name) if !is_stdio(file) => name.to_string_lossy().into_owned(),
+        _ => shown,
+    };
+    Ok((models, name))
+}
+
 /// Whether `path` stands for standard input or output.
 fn is_stdio(path: &Path) -> bool {
     path == Path::new("-")
@@ -168,23 +212,21 @@ fn read_stdin() -> Result<String, CompileError> {
     Ok(text)
 }
 
-fn check(file: &Path) -> Result<(), CompileError> {
-    let models = if is_stdio(file) {
-        cnnc_build::check_source(STDIN, &read_stdin()?).map_err(CompileError::Source)?
-    } else {
-        cnnc_build::check_file(file)?
-    };
+fn check(file: &Path, lints: Lints) -> Result<(), CompileError> {
+    let (models, _) = checked(file, lints)?;
     let text: Vec<String> = models.iter().map(cnnc_build::summary).collect();
     print(&text.join("\n"));
     Ok(())
 }
 
-fn build(file: &Path, output: Option<&Path>, out_dir: Option<&Path>) -> Result<(), CompileError> {
-    let compiled = if is_stdio(file) {
-        cnnc_build::compile_source(STDIN, &read_stdin()?).map_err(CompileError::Source)?
-    } else {
-        cnnc_build::compile_file(file)?
-    };
+fn build(
+    file: &Path,
+    output: Option<&Path>,
+    out_dir: Option<&Path>,
+    lints: Lints,
+) -> Result<(), CompileError> {
+    let (models, name) = checked(file, lints)?;
+    let compiled = cnnc_build::generate(models, &name);
     let target = match (output, out_dir) {
         (Some(path), _) if !is_stdio(path) => Some(path.to_path_buf()),
         (_, Some(dir)) => {

@@ -293,3 +293,20 @@ fn color_is_chosen_with_color_and_completions_are_printed() {
     let help = cnnc(&["--help"], dir.path());
     assert!(text(&help.stdout).contains("Exit status: 0 on success, 1 when a source has errors"));
 }
+
+#[test]
+fn warnings_do_not_fail_unless_denied() {
+    let source = "model M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n    head = Linear(2, 10)\n    forward(x) { x -> fc }\n}\n";
+    let dir = workdir(&[("net.cnn", source)]);
+    let out = cnnc(&["build", "net.cnn", "-o", "net.rs", "--format", "short"], dir.path());
+    assert!(out.status.success());
+    assert_eq!(
+        text(&out.stderr),
+        "net.cnn:4:12: warning[lint::unused_child]: `head` is never called in `forward`\n"
+    );
+    assert!(dir.path().join("net.rs").exists());
+    let out = cnnc(&["build", "net.cnn", "-o", "denied.rs", "--deny", "warnings"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("lint::unused_child"));
+    assert!(!dir.path().join("denied.rs").exists(), "nothing is written");
+}

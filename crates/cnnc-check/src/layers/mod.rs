@@ -202,13 +202,13 @@ pub struct ShapeCtx<'a> {
 }
 
 impl ShapeCtx<'_> {
-    fn error<T>(&mut self, error: Error) -> Option<T> {
+    pub(crate) fn error<T>(&mut self, error: Error) -> Option<T> {
         self.errors.push(error);
         None
     }
 
     /// The incoming value as a related label.
-    fn origin(&self) -> (Span, String) {
+    pub(crate) fn origin(&self) -> (Span, String) {
         (self.input.span, self.input.note())
     }
 
