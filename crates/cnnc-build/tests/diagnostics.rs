@@ -404,6 +404,16 @@ const CASES: &[Case] = &[
         codes: &["shape::linear_in"],
         source: "model M {\n    input x: [N, 16, 5, 5]\n    fc = Linear(400, 10)\n}\n",
     },
+    Case {
+        name: "misspelled_keyword_is_not_also_missing",
+        codes: &["arg::unknown"],
+        source: "model M {\n    input x: [N, 3, 8, 8]\n    conv = Conv2d(3, 8, kernal_size=3)\n}\n",
+    },
+    Case {
+        name: "forward_error_does_not_cascade",
+        codes: &["name::undefined"],
+        source: "model M {\n    input x: [N, 4]\n    a = Linear(4, 4)\n    b = Linear(_, 2)\n    forward(x) { x -> a -> nosuch -> b }\n}\n",
+    },
 ];
 
 #[test]

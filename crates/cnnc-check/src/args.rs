@@ -376,6 +376,8 @@ pub fn assign<'a>(
     let mut slots: Vec<Option<&Arg>> = vec![None; names.len()];
     let mut ok = true;
     let mut seen_keyword: Option<Span> = None;
+    // Parameters that a misspelled keyword was suggested for: not reported as missing too.
+    let mut meant: Vec<&str> = Vec::new();
     for (position, arg) in args.iter().enumerate() {
         let index = match &arg.keyword {
             None => {
@@ -422,6 +424,7 @@ pub fn assign<'a>(
                     None => {
                         let help = match suggest(&keyword.name, names) {
                             Some(s) => {
+                                meant.push(s);
                                 format!("did you mean `{s}`? the signature is {}", signature())
                             }
                             None => format!("the signature is {}", signature()),
@@ -462,7 +465,7 @@ pub fn assign<'a>(
         .iter()
         .zip(required)
         .zip(&slots)
-        .filter(|((_, required), slot)| **required && slot.is_none())
+        .filter(|((name, required), slot)| **required && slot.is_none() && !meant.contains(name))
         .map(|((name, _), _)| format!("`{name}`"))
         .collect();
     if !missing.is_empty() {

@@ -137,6 +137,7 @@ pub(crate) fn check_model<'a>(
     checker.children = children;
     checker.absent =
         declared.into_iter().filter(|n| !checker.child_index.contains_key(n)).collect();
+    let before_forward = checker.errors.len();
     let forward = match input {
         Some((shape, span)) if ok => {
             let input_name = forwards
@@ -154,7 +155,10 @@ pub(crate) fn check_model<'a>(
         }
         _ => None,
     };
-    checker.require_inferred();
+    // After an error in the forward pass, children it did not reach are not reported again.
+    if checker.errors[before_forward..].iter().all(|e| e.code.is_warning()) {
+        checker.require_inferred();
+    }
     let children = checker.finish_nodes();
     let trace = checker.trace;
     let (children, forward) = (children?, forward?);
