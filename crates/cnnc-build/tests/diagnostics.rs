@@ -414,6 +414,11 @@ const CASES: &[Case] = &[
         codes: &["name::undefined"],
         source: "model M {\n    input x: [N, 4]\n    a = Linear(4, 4)\n    b = Linear(_, 2)\n    forward(x) { x -> a -> nosuch -> b }\n}\n",
     },
+    Case {
+        name: "arithmetic_in_a_function_argument",
+        codes: &["forward::call"],
+        source: "model M {\n    input x: [N, 16, 5, 5]\n    forward(x) { x -> view(-1, 16 * 5 * 5) }\n}\n",
+    },
 ];
 
 #[test]

@@ -1,5 +1,6 @@
 //! The integer arithmetic of cnnc's constant expressions, which follows Python: generated block
-//! code computes layer arguments from block parameters with these.
+//! code computes layer arguments from block parameters with these. They serve generated code
+//! and are not part of the documented API.
 
 /// `x / y` of two integers, rounded towards negative infinity like Python's `x // y`.
 ///

@@ -4,6 +4,8 @@
 //! names, defaults, parameter names and initializations), and implement [`ModuleTree`] so that
 //! their modules, parameters and state dict can be listed with PyTorch's names and order.
 //! [`init`] mirrors `torch.nn.init`. The [`model!`] macro compiles a `.cnn` model in place.
+//! [`tch`] is re-exported, so that a crate using generated code can name the same version.
+#[doc(hidden)]
 pub mod expr;
 pub mod init;
 mod module_tree;
@@ -11,3 +13,4 @@ pub mod nn;
 
 pub use cnnc_macros::model;
 pub use module_tree::{AsModuleTree, ModuleTree};
+pub use tch;

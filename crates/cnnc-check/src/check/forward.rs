@@ -727,6 +727,21 @@ impl<'a> ModelChecker<'a, '_> {
                     span: arg.span,
                 }),
                 CallArgValue::Expr(e) => {
+                    if let Some((Some(value), text)) = integer_arithmetic(e) {
+                        self.errors.push(
+                            Error::new(
+                                Code::ForwardCall,
+                                format!("the arguments of `{op_name}` are numbers, not arithmetic"),
+                                e.span(),
+                                format!("write `{value}`"),
+                            )
+                            .with_help(format!(
+                                "write the result: {text} = {value}; arithmetic works on tensors \
+                                 in `forward`, and on constants in `let`"
+                            )),
+                        );
+                        return None;
+                    }
                     self.errors.push(
                         Error::new(
                             Code::ForwardCall,
@@ -828,4 +843,23 @@ fn op_signature(params: &[Param]) -> String {
             _ => format!(", {}", p.name),
         })
         .collect()
+}
+
+/// For `+` and `*` over integer literals (`16 * 5 * 5`), the value (`None` when it overflows) and
+/// the arithmetic as written with `×`.
+fn integer_arithmetic(e: &ast::Expr) -> Option<(Option<i64>, String)> {
+    match e {
+        ast::Expr::Number(cnnc_syntax::Value { kind: cnnc_syntax::ValueKind::Int(n), .. }) => {
+            Some((Some(*n), n.to_string()))
+        }
+        ast::Expr::Binary { op, lhs, rhs, .. } => {
+            let ((a, left), (b, right)) = (integer_arithmetic(lhs)?, integer_arithmetic(rhs)?);
+            let (value, symbol) = match op {
+                ast::BinOp::Add => (a.zip(b).and_then(|(a, b)| a.checked_add(b)), "+"),
+                ast::BinOp::Mul => (a.zip(b).and_then(|(a, b)| a.checked_mul(b)), "×"),
+            };
+            Some((value, format!("{left} {symbol} {right}")))
+        }
+        _ => None,
+    }
 }
