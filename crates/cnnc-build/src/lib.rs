@@ -19,12 +19,14 @@
 //! ```
 
 mod diagnostics;
+mod weights;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use cnnc_check::{ir, Code, Error};
 pub use diagnostics::{render_io_error, Diagnostics, Format, JSON_SCHEMA};
+pub use weights::{check_weights, parse_header, read_safetensors_header, TensorInfo};
 
 /// The result of compiling one source text.
 #[derive(Debug)]

@@ -17,7 +17,14 @@ struct Case {
 fn render(source: &str, codes: &[&str]) -> String {
     let diagnostics = match check_source("net.cnn", source) {
         Err(errors) => errors,
-        Ok(models) => Diagnostics::warnings("net.cnn", source, &models),
+        Ok(models) => match weights_header(source) {
+            Some(header) => {
+                let tensors = cnnc_build::parse_header(header.as_bytes()).expect("a header");
+                let errors = cnnc_build::check_weights(&models[0], &tensors, WEIGHTS);
+                Diagnostics::new("net.cnn", source, errors)
+            }
+            None => Diagnostics::warnings("net.cnn", source, &models),
+        },
     };
     assert!(!diagnostics.is_empty(), "the source has errors or warnings");
     let found: Vec<&str> = diagnostics.errors.iter().map(|e| e.code.as_str()).collect();
@@ -26,6 +33,15 @@ fn render(source: &str, codes: &[&str]) -> String {
 }
 
 const SIMPLE_CNN: &str = include_str!("../../../examples/simple_cnn.cnn");
+
+/// The weights file of the `weights::` cases.
+const WEIGHTS: &str = "net.safetensors";
+
+/// For a case about a weights file: the safetensors header the source describes in a comment
+/// `// net.safetensors holds: {...}`, which the case checks the model against.
+fn weights_header(source: &str) -> Option<&str> {
+    source.lines().find_map(|line| line.strip_prefix("// net.safetensors holds: "))
+}
 
 /// The cases, the first one of each code being its example in the index.
 const CASES: &[Case] = &[
@@ -418,6 +434,31 @@ const CASES: &[Case] = &[
         name: "arithmetic_in_a_function_argument",
         codes: &["forward::call"],
         source: "model M {\n    input x: [N, 16, 5, 5]\n    forward(x) { x -> view(-1, 16 * 5 * 5) }\n}\n",
+    },
+    Case {
+        name: "weights_missing",
+        codes: &["weights::missing"],
+        source: "// net.safetensors holds: {\"fc.weight\": {\"dtype\": \"F32\", \"shape\": [2, 4], \"data_offsets\": [0, 0]}}\nmodel M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n}\n",
+    },
+    Case {
+        name: "weights_shape",
+        codes: &["weights::shape"],
+        source: "// net.safetensors holds: {\"fc.weight\": {\"dtype\": \"F32\", \"shape\": [2, 3], \"data_offsets\": [0, 0]}, \"fc.bias\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 0]}}\nmodel M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n}\n",
+    },
+    Case {
+        name: "weights_dtype",
+        codes: &["weights::dtype"],
+        source: "// net.safetensors holds: {\"fc.weight\": {\"dtype\": \"F16\", \"shape\": [2, 4], \"data_offsets\": [0, 0]}, \"fc.bias\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 0]}}\nmodel M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n}\n",
+    },
+    Case {
+        name: "weights_unexpected",
+        codes: &["weights::unexpected"],
+        source: "// net.safetensors holds: {\"fc.weight\": {\"dtype\": \"F32\", \"shape\": [2, 4], \"data_offsets\": [0, 0]}, \"fc.bias\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 0]}, \"head.weight\": {\"dtype\": \"F32\", \"shape\": [10, 2], \"data_offsets\": [0, 0]}}\nmodel M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n}\n",
+    },
+    Case {
+        name: "weights_prefix",
+        codes: &["weights::prefix"],
+        source: "// net.safetensors holds: {\"module.fc.weight\": {\"dtype\": \"F32\", \"shape\": [2, 4], \"data_offsets\": [0, 0]}, \"module.fc.bias\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 0]}}\nmodel M {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n}\n",
     },
 ];
 

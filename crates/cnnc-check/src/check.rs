@@ -164,6 +164,7 @@ pub(crate) fn check_model<'a>(
     let (children, forward) = (children?, forward?);
     let mut result = ir::Model {
         name: model.name.name.clone(),
+        name_span: model.name.span,
         input: checker.input_shape,
         children,
         forward: forward.1,
@@ -879,7 +880,12 @@ impl<'a> ModelChecker<'a, '_> {
                             ir::NodeBody::Layer(ir::Layer { spec, args, tensors })
                         }
                     };
-                    Some(ir::Node { name: node.name.clone(), path: node.path.clone(), body })
+                    Some(ir::Node {
+                        name: node.name.clone(),
+                        path: node.path.clone(),
+                        span: node.span,
+                        body,
+                    })
                 })
                 .collect()
         }

@@ -68,6 +68,16 @@ pub enum Code {
     InitTarget,
     /// An initialiser that does not exist or does not apply to its parameter.
     Initializer,
+    /// A parameter or buffer of the model that a weights file lacks.
+    WeightsMissing,
+    /// A tensor of a weights file that the model does not have.
+    WeightsUnexpected,
+    /// A tensor of a weights file whose shape differs from the model's.
+    WeightsShape,
+    /// A tensor of a weights file whose element type differs from the model's.
+    WeightsDtype,
+    /// A weights file whose names all carry a prefix the model's do not, such as `module.`.
+    WeightsPrefix,
     /// A warning: a child that `forward` never calls.
     UnusedChild,
     /// A warning: a `Linear` that infers `_` from the last size of an input of four or more
@@ -107,6 +117,11 @@ impl Code {
         Code::Reshape,
         Code::InitTarget,
         Code::Initializer,
+        Code::WeightsMissing,
+        Code::WeightsUnexpected,
+        Code::WeightsShape,
+        Code::WeightsDtype,
+        Code::WeightsPrefix,
         Code::UnusedChild,
         Code::LinearLastDim,
     ];
@@ -143,6 +158,11 @@ impl Code {
             Code::Reshape => "shape::reshape",
             Code::InitTarget => "init::target",
             Code::Initializer => "init::initializer",
+            Code::WeightsMissing => "weights::missing",
+            Code::WeightsUnexpected => "weights::unexpected",
+            Code::WeightsShape => "weights::shape",
+            Code::WeightsDtype => "weights::dtype",
+            Code::WeightsPrefix => "weights::prefix",
             Code::UnusedChild => "lint::unused_child",
             Code::LinearLastDim => "lint::linear_last_dim",
         }
@@ -199,6 +219,18 @@ impl Code {
             Code::InitTarget => "An init rule whose target does not exist.",
             Code::Initializer => {
                 "An initialiser that does not exist or does not apply to its parameter."
+            }
+            Code::WeightsMissing => "A parameter or buffer of the model that a weights file lacks.",
+            Code::WeightsUnexpected => "A tensor of a weights file that the model does not have.",
+            Code::WeightsShape => {
+                "A tensor of a weights file whose shape differs from the model's."
+            }
+            Code::WeightsDtype => {
+                "A tensor of a weights file whose element type differs from the model's."
+            }
+            Code::WeightsPrefix => {
+                "A weights file whose names all carry a prefix the model's do not, such as \
+                 `module.`."
             }
             Code::UnusedChild => "A warning: a child that `forward` never calls.",
             Code::LinearLastDim => {

@@ -2,7 +2,7 @@
 //! and buffers, and the forward computation with the shape of every value. Code generators read
 //! only this.
 
-pub use cnnc_syntax::{BinOp, ConstOp, UnaryOp};
+pub use cnnc_syntax::{BinOp, ConstOp, Span, UnaryOp};
 
 use crate::args::BoundArgs;
 use crate::consts::{Const, ConstType};
@@ -14,6 +14,8 @@ use crate::shape::Shape;
 pub struct Model {
     /// The model's name as written, such as `SimpleCNN`.
     pub name: String,
+    /// Where the model's name is written.
+    pub name_span: Span,
     /// The declared input shape.
     pub input: Shape,
     /// The children, in declaration order.
@@ -42,6 +44,36 @@ impl Model {
         &self.forward.result.shape
     }
 
+    /// Every entry of PyTorch's `state_dict`: parameters and buffers with their full names,
+    /// shapes and element types, and where the layer that holds each is declared.
+    pub fn state_dict(&self) -> Vec<StateEntry> {
+        fn walk(nodes: &[Node], out: &mut Vec<StateEntry>) {
+            for node in nodes {
+                match &node.body {
+                    NodeBody::Layer(layer) => {
+                        for tensor in &layer.tensors {
+                            let name = if tensor.def.name.is_empty() {
+                                node.path.clone()
+                            } else {
+                                format!("{}.{}", node.path, tensor.def.name)
+                            };
+                            out.push(StateEntry {
+                                name,
+                                dims: tensor.def.dims.clone(),
+                                dtype: tensor.def.dtype,
+                                span: node.span,
+                            });
+                        }
+                    }
+                    body => walk(body.children(), out),
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.children, &mut out);
+        out
+    }
+
     /// The child at a dotted path such as `layer1.conv1`.
     pub fn node(&self, path: &str) -> Option<&Node> {
         let mut nodes: &[Node] = &self.children;
@@ -55,6 +87,19 @@ impl Model {
     }
 }
 
+/// One entry of a model's `state_dict`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StateEntry {
+    /// The full name, such as `layer1.0.bn1.running_mean`.
+    pub name: String,
+    /// The shape.
+    pub dims: Vec<i64>,
+    /// The element type.
+    pub dtype: crate::layers::DType,
+    /// Where the layer that holds it is declared.
+    pub span: Span,
+}
+
 /// A child module.
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -62,6 +107,8 @@ pub struct Node {
     pub name: String,
     /// The dotted path from the model, equal to PyTorch's module name (`layer1.conv1`).
     pub path: String,
+    /// Where the child is declared (in a block, the declaration the first use came from).
+    pub span: Span,
     /// What the child is.
     pub body: NodeBody,
 }

@@ -56,6 +56,17 @@ enum Command {
         #[arg(long)]
         out_dir: Option<PathBuf>,
     },
+    /// Check a safetensors weights file against a model: missing, unexpected, mis-shaped and
+    /// mistyped tensors. Only the file's header is read.
+    Weights {
+        /// The `.cnn` file; `-` reads standard input.
+        file: PathBuf,
+        /// The `.safetensors` file.
+        weights: PathBuf,
+        /// The model to check, for a file with several.
+        #[arg(long)]
+        model: Option<String>,
+    },
     /// Explain an error code, such as `shape::linear_in`, with an example.
     Explain {
         /// The code.
@@ -135,6 +146,9 @@ fn main() -> ExitCode {
             let (output, out_dir) = (output.as_deref(), out_dir.as_deref());
             files.iter().map(|file| build(file, output, out_dir, lints)).collect()
         }
+        Command::Weights { file, weights: path, model } => {
+            vec![weights(file, path, model.as_deref(), lints)]
+        }
         Command::Explain { code } => return explain(code),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "cnnc", &mut std::io::stdout());
@@ -170,17 +184,30 @@ struct Lints {
     deny: bool,
 }
 
-/// Reads and checks a file (`-`: standard input), prints its warnings, and returns its models
-/// with the name the header of generated code shows; warnings are errors under `--deny`.
-fn checked(
-    file: &Path,
-    lints: Lints,
-) -> Result<(Vec<cnnc_build::ir::Model>, String), CompileError> {
-    let (shown, source) = if is_stdio(file) {
+/// A source file: the name diagnostics show, and its text.
+fn read(file: &Path) -> Result<(String, String), CompileError> {
+    Ok(if is_stdio(file) {
         (STDIN.to_string(), read_stdin()?)
     } else {
         (file.display().to_string(), cnnc_build::read_source(file)?)
-    };
+    })
+}
+
+/// A checked source file.
+struct Checked {
+    models: Vec<cnnc_build::ir::Model>,
+    /// The name diagnostics show.
+    shown: String,
+    /// The text.
+    source: String,
+    /// The file name the header of generated code shows.
+    header_name: String,
+}
+
+/// Reads and checks a file (`-`: standard input) and prints its warnings; warnings are errors
+/// under `--deny warnings`.
+fn checked(file: &Path, lints: Lints) -> Result<Checked, CompileError> {
+    let (shown, source) = read(file)?;
     let models = cnnc_build::check_source(&shown, &source).map_err(CompileError::Source)?;
     let warnings = cnnc_build::Diagnostics::warnings(&shown, &source, &models);
     if !warnings.is_empty() {
@@ -189,11 +216,11 @@ fn checked(
         }
         let _ = std::io::stderr().write_all(warnings.render(lints.format).as_bytes());
     }
-    let name = match file.file_name() {
+    let header_name = match file.file_name() {
         Some(name) if !is_stdio(file) => name.to_string_lossy().into_owned(),
-        _ => shown,
+        _ => shown.clone(),
     };
-    Ok((models, name))
+    Ok(Checked { models, shown, source, header_name })
 }
 
 /// Whether `path` stands for standard input or output.
@@ -213,8 +240,8 @@ fn read_stdin() -> Result<String, CompileError> {
 }
 
 fn check(file: &Path, lints: Lints) -> Result<(), CompileError> {
-    let (models, _) = checked(file, lints)?;
-    let text: Vec<String> = models.iter().map(cnnc_build::summary).collect();
+    let checked = checked(file, lints)?;
+    let text: Vec<String> = checked.models.iter().map(cnnc_build::summary).collect();
     print(&text.join("\n"));
     Ok(())
 }
@@ -225,8 +252,8 @@ fn build(
     out_dir: Option<&Path>,
     lints: Lints,
 ) -> Result<(), CompileError> {
-    let (models, name) = checked(file, lints)?;
-    let compiled = cnnc_build::generate(models, &name);
+    let checked = checked(file, lints)?;
+    let compiled = cnnc_build::generate(checked.models, &checked.header_name);
     let target = match (output, out_dir) {
         (Some(path), _) if !is_stdio(path) => Some(path.to_path_buf()),
         (_, Some(dir)) => {
@@ -244,6 +271,46 @@ fn build(
             Ok(())
         }
     }
+}
+
+fn weights(
+    file: &Path,
+    weights: &Path,
+    model: Option<&str>,
+    lints: Lints,
+) -> Result<(), CompileError> {
+    let Checked { models, shown: name, source, .. } = checked(file, lints)?;
+    let chosen = match model {
+        Some(wanted) => models.iter().find(|m| m.name == wanted),
+        None if models.len() == 1 => models.first(),
+        None => None,
+    };
+    let Some(chosen) = chosen else {
+        let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
+        let error = std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            match model {
+                Some(wanted) => format!("no model `{wanted}`; the models are {}", names.join(", ")),
+                None => format!("name the model to check with --model: {}", names.join(", ")),
+            },
+        );
+        return Err(CompileError::Io { path: file.to_path_buf(), error });
+    };
+    let tensors = cnnc_build::read_safetensors_header(weights)
+        .map_err(|error| CompileError::Io { path: weights.to_path_buf(), error })?;
+    let shown = weights.display().to_string();
+    let errors = cnnc_build::check_weights(chosen, &tensors, &shown);
+    if !errors.is_empty() {
+        return Err(CompileError::Source(cnnc_build::Diagnostics::new(&name, &source, errors)));
+    }
+    let elements: i64 = tensors.values().map(|t| t.shape.iter().product::<i64>()).sum();
+    print(&format!(
+        "`{shown}` matches `{}`: {} tensors, {} elements\n",
+        chosen.name,
+        tensors.len(),
+        cnnc_build::ir::thousands(elements)
+    ));
+    Ok(())
 }
 
 /// The diagnostics index: a section per code, each with an example.

@@ -310,3 +310,76 @@ fn warnings_do_not_fail_unless_denied() {
     assert!(text(&out.stderr).contains("lint::unused_child"));
     assert!(!dir.path().join("denied.rs").exists(), "nothing is written");
 }
+
+/// The repository root.
+fn root() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A safetensors file of the given header JSON and no data, as far as the header goes.
+fn safetensors(header: &str) -> Vec<u8> {
+    let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+    bytes.extend_from_slice(header.as_bytes());
+    bytes
+}
+
+#[test]
+fn weights_saved_by_pytorch_are_checked_against_a_definition() {
+    let lenet = std::fs::read_to_string(root().join("examples/lenet5.cnn")).unwrap();
+    let dir = workdir(&[("lenet5.cnn", &lenet)]);
+    let fixtures = root().join("tests/fixtures");
+    // Written by PyTorch's safetensors.torch.save_file (scripts/reference/exported_weights.py).
+    let good = fixtures.join("lenet5.safetensors");
+    let out = cnnc(&["weights", "lenet5.cnn", good.to_str().unwrap()], dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("matches `LeNet5`: 10 tensors, 61,706 elements"));
+
+    let other = fixtures.join("tiny_net.safetensors");
+    let out =
+        cnnc(&["weights", "lenet5.cnn", other.to_str().unwrap(), "--format", "short"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("lenet5.cnn:6:17: error[weights::missing]"), "{stderr}");
+    assert!(stderr.contains("error[weights::unexpected]"), "{stderr}");
+
+    // The same names behind DistributedDataParallel's `module.` prefix.
+    let tensors = cnnc_build::read_safetensors_header(&good).unwrap();
+    let entries: Vec<String> = tensors
+        .iter()
+        .map(|(name, t)| {
+            format!(
+                "\"module.{name}\": {{\"dtype\": \"{}\", \"shape\": {:?}, \"data_offsets\": [0, 0]}}",
+                t.dtype, t.shape
+            )
+        })
+        .collect();
+    let header = format!("{{{}}}", entries.join(", "));
+    std::fs::write(dir.path().join("ddp.safetensors"), safetensors(&header)).unwrap();
+    let out = cnnc(&["weights", "lenet5.cnn", "ddp.safetensors", "--format", "short"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        "lenet5.cnn:3:7: error[weights::prefix]: every name in `ddp.safetensors` starts with \
+         `module.` (as DistributedDataParallel saves)\n"
+    );
+}
+
+#[test]
+fn broken_weights_files_are_io_errors() {
+    let lenet = std::fs::read_to_string(root().join("examples/lenet5.cnn")).unwrap();
+    let dir = workdir(&[("lenet5.cnn", &lenet)]);
+    std::fs::write(dir.path().join("short.safetensors"), [1, 2, 3]).unwrap();
+    std::fs::write(dir.path().join("huge.safetensors"), u64::MAX.to_le_bytes()).unwrap();
+    std::fs::write(dir.path().join("json.safetensors"), safetensors("{not json")).unwrap();
+    for file in ["short.safetensors", "huge.safetensors", "json.safetensors", "missing.safetensors"]
+    {
+        let out = cnnc(&["weights", "lenet5.cnn", file], dir.path());
+        assert_eq!(out.status.code(), Some(3), "{file}");
+        assert!(text(&out.stderr).starts_with(&format!("error: {file}: ")), "{file}");
+    }
+    let resnet = std::fs::read_to_string(root().join("examples/resnet.cnn")).unwrap();
+    std::fs::write(dir.path().join("resnet.cnn"), resnet).unwrap();
+    let out = cnnc(&["weights", "resnet.cnn", "short.safetensors"], dir.path());
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stderr).contains("--model"), "{}", text(&out.stderr));
+}
