@@ -19,6 +19,7 @@
 //! ```
 
 mod diagnostics;
+mod summary;
 mod weights;
 
 use std::fmt;
@@ -26,6 +27,9 @@ use std::path::{Path, PathBuf};
 
 pub use cnnc_check::{ir, Code, Error};
 pub use diagnostics::{render_io_error, Diagnostics, Format, JSON_SCHEMA};
+pub use summary::{
+    summary_json, summary_rows, summary_table, totals, SummaryOptions, SummaryRow, Totals,
+};
 pub use weights::{check_weights, parse_header, read_safetensors_header, TensorInfo};
 
 /// The result of compiling one source text.
@@ -215,32 +219,7 @@ pub fn compile(files: &[impl AsRef<Path>]) -> Result<(), CompileError> {
     Config::new().compile(files)
 }
 
-/// A table of a checked model: each layer and op in forward order with its output shape and
-/// parameter count, then the total, as `cnnc check` prints it.
+/// The table of a checked model as `cnnc check` prints it, with every layer.
 pub fn summary(model: &ir::Model) -> String {
-    let mut rows: Vec<[String; 4]> =
-        vec![["input".into(), String::new(), model.input.to_string(), String::new()]];
-    for row in &model.trace {
-        let params = if row.parameters > 0 { ir::thousands(row.parameters) } else { String::new() };
-        rows.push([row.name.clone(), row.detail.clone(), row.output.to_string(), params]);
-    }
-    rows.push(["output".into(), String::new(), model.output().to_string(), String::new()]);
-    for (i, extra) in model.forward.more_results.iter().enumerate() {
-        rows.push([
-            format!("output {}", i + 2),
-            String::new(),
-            extra.shape.to_string(),
-            String::new(),
-        ]);
-    }
-    let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
-    let (w0, w1, w2, w3) = (width(0), width(1), width(2), width(3));
-    let mut out = format!("model {}\n", model.name);
-    for [name, detail, shape, params] in &rows {
-        let line = format!("  {name:<w0$}  {detail:<w1$}  {shape:<w2$}  {params:>w3$}");
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out.push_str(&format!("parameters: {}\n", ir::thousands(model.num_parameters())));
-    out
+    summary_table(model, SummaryOptions::default())
 }

@@ -44,6 +44,12 @@ impl Shape {
         })
     }
 
+    /// The number of elements of one sample: the sizes after the first (batch) dimension
+    /// multiplied; `None` when one is symbolic or the product overflows.
+    pub fn known_elements_after_batch(&self) -> Option<i64> {
+        self.0.iter().skip(1).try_fold(1i64, |n, d| n.checked_mul(d.known()?))
+    }
+
     /// The number of dimensions.
     pub fn rank(&self) -> usize {
         self.0.len()

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use cnnc_build::{CompileError, Format};
+use cnnc_build::{CompileError, Format, SummaryOptions};
 
 #[derive(Parser)]
 #[command(
@@ -43,6 +43,16 @@ enum Command {
         /// The `.cnn` files; `-` reads standard input.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Only the model of this name.
+        #[arg(long)]
+        model: Option<String>,
+        /// Fold the rows of modules nested deeper than this into their ancestor
+        /// (`layer1.conv1` is at depth 2).
+        #[arg(long)]
+        depth: Option<usize>,
+        /// The batch size of the memory estimate.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i64).range(1..))]
+        batch: i64,
     },
     /// Compile files to Rust. Nothing is written for a file with errors.
     Build {
@@ -137,7 +147,14 @@ fn main() -> ExitCode {
     let format = cli.diagnostics();
     let lints = Lints { format, deny: cli.deny == Some(Deny::Warnings) };
     let errors = match &cli.command {
-        Command::Check { files } => files.iter().map(|file| check(file, lints)).collect(),
+        Command::Check { files, model, depth, batch } => {
+            let table = Table {
+                model: model.as_deref(),
+                options: SummaryOptions { depth: *depth, batch: *batch },
+                json: cli.format == DiagnosticFormat::Json,
+            };
+            files.iter().map(|file| check(file, &table, lints)).collect()
+        }
         Command::Build { files, output, out_dir } => {
             if files.len() > 1 && out_dir.is_none() {
                 eprintln!("error: several files need --out-dir, to write one `.rs` file each");
@@ -239,10 +256,36 @@ fn read_stdin() -> Result<String, CompileError> {
     Ok(text)
 }
 
-fn check(file: &Path, lints: Lints) -> Result<(), CompileError> {
+/// What `check` prints.
+struct Table<'a> {
+    /// Only the model of this name.
+    model: Option<&'a str>,
+    options: SummaryOptions,
+    /// One JSON object per model instead of a table.
+    json: bool,
+}
+
+fn check(file: &Path, table: &Table, lints: Lints) -> Result<(), CompileError> {
     let checked = checked(file, lints)?;
-    let text: Vec<String> = checked.models.iter().map(cnnc_build::summary).collect();
-    print(&text.join("\n"));
+    let models: Vec<&cnnc_build::ir::Model> =
+        checked.models.iter().filter(|m| table.model.is_none_or(|name| m.name == name)).collect();
+    if let (Some(name), true) = (table.model, models.is_empty()) {
+        let names: Vec<&str> = checked.models.iter().map(|m| m.name.as_str()).collect();
+        let error = std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("no model `{name}`; the models are {}", names.join(", ")),
+        );
+        return Err(CompileError::Io { path: file.to_path_buf(), error });
+    }
+    if table.json {
+        for model in models {
+            print(&format!("{}\n", cnnc_build::summary_json(model, table.options)));
+        }
+    } else {
+        let text: Vec<String> =
+            models.iter().map(|m| cnnc_build::summary_table(m, table.options)).collect();
+        print(&text.join("\n"));
+    }
     Ok(())
 }
 

@@ -383,3 +383,37 @@ fn broken_weights_files_are_io_errors() {
     assert_eq!(out.status.code(), Some(3));
     assert!(text(&out.stderr).contains("--model"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn the_table_groups_by_depth_picks_a_model_and_speaks_json() {
+    let resnet = std::fs::read_to_string(root().join("examples/resnet.cnn")).unwrap();
+    let dir = workdir(&[("resnet.cnn", &resnet)]);
+    let out = cnnc(
+        &["check", "resnet.cnn", "--model", "ResNet18", "--depth", "1", "--batch", "8"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.matches("model ").count(), 1, "{stdout}");
+    let layer1 = stdout.lines().find(|l| l.trim_start().starts_with("layer1 ")).unwrap();
+    // Two BasicBlocks of 64 channels: 2 × (2 × 36,864 + 2 × 128) parameters.
+    assert!(layer1.contains("ResLayer") && layer1.contains("147,968"), "{layer1}");
+    assert!(!stdout.contains("layer1.0.conv1"), "folded into layer1");
+    assert!(stdout.contains("parameters: 11,689,512 (trainable 11,689,512, non-trainable 0)"));
+    assert!(stdout.contains("memory for a batch of 8"));
+
+    let out = cnnc(&["check", "resnet.cnn", "--model", "ResNet18", "--format", "json"], dir.path());
+    let value: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    assert_eq!(value["schema"], "cnnc-summary/1");
+    assert_eq!(value["parameters"], 11_689_512);
+    let rows = value["rows"].as_array().unwrap();
+    let conv1 = rows.iter().find(|r| r["name"] == "conv1").unwrap();
+    // 64 × 3 × 7 × 7 weights at 112 × 112 positions.
+    assert_eq!(conv1["macs"], 64 * 3 * 7 * 7 * 112 * 112);
+    let total: i64 = rows.iter().map(|r| r["macs"].as_i64().unwrap()).sum();
+    assert_eq!(value["macs"], total);
+
+    let out = cnnc(&["check", "resnet.cnn", "--model", "ResNet7"], dir.path());
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stderr).contains("the models are ResNet18"));
+}
