@@ -5,6 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
+# Graphviz's `dot` lays out the SVG of `cnnc graph` in the CLI tests.
+if ! command -v dot >/dev/null 2>&1; then
+    echo "cnnc: installing Graphviz" >&2
+    apt-get install -y -qq graphviz >/dev/null 2>&1 ||
+        { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq graphviz >/dev/null 2>&1; } ||
+        echo "cnnc: could not install Graphviz; the test that renders SVG will fail" >&2
+fi
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked --no-fail-fast

@@ -19,6 +19,7 @@
 //! ```
 
 mod diagnostics;
+pub mod graph;
 mod summary;
 mod weights;
 

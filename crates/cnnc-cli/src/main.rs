@@ -77,6 +77,21 @@ enum Command {
         #[arg(long)]
         model: Option<String>,
     },
+    /// Draw a model's forward pass, with the shape of every value: SVG for an `-o` ending in
+    /// `.svg` (laid out by Graphviz's `dot`), Graphviz DOT otherwise.
+    Graph {
+        /// The `.cnn` file; `-` reads standard input.
+        file: PathBuf,
+        /// The model to draw, for a file with several.
+        #[arg(long)]
+        model: Option<String>,
+        /// Draw `Sequential`s nested deeper than this as one node.
+        #[arg(long, default_value_t = 2)]
+        depth: usize,
+        /// The output file; standard output when absent or `-`.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Explain an error code, such as `shape::linear_in`, with an example.
     Explain {
         /// The code.
@@ -165,6 +180,9 @@ fn main() -> ExitCode {
         }
         Command::Weights { file, weights: path, model } => {
             vec![weights(file, path, model.as_deref(), lints)]
+        }
+        Command::Graph { file, model, depth, output } => {
+            vec![graph(file, model.as_deref(), *depth, output.as_deref(), lints)]
         }
         Command::Explain { code } => return explain(code),
         Command::Completions { shell } => {
@@ -322,29 +340,15 @@ fn weights(
     model: Option<&str>,
     lints: Lints,
 ) -> Result<(), CompileError> {
-    let Checked { models, shown: name, source, .. } = checked(file, lints)?;
-    let chosen = match model {
-        Some(wanted) => models.iter().find(|m| m.name == wanted),
-        None if models.len() == 1 => models.first(),
-        None => None,
-    };
-    let Some(chosen) = chosen else {
-        let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
-        let error = std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            match model {
-                Some(wanted) => format!("no model `{wanted}`; the models are {}", names.join(", ")),
-                None => format!("name the model to check with --model: {}", names.join(", ")),
-            },
-        );
-        return Err(CompileError::Io { path: file.to_path_buf(), error });
-    };
+    let checked = checked(file, lints)?;
+    let chosen = pick(&checked, model, file)?;
+    let (name, source) = (&checked.shown, &checked.source);
     let tensors = cnnc_build::read_safetensors_header(weights)
         .map_err(|error| CompileError::Io { path: weights.to_path_buf(), error })?;
     let shown = weights.display().to_string();
     let errors = cnnc_build::check_weights(chosen, &tensors, &shown);
     if !errors.is_empty() {
-        return Err(CompileError::Source(cnnc_build::Diagnostics::new(&name, &source, errors)));
+        return Err(CompileError::Source(cnnc_build::Diagnostics::new(name, source, errors)));
     }
     let elements: i64 = tensors.values().map(|t| t.shape.iter().product::<i64>()).sum();
     print(&format!(
@@ -354,6 +358,57 @@ fn weights(
         cnnc_build::ir::thousands(elements)
     ));
     Ok(())
+}
+
+/// The model of `checked` named `wanted`, or its only model.
+fn pick<'c>(
+    checked: &'c Checked,
+    wanted: Option<&str>,
+    file: &Path,
+) -> Result<&'c cnnc_build::ir::Model, CompileError> {
+    let models = &checked.models;
+    let chosen = match wanted {
+        Some(name) => models.iter().find(|m| m.name == name),
+        None if models.len() == 1 => models.first(),
+        None => None,
+    };
+    chosen.ok_or_else(|| {
+        let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
+        let message = match wanted {
+            Some(name) => format!("no model `{name}`; the models are {}", names.join(", ")),
+            None => format!("name the model with --model: {}", names.join(", ")),
+        };
+        let error = std::io::Error::new(std::io::ErrorKind::InvalidInput, message);
+        CompileError::Io { path: file.to_path_buf(), error }
+    })
+}
+
+fn graph(
+    file: &Path,
+    model: Option<&str>,
+    depth: usize,
+    output: Option<&Path>,
+    lints: Lints,
+) -> Result<(), CompileError> {
+    let checked = checked(file, lints)?;
+    let model = pick(&checked, model, file)?;
+    let dot = cnnc_build::graph::dot(model, depth);
+    match output.filter(|path| !is_stdio(path)) {
+        Some(path) => {
+            let text = if path.extension().is_some_and(|e| e == "svg") {
+                cnnc_build::graph::svg(&dot)
+                    .map_err(|error| CompileError::Io { path: path.to_path_buf(), error })?
+            } else {
+                dot
+            };
+            cnnc_build::write_atomically(path, &text)
+                .map_err(|error| CompileError::Io { path: path.to_path_buf(), error })
+        }
+        None => {
+            print(&dot);
+            Ok(())
+        }
+    }
 }
 
 /// The diagnostics index: a section per code, each with an example.

@@ -417,3 +417,42 @@ fn the_table_groups_by_depth_picks_a_model_and_speaks_json() {
     assert_eq!(out.status.code(), Some(3));
     assert!(text(&out.stderr).contains("the models are ResNet18"));
 }
+
+#[test]
+fn graph_draws_the_forward_pass_with_shapes_on_its_edges() {
+    let dir = workdir(&[("simple_cnn.cnn", SIMPLE_CNN)]);
+    let out = cnnc(&["graph", "simple_cnn.cnn"], dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dot = text(&out.stdout);
+    assert!(dot.starts_with("digraph \"SimpleCNN\" {"));
+    // Each Sequential is a cluster; the flatten between layer3 and layer4 carries the shape
+    // the first Linear needs.
+    assert_eq!(dot.matches("subgraph cluster_").count(), 4, "{dot}");
+    assert!(dot.contains("label=\"flatten(1, -1)\""), "{dot}");
+    assert!(dot.contains("[label=\"[N, 2048]\"]"), "{dot}");
+    // input → conv1, 2 edges inside each of layer1 to layer3 and 4 inside layer4, 2 from one
+    // Sequential to the next, 2 around flatten, and one to the output.
+    assert_eq!(dot.matches(" -> ").count(), 16, "{dot}");
+    // --depth 1 draws each Sequential as one node.
+    let out = cnnc(&["graph", "simple_cnn.cnn", "--depth", "1"], dir.path());
+    let shallow = text(&out.stdout);
+    assert!(!shallow.contains("subgraph"));
+    assert!(shallow.contains("layer4\\nSequential (1,082,570 parameters)"), "{shallow}");
+}
+
+#[test]
+fn graph_renders_svg_with_graphviz() {
+    let googlenet = std::fs::read_to_string(root().join("examples/googlenet.cnn")).unwrap();
+    let dir = workdir(&[("googlenet.cnn", &googlenet)]);
+    let out = cnnc(&["graph", "googlenet.cnn", "-o", "googlenet.svg"], dir.path());
+    assert!(
+        out.status.success(),
+        "Graphviz's `dot` lays out the SVG (apt-get install graphviz): {}",
+        text(&out.stderr)
+    );
+    let svg = std::fs::read_to_string(dir.path().join("googlenet.svg")).unwrap();
+    assert!(svg.contains("<svg"));
+    for label in ["inception4a", "aux1", "aux2", "output 3", "[N, 1024, 7, 7]"] {
+        assert!(svg.contains(label), "{label}");
+    }
+}
