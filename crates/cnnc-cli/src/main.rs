@@ -92,6 +92,16 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Lay files out canonically, keeping line breaks and comments; `-` formats standard input to
+    /// standard output.
+    Fmt {
+        /// The `.cnn` files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Write nothing; list the files that are not formatted and exit with status 1.
+        #[arg(long)]
+        check: bool,
+    },
     /// Explain an error code, such as `shape::linear_in`, with an example.
     Explain {
         /// The code.
@@ -183,6 +193,16 @@ fn main() -> ExitCode {
         }
         Command::Graph { file, model, depth, output } => {
             vec![graph(file, model.as_deref(), *depth, output.as_deref(), lints)]
+        }
+        Command::Fmt { files, check } => {
+            let results: Vec<Result<bool, CompileError>> =
+                files.iter().map(|file| fmt(file, *check)).collect();
+            let unformatted = results.iter().any(|r| matches!(r, Ok(false)));
+            let status = report(results.into_iter().map(|r| r.map(|_| ())).collect(), format);
+            if status == ExitCode::SUCCESS && unformatted {
+                return ExitCode::from(SOURCE_ERRORS);
+            }
+            return status;
         }
         Command::Explain { code } => return explain(code),
         Command::Completions { shell } => {
@@ -409,6 +429,29 @@ fn graph(
             Ok(())
         }
     }
+}
+
+/// Formats a file in place, or with `check` only compares; returns whether it was formatted.
+fn fmt(file: &Path, check: bool) -> Result<bool, CompileError> {
+    let (shown, source) = read(file)?;
+    let formatted = cnnc_syntax::format(&source).map_err(|error| {
+        let error = cnnc_build::Error::from(error);
+        CompileError::Source(cnnc_build::Diagnostics::new(&shown, &source, vec![error]))
+    })?;
+    if is_stdio(file) {
+        print(&formatted);
+        return Ok(true);
+    }
+    if formatted == source {
+        return Ok(true);
+    }
+    if check {
+        eprintln!("{shown}: not formatted");
+        return Ok(false);
+    }
+    cnnc_build::write_atomically(file, &formatted)
+        .map_err(|error| CompileError::Io { path: file.to_path_buf(), error })?;
+    Ok(true)
 }
 
 /// The diagnostics index: a section per code, each with an example.

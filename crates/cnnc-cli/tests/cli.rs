@@ -456,3 +456,32 @@ fn graph_renders_svg_with_graphviz() {
         assert!(svg.contains(label), "{label}");
     }
 }
+
+#[test]
+fn fmt_lays_files_out_and_check_reports_the_unformatted() {
+    let messy =
+        "model   M {\n  input x:[N,4]\n\n\n    fc=Linear(4,2,bias=false)   // a comment\n}\n";
+    let tidy =
+        "model M {\n    input x: [N, 4]\n\n    fc = Linear(4, 2, bias=false) // a comment\n}\n";
+    let dir = workdir(&[("messy.cnn", messy), ("tidy.cnn", tidy)]);
+    let out = cnnc(&["fmt", "--check", "messy.cnn", "tidy.cnn"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stderr), "messy.cnn: not formatted\n");
+    assert_eq!(std::fs::read_to_string(dir.path().join("messy.cnn")).unwrap(), messy);
+    let out = cnnc(&["fmt", "messy.cnn"], dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(dir.path().join("messy.cnn")).unwrap(), tidy);
+    let out = cnnc(&["fmt", "--check", "messy.cnn", "tidy.cnn"], dir.path());
+    assert!(out.status.success());
+    let out = cnnc_with_stdin(&["fmt", "-"], dir.path(), messy);
+    assert_eq!(text(&out.stdout), tidy);
+    // A file that does not parse is a diagnostic, and is left as it is.
+    std::fs::write(dir.path().join("broken.cnn"), "model M {\n").unwrap();
+    let out = cnnc(&["fmt", "broken.cnn", "--format", "short"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).starts_with("broken.cnn:1:9: error[syntax::parse]"),
+        "{}",
+        text(&out.stderr)
+    );
+}

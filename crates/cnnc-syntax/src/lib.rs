@@ -4,9 +4,11 @@
 //! its [`Span`]. The grammar lives in `grammar/cnnc.pest` at the repository root.
 
 pub mod ast;
+mod format;
 mod habits;
 mod parser;
 
 pub use ast::*;
+pub use format::format;
 pub use habits::suggest;
 pub use parser::{parse, SyntaxError, MAX_NESTING};
