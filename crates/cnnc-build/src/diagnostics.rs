@@ -116,6 +116,14 @@ impl Diagnostics {
             "primary": span(&error.primary),
             "related": error.related.iter().map(span).collect::<Vec<_>>(),
             "help": error.help,
+            "fixes": error.fixes.iter().map(|(at, text)| {
+                let mut fix = span(&(*at, String::new()));
+                fix["replacement"] = serde_json::Value::from(text.as_str());
+                if let Some(object) = fix.as_object_mut() {
+                    object.remove("label");
+                }
+                fix
+            }).collect::<Vec<_>>(),
         })
         .to_string()
     }
@@ -191,6 +199,7 @@ pub fn render_io_error(path: &std::path::Path, error: &std::io::Error, format: F
                 "primary": null,
                 "related": [],
                 "help": null,
+                "fixes": [],
             });
             format!("{value}\n")
         }

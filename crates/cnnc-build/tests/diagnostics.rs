@@ -546,6 +546,54 @@ fn json_output_has_code_spans_and_help() {
     assert_eq!(&source[value["primary"]["start"].as_u64().unwrap() as usize..][..4], "2048");
     assert_eq!(value["related"][0]["line"], 29);
     assert!(value["help"].as_str().unwrap().contains("Linear(1152, 512)"));
+    assert_eq!(value["fixes"][0]["replacement"], "1152");
+    assert_eq!(value["fixes"][0]["start"], value["primary"]["start"]);
+}
+
+/// Applies the fixes of every error, last first.
+fn apply_fixes(source: &str, errors: &[cnnc_build::Error]) -> String {
+    let mut fixes: Vec<_> = errors.iter().flat_map(|e| e.fixes.iter().cloned()).collect();
+    fixes.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
+    let mut fixed = source.to_string();
+    for (span, text) in fixes {
+        fixed.replace_range(span.start..span.end, &text);
+    }
+    fixed
+}
+
+#[test]
+fn fixes_remove_their_diagnostic() {
+    let mut fixed_cases = 0;
+    for case in CASES {
+        let Err(diagnostics) = check_source("net.cnn", case.source) else { continue };
+        if diagnostics.errors.iter().all(|e| e.fixes.is_empty()) {
+            continue;
+        }
+        fixed_cases += 1;
+        let fixed = apply_fixes(case.source, &diagnostics.errors);
+        let remaining = match check_source("net.cnn", &fixed) {
+            Ok(_) => Vec::new(),
+            Err(d) => d.errors,
+        };
+        for error in diagnostics.errors.iter().filter(|e| !e.fixes.is_empty()) {
+            assert!(
+                !remaining.iter().any(|r| r.code == error.code && r.span() == error.span()),
+                "{}: the fix leaves `{}`:\n{fixed}",
+                case.name,
+                error.message
+            );
+        }
+    }
+    assert!(fixed_cases >= 8, "{fixed_cases} cases offer fixes");
+    // The fixes of these cases leave a source that checks.
+    for name in
+        ["pytorch_nn_prefix", "python_true", "colon_for_a_keyword_argument", "list_for_a_pair"]
+    {
+        let case = CASES.iter().find(|c| c.name == name).expect("a case");
+        let errors = check_source("net.cnn", case.source).unwrap_err().errors;
+        let fixed = apply_fixes(case.source, &errors);
+        assert!(check_source("net.cnn", &fixed).is_ok(), "{name}: {fixed}");
+    }
 }
 
 #[test]

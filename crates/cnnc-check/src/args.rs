@@ -422,22 +422,25 @@ pub fn assign<'a>(
                 match names.iter().position(|n| *n == keyword.name) {
                     Some(i) => i,
                     None => {
-                        let help = match suggest(&keyword.name, names) {
+                        let suggestion = suggest(&keyword.name, names);
+                        let help = match suggestion {
                             Some(s) => {
                                 meant.push(s);
                                 format!("did you mean `{s}`? the signature is {}", signature())
                             }
                             None => format!("the signature is {}", signature()),
                         };
-                        errors.push(
-                            Error::new(
-                                Code::UnknownArgument,
-                                format!("`{callee}` has no argument `{}`", keyword.name),
-                                keyword.span,
-                                "unknown argument",
-                            )
-                            .with_help(help),
-                        );
+                        let mut error = Error::new(
+                            Code::UnknownArgument,
+                            format!("`{callee}` has no argument `{}`", keyword.name),
+                            keyword.span,
+                            "unknown argument",
+                        )
+                        .with_help(help);
+                        if let Some(s) = suggestion {
+                            error = error.with_fix(keyword.span, s);
+                        }
+                        errors.push(error);
                         ok = false;
                         continue;
                     }

@@ -137,7 +137,8 @@ pub fn eval(value: &Value, env: &Env) -> Result<Const, Error> {
                     value.span,
                     format!("write `{rust}`"),
                 )
-                .with_help("booleans are written `true` and `false`, and no value is `None`");
+                .with_help("booleans are written `true` and `false`, and no value is `None`")
+                .with_fix(value.span, rust);
             }
             let names: Vec<&str> = env.keys().map(String::as_str).collect();
             let help = match suggest(name, &names) {

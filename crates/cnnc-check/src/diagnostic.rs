@@ -260,6 +260,8 @@ pub struct Error {
     pub related: Vec<(Span, String)>,
     /// How to fix it.
     pub help: Option<String>,
+    /// Replacements of the source text that fix it, where they are certain.
+    pub fixes: Vec<(Span, String)>,
 }
 
 impl Error {
@@ -276,7 +278,14 @@ impl Error {
             primary: (span, label.into()),
             related: Vec::new(),
             help: None,
+            fixes: Vec::new(),
         }
+    }
+
+    /// Adds a replacement of `span` by `text` that fixes the problem.
+    pub fn with_fix(mut self, span: Span, text: impl Into<String>) -> Self {
+        self.fixes.push((span, text.into()));
+        self
     }
 
     /// Adds a related span.
@@ -341,6 +350,7 @@ impl From<cnnc_syntax::SyntaxError> for Error {
     fn from(e: cnnc_syntax::SyntaxError) -> Self {
         let mut error = Error::new(Code::Parse, e.message, e.span, e.label);
         error.help = e.help;
+        error.fixes.extend(e.fix.map(|fix| *fix));
         error
     }
 }

@@ -3,6 +3,10 @@
 //! is an [`Error`] with a stable [`Code`], spans and a help line; all of them are reported in
 //! one run.
 
+// A diagnostic carries its spans, labels, help and fixes; it is returned only on the error
+// path, where its size costs nothing that matters.
+#![allow(clippy::result_large_err)]
+
 pub mod args;
 mod blocks;
 mod check;

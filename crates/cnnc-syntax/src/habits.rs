@@ -47,7 +47,12 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 fn error(message: String, span: Span, label: &str, help: &str) -> SyntaxError {
-    SyntaxError { message, span, label: label.into(), help: Some(help.into()) }
+    SyntaxError { fix: None, message, span, label: label.into(), help: Some(help.into()) }
+}
+
+/// The error with a replacement of `span` that fixes it.
+fn fixed(error: SyntaxError, span: Span, replacement: String) -> SyntaxError {
+    SyntaxError { fix: Some(Box::new((span, replacement))), ..error }
 }
 
 /// Before parsing: a comment or string that is never closed, a character that cannot appear
@@ -160,49 +165,61 @@ pub(crate) fn recognise(source: &str, pos: usize) -> Option<SyntaxError> {
         let span = Span::new(start, pos + 1 + name.len());
         match word_before {
             "nn" => {
-                return Some(error(
+                let error = error(
                     format!("`nn.{name}` is PyTorch's spelling"),
                     span,
                     &format!("write `{name}`"),
                     "layers are named as in `torch.nn`, without the `nn.` prefix",
-                ))
+                );
+                return Some(fixed(error, span, name));
             }
             "self" => {
-                return Some(error(
+                let error = error(
                     format!("`self.{name}` is Python's spelling"),
                     span,
                     &format!("write `{name}`"),
                     "children and values are named directly, without `self.`",
-                ))
+                );
+                return Some(fixed(error, span, name));
             }
             _ => {}
         }
     }
     let open = innermost_open_bracket(before);
     if rest.starts_with(':') && open == Some(b'(') && !word_before.is_empty() {
-        return Some(error(
+        let span = Span::new(pos, pos + 1);
+        let error = error(
             "arguments are named with `=`, not `:`".into(),
-            Span::new(pos, pos + 1),
+            span,
             "write `=`",
             &format!("write `{word_before}=...`, as in Python calls"),
-        ));
+        );
+        return Some(fixed(error, span, "=".into()));
     }
     if rest.starts_with(',') && open == Some(b'{') {
-        return Some(error(
+        let span = Span::new(pos, pos + 1);
+        let error = error(
             "children are separated by new lines or `;`, not `,`".into(),
-            Span::new(pos, pos + 1),
+            span,
             "write `;` or a new line",
             "as in `Sequential { Conv2d(3, 8, 3); ReLU() }`",
-        ));
+        );
+        return Some(fixed(error, span, ";".into()));
     }
     if rest.starts_with('[') && open == Some(b'(') {
-        let end = rest.find(']').map_or(pos + 1, |j| pos + j + 1);
-        return Some(error(
+        let closed = rest.find(']');
+        let end = closed.map_or(pos + 1, |j| pos + j + 1);
+        let span = Span::new(pos, end);
+        let error = error(
             "a pair of sizes is a tuple in parentheses, not a list".into(),
-            Span::new(pos, end),
+            span,
             "write `(3, 3)`",
             "as in PyTorch's `kernel_size=(3, 3)`",
-        ));
+        );
+        return Some(match closed {
+            Some(j) => fixed(error, span, format!("({})", &rest[1..j])),
+            None => error,
+        });
     }
     misspelled_keyword(source, pos)
 }
@@ -234,13 +251,15 @@ fn misspelled_keyword(source: &str, pos: usize) -> Option<SyntaxError> {
     }
     let keyword = suggest(&word, KEYWORDS)?;
     let start = line_start + indent;
-    Some(error(
+    let span = Span::new(start, start + word.len());
+    let error = error(
         format!("unknown keyword `{word}`"),
-        Span::new(start, start + word.len()),
+        span,
         &format!("did you mean `{keyword}`?"),
         "a statement starts with a keyword (`model`, `block`, `input`, `forward`, `init`, `let`, \
          `for`, `if`) or with a child's name and `=`",
-    ))
+    );
+    Some(fixed(error, span, keyword.to_string()))
 }
 
 /// For a `{` that is never closed: the one that indentation says lacks its `}`. A `}` closes

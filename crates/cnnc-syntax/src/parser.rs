@@ -28,12 +28,15 @@ pub struct SyntaxError {
     /// How to fix it.
     #[help]
     pub help: Option<String>,
+    /// A replacement of the source text that fixes it, where one is certain.
+    pub fix: Option<Box<(Span, String)>>,
 }
 
 /// Parses the text of a `.cnn` file.
 pub fn parse(source: &str) -> Result<File, SyntaxError> {
     if let Some(offset) = too_deep(source) {
         return Err(SyntaxError {
+            fix: None,
             message: format!("brackets are nested more than {MAX_NESTING} deep"),
             span: Span::new(offset, offset + 1),
             label: "nested too deep".into(),
@@ -65,6 +68,7 @@ fn syntax_error(source: &str, error: pest::error::Error<Rule>) -> SyntaxError {
         if let Some(open) = habits::unclosed_brace(source) {
             let line = source[..open].matches('\n').count() + 1;
             return SyntaxError {
+                fix: None,
                 message: format!("the `{{` on line {line} is never closed"),
                 span: Span::new(open, open + 1),
                 label: "never closed".into(),
@@ -103,8 +107,13 @@ fn syntax_error(source: &str, error: pest::error::Error<Rule>) -> SyntaxError {
         let list = join_alternatives(&expected);
         (format!("expected {list}, found {found}"), format!("expected {list}"))
     };
-    let mut error =
-        SyntaxError { message, span: Span::new(start, end), label, help: help_for(source, start) };
+    let mut error = SyntaxError {
+        fix: None,
+        message,
+        span: Span::new(start, end),
+        label,
+        help: help_for(source, start),
+    };
     if start >= source.trim_end().len() {
         // At the end of input, point at the last token rather than past it.
         let last = source.trim_end().char_indices().last().map_or(0, |(i, _)| i);
@@ -148,6 +157,7 @@ fn check_chain(pair: &Pair<Rule>) -> Result<(), SyntaxError> {
         return Ok(());
     }
     Err(SyntaxError {
+        fix: None,
         message: format!("this expression chains more than {MAX_CHAIN} operands or stages"),
         span: span(pair),
         label: "too long".into(),
@@ -268,6 +278,7 @@ fn model(pair: Pair<Rule>) -> Result<Model, SyntaxError> {
             }
             Rule::layer_call => {
                 return Err(SyntaxError {
+                    fix: None,
                     message: "a child of a model needs a name".into(),
                     span: span(&item),
                     label: "unnamed child".into(),
@@ -519,6 +530,7 @@ fn value(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
             Ok(x) if x.is_finite() => ValueKind::Float(x),
             _ => {
                 return Err(SyntaxError {
+                    fix: None,
                     message: format!("float `{}` is out of range", pair.as_str()),
                     span: whole,
                     label: "not a finite 64-bit float".into(),
@@ -540,6 +552,7 @@ fn value(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
 
 fn int(pair: &Pair<Rule>) -> Result<i64, SyntaxError> {
     pair.as_str().parse().map_err(|_| SyntaxError {
+        fix: None,
         message: format!("integer `{}` does not fit in 64 bits", pair.as_str()),
         span: span(pair),
         label: "too large".into(),

@@ -299,19 +299,22 @@ impl ShapeCtx<'_> {
                 let path = self.path.to_string();
                 let fixed = self.rewrite_call(arg, &actual.to_string());
                 let inferred = self.rewrite_call(arg, "_");
-                self.error(
-                    Error::new(
-                        code,
-                        format!("`{path}` expects {declared} {what}, but receives {actual}"),
-                        self.args.span(arg),
-                        format!("declared {arg} = {declared}"),
-                    )
-                    .with_related(span, note)
-                    .with_help(format!(
-                        "the input is {}; write `{fixed}`, or `{inferred}` to infer it",
-                        self.model_input
-                    )),
+                let written = self.args.span(arg);
+                let mut error = Error::new(
+                    code,
+                    format!("`{path}` expects {declared} {what}, but receives {actual}"),
+                    written,
+                    format!("declared {arg} = {declared}"),
                 )
+                .with_related(span, note)
+                .with_help(format!(
+                    "the input is {}; write `{fixed}`, or `{inferred}` to infer it",
+                    self.model_input
+                ));
+                if written != self.args.call_span {
+                    error = error.with_fix(written, actual.to_string());
+                }
+                self.error(error)
             }
             other => panic!("`{arg}` is not an integer: {other:?}"),
         }
