@@ -158,7 +158,8 @@ impl Graph<'_> {
     /// Draws the child at `path`: one node, or a cluster of a `Sequential`'s children in
     /// order. Returns its first and last nodes.
     fn child(&mut self, path: &str, level: usize) -> (usize, usize) {
-        let Some(node) = self.model.node(path) else {
+        let model = self.model;
+        let Some(node) = model.node(path) else {
             let id = self.node(path, "box");
             return (id, id);
         };
@@ -183,24 +184,26 @@ impl Graph<'_> {
                     self.nodes + 1,
                     quote(path)
                 );
-                let paths: Vec<String> = children.iter().map(|c| c.path.clone()).collect();
-                let mut first_last: Option<(usize, usize)> = None;
-                for child in paths {
-                    let (first, last) = self.child(&child, level + 1);
-                    if let Some((_, previous)) = first_last {
-                        let shape =
-                            self.shapes.get(self.previous_path(&child).as_str()).copied().cloned();
-                        match shape {
-                            Some(shape) => self.edge(previous, first, &shape),
+                // Each child feeds the next; the value between them is the output of the last
+                // layer inside the first.
+                let mut entry = None;
+                let mut previous: Option<(&ir::Node, usize)> = None;
+                for child in children {
+                    let (first, last) = self.child(&child.path, level + 1);
+                    if let Some((sibling, from)) = previous {
+                        match self.shapes.get(innermost_last(sibling).path.as_str()).copied() {
+                            Some(shape) => self.edge(from, first, shape),
                             None => {
-                                let _ = writeln!(self.out, "  n{previous} -> n{first};");
+                                let _ = writeln!(self.out, "  n{from} -> n{first};");
                             }
                         }
                     }
-                    first_last = Some((first_last.map_or(first, |(f, _)| f), last));
+                    entry.get_or_insert(first);
+                    previous = Some((child, last));
                 }
                 self.out.push_str("  }\n");
-                first_last.expect("a Sequential with children")
+                let exit = previous.map_or(0, |(_, last)| last);
+                (entry.unwrap_or(exit), exit)
             }
             ir::NodeBody::Sequential(_) => {
                 let parameters = ir::thousands(node.num_parameters());
@@ -210,25 +213,15 @@ impl Graph<'_> {
             }
         }
     }
+}
 
-    /// The path of the sibling before `path` in its `Sequential`, whose output feeds it (the
-    /// last layer inside it, for a nested module).
-    fn previous_path(&self, path: &str) -> String {
-        let (parent, _) = path.rsplit_once('.').unwrap_or(("", path));
-        let siblings = match self.model.node(parent) {
-            Some(node) => node.body.children(),
-            None => &[],
-        };
-        let index = siblings.iter().position(|c| c.path == path).unwrap_or(0);
-        let mut previous = match index.checked_sub(1).and_then(|i| siblings.get(i)) {
-            Some(node) => node,
-            None => return String::new(),
-        };
-        while let Some(last) = previous.body.children().last() {
-            previous = last;
-        }
-        previous.path.clone()
+/// The last layer inside `node` (the node itself for a layer).
+fn innermost_last(node: &ir::Node) -> &ir::Node {
+    let mut node = node;
+    while let Some(last) = node.body.children().last() {
+        node = last;
     }
+    node
 }
 
 /// The label of a functional op.

@@ -87,20 +87,54 @@ pub fn compile_file(path: &Path) -> Result<Compiled, CompileError> {
     let source = read_source(path)?;
     let shown = path.display().to_string();
     let models = check_source(&shown, &source).map_err(CompileError::Source)?;
-    let name = path.file_name().map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
-    Ok(generate(models, &name))
+    Ok(generate(models, &file_name(path)))
+}
+
+/// The name of the file `path` as the header of generated code shows it.
+pub fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// The model of `models` named `name`, or with no name the only one; otherwise a message that
+/// lists the models.
+pub fn find_model<'m>(
+    models: &'m [ir::Model],
+    name: Option<&str>,
+) -> Result<&'m ir::Model, String> {
+    let found = match name {
+        Some(name) => models.iter().find(|m| m.name == name),
+        None if models.len() == 1 => models.first(),
+        None => None,
+    };
+    found.ok_or_else(|| {
+        let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
+        match name {
+            Some(name) => format!("no model `{name}`; the models are {}", names.join(", ")),
+            None => format!("name the model with --model: {}", names.join(", ")),
+        }
+    })
+}
+
+/// The diagnostics index (docs/diagnostics.md): a section per code, each with an example.
+const INDEX: &str = include_str!("../../../docs/diagnostics.md");
+
+/// The entry of the diagnostics index about `code`, or the codes there are.
+pub fn explain(code: &str) -> Result<&'static str, Vec<&'static str>> {
+    let heading = format!("## {code}\n");
+    let Some(start) = INDEX.find(&heading) else {
+        return Err(INDEX.lines().filter_map(|line| line.strip_prefix("## ")).collect());
+    };
+    let section = &INDEX[start..];
+    let end =
+        section[heading.len()..].find("\n## ").map_or(section.len(), |i| i + heading.len() + 1);
+    Ok(&section[..end])
 }
 
 /// Generates the code of checked models; `name` is the source file named in the header.
 pub fn generate(models: Vec<ir::Model>, name: &str) -> Compiled {
     let code = cnnc_codegen::generate_file(&models, name);
     Compiled { models, code }
-}
-
-/// Parses and checks a `.cnn` file without generating code; diagnostics show the path as given.
-pub fn check_file(path: &Path) -> Result<Vec<ir::Model>, CompileError> {
-    let source = read_source(path)?;
-    check_source(&path.display().to_string(), &source).map_err(CompileError::Source)
 }
 
 /// The text of a file.

@@ -222,9 +222,9 @@ pub fn summary_json(model: &ir::Model, options: SummaryOptions) -> serde_json::V
     })
 }
 
-/// Multiply-accumulates per sample of a layer, as fvcore and torchinfo count them for
-/// convolutions and linear layers: one per weight element and output position. Other layers
-/// count 0; `None` where a size is symbolic.
+/// Multiply-accumulates per sample of a layer, counted for convolutions and linear layers: one
+/// per weight element and output position (bias additions are not counted). Other layers count
+/// 0; `None` where a size is symbolic.
 fn macs(layer: &ir::Layer, output: &Shape) -> Option<i64> {
     let Some(weight) = layer.tensors.iter().find(|t| t.def.name == "weight") else {
         return Some(0);

@@ -271,10 +271,7 @@ fn checked(file: &Path, lints: Lints) -> Result<Checked, CompileError> {
         }
         let _ = std::io::stderr().write_all(warnings.render(lints.format).as_bytes());
     }
-    let header_name = match file.file_name() {
-        Some(name) if !is_stdio(file) => name.to_string_lossy().into_owned(),
-        _ => shown.clone(),
-    };
+    let header_name = if is_stdio(file) { shown.clone() } else { cnnc_build::file_name(file) };
     Ok(Checked { models, shown, source, header_name })
 }
 
@@ -305,16 +302,10 @@ struct Table<'a> {
 
 fn check(file: &Path, table: &Table, lints: Lints) -> Result<(), CompileError> {
     let checked = checked(file, lints)?;
-    let models: Vec<&cnnc_build::ir::Model> =
-        checked.models.iter().filter(|m| table.model.is_none_or(|name| m.name == name)).collect();
-    if let (Some(name), true) = (table.model, models.is_empty()) {
-        let names: Vec<&str> = checked.models.iter().map(|m| m.name.as_str()).collect();
-        let error = std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            format!("no model `{name}`; the models are {}", names.join(", ")),
-        );
-        return Err(CompileError::Io { path: file.to_path_buf(), error });
-    }
+    let models: Vec<&cnnc_build::ir::Model> = match table.model {
+        Some(name) => vec![pick(&checked, Some(name), file)?],
+        None => checked.models.iter().collect(),
+    };
     if table.json {
         for model in models {
             print(&format!("{}\n", cnnc_build::summary_json(model, table.options)));
@@ -386,18 +377,7 @@ fn pick<'c>(
     wanted: Option<&str>,
     file: &Path,
 ) -> Result<&'c cnnc_build::ir::Model, CompileError> {
-    let models = &checked.models;
-    let chosen = match wanted {
-        Some(name) => models.iter().find(|m| m.name == name),
-        None if models.len() == 1 => models.first(),
-        None => None,
-    };
-    chosen.ok_or_else(|| {
-        let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
-        let message = match wanted {
-            Some(name) => format!("no model `{name}`; the models are {}", names.join(", ")),
-            None => format!("name the model with --model: {}", names.join(", ")),
-        };
+    cnnc_build::find_model(&checked.models, wanted).map_err(|message| {
         let error = std::io::Error::new(std::io::ErrorKind::InvalidInput, message);
         CompileError::Io { path: file.to_path_buf(), error }
     })
@@ -454,22 +434,21 @@ fn fmt(file: &Path, check: bool) -> Result<bool, CompileError> {
     Ok(true)
 }
 
-/// The diagnostics index: a section per code, each with an example.
-const INDEX: &str = include_str!("../../../docs/diagnostics.md");
-
 /// Prints the section of the diagnostics index about `code`.
 fn explain(code: &str) -> ExitCode {
-    let heading = format!("## {code}\n");
-    let Some(start) = INDEX.find(&heading) else {
-        let codes: Vec<&str> = INDEX.lines().filter_map(|line| line.strip_prefix("## ")).collect();
-        eprintln!("error: no diagnostic has the code `{code}`; the codes are {}", codes.join(", "));
-        return ExitCode::from(USAGE);
-    };
-    let section = &INDEX[start..];
-    let end =
-        section[heading.len()..].find("\n## ").map_or(section.len(), |i| i + heading.len() + 1);
-    print(&section[..end]);
-    ExitCode::SUCCESS
+    match cnnc_build::explain(code) {
+        Ok(section) => {
+            print(section);
+            ExitCode::SUCCESS
+        }
+        Err(codes) => {
+            eprintln!(
+                "error: no diagnostic has the code `{code}`; the codes are {}",
+                codes.join(", ")
+            );
+            ExitCode::from(USAGE)
+        }
+    }
 }
 
 /// Prints to standard output, ignoring a closed pipe (`cnnc check net.cnn | head`).

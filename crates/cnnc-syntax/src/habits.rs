@@ -4,7 +4,7 @@
 //! and a `{` that is never closed.
 
 use crate::ast::Span;
-use crate::parser::SyntaxError;
+use crate::parser::{for_each_code_byte, SyntaxError, Unclosed};
 
 /// The keywords, for suggestions when a statement starts with a misspelled one.
 const KEYWORDS: &[&str] =
@@ -55,59 +55,42 @@ fn fixed(error: SyntaxError, span: Span, replacement: String) -> SyntaxError {
     SyntaxError { fix: Some(Box::new((span, replacement))), ..error }
 }
 
-/// Before parsing: a comment or string that is never closed, a character that cannot appear
-/// outside comments and strings, or Python's `def`.
+/// Before parsing: a character that cannot appear outside comments and strings, Python's
+/// `def`, or a comment or string that is never closed.
 pub(crate) fn scan(source: &str) -> Option<SyntaxError> {
-    let bytes = source.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                i = source[i..].find('\n').map_or(bytes.len(), |n| i + n);
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => match source[i + 2..].find("*/") {
-                Some(n) => i += n + 3,
-                None => {
-                    return Some(error(
-                        "this comment is never closed".into(),
-                        Span::new(i, i + 2),
-                        "opened here",
-                        "end it with `*/`",
-                    ))
-                }
-            },
-            b'"' => match source[i + 1..].find(['"', '\n']) {
-                Some(n) if bytes[i + 1 + n] == b'"' => i += n + 1,
-                _ => {
-                    return Some(error(
-                        "this string is never closed".into(),
-                        Span::new(i, i + 1),
-                        "opened here",
-                        "end it with `\"` on the same line",
-                    ))
-                }
-            },
-            b if b >= 0x80 => {
-                let c = source[i..].chars().next().unwrap_or(' ');
-                if i == 0 && c == '\u{feff}' {
-                    i += c.len_utf8();
-                    continue;
-                }
-                return Some(not_ascii(source, i, c));
-            }
-            b'd' if source[i..].starts_with("def") && starts_python_def(source, i) => {
-                return Some(error(
-                    "`def` is Python: cnnc writes `forward(x) { ... }`".into(),
-                    Span::new(i, i + 3),
-                    "not a keyword of cnnc",
-                    "write the forward pass as `forward(x) { x -> conv1 -> relu }`",
-                ));
-            }
-            _ => {}
+    let bom = if source.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    let mut found = None;
+    let unclosed = for_each_code_byte(source, |i, b| {
+        if found.is_some() || i < bom {
+            return;
         }
-        i += 1;
-    }
-    None
+        if b >= 0x80 {
+            // The first byte outside ASCII that this scan meets starts a character.
+            let c = source[i..].chars().next().unwrap_or('\u{fffd}');
+            found = Some(not_ascii(source, i, c));
+        } else if b == b'd' && source[i..].starts_with("def") && starts_python_def(source, i) {
+            found = Some(error(
+                "`def` is Python: cnnc writes `forward(x) { ... }`".into(),
+                Span::new(i, i + 3),
+                "not a keyword of cnnc",
+                "write the forward pass as `forward(x) { x -> conv1 -> relu }`",
+            ));
+        }
+    });
+    found.or_else(|| match unclosed? {
+        Unclosed::Comment(i) => Some(error(
+            "this comment is never closed".into(),
+            Span::new(i, i + 2),
+            "opened here",
+            "end it with `*/`",
+        )),
+        Unclosed::String(i) => Some(error(
+            "this string is never closed".into(),
+            Span::new(i, i + 1),
+            "opened here",
+            "end it with `\"` on the same line",
+        )),
+    })
 }
 
 /// Whether the `def` at `i` starts a word and is followed by a name, as in `def forward(x):`.
@@ -163,26 +146,17 @@ pub(crate) fn recognise(source: &str, pos: usize) -> Option<SyntaxError> {
         let name = next_word(after_dot);
         let start = pos - word_before.len();
         let span = Span::new(start, pos + 1 + name.len());
-        match word_before {
+        let habit = match word_before {
             "nn" => {
-                let error = error(
-                    format!("`nn.{name}` is PyTorch's spelling"),
-                    span,
-                    &format!("write `{name}`"),
-                    "layers are named as in `torch.nn`, without the `nn.` prefix",
-                );
-                return Some(fixed(error, span, name));
+                Some(("PyTorch", "layers are named as in `torch.nn`, without the `nn.` prefix"))
             }
-            "self" => {
-                let error = error(
-                    format!("`self.{name}` is Python's spelling"),
-                    span,
-                    &format!("write `{name}`"),
-                    "children and values are named directly, without `self.`",
-                );
-                return Some(fixed(error, span, name));
-            }
-            _ => {}
+            "self" => Some(("Python", "children and values are named directly, without `self.`")),
+            _ => None,
+        };
+        if let Some((language, help)) = habit {
+            let message = format!("`{word_before}.{name}` is {language}'s spelling");
+            let error = error(message, span, &format!("write `{name}`"), help);
+            return Some(fixed(error, span, name));
         }
     }
     let open = innermost_open_bracket(before);
@@ -227,7 +201,7 @@ pub(crate) fn recognise(source: &str, pos: usize) -> Option<SyntaxError> {
 /// The innermost bracket that is open at the end of `before` (comments and strings skipped).
 fn innermost_open_bracket(before: &str) -> Option<u8> {
     let mut open = Vec::new();
-    crate::parser::for_each_code_byte(before, |_, b| match b {
+    for_each_code_byte(before, |_, b| match b {
         b'(' | b'[' | b'{' => open.push(b),
         b')' | b']' | b'}' => {
             open.pop();
@@ -272,7 +246,7 @@ pub(crate) fn unclosed_brace(source: &str) -> Option<usize> {
     };
     let mut open: Vec<(usize, usize)> = Vec::new();
     let mut skipped = None;
-    crate::parser::for_each_code_byte(source, |i, b| match b {
+    for_each_code_byte(source, |i, b| match b {
         b'{' => open.push((i, indent_of(i))),
         b'}' => {
             let indent = indent_of(i);

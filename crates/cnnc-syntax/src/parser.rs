@@ -123,8 +123,17 @@ fn syntax_error(source: &str, error: pest::error::Error<Rule>) -> SyntaxError {
     error
 }
 
-/// Calls `f` with the offset and byte of every byte outside comments and strings.
-pub(crate) fn for_each_code_byte(source: &str, mut f: impl FnMut(usize, u8)) {
+/// A comment or string that the source never closes, by the offset where it opens.
+pub(crate) enum Unclosed {
+    /// A `/*` without its `*/`.
+    Comment(usize),
+    /// A `"` without a closing `"` on its line.
+    String(usize),
+}
+
+/// Calls `f` with the offset and byte of every byte outside comments and strings (a string
+/// ends with its line, as in the grammar); returns the comment or string left open at the end.
+pub(crate) fn for_each_code_byte(source: &str, mut f: impl FnMut(usize, u8)) -> Option<Unclosed> {
     let bytes = source.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -132,17 +141,19 @@ pub(crate) fn for_each_code_byte(source: &str, mut f: impl FnMut(usize, u8)) {
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
                 i = source[i..].find('\n').map_or(bytes.len(), |n| i + n);
             }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = source[i + 2..].find("*/").map_or(bytes.len(), |n| i + n + 4);
-                continue;
-            }
-            b'"' => {
-                i = source[i + 1..].find('"').map_or(bytes.len(), |n| i + n + 1);
-            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => match source[i + 2..].find("*/") {
+                Some(n) => i += n + 3,
+                None => return Some(Unclosed::Comment(i)),
+            },
+            b'"' => match source[i + 1..].find(['"', '\n']) {
+                Some(n) if bytes[i + 1 + n] == b'"' => i += n + 1,
+                _ => return Some(Unclosed::String(i)),
+            },
             b => f(i, b),
         }
         i += 1;
     }
+    None
 }
 
 /// The most operands of one chain of operators (`a + b + ...`), stages of one pipeline
