@@ -7,7 +7,12 @@
 # out of memory (over 2 GiB) is a failure: the script goes on with the other targets, then lists
 # the failing inputs and exits non-zero.
 #
-# Usage: [CNNC_FUZZ_SECONDS=N] [CNNC_FUZZ_TARGETS="parse check compile"] bash scripts/fuzz.sh
+# With CNNC_FUZZ_SEED and CNNC_FUZZ_RUNS set, a run is repeatable: the same seed explores the same
+# inputs in the same order, and CNNC_FUZZ_SECONDS only caps the time. CI runs that way, so that a
+# failure it reports is one a developer finds again with the same command.
+#
+# Usage: [CNNC_FUZZ_SECONDS=N] [CNNC_FUZZ_SEED=S CNNC_FUZZ_RUNS=R]
+#        [CNNC_FUZZ_TARGETS="parse check compile"] bash scripts/fuzz.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +35,12 @@ libfuzzer_flags=(
     -rss_limit_mb=2048
     -print_final_stats=1
 )
+if [[ -n "${CNNC_FUZZ_SEED:-}" ]]; then
+    libfuzzer_flags+=(-seed="$CNNC_FUZZ_SEED")
+fi
+if [[ -n "${CNNC_FUZZ_RUNS:-}" ]]; then
+    libfuzzer_flags+=(-runs="$CNNC_FUZZ_RUNS")
+fi
 
 failed=()
 for target in $targets; do

@@ -88,3 +88,14 @@ fn formatting_any_prefix_is_a_result_or_an_error() {
         }
     }
 }
+
+#[test]
+fn a_keyword_that_names_a_function_keeps_its_call() {
+    // `in(x)` in `forward` calls a function named `in`; `in (x)` would not parse. Found by the
+    // parse fuzz target.
+    let source = "block B(c) {\n  forward(x) {\n    y = in(x)\n    y\n  }\n}\nmodel M { input x: [N, 4]\n  for i in (0)..2 { Linear(4, 4) }\n}\n";
+    let formatted = format(source).expect("formats");
+    assert!(formatted.contains("y = in(x)"), "{formatted}");
+    assert!(formatted.contains("for i in (0)..2"), "{formatted}");
+    assert_eq!(format(&formatted).ok(), Some(formatted.clone()));
+}

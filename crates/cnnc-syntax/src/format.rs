@@ -35,6 +35,8 @@ enum Kind {
 struct Token<'a> {
     kind: Kind,
     text: &'a str,
+    /// Whether white space separates it from the token before it in the source.
+    spaced: bool,
 }
 
 /// Operators of more than one character, longest first.
@@ -44,6 +46,7 @@ fn tokenize(source: &str) -> Vec<Token<'_>> {
     let bytes = source.as_bytes();
     let mut tokens = Vec::new();
     let mut i = 0;
+    let mut spaced = false;
     while i < bytes.len() {
         let rest = &source[i..];
         let c = rest.chars().next().unwrap_or(' ');
@@ -51,6 +54,7 @@ fn tokenize(source: &str) -> Vec<Token<'_>> {
             (Kind::Newline, 1)
         } else if c.is_whitespace() {
             i += c.len_utf8();
+            spaced = true;
             continue;
         } else if rest.starts_with("//") {
             (Kind::LineComment, rest.find('\n').unwrap_or(rest.len()))
@@ -70,7 +74,8 @@ fn tokenize(source: &str) -> Vec<Token<'_>> {
                 .map_or(c.len_utf8(), |op| op.len());
             (Kind::Punct, len)
         };
-        tokens.push(Token { kind, text: &source[i..i + len] });
+        tokens.push(Token { kind, text: &source[i..i + len], spaced });
+        spaced = false;
         i += len;
     }
     tokens
@@ -97,8 +102,8 @@ fn number_length(text: &str) -> usize {
     end
 }
 
-/// Keywords that cannot be names, after which an opening bracket keeps its space (`if (a)`)
-/// and a `-` is a sign (`in -1..n`).
+/// Keywords, after which a `-` is a sign (`in -1..n`). A bracket after one keeps the source's
+/// spacing: `if (a) { .. }` is a condition, while `if(a)` in `forward` calls a function `if`.
 const KEYWORDS: &[&str] = &["if", "else", "for", "in", "let"];
 
 /// Lays the tokens out line by line.
@@ -203,7 +208,7 @@ fn space_between(
         return !opening_brace(line, at).is_some_and(|open| is_name_index(line, open));
     }
     if matches!(n, "(" | "[") {
-        return prev.kind != Kind::Word || KEYWORDS.contains(&p);
+        return prev.kind != Kind::Word || (KEYWORDS.contains(&p) && next.spaced);
     }
     if p == "!" || (p == "-" && is_unary(earlier)) {
         return false;
