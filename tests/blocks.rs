@@ -109,3 +109,29 @@ fn a_bare_parameter_matches_pytorch() {
     assert!(model.named_modules().iter().all(|(name, _)| name != "gain"));
     support::assert_parity("blocks.json", "Scaled", &model, 1e-6);
 }
+
+#[test]
+fn arithmetic_and_rebound_names_match_pytorch() {
+    // `-`, `/`, unary minus, a number on the left of `/` (PyTorch's `reciprocal() * n`) and
+    // `x = f(x)`, in a block and in a model.
+    tch::manual_seed(0);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = Arith::new(&vs.root());
+    support::assert_parity("blocks.json", "Arith", &model, 1e-5);
+}
+
+#[test]
+fn blocks_with_several_inputs_and_outputs_match_pytorch() {
+    // `p, q = split(x)` unpacks a block's two outputs; `merge` takes three tensors, one computed
+    // in the call. Such blocks have a typed `forward_t` of their own instead of `ModuleT`.
+    tch::manual_seed(0);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = Fork::new(&vs.root());
+    support::assert_parity("blocks.json", "Fork", &model, 1e-5);
+    let x = Tensor::randn([1, 4, 3, 3], (Kind::Float, Device::Cpu));
+    let (p, q): (Tensor, Tensor) = model.split.forward_t(&x, false);
+    assert_eq!(support::max_abs_diff(&p, &x.apply(&model.split.a)), 0.0);
+    assert_eq!(support::max_abs_diff(&q, &x.apply(&model.split.b).relu()), 0.0);
+    let merged: Tensor = model.merge.forward_t(&p, &q, &x, false);
+    assert_eq!(merged.size(), [1, 4, 3, 3]);
+}

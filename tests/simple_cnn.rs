@@ -88,6 +88,52 @@ fn forward_maps_a_batch_to_ten_logits() {
 }
 
 #[test]
+fn an_input_of_another_shape_fails_loudly() {
+    // The model is declared for 32x32 images; 28x28 would run through the convolutions and
+    // give a wrong answer, or fail deep inside libtorch. The check names the model, the
+    // dimension and both sizes, from either front door.
+    for (name, model) in [
+        (
+            "file",
+            Box::new(|vs: &nn::VarStore| -> Box<dyn Model> {
+                Box::new(from_file::SimpleCnn::new(&vs.root()))
+            }) as Box<dyn Fn(&nn::VarStore) -> Box<dyn Model>>,
+        ),
+        (
+            "macro",
+            Box::new(|vs: &nn::VarStore| -> Box<dyn Model> {
+                Box::new(from_macro::SimpleCnn::new(&vs.root()))
+            }),
+        ),
+    ] {
+        let vs = nn::VarStore::new(Device::Cpu);
+        let model = model(&vs);
+        let small = Tensor::zeros([2, 3, 28, 28], (Kind::Float, Device::Cpu));
+        let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = model.forward_t(&small, false);
+        }))
+        .expect_err(name);
+        let message = panic.downcast_ref::<String>().expect("a formatted message");
+        assert_eq!(
+            message,
+            "SimpleCNN: input `x` has size 28 in dimension 2, where SimpleCNN declares 32: \
+             [N, 3, 32, 32], got [2, 3, 28, 28]",
+            "{name}"
+        );
+        let unbatched = Tensor::zeros([3, 32, 32], (Kind::Float, Device::Cpu));
+        let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = model.forward_t(&unbatched, false);
+        }))
+        .expect_err(name);
+        let message = panic.downcast_ref::<String>().expect("a formatted message");
+        assert!(
+            message.contains("has 3 dimensions, [3, 32, 32], but SimpleCNN declares 4"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
 fn module_and_parameter_names_equal_pytorch() {
     let reference = support::fixture("simple_cnn.json");
     both(|model, vs| {

@@ -85,12 +85,70 @@ class Scaled(nn.Module):
         return self.fc(x) * self.gain + self.gain
 
 
+class Residual(nn.Module):
+    def __init__(self, c, scale=2.0):
+        super().__init__()
+        self.conv = nn.Conv2d(c, c, 3, padding=1)
+        self.scale = scale
+
+    def forward(self, x):
+        y = self.conv(x)
+        y = y - x / self.scale
+        return -y + 1 - (x - y)
+
+
+class Arith(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.r1 = Residual(4)
+        self.r2 = Residual(4, 4.0)
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x):
+        x = self.r2(self.r1(x))
+        x = x.mean((2, 3))
+        h = self.fc(x)
+        return 2 / (h * h + 1) - h / 3 * -1
+
+
+class Split(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.a = nn.Conv2d(c, c, 1)
+        self.b = nn.Conv2d(c, c, 3, padding=1)
+
+    def forward(self, x):
+        return self.a(x), torch.relu(self.b(x))
+
+
+class Merge(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.proj = nn.Conv2d(2 * c, c, 1)
+
+    def forward(self, x, y, gate):
+        return self.proj(torch.cat([x, y * gate], 1))
+
+
+class Fork(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.split = Split(4)
+        self.merge = Merge(4)
+
+    def forward(self, x):
+        p, q = self.split(x)
+        return self.merge(p, q, torch.sigmoid(x)) - q
+
+
 def main():
     models = {
         "Blocks": ([2, 4, 8, 8], Blocks),
         "StackOnly": ([2, 4, 5, 5], lambda: stack(4, 2)),
         "AuxNet": ([2, 8, 6, 6], AuxNet),
         "Scaled": ([2, 4], Scaled),
+        "Arith": ([2, 4, 5, 5], Arith),
+        "Fork": ([2, 4, 6, 6], Fork),
     }
     out = {name: reference_entry(build, shape) for name, (shape, build) in models.items()}
     path = pathlib.Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "blocks.json"

@@ -54,21 +54,37 @@ class DoubleConv(nn.Sequential):
             nn.Conv2d(cout, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
 
 
+class Down(nn.Sequential):
+    """Halves the size, then convolves."""
+
+    def __init__(self, cin, cout):
+        super().__init__(nn.MaxPool2d(2), DoubleConv(cin, cout))
+
+
+class Up(nn.Module):
+    """Doubles the size of x, joins skip along the channels, then convolves."""
+
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.up = nn.ConvTranspose2d(cin, cin // 2, 2, stride=2)
+        self.conv = DoubleConv(cin, cout)
+
+    def forward(self, x, skip):
+        return self.conv(torch.cat([self.up(x), skip], 1))
+
+
 class UNet(nn.Module):
     """examples/unet.cnn as PyTorch code."""
 
     def __init__(self):
         super().__init__()
         self.inc = DoubleConv(3, 16)
-        self.down1 = nn.Sequential(nn.MaxPool2d(2), DoubleConv(16, 32))
-        self.down2 = nn.Sequential(nn.MaxPool2d(2), DoubleConv(32, 64))
-        self.down3 = nn.Sequential(nn.MaxPool2d(2), DoubleConv(64, 128))
-        self.up1 = nn.ConvTranspose2d(128, 64, 2, stride=2)
-        self.conv1 = DoubleConv(128, 64)
-        self.up2 = nn.ConvTranspose2d(64, 32, 2, stride=2)
-        self.conv2 = DoubleConv(64, 32)
-        self.up3 = nn.ConvTranspose2d(32, 16, 2, stride=2)
-        self.conv3 = DoubleConv(32, 16)
+        self.down1 = Down(16, 32)
+        self.down2 = Down(32, 64)
+        self.down3 = Down(64, 128)
+        self.up1 = Up(128, 64)
+        self.up2 = Up(64, 32)
+        self.up3 = Up(32, 16)
         self.outc = nn.Conv2d(16, 2, 1)
 
     def forward(self, x):
@@ -76,10 +92,10 @@ class UNet(nn.Module):
         x2 = self.down1(x1)
         x3 = self.down2(x2)
         x4 = self.down3(x3)
-        y = self.conv1(torch.cat([self.up1(x4), x3], 1))
-        y = self.conv2(torch.cat([self.up2(y), x2], 1))
-        y = self.conv3(torch.cat([self.up3(y), x1], 1))
-        return self.outc(y)
+        x = self.up1(x4, x3)
+        x = self.up2(x, x2)
+        x = self.up3(x, x1)
+        return self.outc(x)
 
 
 def googlenet_aux(model, x):

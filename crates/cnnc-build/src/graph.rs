@@ -90,23 +90,29 @@ impl Graph<'_> {
     /// Draws an expression; returns the node that produces its value, and the value's shape.
     fn expr(&mut self, e: &ir::Expr) -> (usize, Shape) {
         match &e.kind {
-            ir::ExprKind::Value(name) | ir::ExprKind::Piece { source: name, .. } => {
+            ir::ExprKind::Value(name)
+            | ir::ExprKind::Piece { source: name, .. }
+            | ir::ExprKind::Output { source: name, .. } => {
                 let (id, shape) = self.values.get(name).cloned().unwrap_or_else(|| {
                     let id = self.node(name, "ellipse");
                     (id, e.shape.clone())
                 });
                 // A piece of a `chunk` has its own shape; a value has the shape it was bound with.
-                let shape = if matches!(e.kind, ir::ExprKind::Piece { .. }) {
-                    e.shape.clone()
-                } else {
-                    shape
-                };
+                let shape =
+                    if matches!(e.kind, ir::ExprKind::Piece { .. } | ir::ExprKind::Output { .. }) {
+                        e.shape.clone()
+                    } else {
+                        shape
+                    };
                 (id, shape)
             }
-            ir::ExprKind::Child { name, input } => {
-                let (from, shape) = self.expr(input);
+            ir::ExprKind::Child { name, input, more_inputs, .. } => {
+                let sources: Vec<(usize, Shape)> =
+                    std::iter::once(&**input).chain(more_inputs).map(|i| self.expr(i)).collect();
                 let (first, last) = self.child(name, 1);
-                self.edge(from, first, &shape);
+                for (from, shape) in sources {
+                    self.edge(from, first, &shape);
+                }
                 (last, e.shape.clone())
             }
             ir::ExprKind::Op { op, input } => {
@@ -125,10 +131,21 @@ impl Graph<'_> {
             ir::ExprKind::Binary { op, lhs, rhs } => {
                 let (l, ls) = self.expr(lhs);
                 let (r, rs) = self.expr(rhs);
-                let symbol = if *op == ir::BinOp::Add { "+" } else { "×" };
+                let symbol = match op {
+                    ir::BinOp::Mul => "×",
+                    ir::BinOp::Div => "÷",
+                    ir::BinOp::Sub => "−",
+                    ir::BinOp::Add => "+",
+                };
                 let id = self.node(symbol, "circle");
                 self.edge(l, id, &ls);
                 self.edge(r, id, &rs);
+                (id, e.shape.clone())
+            }
+            ir::ExprKind::Neg(operand) => {
+                let (from, shape) = self.expr(operand);
+                let id = self.node("−x", "circle");
+                self.edge(from, id, &shape);
                 (id, e.shape.clone())
             }
             ir::ExprKind::Cat { inputs, dim } => {

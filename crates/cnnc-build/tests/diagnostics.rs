@@ -56,6 +56,51 @@ const CASES: &[Case] = &[
         source: "model M {\n    input x: [N, 8, 16, 16]\n    down = Conv2d(8, 16, 3, stride=2, padding=1)\n    forward(x) {\n        y = x -> down\n        relu(y + x)\n    }\n}\n",
     },
     Case {
+        name: "subtract_shapes_do_not_broadcast",
+        codes: &["shape::broadcast"],
+        source: "model M {\n    input x: [N, 8, 16, 16]\n    pool = MaxPool2d(2)\n    forward(x) { x - x -> pool }\n}\n",
+    },
+    Case {
+        name: "minus_starts_a_line",
+        codes: &["syntax::parse"],
+        source: "model M {\n    input x: [N, 8]\n    fc = Linear(8, 8)\n    forward(x) {\n        y = fc(x)\n            - x\n        relu(y)\n    }\n}\n",
+    },
+    Case {
+        name: "negated_number_as_output",
+        codes: &["forward::call"],
+        source: "model M {\n    input x: [N, 8]\n    forward(x) { -2 }\n}\n",
+    },
+    Case {
+        name: "value_named_twice_in_one_statement",
+        codes: &["name::duplicate"],
+        source: "model M {\n    input x: [N, 8]\n    forward(x) {\n        a, a = chunk(x, 2, dim=1)\n        a\n    }\n}\n",
+    },
+    Case {
+        name: "block_given_too_few_tensors",
+        codes: &["forward::call"],
+        source: "block Up(c) {\n    up = ConvTranspose2d(c, c, 2, stride=2)\n    forward(x, skip) { up(x) + skip }\n}\nmodel M {\n    input x: [N, 4, 8, 8]\n    up1 = Up(4)\n    forward(x) { up1(x) }\n}\n",
+    },
+    Case {
+        name: "layer_given_two_tensors",
+        codes: &["forward::call"],
+        source: "model M {\n    input x: [N, 8]\n    fc = Linear(8, 8)\n    forward(x) {\n        y = fc(x)\n        fc(x, y)\n    }\n}\n",
+    },
+    Case {
+        name: "several_outputs_as_one_value",
+        codes: &["forward::call"],
+        source: "block Split(c) {\n    a = Conv2d(c, c, 1)\n    forward(x) { (a(x), x) }\n}\nmodel M {\n    input x: [N, 4, 8, 8]\n    split = Split(4)\n    forward(x) { relu(split(x)) }\n}\n",
+    },
+    Case {
+        name: "several_outputs_unpacked_into_too_many_names",
+        codes: &["forward::call"],
+        source: "block Split(c) {\n    a = Conv2d(c, c, 1)\n    forward(x) { (a(x), x) }\n}\nmodel M {\n    input x: [N, 4, 8, 8]\n    split = Split(4)\n    forward(x) {\n        a, b, c = split(x)\n        a + b + c\n    }\n}\n",
+    },
+    Case {
+        name: "block_with_two_inputs_in_a_sequence",
+        codes: &["forward::call"],
+        source: "block Up(c) {\n    up = ConvTranspose2d(c, c, 2, stride=2)\n    forward(x, skip) { up(x) + skip }\n}\nmodel M {\n    input x: [N, 4, 8, 8]\n    body = Sequential { Conv2d(4, 4, 1); Up(4) }\n}\n",
+    },
+    Case {
         name: "cat_mismatched_sizes",
         codes: &["shape::cat"],
         source: "model M {\n    input x: [N, 3, 32, 32]\n    pool = MaxPool2d(2)\n    forward(x) { cat([x, x -> pool], dim=1) }\n}\n",
@@ -271,8 +316,8 @@ const CASES: &[Case] = &[
         source: "model M {\n    input x: [N, 5, 8, 8]\n    forward(x) {\n        a, b = chunk(x, 3, dim=1)\n        a + b\n    }\n}\n",
     },
     Case {
-        name: "block_with_two_outputs",
-        codes: &["block::structure"],
+        name: "block_with_two_outputs_run_in_order",
+        codes: &["forward::call"],
         source: "block Head(c) {\n    fc = Linear(c, 10)\n    aux = Linear(c, 2)\n    forward(x) { (fc(x), aux(x)) }\n}\n\nmodel M {\n    input x: [N, 8]\n    head = Head(8)\n}\n",
     },
     Case {

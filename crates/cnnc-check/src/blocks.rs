@@ -173,32 +173,6 @@ fn check_definition(block: &ast::Block, errors: &mut Vec<Error>) {
             .with_related(block.forwards[0].span, "first forward"),
         );
     }
-    if let Some(forward) = block.forwards.first() {
-        if let Some(extra) = forward.more_results.first() {
-            errors.push(
-                Error::new(
-                    Code::BlockStructure,
-                    format!("the `forward` of block `{name}` returns several tensors"),
-                    extra.span(),
-                    "a second output",
-                )
-                .with_help(
-                    "a block returns one tensor; auxiliary outputs belong to the model's `forward`",
-                ),
-            );
-        }
-        if forward.params.len() != 1 {
-            errors.push(
-                Error::new(
-                    Code::BlockStructure,
-                    format!("the `forward` of block `{name}` must take one input"),
-                    forward.params.get(1).map_or(forward.span, |p| p.span),
-                    "one input expected",
-                )
-                .with_help("name its input once: `forward(x) { ... }`"),
-            );
-        }
-    }
     let mut seen: HashMap<&str, Span> = HashMap::new();
     let mut defaulted: Option<Span> = None;
     for param in &block.params {
@@ -534,6 +508,7 @@ fn condition_names(expr: &ast::Expr, out: &mut Vec<String>) {
             condition_names(lhs, out);
             condition_names(rhs, out);
         }
+        ast::Expr::Neg { operand, .. } => condition_names(operand, out),
         ast::Expr::List(items, _) => items.iter().for_each(|i| condition_names(i, out)),
         ast::Expr::Name(name) => {
             // A constant used as a number; value names are filtered out by the caller.

@@ -147,7 +147,9 @@ pub(crate) fn check_model<'a>(
                 .map_or("x".to_string(), |n| n.name.clone());
             let note = Note::Text(format!("input `{input_name}` is {shape}"));
             let flow = Flow { shape, span, note };
-            let forward = checker.forward(&model.name.name, forwards, &input_name, flow);
+            let forward = checker
+                .forward(&model.name.name, forwards, &input_name, vec![flow])
+                .map(|(mut flows, forward)| (flows.swap_remove(0), forward));
             if !forwards.is_empty() {
                 checker.warn_unused_children();
             }
@@ -697,7 +699,31 @@ impl<'a> ModelChecker<'a, '_> {
                 Some(flow)
             }
             BodyState::Block(state) => {
-                let out = self.apply_block(state, flow, &node.path)?;
+                let (inputs, outputs) = forward::block_signature(state.def.ast);
+                if (inputs, outputs) != (1, 1) {
+                    // Only `forward` can pass several tensors or name several results.
+                    let block = &state.def.ast.name;
+                    let name = rust_names::snake_case(&block.name);
+                    let (what, call) = if inputs != 1 {
+                        (format!("takes {inputs} tensors"), format!("{name}(x, ...)"))
+                    } else {
+                        (format!("gives {outputs} tensors"), format!("a, b = {name}(x)"))
+                    };
+                    self.errors.push(
+                        Error::new(
+                            Code::ForwardCall,
+                            format!("block `{block}` {what}, so it cannot run in a sequence"),
+                            node.span,
+                            "runs in order here",
+                        )
+                        .with_help(format!(
+                            "name it as a child of a model or block and call it from `forward`, \
+                             as in `{call}`"
+                        )),
+                    );
+                    return None;
+                }
+                let out = self.apply_block(state, vec![flow.clone()], &node.path)?.swap_remove(0);
                 let note = Note::Outputs(node.path.clone());
                 Some(Flow { shape: out.shape, span: node.span, note })
             }
@@ -727,7 +753,12 @@ impl<'a> ModelChecker<'a, '_> {
 
     /// Checks the forward computation of one use of a block, with the block's children and
     /// constants in scope, and records it for the block's generated code.
-    fn apply_block(&mut self, state: &mut BlockState<'a>, flow: &Flow, path: &str) -> Option<Flow> {
+    fn apply_block(
+        &mut self,
+        state: &mut BlockState<'a>,
+        inputs: Vec<Flow>,
+        path: &str,
+    ) -> Option<Vec<Flow>> {
         let def = state.def;
         let present = index_by_name(&state.children);
         let absent = def.declared.iter().filter(|n| !present.contains_key(*n)).cloned().collect();
@@ -738,11 +769,21 @@ impl<'a> ModelChecker<'a, '_> {
             std::mem::replace(&mut self.child_index, present),
         );
         let before = self.errors.len();
-        let input = Flow {
-            note: Note::Text(format!("the input of `{path}` is {}", flow.shape)),
-            ..flow.clone()
-        };
-        let result = self.forward(&def.ast.name.name, &def.ast.forwards, "xs", input);
+        let params = def.ast.forwards.first().map(|f| f.params.as_slice()).unwrap_or_default();
+        let inputs = inputs
+            .into_iter()
+            .enumerate()
+            .map(|(i, flow)| {
+                let text = match params.get(i) {
+                    Some(param) if params.len() > 1 => {
+                        format!("input `{param}` of `{path}` is {}", flow.shape)
+                    }
+                    _ => format!("the input of `{path}` is {}", flow.shape),
+                };
+                Flow { note: Note::Text(text), ..flow }
+            })
+            .collect();
+        let result = self.forward(&def.ast.name.name, &def.ast.forwards, "xs", inputs);
         if !def.ast.forwards.is_empty() {
             self.warn_unused_children();
         }

@@ -415,6 +415,8 @@ pub enum InitDist {
 pub struct Forward {
     /// The name of the input value.
     pub input: String,
+    /// The names of further inputs, for a block's `forward(x, skip)`.
+    pub more_inputs: Vec<String>,
     /// Named intermediate values, in order.
     pub lets: Vec<(String, Expr)>,
     /// The returned value.
@@ -437,12 +439,17 @@ pub struct Expr {
 pub enum ExprKind {
     /// A named value: the input or an intermediate.
     Value(String),
-    /// A top-level child applied to a value.
+    /// A top-level child applied to a value (or, for a block's `forward(x, skip)`, several).
     Child {
         /// The child's name.
         name: String,
         /// The argument.
         input: Box<Expr>,
+        /// Further arguments, for a block with several inputs.
+        more_inputs: Vec<Expr>,
+        /// How many tensors it gives: more than one for a block with several outputs, whose
+        /// call is bound to a hidden name that [`ExprKind::Output`]s read.
+        outputs: usize,
     },
     /// A functional op applied to a value.
     Op {
@@ -453,16 +460,18 @@ pub enum ExprKind {
     },
     /// A `Parameter` child of the model or block, used as a value.
     Param(String),
-    /// A number, as an operand of `+` or `*`.
+    /// A number, as an operand of an arithmetic operator.
     Scalar(f64),
-    /// A constant (a block parameter or `let`), as an operand of `+` or `*`.
+    /// A constant (a block parameter or `let`), as an operand of an arithmetic operator.
     Constant {
         /// The constant's name.
         name: String,
         /// Its value in this use.
         value: Const,
     },
-    /// `lhs + rhs` or `lhs * rhs`, with broadcasting.
+    /// `-input`, of a tensor or a number.
+    Neg(Box<Expr>),
+    /// `lhs op rhs` for `+ - * /`, with broadcasting.
     Binary {
         /// The operator.
         op: BinOp,
@@ -488,6 +497,13 @@ pub enum ExprKind {
         /// The dimension, normalised to be non-negative.
         dim: i64,
     },
+    /// Output `index` of the block call bound to `source`.
+    Output {
+        /// The name the outputs are bound to.
+        source: String,
+        /// Which output.
+        index: usize,
+    },
     /// Piece `index` of the chunks bound to `source`.
     Piece {
         /// The name the chunks are bound to.
@@ -510,7 +526,11 @@ pub enum ExprKind {
 impl ExprKind {
     /// Whether this is a number rather than a tensor.
     pub fn is_number(&self) -> bool {
-        matches!(self, ExprKind::Scalar(_) | ExprKind::Constant { .. })
+        match self {
+            ExprKind::Scalar(_) | ExprKind::Constant { .. } => true,
+            ExprKind::Neg(operand) => operand.kind.is_number(),
+            _ => false,
+        }
     }
 }
 
@@ -532,7 +552,16 @@ impl Expr {
                     }
                 }
             }
-            (ExprKind::Child { input, .. }, ExprKind::Child { input: i2, .. })
+            (
+                ExprKind::Child { input, more_inputs, .. },
+                ExprKind::Child { input: i2, more_inputs: m2, .. },
+            ) => {
+                merge_box(input, i2);
+                for (a, b) in more_inputs.iter_mut().zip(m2) {
+                    a.merge(b);
+                }
+            }
+            (ExprKind::Neg(input), ExprKind::Neg(i2))
             | (ExprKind::Op { input, .. }, ExprKind::Op { input: i2, .. })
             | (ExprKind::Chunk { input, .. }, ExprKind::Chunk { input: i2, .. }) => {
                 merge_box(input, i2)

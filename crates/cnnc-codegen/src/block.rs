@@ -121,6 +121,7 @@ pub(crate) fn generate_block(def: &BlockDef) -> TokenStream {
     };
 
     let forward_consts = ConstCode::new(true);
+    let mut multi = None;
     let forward_fn = match &def.forward {
         Some(forward) => {
             let lookup = |name: &str| -> Option<ChildCode> {
@@ -130,15 +131,51 @@ pub(crate) fn generate_block(def: &BlockDef) -> TokenStream {
                 Some(ChildCode { member: quote! { self.#member }, uses_train, optional })
             };
             let mut gen = ForwardGen::new(forward, &lookup, Some((&forward_consts, def)));
-            let body = gen.body();
+            let several = !forward.more_inputs.is_empty() || !forward.more_results.is_empty();
+            let body = if several { gen.body_all() } else { gen.body() };
             let train = gen.train_ident();
-            let input = field_ident(&forward.input);
             let allow = crate::allow_lints(gen.needs.complete_literal, &body);
-            quote! {
-                #allow
-                fn forward_t(&self, #input: &::tch::Tensor, #train: bool) -> ::tch::Tensor {
-                    #body
-                }
+            if several {
+                // Not a `ModuleT`: a method of its own, typed by its inputs and outputs.
+                let inputs = std::iter::once(&forward.input).chain(&forward.more_inputs).map(|i| {
+                    let i = field_ident(i);
+                    quote! { #i: &::tch::Tensor }
+                });
+                let output = match forward.more_results.len() {
+                    0 => quote! { ::tch::Tensor },
+                    n => {
+                        let tensors = (0..=n).map(|_| quote! { ::tch::Tensor });
+                        quote! { (#(#tensors),*) }
+                    }
+                };
+                let names: Vec<&str> = std::iter::once(&forward.input)
+                    .chain(&forward.more_inputs)
+                    .map(String::as_str)
+                    .collect();
+                let doc = format!(
+                    " The forward pass on `{}`, giving {}.",
+                    names.join("`, `"),
+                    match forward.more_results.len() {
+                        0 => "one tensor".to_string(),
+                        n => format!("{} tensors", n + 1),
+                    }
+                );
+                multi = Some(quote! {
+                    #[doc = #doc]
+                    #allow
+                    pub fn forward_t(&self, #(#inputs,)* #train: bool) -> #output {
+                        #body
+                    }
+                });
+                None
+            } else {
+                let input = field_ident(&forward.input);
+                Some(quote! {
+                    #allow
+                    fn forward_t(&self, #input: &::tch::Tensor, #train: bool) -> ::tch::Tensor {
+                        #body
+                    }
+                })
             }
         }
         None => {
@@ -146,13 +183,20 @@ pub(crate) fn generate_block(def: &BlockDef) -> TokenStream {
                 "`{}`: no checked forward pass calls this block, so its forward was not generated",
                 def.name
             );
-            quote! {
+            Some(quote! {
                 fn forward_t(&self, _xs: &::tch::Tensor, _train: bool) -> ::tch::Tensor {
                     panic!(#message)
                 }
-            }
+            })
         }
     };
+    let module_t = forward_fn.map(|forward_fn| {
+        quote! {
+            impl ::tch::nn::ModuleT for #ty {
+                #forward_fn
+            }
+        }
+    });
     quote! {
         #[doc = #doc]
         #[derive(Debug)]
@@ -169,10 +213,9 @@ pub(crate) fn generate_block(def: &BlockDef) -> TokenStream {
                 #statements
                 Self { #(#field_names,)* #(#const_fields,)* }
             }
+            #multi
         }
-        impl ::tch::nn::ModuleT for #ty {
-            #forward_fn
-        }
+        #module_t
         impl ::cnnc::ModuleTree for #ty {
             fn kind(&self) -> &'static str {
                 #kind

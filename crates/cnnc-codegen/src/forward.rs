@@ -1,6 +1,6 @@
 //! The code of forward computations, shared by models and blocks.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use cnnc_check::args::ArgValue;
 use cnnc_check::consts::{Const, ConstType};
@@ -51,7 +51,10 @@ impl<'a> ForwardGen<'a> {
         child: &'a dyn Fn(&str) -> Option<ChildCode>,
         block: Option<(&'a ConstCode, &'a BlockDef)>,
     ) -> Self {
-        let mut borrowed = HashSet::from([forward.input.as_str()]);
+        let mut borrowed: HashSet<&str> = std::iter::once(&forward.input)
+            .chain(&forward.more_inputs)
+            .map(String::as_str)
+            .collect();
         for (name, value) in &forward.lets {
             let alias = match &value.kind {
                 ir::ExprKind::Value(other) => borrowed.contains(other.as_str()),
@@ -106,18 +109,52 @@ impl<'a> ForwardGen<'a> {
             });
             if matches!(&result.kind, ir::ExprKind::Value(n) if n == name)
                 && !read_elsewhere
-                && !matches!(value.kind, ir::ExprKind::Chunk { .. })
+                && !matches!(
+                    value.kind,
+                    ir::ExprKind::Chunk { .. }
+                        | ir::ExprKind::Output { .. }
+                        | ir::ExprKind::Child { outputs: 2.., .. }
+                )
             {
                 results = vec![value];
                 lets.pop();
             }
         }
+        // The outputs of a block with several are bound by one destructuring `let`.
+        let mut outputs: HashMap<&str, Vec<Option<&str>>> = HashMap::new();
+        for (name, value) in &lets {
+            if let ir::ExprKind::Output { source, index } = &value.kind {
+                if let Some(names) = outputs.get_mut(source.as_str()) {
+                    names[*index] = Some(name.as_str());
+                } else if let Some((
+                    _,
+                    ir::Expr { kind: ir::ExprKind::Child { outputs: n, .. }, .. },
+                )) = lets.iter().find(|(n, _)| n == source)
+                {
+                    let mut names = vec![None; *n];
+                    names[*index] = Some(name.as_str());
+                    outputs.insert(source.as_str(), names);
+                }
+            }
+        }
         let lets: Vec<TokenStream> = lets
             .into_iter()
+            .filter(|(_, value)| !matches!(value.kind, ir::ExprKind::Output { .. }))
             .map(|(name, value)| {
-                let name = field_ident(name);
-                let value = self.expr(value);
-                quote! { let #name = #value; }
+                let code = self.expr(value);
+                match outputs.get(name.as_str()) {
+                    Some(names) => {
+                        let names = names.iter().map(|n| match n {
+                            Some(n) => value_ident(n).into_token_stream(),
+                            None => quote! { _ },
+                        });
+                        quote! { let (#(#names),*) = #code; }
+                    }
+                    None => {
+                        let name = value_ident(name);
+                        quote! { let #name = #code; }
+                    }
+                }
             })
             .collect();
         // A tuple element that moves a value another element still reads copies it instead.
@@ -140,7 +177,7 @@ impl<'a> ForwardGen<'a> {
                             .enumerate()
                             .any(|(j, read)| j != i && read.contains(name.as_str())) =>
                 {
-                    let name = field_ident(name);
+                    let name = value_ident(name);
                     quote! { #name.shallow_clone() }
                 }
                 _ => self.owned(r),
@@ -177,11 +214,11 @@ impl<'a> ForwardGen<'a> {
         let e = self.taken(e);
         match &e.kind {
             ir::ExprKind::Value(name) if self.is_borrowed(name) => {
-                let name = field_ident(name);
+                let name = value_ident(name);
                 quote! { #name.shallow_clone() }
             }
             ir::ExprKind::Piece { source, index } => {
-                let source = field_ident(source);
+                let source = value_ident(source);
                 let index = crate::consts::usize_literal(*index);
                 quote! { #source[#index].shallow_clone() }
             }
@@ -197,7 +234,7 @@ impl<'a> ForwardGen<'a> {
     pub fn expr(&mut self, e: &ir::Expr) -> TokenStream {
         let e = self.taken(e);
         match &e.kind {
-            ir::ExprKind::Value(name) => field_ident(name).into_token_stream(),
+            ir::ExprKind::Value(name) => value_ident(name).into_token_stream(),
             ir::ExprKind::Param(name) => {
                 let name = field_ident(name);
                 quote! { &self.#name }
@@ -219,7 +256,19 @@ impl<'a> ForwardGen<'a> {
                     Const::Bool(_) => unreachable!("the checker rejects boolean operands"),
                 },
             },
-            ir::ExprKind::Child { name, input } => self.child_call(name, input),
+            ir::ExprKind::Child { name, input, more_inputs, outputs } => {
+                if more_inputs.is_empty() && *outputs == 1 {
+                    self.child_call(name, input)
+                } else {
+                    self.block_call(name, input, more_inputs)
+                }
+            }
+            ir::ExprKind::Output { source, index } => {
+                // Bound by a destructuring `let`; a field of the tuple otherwise.
+                let source = value_ident(source);
+                let index = proc_macro2::Literal::usize_unsuffixed(*index);
+                quote! { #source.#index }
+            }
             ir::ExprKind::If { cond, then, otherwise } => {
                 let (consts, def) = self.block.expect("models resolve their conditions");
                 let block = &def.name;
@@ -237,12 +286,18 @@ impl<'a> ForwardGen<'a> {
                 quote! { if #cond { #then } else { #otherwise } }
             }
             ir::ExprKind::Binary { op, lhs, rhs } => {
-                // `*` binds tighter than `+`, as in Rust; an `+` operand of `*` needs parentheses.
-                let side = |e: &ir::Expr, this: &mut Self| {
+                // Rust's precedence and associativity are the source's, so an operand is
+                // parenthesised where the source had to be: a looser operator on the left, a
+                // looser or equal one on the right (floating-point `a + (b + c)` is not
+                // `a + b + c`).
+                let side = |e: &ir::Expr, right: bool, this: &mut Self| {
                     let e = this.taken(e);
                     let code = this.operand(e);
                     let loose = match &e.kind {
-                        ir::ExprKind::Binary { op: ir::BinOp::Add, .. } => *op == ir::BinOp::Mul,
+                        ir::ExprKind::Binary { op: inner, .. } => {
+                            let (inner, outer) = (precedence(*inner), precedence(*op));
+                            inner < outer || (right && inner == outer)
+                        }
                         ir::ExprKind::If { .. } => true,
                         _ => false,
                     };
@@ -252,12 +307,31 @@ impl<'a> ForwardGen<'a> {
                         code
                     }
                 };
-                let (l, r) = (side(lhs, self), side(rhs, self));
+                // `2 / x` is `x.reciprocal() * 2` in PyTorch, which this repeats exactly.
+                if *op == ir::BinOp::Div && lhs.kind.is_number() {
+                    let (number, tensor) = (self.expr(lhs), self.receiver(rhs));
+                    return quote! { #tensor.reciprocal() * #number };
+                }
+                let (l, r) = (side(lhs, false, self), side(rhs, true, self));
                 match op {
                     ir::BinOp::Add => quote! { #l + #r },
+                    ir::BinOp::Sub => quote! { #l - #r },
                     ir::BinOp::Mul => quote! { #l * #r },
+                    ir::BinOp::Div => quote! { #l / #r },
                 }
             }
+            ir::ExprKind::Neg(operand) => match &operand.kind {
+                ir::ExprKind::Scalar(x) => float(-x),
+                _ => {
+                    let code = self.operand(operand);
+                    if matches!(operand.kind, ir::ExprKind::Binary { .. } | ir::ExprKind::If { .. })
+                    {
+                        quote! { -(#code) }
+                    } else {
+                        quote! { -#code }
+                    }
+                }
+            },
             ir::ExprKind::Cat { inputs, dim } => {
                 let refs: Vec<TokenStream> = inputs
                     .iter()
@@ -287,7 +361,7 @@ impl<'a> ForwardGen<'a> {
                 quote! { #input.chunk(#chunks, #dim) }
             }
             ir::ExprKind::Piece { source, index } => {
-                let source = field_ident(source);
+                let source = value_ident(source);
                 let index = crate::consts::usize_literal(*index);
                 quote! { &#source[#index] }
             }
@@ -356,7 +430,7 @@ impl<'a> ForwardGen<'a> {
         }
         let module = quote! { module };
         let borrowed = match &self.taken(input).kind {
-            ir::ExprKind::Value(value) => Some(field_ident(value).into_token_stream()),
+            ir::ExprKind::Value(value) => Some(value_ident(value).into_token_stream()),
             ir::ExprKind::Param(name) => {
                 let name = field_ident(name);
                 Some(quote! { self.#name })
@@ -389,11 +463,45 @@ impl<'a> ForwardGen<'a> {
         }
     }
 
-    /// An operand of `+` or `*`: a borrowed value, an owned result or a number.
+    /// A call of a block with several inputs or outputs, through its own `forward_t`.
+    fn block_call(&mut self, name: &str, input: &ir::Expr, more: &[ir::Expr]) -> TokenStream {
+        let args: Vec<TokenStream> =
+            std::iter::once(input).chain(more).map(|e| self.borrowed(e)).collect();
+        self.needs.train = true;
+        let Some(child) = (self.child)(name) else {
+            unreachable!("the checker rejects absent blocks with several inputs or outputs")
+        };
+        let member = &child.member;
+        if child.optional {
+            let block = self.block.map_or("the model", |(_, def)| def.name.as_str());
+            let message = format!("`{block}`: `{name}` is absent in this use");
+            quote! { #member.as_ref().expect(#message).forward_t(#(#args,)* train) }
+        } else {
+            quote! { #member.forward_t(#(#args,)* train) }
+        }
+    }
+
+    /// An expression as a `&Tensor` argument.
+    fn borrowed(&mut self, e: &ir::Expr) -> TokenStream {
+        let e = self.taken(e);
+        match &e.kind {
+            ir::ExprKind::Value(_) | ir::ExprKind::Param(_) => self.operand(e),
+            ir::ExprKind::Binary { .. } | ir::ExprKind::Neg(_) | ir::ExprKind::If { .. } => {
+                let code = self.expr(e);
+                quote! { &(#code) }
+            }
+            _ => {
+                let code = self.expr(e);
+                quote! { &#code }
+            }
+        }
+    }
+
+    /// An operand of an arithmetic operator: a borrowed value, an owned result or a number.
     fn operand(&mut self, e: &ir::Expr) -> TokenStream {
         match &e.kind {
             ir::ExprKind::Value(name) if !self.is_borrowed(name) => {
-                let name = field_ident(name);
+                let name = value_ident(name);
                 quote! { &#name }
             }
             _ => self.expr(e),
@@ -408,7 +516,10 @@ impl<'a> ForwardGen<'a> {
             return quote! { self.#name };
         }
         let code = self.expr(e);
-        if matches!(e.kind, ir::ExprKind::Binary { .. } | ir::ExprKind::If { .. }) {
+        if matches!(
+            e.kind,
+            ir::ExprKind::Binary { .. } | ir::ExprKind::Neg(_) | ir::ExprKind::If { .. }
+        ) {
             quote! { (#code) }
         } else {
             code
@@ -422,8 +533,14 @@ fn values_read<'e>(e: &'e ir::Expr, out: &mut HashSet<&'e str>) {
         out.insert(name.as_str());
     };
     match &e.kind {
-        ir::ExprKind::Value(name) | ir::ExprKind::Piece { source: name, .. } => add(name),
-        ir::ExprKind::Child { input, .. }
+        ir::ExprKind::Value(name)
+        | ir::ExprKind::Piece { source: name, .. }
+        | ir::ExprKind::Output { source: name, .. } => add(name),
+        ir::ExprKind::Child { input, more_inputs, .. } => {
+            values_read(input, out);
+            more_inputs.iter().for_each(|i| values_read(i, out));
+        }
+        ir::ExprKind::Neg(input)
         | ir::ExprKind::Op { input, .. }
         | ir::ExprKind::Chunk { input, .. } => values_read(input, out),
         ir::ExprKind::Binary { lhs, rhs, .. } => {
@@ -435,6 +552,21 @@ fn values_read<'e>(e: &'e ir::Expr, out: &mut HashSet<&'e str>) {
             then.iter().chain(otherwise).for_each(|b| values_read(b, out));
         }
         ir::ExprKind::Scalar(_) | ir::ExprKind::Constant { .. } | ir::ExprKind::Param(_) => {}
+    }
+}
+
+/// The Rust name of a forward value. A rebound name (`x#1` in the IR, for `x = f(x)`) is
+/// written as a shadowing `let x`: every read of the earlier value comes before it.
+fn value_ident(name: &str) -> Ident {
+    field_ident(name.split('#').next().unwrap_or(name))
+}
+
+/// How tightly an operator binds: `* /` over `+ -`.
+fn precedence(op: ir::BinOp) -> u8 {
+    if op.is_multiplicative() {
+        2
+    } else {
+        1
     }
 }
 

@@ -90,6 +90,26 @@ fn generate_model(model: &ir::Model, names: &mut StructNames) -> TokenStream {
 
     let forward = &model.forward;
     let input = field_ident(&forward.input);
+    let declared = model.input.0.iter().map(|dim| match dim {
+        Dim::Known(n) => {
+            let n = int(*n);
+            quote! { ::cnnc::Dim::Fixed(#n) }
+        }
+        Dim::Symbolic(name) => quote! { ::cnnc::Dim::Named(#name) },
+    });
+    let (model_name, input_name) = (&model.name, &forward.input);
+    let input_doc = format!(
+        " The declared input, `{}: {}`, which `forward_t` checks.",
+        forward.input, model.input
+    );
+    let input_decl = quote! {
+        #[doc = #input_doc]
+        pub const INPUT: ::cnnc::InputShape = ::cnnc::InputShape {
+            model: #model_name,
+            name: #input_name,
+            dims: &[#(#declared),*],
+        };
+    };
     let by_name: HashMap<&str, usize> =
         fields.nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)).collect();
     let lookup = |name: &str| {
@@ -119,6 +139,7 @@ fn generate_model(model: &ir::Model, names: &mut StructNames) -> TokenStream {
             #[doc = #doc]
             #allow
             pub fn forward_outputs(&self, #input: &::tch::Tensor, #train: bool) -> (#(#tensors),*) {
+                Self::INPUT.check(#input);
                 #body
             }
         }
@@ -126,6 +147,7 @@ fn generate_model(model: &ir::Model, names: &mut StructNames) -> TokenStream {
     quote! {
         #definition
         impl #ty {
+            #input_decl
             #input_const
             /// The number of trainable parameter elements.
             pub const NUM_PARAMETERS: i64 = #num_parameters;
@@ -135,6 +157,7 @@ fn generate_model(model: &ir::Model, names: &mut StructNames) -> TokenStream {
         impl ::tch::nn::ModuleT for #ty {
             #allow
             fn forward_t(&self, #input: &::tch::Tensor, #train: bool) -> ::tch::Tensor {
+                Self::INPUT.check(#input);
                 #body
             }
         }

@@ -420,7 +420,7 @@ pub enum Expr {
     /// A child or functional op applied to values: `layer1(x)`, `flatten(x, 1)`, or a pipeline
     /// stage `x -> flatten(1)`, where the piped value is the first argument.
     Call(Call),
-    /// `a + b` or `a * b`.
+    /// `a + b`, `a - b`, `a * b` or `a / b`.
     Binary {
         /// The operator.
         op: BinOp,
@@ -428,6 +428,13 @@ pub enum Expr {
         lhs: Box<Expr>,
         /// The right operand.
         rhs: Box<Expr>,
+        /// The whole expression.
+        span: Span,
+    },
+    /// `-operand`.
+    Neg {
+        /// The negated value.
+        operand: Box<Expr>,
         /// The whole expression.
         span: Span,
     },
@@ -453,8 +460,29 @@ pub enum Expr {
 pub enum BinOp {
     /// Element-wise addition with broadcasting.
     Add,
+    /// Element-wise subtraction with broadcasting.
+    Sub,
     /// Element-wise multiplication with broadcasting.
     Mul,
+    /// Element-wise true division with broadcasting.
+    Div,
+}
+
+impl BinOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+        }
+    }
+
+    /// Whether it binds as `*` does rather than as `+`.
+    pub fn is_multiplicative(self) -> bool {
+        matches!(self, BinOp::Mul | BinOp::Div)
+    }
 }
 
 impl Expr {
@@ -463,7 +491,10 @@ impl Expr {
         match self {
             Expr::Name(ident) => ident.span,
             Expr::Call(call) => call.span,
-            Expr::Binary { span, .. } | Expr::List(_, span) | Expr::If { span, .. } => *span,
+            Expr::Binary { span, .. }
+            | Expr::Neg { span, .. }
+            | Expr::List(_, span)
+            | Expr::If { span, .. } => *span,
             Expr::Number(value) => value.span,
         }
     }

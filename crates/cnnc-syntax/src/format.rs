@@ -129,7 +129,7 @@ fn layout(tokens: &[Token<'_>]) -> String {
         // Lines that start by closing brackets are indented as the line that opened them; a
         // line that starts with an operator continues the one before, one level deeper.
         let closing = line.iter().take_while(|t| matches!(t.text, "}" | ")" | "]")).count();
-        let continues = matches!(line[0].text, "->" | "+" | "*" | "&&" | "||");
+        let continues = matches!(line[0].text, "->" | "+" | "*" | "/" | "&&" | "||");
         let depth = open.len().saturating_sub(closing) + usize::from(continues);
         if !out.is_empty() && blank_lines > 0 {
             out.push('\n');

@@ -195,7 +195,34 @@ pub(crate) fn recognise(source: &str, pos: usize) -> Option<SyntaxError> {
             None => error,
         });
     }
+    if let Some(error) = minus_line(before) {
+        return Some(error);
+    }
     misspelled_keyword(source, pos)
+}
+
+/// An error at the start of a line after one that starts with `-` (not `->`): in `forward`, that
+/// line was a new expression, where a continued subtraction was meant.
+fn minus_line(before: &str) -> Option<SyntaxError> {
+    let line_start = before.rfind('\n')? + 1;
+    if !before[line_start..].trim().is_empty() {
+        return None;
+    }
+    let earlier = before[..line_start].trim_end();
+    let previous_start = earlier.rfind('\n').map_or(0, |i| i + 1);
+    let previous = &earlier[previous_start..];
+    let minus = previous.trim_start();
+    if !minus.starts_with('-') || minus.starts_with("->") {
+        return None;
+    }
+    let start = previous_start + (previous.len() - minus.len());
+    Some(error(
+        "a line that starts with `-` starts a new expression".into(),
+        Span::new(start, start + 1),
+        "this `-` negates, it does not subtract",
+        "to subtract, keep the `-` on the line of its left operand: end that line with `-` \
+         (`y = fc(x) -`, then `x` on the next)",
+    ))
 }
 
 /// The innermost bracket that is open at the end of `before` (comments and strings skipped).

@@ -231,7 +231,7 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         | Rule::call_head
         | Rule::call_arg
         | Rule::list => "an expression",
-        Rule::add | Rule::mul => "an operator",
+        Rule::add | Rule::sub | Rule::mul => "an operator",
         Rule::init_rule | Rule::target => "an init rule such as `Conv2d.weight = zeros`",
         Rule::segment => "a name",
         Rule::init_call => "an initialiser such as `normal(0, 1)`",
@@ -613,12 +613,22 @@ fn expr(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
             let mut inner = pair.into_inner();
             let mut acc = expr(inner.next().expect("left operand"))?;
             while let Some(op) = inner.next() {
-                let op = if op.as_rule() == Rule::add { BinOp::Add } else { BinOp::Mul };
+                let op = match op.as_str() {
+                    "+" => BinOp::Add,
+                    "-" => BinOp::Sub,
+                    "*" => BinOp::Mul,
+                    _ => BinOp::Div,
+                };
                 let rhs = expr(inner.next().expect("right operand"))?;
                 let span = acc.span().to(rhs.span());
                 acc = Expr::Binary { op, lhs: Box::new(acc), rhs: Box::new(rhs), span };
             }
             Ok(acc)
+        }
+        Rule::neg => {
+            let whole = span(&pair);
+            let operand = expr(pair.into_inner().next().expect("negated value"))?;
+            Ok(Expr::Neg { operand: Box::new(operand), span: whole })
         }
         Rule::pipe => {
             check_chain(&pair)?;

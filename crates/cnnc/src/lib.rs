@@ -3,14 +3,17 @@
 //! Generated models are built from the layers in [`nn`], which mirror `torch.nn` (argument
 //! names, defaults, parameter names and initializations), and implement [`ModuleTree`] so that
 //! their modules, parameters and state dict can be listed with PyTorch's names and order.
-//! [`init`] mirrors `torch.nn.init`. The [`model!`] macro compiles a `.cnn` model in place.
+//! [`init`] mirrors `torch.nn.init`. A generated model's `forward_t` checks its input against
+//! the declared [`InputShape`]. The [`model!`] macro compiles a `.cnn` model in place.
 //! [`tch`] is re-exported, so that a crate using generated code can name the same version.
 #[doc(hidden)]
 pub mod expr;
 pub mod init;
+mod input;
 mod module_tree;
 pub mod nn;
 
 pub use cnnc_macros::model;
+pub use input::{Dim, InputShape};
 pub use module_tree::{AsModuleTree, ModuleTree};
 pub use tch;

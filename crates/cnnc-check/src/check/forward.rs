@@ -1,5 +1,5 @@
 //! The forward computation of a model or block: named values, calls of children and functions,
-//! `+`/`*`, `cat`, `chunk`, conditions, with the shape of every value.
+//! arithmetic, `cat`, `chunk`, conditions, with the shape of every value.
 
 use super::*;
 
@@ -62,17 +62,68 @@ const LAYER_FUNCTIONS: &[(&str, &str)] = &[
     ("zero_pad2d", "ZeroPad2d"),
 ];
 
+/// A tensor value and its expression, or `None` after an error in it.
+type Evaluated = Option<(Flow, ir::Expr)>;
+
+/// The values a `forward` has bound so far.
+#[derive(Default)]
+struct Env {
+    /// The latest binding of each name.
+    bound: HashMap<String, Bound>,
+    /// Every value name the IR uses.
+    taken: HashSet<String>,
+}
+
+struct Bound {
+    /// The value, or `None` after an error in it.
+    flow: Option<Flow>,
+    /// Its name in the IR: the name itself, or `name#k` for the k-th rebinding, which the
+    /// generated code writes as a shadowing `let name`.
+    ir_name: String,
+}
+
+impl Env {
+    /// Binds `name` to a value (or to `None` after an error); returns its name in the IR.
+    fn bind(&mut self, name: &str, flow: Option<Flow>) -> String {
+        let ir_name = self.fresh(name);
+        self.bound.insert(name.to_string(), Bound { flow, ir_name: ir_name.clone() });
+        ir_name
+    }
+
+    /// An IR name not used yet: `base`, or `base#1`, `base#2`, ...
+    fn fresh(&mut self, base: &str) -> String {
+        let mut name = base.to_string();
+        let mut k = 0;
+        while self.taken.contains(&name) {
+            k += 1;
+            name = format!("{base}#{k}");
+        }
+        self.taken.insert(name.clone());
+        name
+    }
+
+    fn get(&self, name: &str) -> Option<&Bound> {
+        self.bound.get(name)
+    }
+
+    /// The bound names, for suggestions.
+    fn names(&self) -> Vec<&str> {
+        self.bound.keys().map(String::as_str).collect()
+    }
+}
+
 impl<'a> ModelChecker<'a, '_> {
-    /// Checks a forward computation (or the children in order, without one) on `input`, over
-    /// the current children and constants.
+    /// Checks a forward computation (or the children in order, without one) on `inputs`, over
+    /// the current children and constants; gives the value of each output.
     pub(super) fn forward(
         &mut self,
         owner: &str,
         forwards: &'a [ast::Forward],
         input_name: &str,
-        input: Flow,
-    ) -> Option<(Flow, ir::Forward)> {
+        mut inputs: Vec<Flow>,
+    ) -> Option<(Vec<Flow>, ir::Forward)> {
         let Some(forward) = forwards.first() else {
+            let input = inputs.swap_remove(0);
             // The children in order. Long bodies are cut into named values every
             // `CHAIN_LENGTH` children, so that no expression nests deeper than that.
             let input_name = input_name.to_string();
@@ -95,13 +146,23 @@ impl<'a> ModelChecker<'a, '_> {
                 let name = self.children[i].name.clone();
                 flow = flow.and_then(|f| self.apply_child(i, &f, stage_span));
                 expr = ir::Expr {
-                    kind: ir::ExprKind::Child { name, input: Box::new(expr) },
+                    kind: ir::ExprKind::Child {
+                        name,
+                        input: Box::new(expr),
+                        more_inputs: Vec::new(),
+                        outputs: 1,
+                    },
                     shape: flow.as_ref().map_or(Shape(Vec::new()), |f| f.shape.clone()),
                 };
             }
-            let forward =
-                ir::Forward { input: input_name, lets, result: expr, more_results: Vec::new() };
-            return Some((flow?, forward));
+            let forward = ir::Forward {
+                input: input_name,
+                more_inputs: Vec::new(),
+                lets,
+                result: expr,
+                more_results: Vec::new(),
+            };
+            return Some((vec![flow?], forward));
         };
         for extra in forwards.iter().skip(1) {
             self.errors.push(
@@ -114,7 +175,8 @@ impl<'a> ModelChecker<'a, '_> {
                 .with_related(forward.span, "first forward"),
             );
         }
-        if forward.params.len() != 1 {
+        if forward.params.len() != inputs.len() {
+            // A block's inputs are counted where it is called; a model has one.
             self.errors.push(
                 Error::new(
                     Code::ModelStructure,
@@ -122,12 +184,16 @@ impl<'a> ModelChecker<'a, '_> {
                     forward.params.get(1).map_or(forward.span, |p| p.span),
                     "one input expected",
                 )
-                .with_help("a model has one `input`; name it once: `forward(x) { ... }`"),
+                .with_help(
+                    "a model has one `input`; name it once: `forward(x) { ... }`; a block may \
+                     take several: `block Up(c) { ... forward(x, skip) { ... } }`",
+                ),
             );
             return None;
         }
-        let param = &forward.params[0];
-        let names = std::iter::once(param)
+        let names = forward
+            .params
+            .iter()
             .chain(forward.lets.iter().flat_map(|l| std::iter::once(&l.name).chain(&l.more_names)));
         for name in names.filter(|n| matches!(n.name.as_str(), "train" | "_train")) {
             self.errors.push(
@@ -140,23 +206,42 @@ impl<'a> ModelChecker<'a, '_> {
                 .with_help("give the value another name"),
             );
         }
-        let mut env: HashMap<String, (Option<Flow>, Span)> = HashMap::new();
-        env.insert(param.name.clone(), (Some(input), param.span));
+        let mut env = Env::default();
+        for (i, (param, input)) in forward.params.iter().zip(inputs).enumerate() {
+            if let Some(first) = forward.params[..i].iter().find(|p| p.name == param.name) {
+                self.errors.push(
+                    Error::new(
+                        Code::DuplicateName,
+                        format!("input `{}` is named twice", param.name),
+                        param.span,
+                        "named again here",
+                    )
+                    .with_related(first.span, "first named here")
+                    .with_help("give each input its own name"),
+                );
+                return None;
+            }
+            env.bind(&param.name, Some(input));
+        }
         let mut lets = Vec::new();
         let mut ok = true;
         for stmt in &forward.lets {
-            for name in std::iter::once(&stmt.name).chain(&stmt.more_names) {
-                if let Some((_, first)) = env.get(&name.name) {
+            // `x = f(x)` rebinds `x`; one statement names each value once.
+            let names: Vec<&ast::Ident> =
+                std::iter::once(&stmt.name).chain(&stmt.more_names).collect();
+            for (i, name) in names.iter().enumerate() {
+                if let Some(first) = names[..i].iter().find(|n| n.name == name.name) {
                     self.errors.push(
                         Error::new(
                             Code::DuplicateName,
-                            format!("value `{}` is defined twice", name.name),
+                            format!("value `{}` is named twice in one statement", name.name),
                             name.span,
-                            "defined again here",
+                            "named again here",
                         )
-                        .with_related(*first, "first defined here")
-                        .with_help("give each intermediate value its own name"),
+                        .with_related(first.span, "first named here")
+                        .with_help("give each piece its own name"),
                     );
+                    ok = false;
                 }
             }
             if !stmt.more_names.is_empty() {
@@ -165,36 +250,51 @@ impl<'a> ModelChecker<'a, '_> {
             }
             let value = self.eval(&stmt.value, &env);
             ok &= value.is_some();
-            let flow = value.map(|(flow, expr)| {
-                lets.push((stmt.name.name.clone(), expr));
-                flow
-            });
-            env.insert(stmt.name.name.clone(), (flow, stmt.name.span));
+            let (flow, expr) = value.unzip();
+            let ir_name = env.bind(&stmt.name.name, flow);
+            if let Some(expr) = expr {
+                lets.push((ir_name, expr));
+            }
         }
         let result = self.eval(&forward.result, &env);
+        let mut flows = Vec::new();
         let mut more_results = Vec::new();
         for extra in &forward.more_results {
             match self.eval(extra, &env) {
-                Some((_, expr)) => more_results.push(expr),
+                Some((flow, expr)) => {
+                    flows.push(flow);
+                    more_results.push(expr);
+                }
                 None => ok = false,
             }
         }
         let (flow, result) = result?;
-        let forward = ir::Forward { input: param.name.clone(), lets, result, more_results };
-        ok.then_some((flow, forward))
+        flows.insert(0, flow);
+        let forward = ir::Forward {
+            input: forward.params[0].name.clone(),
+            more_inputs: forward.params[1..].iter().map(|p| p.name.clone()).collect(),
+            lets,
+            result,
+            more_results,
+        };
+        ok.then_some((flows, forward))
     }
 
     /// `a, b = chunk(x, 2, dim=1)`: the pieces of `torch.chunk`, one name each.
     fn eval_chunk_let(
         &mut self,
         stmt: &ast::Let,
-        env: &mut HashMap<String, (Option<Flow>, Span)>,
+        env: &mut Env,
         lets: &mut Vec<(String, ir::Expr)>,
     ) -> bool {
         let names: Vec<&ast::Ident> = std::iter::once(&stmt.name).chain(&stmt.more_names).collect();
         let mut pieces = None;
         if let ast::Expr::Call(call) = &stmt.value {
-            if call.callee.name == "chunk" {
+            let child = self.child_index.get(&call.callee.name).copied();
+            if let Some(index) = child.filter(|&i| self.signature(i).1 > 1) {
+                return self.eval_outputs_let(call, index, &names, env, lets);
+            }
+            if call.callee.name == "chunk" && child.is_none() {
                 pieces = self.eval_chunk(call, env, names.len());
             }
         }
@@ -202,7 +302,11 @@ impl<'a> ModelChecker<'a, '_> {
             self.errors.push(
                 Error::new(
                     Code::ForwardCall,
-                    format!("{} names, but only `chunk` gives several values", names.len()),
+                    format!(
+                        "{} names, but only `chunk` and blocks with several outputs give several \
+                         values",
+                        names.len()
+                    ),
                     stmt.value.span(),
                     "gives one value",
                 )
@@ -211,25 +315,103 @@ impl<'a> ModelChecker<'a, '_> {
         }
         let Some((input, chunks, dim, shapes)) = pieces else {
             for name in names {
-                env.insert(name.name.clone(), (None, name.span));
+                env.bind(&name.name, None);
             }
             return false;
         };
         let mut source: String =
             names.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join("_");
         source.push_str("_chunks");
-        while env.contains_key(&source) {
-            source.push('_');
-        }
+        let source = env.fresh(&source);
         let kind = ir::ExprKind::Chunk { input: Box::new(input), chunks, dim };
         lets.push((source.clone(), ir::Expr { kind, shape: Shape(Vec::new()) }));
         for (index, (name, shape)) in names.iter().zip(shapes).enumerate() {
             let kind = ir::ExprKind::Piece { source: source.clone(), index };
-            lets.push((name.name.clone(), ir::Expr { kind, shape: shape.clone() }));
+            let expr = ir::Expr { kind, shape: shape.clone() };
             let note = Note::Text(format!("piece {index} of `chunk` is {shape}"));
-            env.insert(name.name.clone(), (Some(Flow { shape, span: name.span, note }), name.span));
+            let flow = Flow { shape, span: name.span, note };
+            lets.push((env.bind(&name.name, Some(flow)), expr));
         }
         true
+    }
+
+    /// `c2, c3 = body(x)`: the outputs of a block, one name each.
+    fn eval_outputs_let(
+        &mut self,
+        call: &ast::Call,
+        index: usize,
+        names: &[&ast::Ident],
+        env: &mut Env,
+        lets: &mut Vec<(String, ir::Expr)>,
+    ) -> bool {
+        let callee = &call.callee.name;
+        let outputs = self.signature(index).1;
+        let result = if names.len() != outputs {
+            let span = names[0].span.to(names[names.len() - 1].span);
+            self.errors.push(
+                Error::new(
+                    Code::ForwardCall,
+                    format!(
+                        "`{callee}` gives {outputs} tensors, but {} names receive them",
+                        names.len()
+                    ),
+                    span,
+                    format!("{} names", names.len()),
+                )
+                .with_related(call.span, format!("{outputs} tensors"))
+                .with_help("name each output once"),
+            );
+            None
+        } else {
+            let (input, rest) = self.tensor_input(call, env);
+            match input {
+                None => self.missing_input(call),
+                Some(input) => {
+                    self.child_inputs(call, index, input, rest, env).and_then(|(flows, exprs)| {
+                        Some((self.apply_child_inputs(index, flows, call.span)?, exprs))
+                    })
+                }
+            }
+        };
+        let Some((outs, mut exprs)) = result else {
+            for name in names {
+                env.bind(&name.name, None);
+            }
+            return false;
+        };
+        let joined: Vec<&str> = names.iter().map(|n| n.name.as_str()).collect();
+        let source = env.fresh(&format!("{}_outputs", joined.join("_")));
+        let input = Box::new(exprs.remove(0));
+        let kind = ir::ExprKind::Child { name: callee.clone(), input, more_inputs: exprs, outputs };
+        lets.push((source.clone(), ir::Expr { kind, shape: Shape(Vec::new()) }));
+        for (index, (name, out)) in names.iter().zip(outs).enumerate() {
+            let shape = out.shape;
+            let kind = ir::ExprKind::Output { source: source.clone(), index };
+            let expr = ir::Expr { kind, shape: shape.clone() };
+            let note = Note::Text(format!("output {index} of `{callee}` is {shape}"));
+            let flow = Flow { shape, span: name.span, note };
+            lets.push((env.bind(&name.name, Some(flow)), expr));
+        }
+        true
+    }
+
+    /// The tensor a call applies to (the piped value, or its first positional argument, if it
+    /// is a tensor), evaluated, and the arguments after it.
+    fn tensor_input<'c>(
+        &mut self,
+        call: &'c ast::Call,
+        env: &Env,
+    ) -> (Option<Evaluated>, &'c [ast::CallArg]) {
+        let rest = call.args.as_slice();
+        match &call.piped {
+            Some(piped) => (Some(self.eval(piped, env)), rest),
+            None => match rest.first() {
+                Some(ast::CallArg { keyword: None, value: CallArgValue::Expr(e), .. }) => {
+                    (Some(self.eval(e, env)), &rest[1..])
+                }
+                _ => (None, rest),
+            },
+        }
     }
 
     /// `chunk(x, chunks, dim)`: the input, the arguments and the shape of each piece, which must
@@ -237,7 +419,7 @@ impl<'a> ModelChecker<'a, '_> {
     fn eval_chunk(
         &mut self,
         call: &ast::Call,
-        env: &HashMap<String, (Option<Flow>, Span)>,
+        env: &Env,
         expected: usize,
     ) -> Option<(ir::Expr, i64, i64, Vec<Shape>)> {
         let mut rest = call.args.as_slice();
@@ -295,17 +477,13 @@ impl<'a> ModelChecker<'a, '_> {
         }
     }
 
-    fn eval(
-        &mut self,
-        expr: &ast::Expr,
-        env: &HashMap<String, (Option<Flow>, Span)>,
-    ) -> Option<(Flow, ir::Expr)> {
+    fn eval(&mut self, expr: &ast::Expr, env: &Env) -> Option<(Flow, ir::Expr)> {
         match expr {
             ast::Expr::Name(ident) => match env.get(&ident.name) {
-                Some((flow, _)) => {
-                    let flow = flow.clone()?;
+                Some(bound) => {
+                    let flow = bound.flow.clone()?;
                     let expr = ir::Expr {
-                        kind: ir::ExprKind::Value(ident.name.clone()),
+                        kind: ir::ExprKind::Value(bound.ir_name.clone()),
                         shape: flow.shape.clone(),
                     };
                     Some((flow, expr))
@@ -317,7 +495,7 @@ impl<'a> ModelChecker<'a, '_> {
                     Some((flow, ir::Expr { kind: ir::ExprKind::Param(ident.name.clone()), shape }))
                 }
                 None => {
-                    let names: Vec<&str> = env.keys().map(String::as_str).collect();
+                    let names = env.names();
                     let mut error = Error::new(
                         Code::UndefinedName,
                         format!("undefined value `{}`", ident.name),
@@ -338,6 +516,13 @@ impl<'a> ModelChecker<'a, '_> {
             },
             ast::Expr::Call(call) => self.eval_call(call, env),
             ast::Expr::Binary { op, lhs, rhs, span } => self.eval_binary(*op, lhs, rhs, *span, env),
+            ast::Expr::Neg { span, .. } => {
+                let (flow, expr) = self.eval_operand(expr, env)?;
+                if expr.kind.is_number() {
+                    return self.number_alone(*span);
+                }
+                Some((flow, expr))
+            }
             ast::Expr::If { cond, then, otherwise, .. } => {
                 let holds = match consts::eval_bool(cond, &self.env) {
                     Ok(holds) => holds,
@@ -355,18 +540,7 @@ impl<'a> ModelChecker<'a, '_> {
                 let kind = ir::ExprKind::If { cond, then, otherwise };
                 Some((flow, ir::Expr { kind, shape }))
             }
-            ast::Expr::Number(value) => {
-                self.errors.push(
-                    Error::new(
-                        Code::ForwardCall,
-                        "a number is not a tensor",
-                        value.span,
-                        "expected a tensor",
-                    )
-                    .with_help("numbers can scale or shift a tensor: `x * 0.5`, `x + 1`"),
-                );
-                None
-            }
+            ast::Expr::Number(value) => self.number_alone(value.span),
             ast::Expr::List(_, span) => {
                 self.errors.push(
                     Error::new(
@@ -382,16 +556,19 @@ impl<'a> ModelChecker<'a, '_> {
         }
     }
 
-    /// `lhs + rhs` or `lhs * rhs`; a number operand broadcasts as a scalar.
-    fn eval_binary(
-        &mut self,
-        op: ast::BinOp,
-        lhs: &ast::Expr,
-        rhs: &ast::Expr,
-        span: Span,
-        env: &HashMap<String, (Option<Flow>, Span)>,
-    ) -> Option<(Flow, ir::Expr)> {
-        let operand = |e: &ast::Expr, this: &mut Self| match e {
+    /// A number where a tensor is expected.
+    fn number_alone(&mut self, span: Span) -> Option<(Flow, ir::Expr)> {
+        self.errors.push(
+            Error::new(Code::ForwardCall, "a number is not a tensor", span, "expected a tensor")
+                .with_help("numbers can scale or shift a tensor: `x * 0.5`, `x + 1`, `1 - x`"),
+        );
+        None
+    }
+
+    /// An operand of an arithmetic operator: a tensor, or a number (a literal, a constant, or
+    /// one negated).
+    fn eval_operand(&mut self, e: &ast::Expr, env: &Env) -> Option<(Flow, ir::Expr)> {
+        match e {
             ast::Expr::Number(value) => {
                 let x = match value.kind {
                     cnnc_syntax::ValueKind::Int(n) => n as f64,
@@ -405,8 +582,8 @@ impl<'a> ModelChecker<'a, '_> {
                 };
                 Some((flow, ir::Expr { kind: ir::ExprKind::Scalar(x), shape: Shape(Vec::new()) }))
             }
-            ast::Expr::Name(ident) if !env.contains_key(&ident.name) => {
-                match this.env.get(&ident.name).copied() {
+            ast::Expr::Name(ident) if env.get(&ident.name).is_none() => {
+                match self.env.get(&ident.name).copied() {
                     Some(value @ (Const::Int(_) | Const::Float(_))) => {
                         let flow = Flow {
                             shape: Shape(Vec::new()),
@@ -416,15 +593,37 @@ impl<'a> ModelChecker<'a, '_> {
                         let kind = ir::ExprKind::Constant { name: ident.name.clone(), value };
                         Some((flow, ir::Expr { kind, shape: Shape(Vec::new()) }))
                     }
-                    _ => this.eval(e, env),
+                    _ => self.eval(e, env),
                 }
             }
-            _ => this.eval(e, env),
-        };
-        let left = operand(lhs, self);
-        let right = operand(rhs, self);
+            ast::Expr::Neg { operand, span } => {
+                let (flow, operand) = self.eval_operand(operand, env)?;
+                let shape = operand.shape.clone();
+                let note = if operand.kind.is_number() {
+                    Note::Text(format!("minus {}", flow.note()))
+                } else {
+                    Note::Text(format!("`-` gives {shape}"))
+                };
+                let expr = ir::Expr { kind: ir::ExprKind::Neg(Box::new(operand)), shape };
+                Some((Flow { note, span: *span, ..flow }, expr))
+            }
+            _ => self.eval(e, env),
+        }
+    }
+
+    /// `lhs op rhs` for `+ - * /`; a number operand broadcasts as a scalar.
+    fn eval_binary(
+        &mut self,
+        op: ast::BinOp,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        span: Span,
+        env: &Env,
+    ) -> Option<(Flow, ir::Expr)> {
+        let left = self.eval_operand(lhs, env);
+        let right = self.eval_operand(rhs, env);
         let ((lflow, lexpr), (rflow, rexpr)) = (left?, right?);
-        let symbol = if op == ast::BinOp::Add { "+" } else { "*" };
+        let symbol = op.symbol();
         if lexpr.kind.is_number() && rexpr.kind.is_number() {
             self.errors.push(
                 Error::new(
@@ -466,11 +665,7 @@ impl<'a> ModelChecker<'a, '_> {
         Some((Flow { shape, span, note }, expr))
     }
 
-    fn eval_call(
-        &mut self,
-        call: &ast::Call,
-        env: &HashMap<String, (Option<Flow>, Span)>,
-    ) -> Option<(Flow, ir::Expr)> {
+    fn eval_call(&mut self, call: &ast::Call, env: &Env) -> Option<(Flow, ir::Expr)> {
         if call.callee.name == "cat" && !self.child_index.contains_key("cat") {
             return self.eval_cat(call, env);
         }
@@ -487,25 +682,19 @@ impl<'a> ModelChecker<'a, '_> {
             return None;
         }
         // The tensor argument: the piped value, or the first positional argument.
-        let mut rest = call.args.as_slice();
-        let input = match &call.piped {
-            Some(piped) => Some(self.eval(piped, env)),
-            None => match rest.first() {
-                Some(ast::CallArg { keyword: None, value: CallArgValue::Expr(e), .. }) => {
-                    rest = &rest[1..];
-                    Some(self.eval(e, env))
-                }
-                _ => None,
-            },
-        };
+        let (input, rest) = self.tensor_input(call, env);
         let callee = &call.callee;
         if self.absent.contains(&callee.name) && rest.is_empty() {
             // A child whose condition does not hold here is the identity.
             let Some(input) = input else { return self.missing_input(call) };
             let (flow, input_expr) = input?;
             let shape = input_expr.shape.clone();
-            let kind =
-                ir::ExprKind::Child { name: callee.name.clone(), input: Box::new(input_expr) };
+            let kind = ir::ExprKind::Child {
+                name: callee.name.clone(),
+                input: Box::new(input_expr),
+                more_inputs: Vec::new(),
+                outputs: 1,
+            };
             return Some((flow, ir::Expr { kind, shape }));
         }
         let parameter = self.child_index.get(&callee.name).map(|&i| &self.children[i]).filter(
@@ -525,28 +714,27 @@ impl<'a> ModelChecker<'a, '_> {
             return None;
         }
         if let Some(&index) = self.child_index.get(&callee.name) {
-            if let Some(extra) = rest.first() {
+            let Some(input) = input else { return self.missing_input(call) };
+            let outputs = self.signature(index).1;
+            if outputs > 1 {
+                let name = &callee.name;
                 self.errors.push(
                     Error::new(
                         Code::ForwardCall,
-                        format!("child `{}` takes only its input", callee.name),
-                        extra.span,
-                        "unexpected argument",
+                        format!("`{name}` gives {outputs} tensors, where one is expected"),
+                        call.span,
+                        format!("{outputs} tensors"),
                     )
-                    .with_help(format!("configure `{}` where it is declared", callee.name)),
+                    .with_help(format!("name them: `a, b = {name}(...)`")),
                 );
                 return None;
             }
-            let Some(input) = input else { return self.missing_input(call) };
-            let (flow, input_expr) = input?;
-            let out = self.apply_child(index, &flow, call.span)?;
-            let expr = ir::Expr {
-                kind: ir::ExprKind::Child {
-                    name: callee.name.clone(),
-                    input: Box::new(input_expr),
-                },
-                shape: out.shape.clone(),
-            };
+            let (flows, mut inputs) = self.child_inputs(call, index, input, rest, env)?;
+            let out = self.apply_child_inputs(index, flows, call.span)?.swap_remove(0);
+            let input = Box::new(inputs.remove(0));
+            let name = callee.name.clone();
+            let kind = ir::ExprKind::Child { name, input, more_inputs: inputs, outputs: 1 };
+            let expr = ir::Expr { kind, shape: out.shape.clone() };
             return Some((out, expr));
         }
         let layer_function = LAYER_FUNCTIONS.iter().find(|(n, _)| *n == callee.name);
@@ -642,11 +830,7 @@ impl<'a> ModelChecker<'a, '_> {
     }
 
     /// `cat([a, b, ...], dim)`, or `[a, b] -> cat(dim)`.
-    fn eval_cat(
-        &mut self,
-        call: &ast::Call,
-        env: &HashMap<String, (Option<Flow>, Span)>,
-    ) -> Option<(Flow, ir::Expr)> {
+    fn eval_cat(&mut self, call: &ast::Call, env: &Env) -> Option<(Flow, ir::Expr)> {
         let mut rest = call.args.as_slice();
         let list = match (&call.piped, rest.first()) {
             (Some(piped), _) => piped.as_ref(),
@@ -808,6 +992,122 @@ impl<'a> ModelChecker<'a, '_> {
         }
     }
 
+    /// The number of inputs and outputs of child `index`: a block's `forward(x, skip)` and
+    /// `(a, b)` result; one and one for anything else.
+    pub(super) fn signature(&self, index: usize) -> (usize, usize) {
+        match &self.children[index].body {
+            BodyState::Block(state) => block_signature(state.def.ast),
+            _ => (1, 1),
+        }
+    }
+
+    /// The tensors a call of child `index` passes: `input` (piped or first) and the positional
+    /// arguments after it, as many as the child takes.
+    fn child_inputs(
+        &mut self,
+        call: &ast::Call,
+        index: usize,
+        input: Evaluated,
+        rest: &[ast::CallArg],
+        env: &Env,
+    ) -> Option<(Vec<Flow>, Vec<ir::Expr>)> {
+        let name = &call.callee.name;
+        let wanted = self.signature(index).0;
+        let constant =
+            rest.iter().find(|a| a.keyword.is_some() || matches!(a.value, CallArgValue::Const(_)));
+        if let Some(extra) = constant {
+            self.errors.push(
+                Error::new(
+                    Code::ForwardCall,
+                    format!("child `{name}` takes tensors, not settings"),
+                    extra.span,
+                    "unexpected argument",
+                )
+                .with_help(format!("configure `{name}` where it is declared")),
+            );
+            return None;
+        }
+        if rest.len() + 1 != wanted {
+            let given = rest.len() + 1;
+            let child = &self.children[index];
+            let (what, declared) = match &child.body {
+                BodyState::Block(state) => {
+                    let forward = state.def.ast.forwards.first();
+                    let params: Vec<&str> = forward
+                        .map_or(vec!["x"], |f| f.params.iter().map(|p| p.name.as_str()).collect());
+                    let span = forward.map_or(state.def.ast.name.span, |f| f.span);
+                    let what =
+                        format!("block `{}` takes {}", state.def.ast.name, params.join(", "));
+                    (what, span)
+                }
+                _ => ("a layer takes one tensor; a block may take several".to_string(), child.span),
+            };
+            let plural = |n: usize| if n == 1 { "tensor" } else { "tensors" };
+            self.errors.push(
+                Error::new(
+                    Code::ForwardCall,
+                    format!("`{name}` takes {wanted} {}, but is given {given}", plural(wanted)),
+                    call.span,
+                    format!("{given} {}", plural(given)),
+                )
+                .with_related(declared, what)
+                .with_help(format!(
+                    "pass one tensor for each input: `{name}({})`",
+                    ["x", "skip", "c", "d"]
+                        .iter()
+                        .cycle()
+                        .take(wanted)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            );
+            return None;
+        }
+        let mut values = vec![input];
+        for arg in rest {
+            if let CallArgValue::Expr(e) = &arg.value {
+                values.push(self.eval(e, env));
+            }
+        }
+        values.into_iter().collect::<Option<Vec<_>>>().map(|v| v.into_iter().unzip())
+    }
+
+    /// Runs child `index` on `inputs`, as many as it takes; gives each of its outputs.
+    fn apply_child_inputs(
+        &mut self,
+        index: usize,
+        mut inputs: Vec<Flow>,
+        stage_span: Span,
+    ) -> Option<Vec<Flow>> {
+        if self.signature(index) == (1, 1) {
+            let input = inputs.swap_remove(0);
+            return self.apply_child(index, &input, stage_span).map(|flow| vec![flow]);
+        }
+        let placeholder = NodeState {
+            name: String::new(),
+            path: String::new(),
+            span: stage_span,
+            body: BodyState::Unknown,
+            called: false,
+            origin: None,
+        };
+        let mut node = std::mem::replace(&mut self.children[index], placeholder);
+        node.called = true;
+        let outs = match &mut node.body {
+            BodyState::Block(state) => self.apply_block(state, inputs, &node.path),
+            _ => None,
+        };
+        let note = Note::Outputs(node.name.clone());
+        self.children[index] = node;
+        let outs = outs?.into_iter().map(|flow| Flow {
+            shape: flow.shape,
+            span: stage_span,
+            note: note.clone(),
+        });
+        Some(outs.collect())
+    }
+
     fn missing_input<T>(&mut self, call: &ast::Call) -> Option<T> {
         self.errors.push(
             Error::new(
@@ -845,7 +1145,7 @@ fn op_signature(params: &[Param]) -> String {
         .collect()
 }
 
-/// For `+` and `*` over integer literals (`16 * 5 * 5`), the value (`None` when it overflows) and
+/// For `+`, `-` and `*` over integer literals (`16 * 5 * 5`), the value (`None` when it overflows) and
 /// the arithmetic as written with `×`.
 fn integer_arithmetic(e: &ast::Expr) -> Option<(Option<i64>, String)> {
     match e {
@@ -856,10 +1156,18 @@ fn integer_arithmetic(e: &ast::Expr) -> Option<(Option<i64>, String)> {
             let ((a, left), (b, right)) = (integer_arithmetic(lhs)?, integer_arithmetic(rhs)?);
             let (value, symbol) = match op {
                 ast::BinOp::Add => (a.zip(b).and_then(|(a, b)| a.checked_add(b)), "+"),
+                ast::BinOp::Sub => (a.zip(b).and_then(|(a, b)| a.checked_sub(b)), "-"),
                 ast::BinOp::Mul => (a.zip(b).and_then(|(a, b)| a.checked_mul(b)), "×"),
+                ast::BinOp::Div => return None,
             };
             Some((value, format!("{left} {symbol} {right}")))
         }
         _ => None,
     }
+}
+
+/// The number of inputs and outputs of a block: its `forward(x, skip)` and `(a, b)` result; one
+/// and one without a `forward`.
+pub(super) fn block_signature(block: &ast::Block) -> (usize, usize) {
+    block.forwards.first().map_or((1, 1), |f| (f.params.len(), 1 + f.more_results.len()))
 }
