@@ -13,6 +13,10 @@ if ! command -v dot >/dev/null 2>&1; then
         echo "cnnc: could not install Graphviz; the test that renders SVG will fail" >&2
 fi
 
+# PyTorch itself imports the modules of `cnnc build --target pytorch` in tests/pytorch_target.rs.
+CNNC_PYTHON=$(bash scripts/pytorch.sh)
+export CNNC_PYTHON
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked --no-fail-fast

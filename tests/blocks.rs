@@ -135,3 +135,38 @@ fn blocks_with_several_inputs_and_outputs_match_pytorch() {
     let merged: Tensor = model.merge.forward_t(&p, &q, &x, false);
     assert_eq!(merged.size(), [1, 4, 3, 3]);
 }
+
+#[test]
+fn widths_from_number_functions_match_pytorch() {
+    // int, float, round (ties to even), floor, ceil, min, max, abs, pow, sqrt and log in block
+    // constants give PyTorch's layer sizes, so the state_dicts agree.
+    tch::manual_seed(0);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = Widths::new(&vs.root());
+    support::assert_parity("blocks.json", "Widths", &model, 1e-5);
+    // The same block with other arguments, computed by the generated constructor.
+    let other = Widened::new(&(vs.root() / "other"), 10, 2.5);
+    let sizes: Vec<Vec<i64>> = other
+        .named_parameters()
+        .into_iter()
+        .filter(|(name, _)| name.ends_with("weight"))
+        .map(|(_, w)| w.size())
+        .collect();
+    // w = max(8, int(29.0) // 8 * 8) = 24, mid = round(10.5) = 10, deep = 6 + 4 + 4 + 1 = 15.
+    assert_eq!(sizes, [vec![24, 10, 1, 1], vec![10, 24, 1, 1], vec![15, 10, 1, 1]]);
+}
+
+#[test]
+fn quoted_names_are_pytorch_names() {
+    // `"stem-conv"`, `"s 2"` and the computed `"block{index}-{i}"` land in the state_dict as
+    // written; the Rust fields get identifiers (`stem_conv`).
+    tch::manual_seed(0);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = Names::new(&vs.root());
+    support::assert_parity("blocks.json", "Names", &model, 1e-5);
+    assert_eq!(model.stem_conv.kind(), "Conv2d");
+    let mut names: Vec<String> = vs.variables().into_keys().collect();
+    names.sort();
+    assert_eq!(names[0], "stem-conv.bias");
+    assert!(names.contains(&"trunk.s 2.block2-1.weight".to_string()), "{names:?}");
+}

@@ -7,6 +7,7 @@ tests/fixtures/blocks.json. Needs torch==2.13.0.
 Run: python scripts/reference/blocks.py
 """
 import json
+import math
 import pathlib
 
 import torch
@@ -141,6 +142,44 @@ class Fork(nn.Module):
         return self.merge(p, q, torch.sigmoid(x)) - q
 
 
+def widened(c, alpha):
+    w = max(8, int(c * alpha + 4) // 8 * 8)
+    wide = w + 8 if w < 0.9 * c * alpha else w
+    mid = round(wide * 0.4375)
+    deep = math.floor(math.sqrt(float(mid * 4))) + math.ceil(math.log(c, 2)) + pow(2, 2) + abs(-1)
+    return nn.Sequential(
+        nn.Conv2d(c, wide, 1), nn.ReLU(), nn.Conv2d(wide, mid, 1), nn.Conv2d(mid, min(deep, 64), 1))
+
+
+class Widths(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = widened(12, 1.37)
+        self.b = widened(12, 2.1)
+        self.head = nn.Conv2d(14, 4, 1)
+        self.head2 = nn.Conv2d(15, 4, 1)
+
+    def forward(self, x):
+        return self.head(self.a(x)) + self.head2(self.b(x))
+
+
+def stage(index, cin, cout, depth):
+    s = nn.Sequential()
+    for i in range(depth):
+        s.add_module(f"block{index}-{i}", nn.Conv2d(cin if i == 0 else cout, cout, 1))
+    return s
+
+
+class Names(nn.Sequential):
+    def __init__(self):
+        super().__init__()
+        self.add_module("stem-conv", nn.Conv2d(3, 4, 1))
+        trunk = nn.Sequential()
+        trunk.add_module("block1-0", nn.ReLU())
+        trunk.add_module("s 2", stage(2, 4, 6, 2))
+        self.add_module("trunk", trunk)
+
+
 def main():
     models = {
         "Blocks": ([2, 4, 8, 8], Blocks),
@@ -149,6 +188,8 @@ def main():
         "Scaled": ([2, 4], Scaled),
         "Arith": ([2, 4, 5, 5], Arith),
         "Fork": ([2, 4, 6, 6], Fork),
+        "Widths": ([2, 12, 3, 3], Widths),
+        "Names": ([2, 3, 4, 4], Names),
     }
     out = {name: reference_entry(build, shape) for name, (shape, build) in models.items()}
     path = pathlib.Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "blocks.json"

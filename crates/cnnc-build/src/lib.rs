@@ -137,6 +137,13 @@ pub fn generate(models: Vec<ir::Model>, name: &str) -> Compiled {
     Compiled { models, code }
 }
 
+/// PyTorch code of checked models: one `nn.Module` class per model and block, with the same
+/// `state_dict` keys, initialisation rules and forward computation as the generated Rust;
+/// `name` is the source file named in the header.
+pub fn generate_pytorch(models: &[ir::Model], name: &str) -> String {
+    cnnc_pytorch::generate_file(models, name)
+}
+
 /// The text of a file.
 pub fn read_source(path: &Path) -> Result<String, CompileError> {
     std::fs::read_to_string(path)

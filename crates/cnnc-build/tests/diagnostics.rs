@@ -101,6 +101,21 @@ const CASES: &[Case] = &[
         source: "block Up(c) {\n    up = ConvTranspose2d(c, c, 2, stride=2)\n    forward(x, skip) { up(x) + skip }\n}\nmodel M {\n    input x: [N, 4, 8, 8]\n    body = Sequential { Conv2d(4, 4, 1); Up(4) }\n}\n",
     },
     Case {
+        name: "unknown_constant_function",
+        codes: &["name::undefined"],
+        source: "block Head(c, alpha) {\n    Linear(c, rnd(c * alpha))\n}\n\nmodel M {\n    input x: [N, 16]\n    head = Head(16, 0.5)\n}\n",
+    },
+    Case {
+        name: "constant_function_out_of_range",
+        codes: &["const::expr"],
+        source: "block Head(c, alpha) {\n    Linear(c, int(c * alpha))\n}\n\nmodel M {\n    input x: [N, 16]\n    head = Head(16, 1e300)\n}\n",
+    },
+    Case {
+        name: "quoted_name_with_a_dot",
+        codes: &["model::structure"],
+        source: "model M {\n    input x: [N, 8]\n    \"head.fc\" = Linear(8, 2)\n}\n",
+    },
+    Case {
         name: "cat_mismatched_sizes",
         codes: &["shape::cat"],
         source: "model M {\n    input x: [N, 3, 32, 32]\n    pool = MaxPool2d(2)\n    forward(x) { cat([x, x -> pool], dim=1) }\n}\n",

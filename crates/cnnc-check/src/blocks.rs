@@ -276,8 +276,8 @@ fn collect_children<'a>(
     for item in items {
         match item {
             // Children with computed names are listed in order, like numbered ones.
-            ast::Item::Child(child) => match (&child.name, &child.name_index) {
-                (Some(name), None) => named.push((&name.name, name.span)),
+            ast::Item::Child(child) => match &child.name {
+                Some(name) if child.name_holes.is_empty() => named.push((&name.name, name.span)),
                 _ => unnamed.push(child.span),
             },
             ast::Item::If(cond) => {
@@ -543,7 +543,11 @@ impl DefBuilder<'_, '_> {
             out.push(match item {
                 Item::Child { id, child, module } => ir::BlockItem::Child {
                     name: child.name.as_ref().map(|n| n.name.clone()),
-                    name_index: child.name_index.as_ref().map(|i| consts::resolve(i, &self.types)),
+                    name_holes: child
+                        .name_holes
+                        .iter()
+                        .map(|(value, after)| (consts::resolve(value, &self.types), after.clone()))
+                        .collect(),
                     optional,
                     module: match self.module(*id, child, module) {
                         Some(module) => module,
@@ -598,7 +602,7 @@ impl DefBuilder<'_, '_> {
             Module::Layer { spec, call } => (call.kind.name.clone(), self.layer(id, spec, call)?),
             Module::Unknown(_) => return None,
         };
-        if let (Some(name), None) = (&child.name, &child.name_index) {
+        if let (Some(name), true) = (&child.name, child.name_holes.is_empty()) {
             match self.kinds.get(&name.name) {
                 Some((first, span)) if *first != kind => self.errors.push(
                     Error::new(

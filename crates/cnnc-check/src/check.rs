@@ -449,17 +449,38 @@ impl<'a> ModelChecker<'a, '_> {
         }
         let name = match &child.name {
             Some(ident) => {
-                let name = match &child.name_index {
-                    None => ident.name.clone(),
-                    Some(value) => match consts::eval_int(value, &self.env, "a name's number") {
-                        Ok(n) => format!("{}{n}", ident.name),
+                let mut name = ident.name.clone();
+                for (value, after) in &child.name_holes {
+                    match consts::eval_int(value, &self.env, "a name's number") {
+                        Ok(n) => {
+                            name.push_str(&n.to_string());
+                            name.push_str(after);
+                        }
                         Err(e) => {
                             self.errors.push(e);
                             return None;
                         }
-                    },
+                    }
+                }
+                let span = match child.name_holes.last() {
+                    Some((value, _)) if !child.quoted => ident.span.to(value.span),
+                    _ => ident.span,
                 };
-                let span = child.name_index.as_ref().map_or(ident.span, |v| ident.span.to(v.span));
+                if name.is_empty() || name.contains('.') {
+                    self.errors.push(
+                        Error::new(
+                            Code::ModelStructure,
+                            format!("`{name}` is not a module name"),
+                            span,
+                            if name.is_empty() { "empty" } else { "contains `.`" },
+                        )
+                        .with_help(
+                            "PyTorch separates the names of a path with `.`, so a child's name is \
+                             not empty and has no `.`",
+                        ),
+                    );
+                    return None;
+                }
                 let field = rust_names::field_name(&name);
                 match seen.fields.get(&field) {
                     Some((other, first)) if *other != name => self.errors.push(
@@ -525,7 +546,7 @@ impl<'a> ModelChecker<'a, '_> {
             Module::Layer { call, .. } | Module::Unknown(call)
                 if call.kind.name == "Parameter"
                     && (self.in_sequential > 0
-                        || child.name_index.is_some()
+                        || !child.name_holes.is_empty()
                         || child.name.is_none()) =>
             {
                 self.errors.push(
@@ -973,7 +994,9 @@ fn item_span(item: &ast::Item) -> Span {
 fn collect_named<'i>(items: &'i [ast::Item], out: &mut Vec<&'i ast::Ident>) {
     for item in items {
         match item {
-            ast::Item::Child(ast::Child { name: Some(name), name_index: None, .. }) => {
+            ast::Item::Child(ast::Child { name: Some(name), name_holes, .. })
+                if name_holes.is_empty() =>
+            {
                 out.push(name)
             }
             ast::Item::If(cond) => {

@@ -9,6 +9,7 @@ use cnnc_syntax::{ConstOp, UnaryOp, Value, ValueKind};
 
 use crate::args::suggest;
 use crate::diagnostic::{Code, Error};
+use crate::functions::{ConstFn, FUNCTIONS};
 use crate::ir::{ArgExpr, ConstExpr};
 
 /// The value of a constant expression.
@@ -76,6 +77,7 @@ pub fn is_dynamic(value: &Value) -> bool {
         ValueKind::Name(_)
         | ValueKind::Unary { .. }
         | ValueKind::Binary { .. }
+        | ValueKind::Call { .. }
         | ValueKind::Cond { .. } => true,
         ValueKind::Tuple(items) => items.iter().any(is_dynamic),
         _ => false,
@@ -96,7 +98,9 @@ pub fn names(value: &Value, out: &mut Vec<String>) {
             names(then, out);
             names(otherwise, out);
         }
-        ValueKind::Tuple(items) => items.iter().for_each(|i| names(i, out)),
+        ValueKind::Tuple(items) | ValueKind::Call { args: items, .. } => {
+            items.iter().for_each(|i| names(i, out))
+        }
         _ => {}
     }
 }
@@ -111,6 +115,7 @@ pub fn substitute(value: &Value, env: &Env) -> Result<Value, Error> {
         ValueKind::Name(_)
         | ValueKind::Unary { .. }
         | ValueKind::Binary { .. }
+        | ValueKind::Call { .. }
         | ValueKind::Cond { .. } => match eval(value, env)? {
             Const::Int(n) => ValueKind::Int(n),
             Const::Float(x) => ValueKind::Float(x),
@@ -192,6 +197,27 @@ pub fn eval(value: &Value, env: &Env) -> Result<Const, Error> {
                 (c, _) => c,
             })
         }
+        ValueKind::Call { name, args } => {
+            let func = function(name, args.len(), value.span)?;
+            let values = args.iter().map(|a| eval(a, env)).collect::<Result<Vec<_>, _>>()?;
+            if let Some((arg, c)) =
+                args.iter().zip(&values).find(|(_, c)| c.ty() == ConstType::Bool)
+            {
+                return Err(Error::new(
+                    Code::ConstExpr,
+                    format!("`{}` takes numbers, but this is {}", func.name(), describe(*c)),
+                    arg.span,
+                    "not a number",
+                ));
+            }
+            let types: Vec<ConstType> = values.iter().map(|c| c.ty()).collect();
+            let arg_ty = func.types(&types).1;
+            let values: Vec<Const> = values.into_iter().map(|c| widen(c, arg_ty)).collect();
+            let shown: Vec<String> = values.iter().map(|c| c.to_string()).collect();
+            func.apply(&values).map_err(|reason| {
+                error(format!("`{}({})`: {reason}", func.name(), shown.join(", ")), &reason)
+            })
+        }
         ValueKind::Binary { op, lhs, rhs } => {
             let (a, b) = (eval(lhs, env)?, eval(rhs, env)?);
             binary(*op, a, b).map_err(|reason| {
@@ -203,6 +229,50 @@ pub fn eval(value: &Value, env: &Env) -> Result<Const, Error> {
             format!("{} is not a number or boolean", value.kind.type_name()),
             "not a constant",
         )),
+    }
+}
+
+/// The number function `name`, called with `arity` arguments at `span`.
+fn function(
+    name: &cnnc_syntax::Ident,
+    arity: usize,
+    span: cnnc_syntax::Span,
+) -> Result<ConstFn, Error> {
+    let Some(func) = ConstFn::lookup(&name.name) else {
+        let names: Vec<&str> = FUNCTIONS.iter().map(|f| f.name()).collect();
+        let help = match suggest(&name.name, &names) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("the functions of constants are {}", names.join(", ")),
+        };
+        return Err(Error::new(
+            Code::UndefinedName,
+            format!("no function `{}` in constant expressions", name.name),
+            name.span,
+            "not a function",
+        )
+        .with_help(help));
+    };
+    if !func.takes(arity) {
+        return Err(Error::new(
+            Code::ConstExpr,
+            format!(
+                "`{}` does not take {arity} argument{}",
+                func.name(),
+                if arity == 1 { "" } else { "s" }
+            ),
+            span,
+            "wrong number of arguments",
+        )
+        .with_help(format!("call it as `{}`", func.signature())));
+    }
+    Ok(func)
+}
+
+/// An integer widened to a float where `ty` is float.
+fn widen(c: Const, ty: ConstType) -> Const {
+    match (c, ty) {
+        (Const::Int(n), ConstType::Float) => Const::Float(n as f64),
+        (c, _) => c,
     }
 }
 
@@ -354,6 +424,15 @@ pub fn resolve(value: &Value, types: &Types) -> ConstExpr {
             };
             let (lhs, rhs) = (lhs.converted(operands), rhs.converted(operands));
             typed(K::Binary { op: *op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, ty)
+        }
+        ValueKind::Call { name, args } => {
+            let args: Vec<ConstExpr> = args.iter().map(|a| resolve(a, types)).collect();
+            // The checker has rejected unknown functions.
+            let func = ConstFn::lookup(&name.name).unwrap_or(ConstFn::Int);
+            let arg_types: Vec<ConstType> = args.iter().map(|a| a.ty).collect();
+            let (ty, arg_ty) = func.types(&arg_types);
+            let args = args.into_iter().map(|a| a.converted(arg_ty)).collect();
+            typed(K::Call { func, args }, ty)
         }
         ValueKind::Cond { cond, then, otherwise } => {
             let (then, otherwise) = (resolve(then, types), resolve(otherwise, types));

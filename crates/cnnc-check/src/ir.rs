@@ -45,10 +45,14 @@ impl Model {
     }
 
     /// Every entry of PyTorch's `state_dict`: parameters and buffers with their full names,
-    /// shapes and element types, and where the layer that holds each is declared.
+    /// shapes and element types, and where the layer that holds each is declared. A module's
+    /// own `Parameter`s come before its children's entries, as PyTorch lists them.
     pub fn state_dict(&self) -> Vec<StateEntry> {
         fn walk(nodes: &[Node], out: &mut Vec<StateEntry>) {
-            for node in nodes {
+            let own =
+                |n: &&Node| matches!(&n.body, NodeBody::Layer(l) if l.spec.name == "Parameter");
+            let (parameters, children): (Vec<&Node>, Vec<&Node>) = nodes.iter().partition(own);
+            for node in parameters.into_iter().chain(children) {
                 match &node.body {
                     NodeBody::Layer(layer) => {
                         for tensor in &layer.tensors {
@@ -198,8 +202,9 @@ pub enum BlockItem {
     Child {
         /// The name, for named children.
         name: Option<String>,
-        /// A computed number that ends the name, as in `denselayer{i + 1}`.
-        name_index: Option<ConstExpr>,
+        /// Numbers computed into the name, each followed by more text, as in
+        /// `denselayer{i + 1}` or `"block{s}-{i}"`.
+        name_holes: Vec<(ConstExpr, String)>,
         /// Whether the child exists only under a condition.
         optional: bool,
         /// What the child is.
@@ -273,6 +278,13 @@ pub enum ConstExprKind {
         /// The right operand.
         rhs: Box<ConstExpr>,
     },
+    /// A number function, its arguments converted to the type it computes in.
+    Call {
+        /// The function.
+        func: crate::functions::ConstFn,
+        /// The arguments.
+        args: Vec<ConstExpr>,
+    },
     /// `if cond { then } else { otherwise }`, with both branches of the result's type.
     Cond {
         /// The condition.
@@ -315,6 +327,7 @@ impl ConstExpr {
                 lhs.names(out);
                 rhs.names(out);
             }
+            ConstExprKind::Call { args, .. } => args.iter().for_each(|a| a.names(out)),
             ConstExprKind::Cond { cond, then, otherwise } => {
                 cond.names(out);
                 then.names(out);

@@ -12,6 +12,7 @@ mod blocks;
 mod check;
 pub mod consts;
 mod diagnostic;
+pub mod functions;
 pub mod init;
 pub mod ir;
 pub mod layers;

@@ -11,14 +11,15 @@ pub const STRICT_KEYWORDS: &[&str] = &[
     "typeof", "unsized", "virtual", "yield",
 ];
 
-/// Splits a name into words at underscores, digits-to-letters and case changes, keeping
-/// acronyms together (`SimpleCNN` → `Simple`, `CNN`).
+/// Splits a name into words at underscores (and any other character that cannot be in a Rust
+/// name, such as the `-` of `"block1-0"`), digits-to-letters and case changes, keeping acronyms
+/// together (`SimpleCNN` → `Simple`, `CNN`).
 fn words(name: &str) -> Vec<String> {
     let chars: Vec<char> = name.chars().collect();
     let mut words = Vec::new();
     let mut current = String::new();
     for (i, &c) in chars.iter().enumerate() {
-        if c == '_' {
+        if !c.is_ascii_alphanumeric() {
             if !current.is_empty() {
                 words.push(std::mem::take(&mut current));
             }

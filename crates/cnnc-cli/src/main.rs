@@ -54,11 +54,14 @@ enum Command {
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i64).range(1..))]
         batch: i64,
     },
-    /// Compile files to Rust. Nothing is written for a file with errors.
+    /// Compile files to Rust (or PyTorch). Nothing is written for a file with errors.
     Build {
         /// The `.cnn` files; `-` reads standard input.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// What to generate: tch-rs modules, or PyTorch `nn.Module` classes.
+        #[arg(long, value_enum, default_value_t = Target::Rust)]
+        target: Target,
         /// The output file, for one input; standard output when absent or `-`.
         #[arg(short, long, conflicts_with = "out_dir")]
         output: Option<PathBuf>,
@@ -131,6 +134,14 @@ enum DiagnosticFormat {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Target {
+    /// tch-rs modules (`.rs`).
+    Rust,
+    /// PyTorch `nn.Module` classes (`.py`), with the same `state_dict` and forward.
+    Pytorch,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Color {
     /// Colours when standard error is a terminal and NO_COLOR is unset.
     Auto,
@@ -180,13 +191,13 @@ fn main() -> ExitCode {
             };
             files.iter().map(|file| check(file, &table, lints)).collect()
         }
-        Command::Build { files, output, out_dir } => {
+        Command::Build { files, target, output, out_dir } => {
             if files.len() > 1 && out_dir.is_none() {
-                eprintln!("error: several files need --out-dir, to write one `.rs` file each");
+                eprintln!("error: several files need --out-dir, to write one output file each");
                 return ExitCode::from(USAGE);
             }
             let (output, out_dir) = (output.as_deref(), out_dir.as_deref());
-            files.iter().map(|file| build(file, output, out_dir, lints)).collect()
+            files.iter().map(|file| build(file, *target, output, out_dir, lints)).collect()
         }
         Command::Weights { file, weights: path, model } => {
             vec![weights(file, path, model.as_deref(), lints)]
@@ -320,26 +331,32 @@ fn check(file: &Path, table: &Table, lints: Lints) -> Result<(), CompileError> {
 
 fn build(
     file: &Path,
+    target: Target,
     output: Option<&Path>,
     out_dir: Option<&Path>,
     lints: Lints,
 ) -> Result<(), CompileError> {
     let checked = checked(file, lints)?;
-    let compiled = cnnc_build::generate(checked.models, &checked.header_name);
-    let target = match (output, out_dir) {
+    let (code, extension) = match target {
+        Target::Rust => (cnnc_build::generate(checked.models, &checked.header_name).code, "rs"),
+        Target::Pytorch => {
+            (cnnc_build::generate_pytorch(&checked.models, &checked.header_name), "py")
+        }
+    };
+    let path = match (output, out_dir) {
         (Some(path), _) if !is_stdio(path) => Some(path.to_path_buf()),
         (_, Some(dir)) => {
             let stem = file.file_stem().filter(|_| !is_stdio(file));
             let stem = stem.map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
-            Some(dir.join(format!("{stem}.rs")))
+            Some(dir.join(format!("{stem}.{extension}")))
         }
         _ => None,
     };
-    match target {
-        Some(path) => cnnc_build::write_atomically(&path, &compiled.code)
+    match path {
+        Some(path) => cnnc_build::write_atomically(&path, &code)
             .map_err(|error| CompileError::Io { path, error }),
         None => {
-            print(&compiled.code);
+            print(&code);
             Ok(())
         }
     }

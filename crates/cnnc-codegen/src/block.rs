@@ -252,12 +252,19 @@ impl Body<'_> {
         let mut out = TokenStream::new();
         for item in items {
             out.extend(match item {
-                BlockItem::Child { name: Some(name), name_index: Some(index), module, .. } => {
-                    let index = consts.tokens(index);
+                BlockItem::Child { name: Some(name), name_holes, module, .. }
+                    if !name_holes.is_empty() =>
+                {
+                    let numbers: Vec<TokenStream> =
+                        name_holes.iter().map(|(number, _)| consts.tokens(number)).collect();
                     let code = self.module(module, quote! { vs / &name }, consts);
-                    let format = format!("{name}{{}}");
+                    let mut format = name.replace('{', "{{").replace('}', "}}");
+                    for (_, after) in name_holes {
+                        format.push_str("{}");
+                        format.push_str(&after.replace('{', "{{").replace('}', "}}"));
+                    }
                     quote! {
-                        let name = format!(#format, #index);
+                        let name = format!(#format, #(#numbers),*);
                         seq.push_named(&name, #code);
                     }
                 }
@@ -491,7 +498,9 @@ fn local_parameters<'f>(parameters: impl Iterator<Item = &'f Field>) -> Option<T
 fn named_children(items: &[BlockItem], out: &mut Vec<Field>) {
     for item in items {
         match item {
-            BlockItem::Child { name: Some(name), name_index: None, optional, module } => {
+            BlockItem::Child { name: Some(name), name_holes, optional, module }
+                if name_holes.is_empty() =>
+            {
                 if out.iter().any(|f| &f.name == name) {
                     continue;
                 }
@@ -538,13 +547,16 @@ fn mentions(items: &[BlockItem], out: &mut Vec<String>) {
     };
     for item in items {
         match item {
-            BlockItem::Child { module, .. } => match module {
-                BlockModule::Layer { dynamic, .. } => {
-                    dynamic.iter().flatten().for_each(|a| arg(a, out))
+            BlockItem::Child { module, name_holes, .. } => {
+                name_holes.iter().for_each(|(number, _)| value(number, out));
+                match module {
+                    BlockModule::Layer { dynamic, .. } => {
+                        dynamic.iter().flatten().for_each(|a| arg(a, out))
+                    }
+                    BlockModule::Block { args, .. } => args.iter().for_each(|v| value(v, out)),
+                    BlockModule::Sequential(items) => mentions(items, out),
                 }
-                BlockModule::Block { args, .. } => args.iter().for_each(|v| value(v, out)),
-                BlockModule::Sequential(items) => mentions(items, out),
-            },
+            }
             BlockItem::Let { value: v, .. } => value(v, out),
             BlockItem::If { cond, then, otherwise } => {
                 value(cond, out);

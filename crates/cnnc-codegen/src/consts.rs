@@ -2,6 +2,7 @@
 //! the arithmetic over them, as Rust expressions of `i64`, `f64` and `bool`.
 
 use cnnc_check::consts::{Const, ConstType};
+use cnnc_check::functions::ConstFn;
 use cnnc_check::ir::{ConstExpr, ConstExprKind, ConstOp, UnaryOp};
 use proc_macro2::{Literal, TokenStream};
 use quote::{quote, ToTokens};
@@ -79,11 +80,74 @@ impl ConstCode {
                 }
             }
             ConstExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs),
+            ConstExprKind::Call { func, args } => self.call(*func, args),
             ConstExprKind::Cond { cond, then, otherwise } => {
                 let (cond, then, otherwise) =
                     (self.tokens(cond), self.tokens(then), self.tokens(otherwise));
                 (quote! { if #cond { #then } else { #otherwise } }, CONDITIONAL)
             }
+        }
+    }
+
+    /// A number function, with Python's meaning (the checker converted the arguments).
+    fn call(&self, func: ConstFn, args: &[ConstExpr]) -> (TokenStream, u8) {
+        let floats = args.first().is_some_and(|a| a.ty == ConstType::Float);
+        let ty = if floats {
+            quote! { f64 }
+        } else {
+            quote! { i64 }
+        };
+        let code: Vec<TokenStream> = args.iter().map(|a| self.tokens(a)).collect();
+        let to_int = |method: &str| {
+            let method = proc_macro2::Ident::new(method, proc_macro2::Span::call_site());
+            let x = &code[0];
+            (quote! { f64::#method(#x) as i64 }, CAST)
+        };
+        match func {
+            // Of an integer, or `float` of a widened one: the argument itself.
+            ConstFn::Int | ConstFn::Round | ConstFn::Floor | ConstFn::Ceil if !floats => {
+                self.code(&args[0])
+            }
+            ConstFn::Float => self.code(&args[0]),
+            ConstFn::Int => to_int("trunc"),
+            ConstFn::Round => to_int("round_ties_even"),
+            ConstFn::Floor => to_int("floor"),
+            ConstFn::Ceil => to_int("ceil"),
+            ConstFn::Min | ConstFn::Max => {
+                let name = if func == ConstFn::Min {
+                    quote! { min }
+                } else {
+                    quote! { max }
+                };
+                let mut acc = code[0].clone();
+                for next in &code[1..] {
+                    acc = quote! { #ty::#name(#acc, #next) };
+                }
+                (acc, ATOM)
+            }
+            ConstFn::Abs => {
+                let x = &code[0];
+                (quote! { #ty::abs(#x) }, ATOM)
+            }
+            ConstFn::Pow if floats => {
+                let (a, b) = (&code[0], &code[1]);
+                (quote! { f64::powf(#a, #b) }, ATOM)
+            }
+            ConstFn::Pow => {
+                let (a, b) = (&code[0], &code[1]);
+                (quote! { ::cnnc::expr::int_pow(#a, #b) }, ATOM)
+            }
+            ConstFn::Sqrt => {
+                let x = &code[0];
+                (quote! { f64::sqrt(#x) }, ATOM)
+            }
+            ConstFn::Log => match code.as_slice() {
+                [x, base] => (quote! { f64::log(#x, #base) }, ATOM),
+                _ => {
+                    let x = &code[0];
+                    (quote! { f64::ln(#x) }, ATOM)
+                }
+            },
         }
     }
 

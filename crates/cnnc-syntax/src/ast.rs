@@ -187,10 +187,14 @@ pub enum Dim {
 /// A child module: `name = Conv2d(...)`, or an unnamed entry of a `Sequential`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Child {
-    /// The name, absent for unnamed `Sequential` entries.
+    /// The name, absent for unnamed `Sequential` entries; for a computed name, its text before
+    /// the first number (`denselayer` of `denselayer{i + 1}`), spanning the whole name.
     pub name: Option<Ident>,
-    /// A computed number that ends the name, as in `denselayer{i + 1}`.
-    pub name_index: Option<Value>,
+    /// Numbers computed into the name, each followed by more text: `(i + 1, "")` in
+    /// `denselayer{i + 1}`, `(s, "-")` and `(i, "")` in `"block{s}-{i}"`.
+    pub name_holes: Vec<(Value, String)>,
+    /// Whether the name is quoted (`"block1-0"`): any name PyTorch allows for a submodule.
+    pub quoted: bool,
     /// What the child is.
     pub module: Module,
     /// The whole child declaration.
@@ -283,6 +287,13 @@ pub enum ValueKind {
         op: UnaryOp,
         /// The operand.
         operand: Box<Value>,
+    },
+    /// A number function: `max(8, c)`, `round(c * 0.75)`.
+    Call {
+        /// The function's name.
+        name: Ident,
+        /// Its arguments.
+        args: Vec<Value>,
     },
     /// `if cond { a } else { b }`.
     Cond {
@@ -379,6 +390,7 @@ impl ValueKind {
             ValueKind::Name(_)
             | ValueKind::Unary { .. }
             | ValueKind::Binary { .. }
+            | ValueKind::Call { .. }
             | ValueKind::Cond { .. } => "an expression",
         }
     }

@@ -213,7 +213,7 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::input_decl => "`input`",
         Rule::forward => "`forward`",
         Rule::init_block => "`init`",
-        Rule::child | Rule::ident | Rule::keyword | Rule::let_stmt => "a name",
+        Rule::child | Rule::ident | Rule::keyword | Rule::let_stmt | Rule::quoted_name => "a name",
         Rule::sequential | Rule::layer_call => "a layer",
         Rule::shape => "a shape such as `[N, 3, 32, 32]`",
         Rule::int => "an integer",
@@ -223,6 +223,7 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::none => "`None`",
         Rule::string => "a string",
         Rule::tuple | Rule::ctuple => "a tuple",
+        Rule::c_call | Rule::c_call_head => "a function call",
         Rule::arg => "an argument",
         Rule::expr
         | Rule::product
@@ -378,8 +379,10 @@ fn body_item(pair: Pair<Rule>) -> Result<Item, SyntaxError> {
             let body = items(inner.next().expect("loop body"))?;
             Ok(Item::For(ForItems { var, start, end, body, span: whole }))
         }
-        _ => module(pair)
-            .map(|module| Item::Child(Child { name: None, name_index: None, module, span: whole })),
+        _ => module(pair).map(|module| {
+            let name_holes = Vec::new();
+            Item::Child(Child { name: None, name_holes, quoted: false, module, span: whole })
+        }),
     }
 }
 
@@ -406,15 +409,36 @@ fn input(pair: Pair<Rule>) -> Result<Input, SyntaxError> {
 fn child(pair: Pair<Rule>) -> Result<Child, SyntaxError> {
     let whole = span(&pair);
     let mut inner = pair.into_inner();
-    let name = ident(inner.next().expect("child name"));
+    let first = inner.next().expect("child name");
+    let mut name_holes = Vec::new();
+    let quoted = first.as_rule() == Rule::quoted_name;
+    let name = if quoted {
+        let name_span = span(&first);
+        let mut text = String::new();
+        for part in first.into_inner() {
+            match part.as_rule() {
+                Rule::name_text => match name_holes.last_mut() {
+                    Some((_, after)) => *after = part.as_str().to_string(),
+                    None => text = part.as_str().to_string(),
+                },
+                _ => {
+                    let value = cexpr(part.into_inner().next().expect("name number"))?;
+                    name_holes.push((value, String::new()));
+                }
+            }
+        }
+        Ident { name: text, span: name_span }
+    } else {
+        ident(first)
+    };
     let mut next = inner.next().expect("child module");
-    let mut name_index = None;
     if next.as_rule() == Rule::name_index {
-        name_index = Some(cexpr(next.into_inner().next().expect("index expression"))?);
+        let value = cexpr(next.into_inner().next().expect("index expression"))?;
+        name_holes.push((value, String::new()));
         next = inner.next().expect("child module");
     }
     let module = module(next)?;
-    Ok(Child { name: Some(name), name_index, module, span: whole })
+    Ok(Child { name: Some(name), name_holes, quoted, module, span: whole })
 }
 
 fn module(pair: Pair<Rule>) -> Result<Module, SyntaxError> {
@@ -507,6 +531,14 @@ fn cexpr(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
         Rule::ident => {
             let name = ident(pair);
             Ok(Value { kind: ValueKind::Name(name.name), span: name.span })
+        }
+        Rule::c_call => {
+            let whole = span(&pair);
+            let mut inner = pair.into_inner();
+            let head = inner.next().expect("function name");
+            let name = ident(head.into_inner().next().expect("function name"));
+            let args = inner.map(cexpr).collect::<Result<_, _>>()?;
+            Ok(Value { kind: ValueKind::Call { name, args }, span: whole })
         }
         Rule::c_if => {
             let whole = span(&pair);

@@ -35,6 +35,18 @@ pub fn float_rem(x: f64, y: f64) -> f64 {
     x - y * (x / y).floor()
 }
 
+/// `pow(base, exp)` of two integers, as Python's `base ** exp`.
+///
+/// # Panics
+///
+/// Panics if `exp` is negative or the result overflows 64 bits.
+pub fn int_pow(base: i64, exp: i64) -> i64 {
+    u32::try_from(exp)
+        .ok()
+        .and_then(|exp| base.checked_pow(exp))
+        .unwrap_or_else(|| panic!("pow({base}, {exp}) is not a 64-bit integer"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,225 @@
+//! The `forward` methods: forward expressions as PyTorch code.
+
+use cnnc_check::args::ArgValue;
+use cnnc_check::consts::Const;
+use cnnc_check::ir::{self, BinOp, ExprKind, Op};
+
+use crate::consts::{self, variable, ConstPy};
+use crate::{layer, module_attr};
+
+/// Writes the body of a `forward` method.
+pub(crate) struct ForwardPy<'a> {
+    pub forward: &'a ir::Forward,
+    /// Whether a child exists here (in a model, a child whose condition does not hold does not).
+    pub exists: &'a dyn Fn(&str) -> bool,
+    /// Whether a child is optional (`None` in some uses of a block).
+    pub optional: &'a dyn Fn(&str) -> bool,
+    /// The block's name, in a block; conditions there read constants as attributes.
+    pub block: Option<&'a str>,
+    /// Whether the code calls `_unreached`.
+    pub needs_unreached: bool,
+}
+
+impl ForwardPy<'_> {
+    /// The statements of the method, one per line, ending in `return`.
+    pub fn body(&mut self) -> Vec<String> {
+        let forward = self.forward;
+        let mut lines = Vec::new();
+        let mut lets = forward.lets.iter().peekable();
+        while let Some((name, value)) = lets.next() {
+            // `a, b = torch.chunk(...)` and `p, q = self.split(x)`: the pieces, in order, bound
+            // right after the value they come from.
+            let mut pieces = Vec::new();
+            if matches!(value.kind, ExprKind::Chunk { .. } | ExprKind::Child { outputs: 2.., .. }) {
+                while let Some((
+                    piece,
+                    ir::Expr {
+                        kind: ExprKind::Piece { source, index } | ExprKind::Output { source, index },
+                        ..
+                    },
+                )) = lets.peek()
+                {
+                    if source != name || *index != pieces.len() {
+                        break;
+                    }
+                    pieces.push(variable(piece));
+                    lets.next();
+                }
+            }
+            let target = if pieces.is_empty() { variable(name) } else { pieces.join(", ") };
+            lines.push(format!("{target} = {}", self.expr(value)));
+        }
+        let results: Vec<String> = std::iter::once(&forward.result)
+            .chain(&forward.more_results)
+            .map(|r| self.expr(r))
+            .collect();
+        lines.push(format!("return {}", results.join(", ")));
+        lines
+    }
+
+    /// The code of an expression, as a Python expression that binds tighter than any operator
+    /// around it where it needs to (see [`ForwardPy::operand`]).
+    fn expr(&mut self, e: &ir::Expr) -> String {
+        match &e.kind {
+            ExprKind::Value(name) => variable(name),
+            ExprKind::Param(name) => module_attr(name),
+            ExprKind::Scalar(x) => consts::float(*x),
+            ExprKind::Constant { name, value } => match self.block {
+                Some(_) => format!("self.{}", variable(name)),
+                None => consts::value(*value),
+            },
+            ExprKind::Child { name, input, more_inputs, .. } => {
+                let inputs: Vec<String> =
+                    std::iter::once(&**input).chain(more_inputs).map(|i| self.expr(i)).collect();
+                if !(self.exists)(name) {
+                    // A child whose condition does not hold is the identity.
+                    return inputs.join(", ");
+                }
+                let module = module_attr(name);
+                if (self.optional)(name) {
+                    format!("_optional({module}, {})", inputs.join(", "))
+                } else {
+                    format!("{module}({})", inputs.join(", "))
+                }
+            }
+            ExprKind::Output { source, index } | ExprKind::Piece { source, index } => {
+                format!("{}[{index}]", variable(source))
+            }
+            ExprKind::Op { op, input } => self.op(op, input),
+            ExprKind::Neg(operand) => format!("-{}", self.operand(operand, 3)),
+            ExprKind::Binary { op, lhs, rhs } => {
+                let prec = precedence(*op);
+                let (l, r) = (self.operand(lhs, prec), self.operand(rhs, prec + 1));
+                let symbol = match op {
+                    BinOp::Add => "+",
+                    BinOp::Sub => "-",
+                    BinOp::Mul => "*",
+                    BinOp::Div => "/",
+                };
+                format!("{l} {symbol} {r}")
+            }
+            ExprKind::Cat { inputs, dim } => {
+                let inputs: Vec<String> = inputs.iter().map(|i| self.expr(i)).collect();
+                format!("torch.cat([{}], {dim})", inputs.join(", "))
+            }
+            ExprKind::Chunk { input, chunks, dim } => {
+                format!("torch.chunk({}, {chunks}, {dim})", self.expr(input))
+            }
+            ExprKind::If { cond, then, otherwise } => match self.block {
+                // A model's condition was decided when it was checked.
+                None => {
+                    let taken = then.as_deref().or(otherwise.as_deref());
+                    self.expr(taken.expect("a model's `if` took a branch"))
+                }
+                Some(block) => {
+                    let mut branch = |b: &Option<Box<ir::Expr>>| match b {
+                        Some(e) => self.expr(e),
+                        None => {
+                            self.needs_unreached = true;
+                            format!("_unreached({})", consts::string(block))
+                        }
+                    };
+                    let (t, o) = (branch(then), branch(otherwise));
+                    let cond = ConstPy { on_self: true }.expr(cond);
+                    format!("({t} if {cond} else {o})")
+                }
+            },
+        }
+    }
+
+    /// An operand of an operator of precedence `min` (1 for `+ -`, 2 for `* /`, 3 for unary
+    /// `-`), parenthesised where it binds looser.
+    fn operand(&mut self, e: &ir::Expr, min: u8) -> String {
+        // What is printed for an absent child or a model's decided `if` is another expression.
+        match &e.kind {
+            ExprKind::Child { name, input, .. } if !(self.exists)(name) => {
+                return self.operand(input, min)
+            }
+            ExprKind::If { then, otherwise, .. } if self.block.is_none() => {
+                if let Some(taken) = then.as_deref().or(otherwise.as_deref()) {
+                    return self.operand(taken, min);
+                }
+            }
+            _ => {}
+        }
+        let code = self.expr(e);
+        let prec = match &e.kind {
+            ExprKind::Binary { op, .. } => precedence(*op),
+            ExprKind::Neg(_) => 3,
+            ExprKind::Scalar(x) if *x < 0.0 => 3,
+            ExprKind::Constant { value: Const::Int(n), .. } if *n < 0 && self.block.is_none() => 3,
+            ExprKind::Constant { value: Const::Float(x), .. }
+                if *x < 0.0 && self.block.is_none() =>
+            {
+                3
+            }
+            _ => 4,
+        };
+        if prec < min {
+            format!("({code})")
+        } else {
+            code
+        }
+    }
+
+    fn op(&mut self, op: &Op, input: &ir::Expr) -> String {
+        let x = self.expr(input);
+        // Method calls bind tightest: `(a + b).reshape(...)`.
+        let receiver = |this: &mut Self| this.operand(input, 4);
+        let list = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        match op {
+            Op::Flatten { start_dim, end_dim } => {
+                format!("torch.flatten({x}, {start_dim}, {end_dim})")
+            }
+            Op::Reshape(sizes) => format!("{}.reshape({})", receiver(self), list(sizes)),
+            Op::Permute(dims) => format!("{}.permute({})", receiver(self), list(dims)),
+            Op::Transpose(a, b) => format!("{}.transpose({a}, {b})", receiver(self)),
+            Op::Mean { dims, keepdim } => {
+                let dims = match dims.as_slice() {
+                    [d] => d.to_string(),
+                    _ => format!("({})", list(dims)),
+                };
+                let keep = if *keepdim { ", keepdim=True" } else { "" };
+                format!("{}.mean({dims}{keep})", receiver(self))
+            }
+            Op::Layer(layer) => functional(layer, &x),
+        }
+    }
+}
+
+/// A parameter-free layer applied as a function: `F.relu(x)` where its arguments are the
+/// defaults, the train-dependent dropouts through `F` with `self.training`, and otherwise the
+/// module itself, `nn.MaxPool2d(2, 2)(x)`.
+fn functional(layer: &ir::Layer, x: &str) -> String {
+    let written =
+        layer.args.values.iter().any(|b| b.span.is_some() && b.value != ArgValue::Bool(false));
+    let simple = match layer.spec.name {
+        "ReLU" => Some("F.relu"),
+        "Sigmoid" => Some("torch.sigmoid"),
+        "Tanh" => Some("torch.tanh"),
+        "SiLU" => Some("F.silu"),
+        "Mish" => Some("F.mish"),
+        "GELU" => Some("F.gelu"),
+        "Hardswish" => Some("F.hardswish"),
+        "Hardsigmoid" => Some("F.hardsigmoid"),
+        "ReLU6" => Some("F.relu6"),
+        _ => None,
+    };
+    match (simple, layer.spec.name) {
+        (Some(f), _) if !written => format!("{f}({x})"),
+        (_, "Dropout" | "Dropout2d") => {
+            let f = if layer.spec.name == "Dropout" { "F.dropout" } else { "F.dropout2d" };
+            let p = consts::arg(layer.args.get("p"));
+            format!("{f}({x}, {p}, self.training)")
+        }
+        _ => format!("{}({x})", layer::constructor(layer, None, &ConstPy { on_self: false })),
+    }
+}
+
+fn precedence(op: BinOp) -> u8 {
+    if op.is_multiplicative() {
+        2
+    } else {
+        1
+    }
+}
