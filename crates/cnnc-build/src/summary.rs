@@ -223,8 +223,9 @@ pub fn summary_json(model: &ir::Model, options: SummaryOptions) -> serde_json::V
 }
 
 /// Multiply-accumulates per sample of a layer, counted for convolutions and linear layers: one
-/// per weight element and output position (bias additions are not counted). Other layers count
-/// 0; `None` where a size is symbolic.
+/// per weight element and output position (input position, for a transposed convolution, whose
+/// every input element meets every weight); bias additions are not counted. This is what
+/// fvcore counts (tests/macs.rs). Other layers count 0; `None` where a size is symbolic.
 fn macs(layer: &ir::Layer, output: &Shape) -> Option<i64> {
     let Some(weight) = layer.tensors.iter().find(|t| t.def.name == "weight") else {
         return Some(0);
@@ -240,6 +241,23 @@ fn macs(layer: &ir::Layer, output: &Shape) -> Option<i64> {
         "Linear" => {
             let features = output.0.last()?.known()?;
             let positions = after_batch / features.max(1);
+            weight.checked_mul(positions)
+        }
+        "ConvTranspose1d" | "ConvTranspose2d" | "ConvTranspose3d" => {
+            // The input size of each spatial dimension, from the output size:
+            // out = (in - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1.
+            let spatial =
+                &output.0[output.0.len().checked_sub(layer.args.ints("kernel_size").len())?..];
+            let arg = |name: &str, i: usize| layer.args.ints(name).get(i).copied();
+            let mut positions = 1i64;
+            for (i, dim) in spatial.iter().enumerate() {
+                let out = dim.known()?;
+                let (k, s) = (arg("kernel_size", i)?, arg("stride", i)?);
+                let (p, d, op) =
+                    (arg("padding", i)?, arg("dilation", i)?, arg("output_padding", i)?);
+                let input = (out - 1 - op - d * (k - 1) + 2 * p) / s.max(1) + 1;
+                positions = positions.checked_mul(input)?;
+            }
             weight.checked_mul(positions)
         }
         _ => Some(0),
