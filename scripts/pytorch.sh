@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs PyTorch 2.13.0 and torchvision 0.28.0 (the versions libtorch and the reference data
-# come from) into a virtual environment in a cache folder, once, and prints its Python. The tests
-# of `cnnc build --target pytorch` import the generated modules with it.
+# come from), and safetensors, into a virtual environment in a cache folder, once, and prints its
+# Python. The tests of `cnnc build --target pytorch` import the generated modules with it, and
+# benches/generated.rs times PyTorch eager with it.
 #
 #   CNNC_PYTHON=$(scripts/pytorch.sh)
 #
@@ -24,7 +25,7 @@ rm -rf "$venv"
 mkdir -p "$cache"
 python3 -m venv "$venv" >&2
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    "torch==2.13.0" "torchvision==0.28.0" >&2
+    "torch==2.13.0" "torchvision==0.28.0" safetensors >&2
 "$venv/bin/python" -c "import torch, torchvision" >&2
 touch "$marker"
 echo "$venv/bin/python"

@@ -56,8 +56,8 @@ pub fn check_source(name: &str, source: &str) -> Result<Vec<ir::Model>, Diagnost
 }
 
 /// An error of a file-level compilation: the file could not be read or written, or its source
-/// has errors.
-#[derive(Debug)]
+/// has errors. `Debug` prints what `Display` prints, so that a build script's `unwrap()` or
+/// `expect()` shows the diagnostics as rustc draws errors.
 pub enum CompileError {
     /// Reading the source or writing the output failed.
     Io {
@@ -76,6 +76,12 @@ impl fmt::Display for CompileError {
             CompileError::Io { path, error } => write!(f, "{}: {error}", path.display()),
             CompileError::Source(diagnostics) => write!(f, "{}", diagnostics.render(Format::Plain)),
         }
+    }
+}
+
+impl fmt::Debug for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 

@@ -2,6 +2,22 @@
 use crate::ModuleTree;
 use tch::Tensor;
 
+/// Whether an activation with `inplace` may overwrite `xs`: only where autograd does not track
+/// it, so that no value a backward pass needs is lost.
+fn in_place(inplace: bool, xs: &Tensor) -> bool {
+    inplace && !xs.requires_grad()
+}
+
+/// `y`, written into `xs` where the activation works in place (see [`in_place`]).
+fn overwrite(inplace: bool, xs: &Tensor, y: Tensor) -> Tensor {
+    if in_place(inplace, xs) {
+        xs.shallow_clone().copy_(&y);
+        xs.shallow_clone()
+    } else {
+        y
+    }
+}
+
 /// Implements `ModuleTree` with the given PyTorch class name, and `Module` with `$forward`.
 macro_rules! activation {
     ($name:ident, |$self:ident, $xs:ident| $forward:expr) => {
@@ -22,27 +38,38 @@ macro_rules! activation {
 /// Applies the rectified linear unit `max(0, x)` element-wise, like `torch.nn.ReLU`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ReLU {
-    /// Recorded for fidelity with PyTorch; the forward pass always returns a new tensor.
+    /// Overwrites the input, as PyTorch does, where autograd does not track it (eval mode,
+    /// inference, `no_grad`); elsewhere the result is a new tensor with the same values.
     pub inplace: bool,
 }
 
-activation!(ReLU, |self, xs| xs.relu());
+activation!(ReLU, |self, xs| if in_place(self.inplace, xs) {
+    xs.shallow_clone().relu_()
+} else {
+    xs.relu()
+});
 
 /// Applies `min(max(0, x), 6)` element-wise, like `torch.nn.ReLU6`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ReLU6 {
-    /// Recorded for fidelity with PyTorch; the forward pass always returns a new tensor.
+    /// Overwrites the input, as PyTorch does, where autograd does not track it (eval mode,
+    /// inference, `no_grad`); elsewhere the result is a new tensor with the same values.
     pub inplace: bool,
 }
 
-activation!(ReLU6, |self, xs| xs.relu6());
+activation!(ReLU6, |self, xs| if in_place(self.inplace, xs) {
+    xs.shallow_clone().relu6_()
+} else {
+    xs.relu6()
+});
 
 /// Applies `x` for `x > 0` and `negative_slope * x` otherwise, like `torch.nn.LeakyReLU`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LeakyReLU {
     /// Slope for negative inputs (default 0.01).
     pub negative_slope: f64,
-    /// Recorded for fidelity with PyTorch; the forward pass always returns a new tensor.
+    /// Overwrites the input, as PyTorch does, where autograd does not track it (eval mode,
+    /// inference, `no_grad`); elsewhere the result is a new tensor with the same values.
     pub inplace: bool,
 }
 
@@ -52,14 +79,19 @@ impl Default for LeakyReLU {
     }
 }
 
-activation!(LeakyReLU, |self, xs| xs.where_self(&xs.gt(0.0), &(xs * self.negative_slope)));
+activation!(LeakyReLU, |self, xs| overwrite(
+    self.inplace,
+    xs,
+    xs.where_self(&xs.gt(0.0), &(xs * self.negative_slope))
+));
 
 /// Applies `x` for `x > 0` and `alpha * (exp(x) - 1)` otherwise, like `torch.nn.ELU`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ELU {
     /// Scale of the negative part (default 1.0).
     pub alpha: f64,
-    /// Recorded for fidelity with PyTorch; the forward pass always returns a new tensor.
+    /// Overwrites the input, as PyTorch does, where autograd does not track it (eval mode,
+    /// inference, `no_grad`); elsewhere the result is a new tensor with the same values.
     pub inplace: bool,
 }
 
@@ -69,10 +101,13 @@ impl Default for ELU {
     }
 }
 
-activation!(ELU, |self, xs| if self.alpha == 1.0 {
-    xs.elu()
-} else {
-    xs.where_self(&xs.gt(0.0), &(xs.expm1() * self.alpha))
+activation!(ELU, |self, xs| {
+    let y = if self.alpha == 1.0 {
+        xs.elu()
+    } else {
+        xs.where_self(&xs.gt(0.0), &(xs.expm1() * self.alpha))
+    };
+    overwrite(self.inplace, xs, y)
 });
 
 /// The approximation of [`GELU`], like its `approximate` argument.
@@ -107,20 +142,26 @@ activation!(GELU, |self, xs| xs.gelu(self.approximate.as_str()));
 /// Applies `x * sigmoid(x)` element-wise, like `torch.nn.SiLU`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SiLU {
-    /// Recorded for fidelity with PyTorch; the forward pass always returns a new tensor.
+    /// Overwrites the input, as PyTorch does, where autograd does not track it (eval mode,
+    /// inference, `no_grad`); elsewhere the result is a new tensor with the same values.
     pub inplace: bool,
 }
 
-activation!(SiLU, |self, xs| xs.silu());
+activation!(SiLU, |self, xs| if in_place(self.inplace, xs) {
+    xs.shallow_clone().silu_()
+} else {
+    xs.silu()
+});
 
 /// Applies `x * tanh(softplus(x))` element-wise, like `torch.nn.Mish`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Mish {
-    /// Recorded for fidelity with PyTorch; the forward pass always returns a new tensor.
+    /// Overwrites the input, as PyTorch does, where autograd does not track it (eval mode,
+    /// inference, `no_grad`); elsewhere the result is a new tensor with the same values.
     pub inplace: bool,
 }
 
-activation!(Mish, |self, xs| xs.mish());
+activation!(Mish, |self, xs| overwrite(self.inplace, xs, xs.mish()));
 
 /// Applies the logistic sigmoid `1 / (1 + exp(-x))` element-wise, like `torch.nn.Sigmoid`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -137,20 +178,30 @@ activation!(Tanh, |self, xs| xs.tanh());
 /// Applies `x * relu6(x + 3) / 6` element-wise, like `torch.nn.Hardswish`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Hardswish {
-    /// Recorded for fidelity with PyTorch; the forward pass always returns a new tensor.
+    /// Overwrites the input, as PyTorch does, where autograd does not track it (eval mode,
+    /// inference, `no_grad`); elsewhere the result is a new tensor with the same values.
     pub inplace: bool,
 }
 
-activation!(Hardswish, |self, xs| xs.hardswish());
+activation!(Hardswish, |self, xs| if in_place(self.inplace, xs) {
+    xs.shallow_clone().hardswish_()
+} else {
+    xs.hardswish()
+});
 
 /// Applies `relu6(x + 3) / 6` element-wise, like `torch.nn.Hardsigmoid`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Hardsigmoid {
-    /// Recorded for fidelity with PyTorch; the forward pass always returns a new tensor.
+    /// Overwrites the input, as PyTorch does, where autograd does not track it (eval mode,
+    /// inference, `no_grad`); elsewhere the result is a new tensor with the same values.
     pub inplace: bool,
 }
 
-activation!(Hardsigmoid, |self, xs| xs.hardsigmoid());
+activation!(Hardsigmoid, |self, xs| if in_place(self.inplace, xs) {
+    xs.shallow_clone().hardsigmoid_()
+} else {
+    xs.hardsigmoid()
+});
 
 /// The dimension `torch.nn.functional.softmax` picks when none is given
 /// (`_get_softmax_dim`): 0 for inputs of rank 0, 1 or 3, and 1 otherwise.

@@ -15,7 +15,8 @@ fn check_p(p: f64) {
 pub struct Dropout {
     /// Probability of an element being zeroed (default 0.5).
     pub p: f64,
-    /// Recorded for fidelity with PyTorch; the forward pass always returns a new tensor.
+    /// Recorded for fidelity with PyTorch. In eval mode dropout is the identity, in place or
+    /// not; in train mode the result is a new tensor.
     pub inplace: bool,
 }
 
@@ -48,7 +49,8 @@ macro_rules! feature_dropout {
         pub struct $name {
             /// Probability of a channel being zeroed (default 0.5).
             pub p: f64,
-            /// Recorded for fidelity with PyTorch; the forward pass always returns a new tensor.
+            /// Recorded for fidelity with PyTorch. In eval mode dropout is the identity, in place
+            /// or not; in train mode the result is a new tensor.
             pub inplace: bool,
         }
 
