@@ -8,8 +8,9 @@ fn layers_doc() -> String {
     let mut out = String::from(
         "# Layers\n\n\
          The layers cnnc knows, with their `torch.nn` signatures (same names, order and defaults). \
-         Layers with parameters or buffers are built as `cnnc::nn::<Layer>::new(vs, <Config> { .. })`; \
-         the others are plain structs. Every output shape is checked against libtorch by \
+         Layers with parameters or buffers are built as `cnnc::nn::<Layer>::new(vs, <required \
+         arguments>, <Config> { .. })`, as tch's `nn::conv2d(vs, i, o, k, cfg)`: the required \
+         arguments in order, the optional ones in the config; the others are plain structs. Every output shape is checked against libtorch by \
          `tests/differential.rs`, and parameter names, shapes, dtypes, default initialisation and \
          outputs against PyTorch by `tests/catalogue.rs`.\n\n\
          This file is generated from the catalogue (`crates/cnnc-check/src/layers/`); regenerate it \
@@ -18,7 +19,18 @@ fn layers_doc() -> String {
     );
     for spec in CATALOGUE {
         let runtime = match spec.config {
-            Some(config) => format!("`{}::new(vs, {config})`", spec.name),
+            Some(config) => {
+                let required: Vec<&str> = spec
+                    .params
+                    .iter()
+                    .filter(|p| matches!(p.default, cnnc_check::args::Default::Required))
+                    .map(|p| p.name)
+                    .collect();
+                let mut args = vec!["vs"];
+                args.extend(required);
+                args.push(config);
+                format!("`{}::new({})`", spec.name, args.join(", "))
+            }
             None => format!("`{}`", spec.name),
         };
         let signature = signature(spec.name, spec.params).replace('|', "\\|");

@@ -347,7 +347,23 @@ impl Body<'_> {
                     .params
                     .iter()
                     .zip(dynamic)
-                    .map(|(param, value)| value.as_ref().map(|v| arg_code(consts, param.ty, v)))
+                    .map(|(param, value)| {
+                        let code = arg_code(consts, param.ty, value.as_ref()?);
+                        // A required list of a layer built from a config is passed as a slice.
+                        let positional = layer.spec.config.is_some()
+                            && matches!(param.default, cnnc_check::args::Default::Required);
+                        Some(match (param.ty, value) {
+                            (ArgType::IntList, Some(ArgExpr::One(v))) if positional => {
+                                let v = consts.tokens(v);
+                                quote! { [#v] }
+                            }
+                            (ArgType::IntList, Some(ArgExpr::Tuple(items))) if positional => {
+                                let items = items.iter().map(|v| consts.tokens(v));
+                                quote! { [#(#items),*] }
+                            }
+                            _ => code,
+                        })
+                    })
                     .collect();
                 let (_, code, complete) = layer_constructor(layer, path, &dynamic);
                 self.complete_literal |= complete;

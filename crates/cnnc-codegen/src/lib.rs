@@ -431,8 +431,26 @@ fn layer_constructor(
 ) -> (TokenStream, TokenStream, bool) {
     let kind = format_ident!("{}", layer.spec.name);
     let ty = quote! { ::cnnc::nn::#kind };
-    let (mut values, mut total) = written_fields(&layer.args, dynamic);
+    let (mut values, mut total) = written_fields(&layer.args, dynamic, layer.spec.config.is_some());
     if let Some(config) = layer.spec.config {
+        // Required arguments are positional, after the path, as in tch's `nn::conv2d(vs, i, o,
+        // k, cfg)`; the config struct holds the optional ones.
+        let mut required = Vec::new();
+        for (i, (param, bound)) in layer.args.params.iter().zip(&layer.args.values).enumerate() {
+            if !matches!(param.default, Default::Required) {
+                continue;
+            }
+            let code = match (dynamic.get(i), &bound.value) {
+                (Some(Some(code)), _) if param.ty == ArgType::IntList => quote! { &#code },
+                (Some(Some(code)), _) => code.clone(),
+                (_, ArgValue::Ints(v)) if param.ty == ArgType::IntList => {
+                    let v = v.iter().map(|&n| int(n));
+                    quote! { &[#(#v),*] }
+                }
+                (_, value) => value_tokens(param.ty, value),
+            };
+            required.push(code);
+        }
         let config = format_ident!("{config}");
         for name in layer.spec.init_params {
             total += 1;
@@ -443,10 +461,14 @@ fn layer_constructor(
                 values.push(quote! { #field: Some(#init) });
             }
         }
-        let init = quote! {
-            #ty::new(#path, ::cnnc::nn::#config { #(#values,)* ..Default::default() })
+        let complete = !values.is_empty() && values.len() >= total;
+        let config = if values.is_empty() {
+            quote! { Default::default() }
+        } else {
+            quote! { ::cnnc::nn::#config { #(#values,)* ..Default::default() } }
         };
-        (ty, init, values.len() >= total)
+        let init = quote! { #ty::new(#path, #(#required,)* #config) };
+        (ty, init, complete)
     } else if layer.spec.params.is_empty() {
         (ty.clone(), ty, false)
     } else if values.is_empty() {
@@ -458,11 +480,26 @@ fn layer_constructor(
 }
 
 /// `field: value` for every argument that differs from its static default, and the number of
-/// arguments. `dynamic[i]`, where given, is the code of argument `i` (computed from block
+/// arguments (without the required ones of a layer built from a config, when `config`). `dynamic[i]`, where given, is the code of argument `i` (computed from block
 /// parameters).
-fn written_fields(args: &BoundArgs, dynamic: &[Option<TokenStream>]) -> (Vec<TokenStream>, usize) {
+fn written_fields(
+    args: &BoundArgs,
+    dynamic: &[Option<TokenStream>],
+    config: bool,
+) -> (Vec<TokenStream>, usize) {
     let mut fields = Vec::new();
+    let mut count = 0;
     for (i, (param, bound)) in args.params.iter().zip(&args.values).enumerate() {
+        // A layer built from a config takes its required arguments positionally.
+        if config && matches!(param.default, Default::Required) {
+            continue;
+        }
+        count += 1;
+        if let (Some(Some(code)), ArgType::ConvPadding(_)) = (dynamic.get(i), param.ty) {
+            let field = format_ident!("{}", param.name);
+            fields.push(quote! { #field: ::cnnc::nn::Padding::Explicit(#code) });
+            continue;
+        }
         if let Some(Some(code)) = dynamic.get(i) {
             let field = format_ident!("{}", param.name);
             if code.to_string() == param.name {
@@ -479,17 +516,26 @@ fn written_fields(args: &BoundArgs, dynamic: &[Option<TokenStream>]) -> (Vec<Tok
         if !differs {
             continue;
         }
-        // A string choice of convolution padding is the boolean field `<param>_<choice>`.
-        if let (ArgType::ConvPadding(_), ArgValue::Str(choice)) = (param.ty, &bound.value) {
-            let field = format_ident!("{}_{choice}", param.name);
-            fields.push(quote! { #field: true });
+        // Convolution padding is `Padding::Same`, or explicit sizes (`"valid"` is the default).
+        if let ArgType::ConvPadding(_) = param.ty {
+            let field = format_ident!("{}", param.name);
+            match &bound.value {
+                ArgValue::Str(choice) if choice == "same" => {
+                    fields.push(quote! { #field: ::cnnc::nn::Padding::Same })
+                }
+                ArgValue::Str(_) => {}
+                value => {
+                    let value = value_tokens(param.ty, value);
+                    fields.push(quote! { #field: ::cnnc::nn::Padding::Explicit(#value) });
+                }
+            }
             continue;
         }
         let field = format_ident!("{}", param.name);
         let value = value_tokens(param.ty, &bound.value);
         fields.push(quote! { #field: #value });
     }
-    (fields, args.params.len())
+    (fields, count)
 }
 
 fn value_tokens(ty: ArgType, value: &ArgValue) -> TokenStream {

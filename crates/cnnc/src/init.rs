@@ -107,6 +107,18 @@ pub fn uniform_(tensor: &Tensor, a: f64, b: f64) {
 }
 
 /// Fills `tensor` with values drawn from `N(mean, std^2)`, like `init.normal_`.
+///
+/// # Example
+///
+/// ```
+/// use cnnc::nn::{Linear, LinearConfig};
+///
+/// let vs = tch::nn::VarStore::new(tch::Device::Cpu);
+/// let fc = Linear::new(vs.root() / "fc", 256, 128, LinearConfig::default());
+/// cnnc::init::normal_(&fc.weight, 0.0, 0.01);
+/// let std = fc.weight.std(true).double_value(&[]);
+/// assert!((std - 0.01).abs() < 0.001);
+/// ```
 pub fn normal_(tensor: &Tensor, mean: f64, std: f64) {
     fill(tensor, |t| {
         let _ = t.normal_(mean, std);

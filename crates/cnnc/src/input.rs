@@ -15,6 +15,21 @@ pub enum Dim {
 }
 
 /// The input a model declares (`input x: [N, 3, 32, 32]`).
+///
+/// # Example
+///
+/// ```
+/// use cnnc::{Dim, InputShape};
+///
+/// let input = InputShape {
+///     model: "SimpleCNN",
+///     name: "x",
+///     dims: &[Dim::Named("N"), Dim::Fixed(3), Dim::Fixed(32), Dim::Fixed(32)],
+/// };
+/// assert!(input.mismatch(&[8, 3, 32, 32]).is_ok());
+/// let message = input.mismatch(&[8, 3, 28, 28]).unwrap_err();
+/// assert!(message.starts_with("SimpleCNN: input `x` has size 28 in dimension 2"));
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct InputShape {
     /// The model's name as written in the `.cnn` file.

@@ -23,6 +23,26 @@ impl<T: ModuleTree> AsModuleTree for T {
 /// [`children`](ModuleTree::children), [`local_parameters`](ModuleTree::local_parameters) and
 /// [`local_buffers`](ModuleTree::local_buffers) apply; the remaining methods are provided.
 /// All methods are available on `dyn ModuleTree` too.
+///
+/// # Example
+///
+/// ```
+/// use cnnc::nn::{BatchNorm2d, BatchNormConfig, Conv2d, Conv2dConfig, ReLU, Sequential};
+/// use cnnc::ModuleTree;
+///
+/// let vs = tch::nn::VarStore::new(tch::Device::Cpu);
+/// let root = vs.root();
+/// let mut block = Sequential::new();
+/// block.push(Conv2d::new(&root / "0", 3, 8, [3, 3], Conv2dConfig::default()));
+/// block.push(BatchNorm2d::new(&root / "1", 8, BatchNormConfig::default()));
+/// block.push(ReLU { inplace: true });
+///
+/// let names: Vec<String> = block.state_dict().into_iter().map(|(name, _)| name).collect();
+/// assert_eq!(names[..3], ["0.weight", "0.bias", "1.weight"]);
+/// assert_eq!(names.last().map(String::as_str), Some("1.num_batches_tracked"));
+/// let kinds: Vec<&str> = block.named_modules().into_iter().map(|(_, m)| m.kind()).collect();
+/// assert_eq!(kinds, ["Sequential", "Conv2d", "BatchNorm2d", "ReLU"]);
+/// ```
 pub trait ModuleTree: AsModuleTree {
     /// PyTorch class name: `"Conv2d"`, `"Sequential"`, or the model's name.
     fn kind(&self) -> &'static str;

@@ -33,7 +33,7 @@ fn tensor(t: &Option<Tensor>) -> &Tensor {
 #[test]
 fn train_updates_running_stats_with_momentum() {
     let vs = VarStore::new(Device::Cpu);
-    let bn = BatchNorm2d::new(vs.root(), BatchNormConfig { num_features: 3, ..Default::default() });
+    let bn = BatchNorm2d::new(vs.root(), 3, BatchNormConfig::default());
     let xs = input(1);
     let ys = bn.forward_t(&xs, true);
 
@@ -60,7 +60,7 @@ fn train_updates_running_stats_with_momentum() {
 #[test]
 fn eval_uses_running_stats() {
     let vs = VarStore::new(Device::Cpu);
-    let bn = BatchNorm2d::new(vs.root(), BatchNormConfig { num_features: 3, ..Default::default() });
+    let bn = BatchNorm2d::new(vs.root(), 3, BatchNormConfig::default());
     let _ = bn.forward_t(&input(3), true);
     tch::no_grad(|| {
         let weight = Tensor::from_slice(&[1.5f32, -2.0, 0.5]);
@@ -87,8 +87,8 @@ fn eval_uses_running_stats() {
 #[test]
 fn cumulative_moving_average_without_momentum() {
     let vs = VarStore::new(Device::Cpu);
-    let config = BatchNormConfig { num_features: 3, momentum: None, ..Default::default() };
-    let bn = BatchNorm2d::new(vs.root(), config);
+    let config = BatchNormConfig { momentum: None, ..Default::default() };
+    let bn = BatchNorm2d::new(vs.root(), 3, config);
     let (xs1, xs2) = (input(5), input(6));
     let _ = bn.forward_t(&xs1, true);
     let _ = bn.forward_t(&xs2, true);
@@ -101,9 +101,8 @@ fn cumulative_moving_average_without_momentum() {
 #[test]
 fn without_running_stats_eval_uses_batch_stats() {
     let vs = VarStore::new(Device::Cpu);
-    let config =
-        BatchNormConfig { num_features: 3, track_running_stats: false, ..Default::default() };
-    let bn = BatchNorm2d::new(vs.root(), config);
+    let config = BatchNormConfig { track_running_stats: false, ..Default::default() };
+    let bn = BatchNorm2d::new(vs.root(), 3, config);
     assert!(bn.running_mean.is_none() && bn.num_batches_tracked.is_none());
     let xs = input(7);
     assert_close(&bn.forward_t(&xs, false), &bn.forward_t(&xs, true));
@@ -113,14 +112,14 @@ fn without_running_stats_eval_uses_batch_stats() {
 fn other_dimensions() {
     let vs = VarStore::new(Device::Cpu);
     let root = vs.root();
-    let config = BatchNormConfig { num_features: 4, ..Default::default() };
-    let bn1 = BatchNorm1d::new(&root / "bn1", config);
+    let config = BatchNormConfig::default();
+    let bn1 = BatchNorm1d::new(&root / "bn1", 4, config);
     assert_eq!(bn1.forward_t(&Tensor::randn([5, 4], tch::kind::FLOAT_CPU), true).size(), [5, 4]);
     assert_eq!(
         bn1.forward_t(&Tensor::randn([5, 4, 7], tch::kind::FLOAT_CPU), false).size(),
         [5, 4, 7]
     );
-    let bn3 = BatchNorm3d::new(&root / "bn3", config);
+    let bn3 = BatchNorm3d::new(&root / "bn3", 4, config);
     let xs = Tensor::randn([2, 4, 3, 3, 3], tch::kind::FLOAT_CPU);
     assert_eq!(bn3.forward_t(&xs, true).size(), [2, 4, 3, 3, 3]);
     assert_eq!(cnnc::ModuleTree::kind(&bn1), "BatchNorm1d");
@@ -131,6 +130,6 @@ fn other_dimensions() {
 #[should_panic(expected = "expected 4D input (got 3D input)")]
 fn rejects_wrong_input_dims() {
     let vs = VarStore::new(Device::Cpu);
-    let bn = BatchNorm2d::new(vs.root(), BatchNormConfig { num_features: 3, ..Default::default() });
+    let bn = BatchNorm2d::new(vs.root(), 3, BatchNormConfig::default());
     let _ = bn.forward_t(&Tensor::zeros([3, 5, 5], tch::kind::FLOAT_CPU), false);
 }

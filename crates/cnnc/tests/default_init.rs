@@ -26,13 +26,8 @@ fn assert_bounded(t: &Tensor, bound: f64) {
 fn conv2d_default_init() {
     tch::manual_seed(0);
     let vs = VarStore::new(Device::Cpu);
-    let config = Conv2dConfig {
-        in_channels: 16,
-        out_channels: 32,
-        kernel_size: [3, 3],
-        ..Default::default()
-    };
-    let conv = Conv2d::new(vs.root(), config);
+    let config = Conv2dConfig::default();
+    let conv = Conv2d::new(vs.root(), 16, 32, [3, 3], config);
     assert_eq!(conv.weight.size(), [32, 16, 3, 3]);
     let bound = 1.0 / 144f64.sqrt();
     assert_uniform(&conv.weight, bound);
@@ -46,14 +41,8 @@ fn conv2d_default_init() {
 fn grouped_conv2d_default_init() {
     tch::manual_seed(0);
     let vs = VarStore::new(Device::Cpu);
-    let config = Conv2dConfig {
-        in_channels: 32,
-        out_channels: 64,
-        kernel_size: [3, 5],
-        groups: 4,
-        ..Default::default()
-    };
-    let conv = Conv2d::new(vs.root(), config);
+    let config = Conv2dConfig { groups: 4, ..Default::default() };
+    let conv = Conv2d::new(vs.root(), 32, 64, [3, 5], config);
     assert_eq!(conv.weight.size(), [64, 8, 3, 5]);
     assert_uniform(&conv.weight, 1.0 / 120f64.sqrt());
 }
@@ -62,10 +51,7 @@ fn grouped_conv2d_default_init() {
 fn linear_default_init() {
     tch::manual_seed(0);
     let vs = VarStore::new(Device::Cpu);
-    let linear = Linear::new(
-        vs.root(),
-        LinearConfig { in_features: 400, out_features: 120, ..Default::default() },
-    );
+    let linear = Linear::new(vs.root(), 400, 120, LinearConfig::default());
     assert_eq!(linear.weight.size(), [120, 400]);
     let bound = 1.0 / 400f64.sqrt();
     assert_uniform(&linear.weight, bound);
@@ -77,7 +63,7 @@ fn linear_default_init() {
 #[test]
 fn batch_norm_default_init() {
     let vs = VarStore::new(Device::Cpu);
-    let bn = BatchNorm2d::new(vs.root(), BatchNormConfig { num_features: 6, ..Default::default() });
+    let bn = BatchNorm2d::new(vs.root(), 6, BatchNormConfig::default());
     let ones = Tensor::ones([6], tch::kind::FLOAT_CPU);
     let zeros = Tensor::zeros([6], tch::kind::FLOAT_CPU);
     assert!(bn.weight.as_ref().is_some_and(|w| w.equal(&ones)));
@@ -91,13 +77,11 @@ fn explicit_inits_override_defaults() {
     let vs = VarStore::new(Device::Cpu);
     let root = vs.root();
     let config = LinearConfig {
-        in_features: 3,
-        out_features: 2,
         weight_init: Some(Init::Const(0.5)),
         bias_init: Some(Init::Const(-1.0)),
         ..Default::default()
     };
-    let linear = Linear::new(&root / "fc", config);
+    let linear = Linear::new(&root / "fc", 3, 2, config);
     assert!(linear.weight.equal(&Tensor::full([2, 3], 0.5, tch::kind::FLOAT_CPU)));
     assert!(linear.bias.as_ref().is_some_and(|b| b.equal(&Tensor::full(
         [2],
@@ -106,24 +90,17 @@ fn explicit_inits_override_defaults() {
     ))));
 
     // Only the weight is overridden: the bias keeps PyTorch's default.
-    let config = Conv2dConfig {
-        in_channels: 4,
-        out_channels: 8,
-        kernel_size: [2, 2],
-        weight_init: Some(Init::Const(0.0)),
-        ..Default::default()
-    };
-    let conv = Conv2d::new(&root / "conv", config);
+    let config = Conv2dConfig { weight_init: Some(Init::Const(0.0)), ..Default::default() };
+    let conv = Conv2d::new(&root / "conv", 4, 8, [2, 2], config);
     assert_eq!(conv.weight.abs().sum(None).double_value(&[]), 0.0);
     assert_bounded(conv.bias.as_ref().unwrap_or(&conv.weight), 0.25);
 
     let config = BatchNormConfig {
-        num_features: 2,
         weight_init: Some(Init::Const(2.0)),
         bias_init: Some(Init::Const(3.0)),
         ..Default::default()
     };
-    let bn = BatchNorm2d::new(&root / "bn", config);
+    let bn = BatchNorm2d::new(&root / "bn", 2, config);
     assert!(bn.weight.as_ref().is_some_and(|w| w.equal(&Tensor::full(
         [2],
         2.0,
@@ -139,10 +116,7 @@ fn explicit_inits_override_defaults() {
 #[test]
 fn zero_fan_in_creates_zero_bias() {
     let vs = VarStore::new(Device::Cpu);
-    let linear = Linear::new(
-        vs.root(),
-        LinearConfig { in_features: 0, out_features: 3, ..Default::default() },
-    );
+    let linear = Linear::new(vs.root(), 0, 3, LinearConfig::default());
     assert_eq!(linear.weight.size(), [3, 0]);
     assert!(linear
         .bias

@@ -28,25 +28,14 @@ fn some(t: &Option<Tensor>) -> &Tensor {
 fn conv1d_and_conv3d_default_init() {
     tch::manual_seed(0);
     let vs = VarStore::new(Device::Cpu);
-    let config = Conv1dConfig {
-        in_channels: 32,
-        out_channels: 64,
-        kernel_size: [5],
-        groups: 2,
-        ..Default::default()
-    };
-    let conv = Conv1d::new(vs.root() / "c1", config);
+    let config = Conv1dConfig { groups: 2, ..Default::default() };
+    let conv = Conv1d::new(vs.root() / "c1", 32, 64, [5], config);
     // fan_in = in_channels / groups * prod(kernel_size) = 16 * 5.
     assert_uniform(&conv.weight, 1.0 / 80f64.sqrt());
     let bias = some(&conv.bias);
     assert!(bias.abs().max().double_value(&[]) <= 1.0 / 80f64.sqrt());
-    let config = Conv3dConfig {
-        in_channels: 8,
-        out_channels: 32,
-        kernel_size: [2, 3, 3],
-        ..Default::default()
-    };
-    let conv = Conv3d::new(vs.root() / "c3", config);
+    let config = Conv3dConfig::default();
+    let conv = Conv3d::new(vs.root() / "c3", 8, 32, [2, 3, 3], config);
     assert_uniform(&conv.weight, 1.0 / 144f64.sqrt());
 }
 
@@ -54,14 +43,8 @@ fn conv1d_and_conv3d_default_init() {
 fn conv_transpose_default_init_uses_transposed_fan_in() {
     tch::manual_seed(0);
     let vs = VarStore::new(Device::Cpu);
-    let config = ConvTranspose2dConfig {
-        in_channels: 64,
-        out_channels: 32,
-        kernel_size: [3, 3],
-        groups: 2,
-        ..Default::default()
-    };
-    let deconv = ConvTranspose2d::new(vs.root(), config);
+    let config = ConvTranspose2dConfig { groups: 2, ..Default::default() };
+    let deconv = ConvTranspose2d::new(vs.root(), 64, 32, [3, 3], config);
     assert_eq!(deconv.weight.size(), [64, 16, 3, 3]);
     // fan_in = weight.size(1) * prod(kernel_size) = out_channels / groups * 9 = 144, not the
     // 32 * 9 = 288 of a convolution with the same channels.
@@ -78,14 +61,11 @@ fn conv_transpose_default_init_uses_transposed_fan_in() {
 fn conv_transpose_custom_init() {
     let vs = VarStore::new(Device::Cpu);
     let config = ConvTranspose1dConfig {
-        in_channels: 2,
-        out_channels: 3,
-        kernel_size: [2],
         weight_init: Some(Init::Const(0.5)),
         bias_init: Some(Init::Const(-1.0)),
         ..Default::default()
     };
-    let deconv = ConvTranspose1d::new(vs.root(), config);
+    let deconv = ConvTranspose1d::new(vs.root(), 2, 3, [2], config);
     assert_all(&deconv.weight, 0.5);
     assert_all(some(&deconv.bias), -1.0);
 }
@@ -93,13 +73,9 @@ fn conv_transpose_custom_init() {
 #[test]
 fn norm_layers_default_init() {
     let vs = VarStore::new(Device::Cpu);
-    let config = InstanceNormConfig {
-        num_features: 4,
-        affine: true,
-        track_running_stats: true,
-        ..Default::default()
-    };
-    let norm = InstanceNorm2d::new(vs.root() / "in", config);
+    let config =
+        InstanceNormConfig { affine: true, track_running_stats: true, ..Default::default() };
+    let norm = InstanceNorm2d::new(vs.root() / "in", 4, config);
     assert_all(some(&norm.weight), 1.0);
     assert_all(some(&norm.bias), 0.0);
     assert_all(some(&norm.running_mean), 0.0);
@@ -108,24 +84,22 @@ fn norm_layers_default_init() {
     assert_eq!((count.kind(), count.int64_value(&[])), (Kind::Int64, 0));
     assert!(some(&norm.weight).requires_grad() && !some(&norm.running_mean).requires_grad());
 
-    let config = LayerNormConfig { normalized_shape: vec![3, 5], ..Default::default() };
-    let norm = LayerNorm::new(vs.root() / "ln", config);
+    let config = LayerNormConfig::default();
+    let norm = LayerNorm::new(vs.root() / "ln", &[3, 5], config);
     assert_all(some(&norm.weight), 1.0);
     assert_all(some(&norm.bias), 0.0);
 
-    let config = GroupNormConfig { num_groups: 2, num_channels: 8, ..Default::default() };
-    let norm = GroupNorm::new(vs.root() / "gn", config);
+    let config = GroupNormConfig::default();
+    let norm = GroupNorm::new(vs.root() / "gn", 2, 8, config);
     assert_all(some(&norm.weight), 1.0);
     assert_all(some(&norm.bias), 0.0);
 
     let config = GroupNormConfig {
-        num_groups: 2,
-        num_channels: 8,
         weight_init: Some(Init::Const(2.0)),
         bias_init: Some(Init::Const(3.0)),
         ..Default::default()
     };
-    let norm = GroupNorm::new(vs.root() / "custom", config);
+    let norm = GroupNorm::new(vs.root() / "custom", 2, 8, config);
     assert_all(some(&norm.weight), 2.0);
     assert_all(some(&norm.bias), 3.0);
 }
@@ -147,13 +121,8 @@ fn prelu_default_init() {
 fn embedding_default_init() {
     tch::manual_seed(0);
     let vs = VarStore::new(Device::Cpu);
-    let config = EmbeddingConfig {
-        num_embeddings: 1000,
-        embedding_dim: 16,
-        padding_idx: Some(3),
-        ..Default::default()
-    };
-    let embedding = Embedding::new(vs.root() / "a", config);
+    let config = EmbeddingConfig { padding_idx: Some(3), ..Default::default() };
+    let embedding = Embedding::new(vs.root() / "a", 1000, 16, config);
     let weight = &embedding.weight;
     assert_eq!(weight.size(), [1000, 16]);
     assert!(weight.requires_grad());
@@ -166,23 +135,13 @@ fn embedding_default_init() {
     assert!(rest.ne(0.0).all().int64_value(&[]) == 1, "only the padding row is zero");
 
     // A negative padding_idx counts from the end.
-    let config = EmbeddingConfig {
-        num_embeddings: 10,
-        embedding_dim: 4,
-        padding_idx: Some(-1),
-        ..Default::default()
-    };
-    let embedding = Embedding::new(vs.root() / "b", config);
+    let config = EmbeddingConfig { padding_idx: Some(-1), ..Default::default() };
+    let embedding = Embedding::new(vs.root() / "b", 10, 4, config);
     assert_eq!(embedding.padding_idx, Some(9));
     assert_all(&embedding.weight.get(9), 0.0);
     assert!(embedding.weight.get(8).abs().sum(Kind::Float).double_value(&[]) > 0.0);
 
     // A given initialization is applied as is.
-    let config = EmbeddingConfig {
-        num_embeddings: 10,
-        embedding_dim: 4,
-        padding_idx: Some(0),
-        weight_init: Some(Init::Const(1.5)),
-    };
-    assert_all(&Embedding::new(vs.root() / "c", config).weight, 1.5);
+    let config = EmbeddingConfig { padding_idx: Some(0), weight_init: Some(Init::Const(1.5)) };
+    assert_all(&Embedding::new(vs.root() / "c", 10, 4, config).weight, 1.5);
 }

@@ -24,30 +24,24 @@ fn conv1d_forward() {
     tch::manual_seed(0);
     let vs = VarStore::new(Device::Cpu);
     let config = Conv1dConfig {
-        in_channels: 4,
-        out_channels: 6,
-        kernel_size: [3],
         stride: [2],
-        padding: [1],
+        padding: Padding::Explicit([1]),
         dilation: [2],
         groups: 2,
         ..Default::default()
     };
-    let conv = Conv1d::new(vs.root() / "a", config);
+    let conv = Conv1d::new(vs.root() / "a", 4, 6, [3], config);
     let xs = Tensor::randn([2, 4, 11], FLOAT);
     // L_out = (11 + 2 * 1 - 2 * (3 - 1) - 1) / 2 + 1 = 5.
     assert_eq!(conv.forward(&xs).size(), [2, 6, 5]);
 
     // A circular padding mode pads first, then convolves without padding.
     let config = Conv1dConfig {
-        in_channels: 2,
-        out_channels: 3,
-        kernel_size: [3],
-        padding: [2],
+        padding: Padding::Explicit([2]),
         padding_mode: PaddingMode::Circular,
         ..Default::default()
     };
-    let conv = Conv1d::new(vs.root() / "b", config);
+    let conv = Conv1d::new(vs.root() / "b", 2, 3, [3], config);
     let xs = Tensor::randn([1, 2, 7], FLOAT);
     let ys = conv.forward(&xs);
     assert_eq!(ys.size(), [1, 3, 9]);
@@ -60,19 +54,16 @@ fn conv1d_forward() {
 fn conv3d_forward() {
     let vs = VarStore::new(Device::Cpu);
     let config = Conv3dConfig {
-        in_channels: 3,
-        out_channels: 5,
-        kernel_size: [3, 3, 1],
         stride: [1, 2, 1],
-        padding: [1, 0, 0],
+        padding: Padding::Explicit([1, 0, 0]),
         ..Default::default()
     };
-    let conv = Conv3d::new(vs.root() / "a", config);
+    let conv = Conv3d::new(vs.root() / "a", 3, 5, [3, 3, 1], config);
     let xs = Tensor::randn([2, 3, 4, 9, 6], FLOAT);
     assert_eq!(conv.forward(&xs).size(), [2, 5, 4, 4, 6]);
 
     let config = Conv3dConfig { padding_mode: PaddingMode::Replicate, ..config };
-    let conv = Conv3d::new(vs.root() / "b", config);
+    let conv = Conv3d::new(vs.root() / "b", 3, 5, [3, 3, 1], config);
     let ys = conv.forward(&xs);
     assert_eq!(ys.size(), [2, 5, 4, 4, 6]);
     let padded = xs.pad([0, 0, 0, 0, 1, 1], "replicate", None::<f64>);
@@ -85,31 +76,25 @@ fn conv3d_forward() {
 fn conv_transpose2d_output_shape() {
     let vs = VarStore::new(Device::Cpu);
     let config = ConvTranspose2dConfig {
-        in_channels: 4,
-        out_channels: 6,
-        kernel_size: [3, 3],
         stride: [2, 2],
         padding: [1, 1],
         output_padding: [1, 1],
         groups: 2,
         ..Default::default()
     };
-    let deconv = ConvTranspose2d::new(vs.root() / "a", config);
+    let deconv = ConvTranspose2d::new(vs.root() / "a", 4, 6, [3, 3], config);
     let xs = Tensor::randn([2, 4, 5, 7], FLOAT);
     // H_out = (H - 1) * s - 2p + d(k - 1) + op + 1: (5 - 1) * 2 - 2 + 2 + 1 + 1 = 10, and 14.
     assert_eq!(deconv.forward(&xs).size(), [2, 6, 10, 14]);
 
     let config = ConvTranspose2dConfig {
-        in_channels: 4,
-        out_channels: 2,
-        kernel_size: [3, 2],
         stride: [3, 1],
         padding: [0, 1],
         output_padding: [2, 0],
         dilation: [1, 2],
         ..Default::default()
     };
-    let deconv = ConvTranspose2d::new(vs.root() / "b", config);
+    let deconv = ConvTranspose2d::new(vs.root() / "b", 4, 2, [3, 2], config);
     // (5 - 1) * 3 + 2 + 2 + 1 = 17; (7 - 1) - 2 + 2 + 1 = 7.
     assert_eq!(deconv.forward(&xs).size(), [2, 2, 17, 7]);
 }
@@ -118,32 +103,21 @@ fn conv_transpose2d_output_shape() {
 fn conv_transpose_weight_layout() {
     // With a 1-wide kernel the transposed convolution is `y[n, o, l] = sum_i x[n, i, l] w[i, o]`.
     let vs = VarStore::new(Device::Cpu);
-    let config = ConvTranspose1dConfig {
-        in_channels: 3,
-        out_channels: 4,
-        kernel_size: [1],
-        ..Default::default()
-    };
-    let deconv = ConvTranspose1d::new(vs.root(), config);
+    let config = ConvTranspose1dConfig::default();
+    let deconv = ConvTranspose1d::new(vs.root(), 3, 4, [1], config);
     let xs = Tensor::randn([2, 3, 5], FLOAT);
     let w = deconv.weight.squeeze_dim(2);
     let b = deconv.bias.as_ref().expect("bias").view([1, 4, 1]);
     let expected = Tensor::einsum("nil,io->nol", &[&xs, &w], None::<i64>) + b;
     assert_close(&deconv.forward(&xs), &expected);
-    assert_eq!(deconv.config().out_channels, 4);
+    assert_eq!(deconv.out_channels(), 4);
 }
 
 #[test]
 fn conv_transpose3d_output_shape() {
     let vs = VarStore::new(Device::Cpu);
-    let config = ConvTranspose3dConfig {
-        in_channels: 2,
-        out_channels: 3,
-        kernel_size: [2, 2, 2],
-        stride: [2, 2, 2],
-        ..Default::default()
-    };
-    let deconv = ConvTranspose3d::new(vs.root(), config);
+    let config = ConvTranspose3dConfig { stride: [2, 2, 2], ..Default::default() };
+    let deconv = ConvTranspose3d::new(vs.root(), 2, 3, [2, 2, 2], config);
     let xs = Tensor::randn([1, 2, 3, 4, 5], FLOAT);
     assert_eq!(deconv.forward(&xs).size(), [1, 3, 6, 8, 10]);
 }
@@ -345,13 +319,8 @@ fn prelu_forward() {
 #[test]
 fn embedding_forward() {
     let vs = VarStore::new(Device::Cpu);
-    let config = EmbeddingConfig {
-        num_embeddings: 10,
-        embedding_dim: 4,
-        padding_idx: Some(0),
-        ..Default::default()
-    };
-    let embedding = Embedding::new(vs.root(), config);
+    let config = EmbeddingConfig { padding_idx: Some(0), ..Default::default() };
+    let embedding = Embedding::new(vs.root(), 10, 4, config);
     let idx = Tensor::from_slice(&[3i64, 0, 9, 3, 1, 2]).view([2, 3]);
     let ys = embedding.forward(&idx);
     assert_eq!(ys.size(), [2, 3, 4]);

@@ -1,6 +1,6 @@
 //! Forward passes of the layers.
 use cnnc::nn::{
-    AvgPool2d, Conv2d, Conv2dConfig, Dropout, Flatten, Linear, LinearConfig, MaxPool2d,
+    AvgPool2d, Conv2d, Conv2dConfig, Dropout, Flatten, Linear, LinearConfig, MaxPool2d, Padding,
     PaddingMode, ReLU,
 };
 use cnnc::ModuleTree;
@@ -12,15 +12,9 @@ fn max_diff(a: &Tensor, b: &Tensor) -> f64 {
 }
 
 fn conv(vs: &VarStore, name: &str, padding_mode: PaddingMode) -> Conv2d {
-    let config = Conv2dConfig {
-        in_channels: 2,
-        out_channels: 3,
-        kernel_size: [3, 3],
-        padding: [1, 2],
-        padding_mode,
-        ..Default::default()
-    };
-    Conv2d::new(vs.root() / name, config)
+    let config =
+        Conv2dConfig { padding: Padding::Explicit([1, 2]), padding_mode, ..Default::default() };
+    Conv2d::new(vs.root() / name, 2, 3, [3, 3], config)
 }
 
 #[test]
@@ -55,16 +49,8 @@ fn conv2d_padding_modes() {
 #[test]
 fn conv2d_stride_dilation_groups() {
     let vs = VarStore::new(Device::Cpu);
-    let config = Conv2dConfig {
-        in_channels: 4,
-        out_channels: 6,
-        kernel_size: [3, 3],
-        stride: [2, 1],
-        dilation: [1, 2],
-        groups: 2,
-        ..Default::default()
-    };
-    let conv = Conv2d::new(vs.root(), config);
+    let config = Conv2dConfig { stride: [2, 1], dilation: [1, 2], groups: 2, ..Default::default() };
+    let conv = Conv2d::new(vs.root(), 4, 6, [3, 3], config);
     let ys = conv.forward(&Tensor::randn([2, 4, 9, 9], tch::kind::FLOAT_CPU));
     assert_eq!(ys.size(), [2, 6, 4, 5]);
     assert_eq!(conv.config().groups, 2);
@@ -74,23 +60,14 @@ fn conv2d_stride_dilation_groups() {
 #[should_panic(expected = "in_channels must be divisible by groups")]
 fn conv2d_rejects_bad_groups() {
     let vs = VarStore::new(Device::Cpu);
-    let config = Conv2dConfig {
-        in_channels: 3,
-        out_channels: 6,
-        kernel_size: [1, 1],
-        groups: 2,
-        ..Default::default()
-    };
-    let _ = Conv2d::new(vs.root(), config);
+    let config = Conv2dConfig { groups: 2, ..Default::default() };
+    let _ = Conv2d::new(vs.root(), 3, 6, [1, 1], config);
 }
 
 #[test]
 fn linear_forward() {
     let vs = VarStore::new(Device::Cpu);
-    let linear = Linear::new(
-        vs.root(),
-        LinearConfig { in_features: 5, out_features: 2, ..Default::default() },
-    );
+    let linear = Linear::new(vs.root(), 5, 2, LinearConfig::default());
     let xs = Tensor::randn([3, 5], tch::kind::FLOAT_CPU);
     let bias = linear
         .bias

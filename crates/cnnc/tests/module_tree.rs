@@ -42,19 +42,15 @@ impl ModuleTree for Net {
 
 fn net(vs: &Path) -> Net {
     let f = vs / "features";
-    let conv =
-        Conv2dConfig { in_channels: 3, out_channels: 4, kernel_size: [3, 3], ..Default::default() };
-    let bn = BatchNormConfig { num_features: 4, ..Default::default() };
+    let conv = Conv2dConfig::default();
+    let bn = BatchNormConfig::default();
     Net {
         features: Block {
-            conv: Conv2d::new(&f / "0", conv),
+            conv: Conv2d::new(&f / "0", 3, 4, [3, 3], conv),
             relu: ReLU { inplace: true },
-            bn: BatchNorm2d::new(&f / "2", bn),
+            bn: BatchNorm2d::new(&f / "2", 4, bn),
         },
-        fc: Linear::new(
-            vs / "fc",
-            LinearConfig { in_features: 16, out_features: 10, ..Default::default() },
-        ),
+        fc: Linear::new(vs / "fc", 16, 10, LinearConfig::default()),
         scale: vs.ones("scale", &[1]),
     }
 }
@@ -173,22 +169,12 @@ fn parameter_lookup() {
 fn optional_tensors_are_omitted() {
     let vs = VarStore::new(Device::Cpu);
     let root = vs.root();
-    let conv = Conv2dConfig {
-        in_channels: 2,
-        out_channels: 2,
-        kernel_size: [1, 1],
-        bias: false,
-        ..Default::default()
-    };
-    let conv = Conv2d::new(&root / "conv", conv);
+    let conv = Conv2dConfig { bias: false, ..Default::default() };
+    let conv = Conv2d::new(&root / "conv", 2, 2, [1, 1], conv);
     assert_eq!(names(&conv.named_parameters()), ["weight"]);
-    let config = BatchNormConfig {
-        num_features: 2,
-        affine: false,
-        track_running_stats: false,
-        ..Default::default()
-    };
-    let bn = BatchNorm2d::new(&root / "bn", config);
+    let config =
+        BatchNormConfig { affine: false, track_running_stats: false, ..Default::default() };
+    let bn = BatchNorm2d::new(&root / "bn", 2, config);
     assert!(bn.state_dict().is_empty());
     assert_eq!(names(&bn.named_modules()), [""]);
     assert_eq!(vs.variables().len(), 1);

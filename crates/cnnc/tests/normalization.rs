@@ -34,8 +34,8 @@ fn set(t: &Option<Tensor>, values: &[f32]) {
 #[test]
 fn instance_norm_uses_instance_statistics() {
     let vs = VarStore::new(Device::Cpu);
-    let config = InstanceNormConfig { num_features: 3, affine: true, ..Default::default() };
-    let norm = InstanceNorm2d::new(vs.root(), config);
+    let config = InstanceNormConfig { affine: true, ..Default::default() };
+    let norm = InstanceNorm2d::new(vs.root(), 3, config);
     set(&norm.weight, &[1.0, 2.0, 3.0]);
     set(&norm.bias, &[0.0, -1.0, 1.0]);
     let xs = input(0, &[4, 3, 5, 6]);
@@ -53,12 +53,11 @@ fn instance_norm_uses_instance_statistics() {
 fn instance_norm_running_statistics() {
     let vs = VarStore::new(Device::Cpu);
     let config = InstanceNormConfig {
-        num_features: 2,
         track_running_stats: true,
         momentum: Some(0.25),
         ..Default::default()
     };
-    let norm = InstanceNorm1d::new(vs.root(), config);
+    let norm = InstanceNorm1d::new(vs.root(), 2, config);
     let xs = input(1, &[3, 2, 10]);
     let ys = norm.forward_t(&xs, true);
     assert_close(&ys, &normalize(&xs, &[2]));
@@ -80,10 +79,7 @@ fn instance_norm_running_statistics() {
 #[test]
 fn instance_norm_3d() {
     let vs = VarStore::new(Device::Cpu);
-    let norm = InstanceNorm3d::new(
-        vs.root(),
-        InstanceNormConfig { num_features: 2, ..Default::default() },
-    );
+    let norm = InstanceNorm3d::new(vs.root(), 2, InstanceNormConfig::default());
     let xs = input(2, &[2, 2, 3, 4, 5]);
     assert_close(&norm.forward_t(&xs, false), &normalize(&xs, &[2, 3, 4]));
 }
@@ -92,10 +88,7 @@ fn instance_norm_3d() {
 #[should_panic(expected = "expected 3D or 4D input (got 2D input)")]
 fn instance_norm_checks_rank() {
     let vs = VarStore::new(Device::Cpu);
-    let norm = InstanceNorm2d::new(
-        vs.root(),
-        InstanceNormConfig { num_features: 2, ..Default::default() },
-    );
+    let norm = InstanceNorm2d::new(vs.root(), 2, InstanceNormConfig::default());
     let _ = norm.forward_t(&Tensor::ones([2, 3], tch::kind::FLOAT_CPU), true);
 }
 
@@ -103,16 +96,16 @@ fn instance_norm_checks_rank() {
 #[should_panic(expected = "expected input's size at dim=1 to match num_features (3), but got: 2.")]
 fn affine_instance_norm_checks_channels() {
     let vs = VarStore::new(Device::Cpu);
-    let config = InstanceNormConfig { num_features: 3, affine: true, ..Default::default() };
-    let norm = InstanceNorm2d::new(vs.root(), config);
+    let config = InstanceNormConfig { affine: true, ..Default::default() };
+    let norm = InstanceNorm2d::new(vs.root(), 3, config);
     let _ = norm.forward_t(&Tensor::ones([1, 2, 3, 3], tch::kind::FLOAT_CPU), true);
 }
 
 #[test]
 fn layer_norm_forward() {
     let vs = VarStore::new(Device::Cpu);
-    let config = LayerNormConfig { normalized_shape: vec![4, 5], ..Default::default() };
-    let norm = LayerNorm::new(vs.root() / "a", config);
+    let config = LayerNormConfig::default();
+    let norm = LayerNorm::new(vs.root() / "a", &[4, 5], config);
     let xs = input(3, &[2, 3, 4, 5]);
     assert_close(&norm.forward(&xs), &normalize(&xs, &[2, 3]));
     tch::no_grad(|| {
@@ -121,13 +114,8 @@ fn layer_norm_forward() {
     });
     assert_close(&norm.forward(&xs), &(normalize(&xs, &[2, 3]) * 2.0 + 0.5));
 
-    let config = LayerNormConfig {
-        normalized_shape: vec![5],
-        elementwise_affine: false,
-        eps: 0.1,
-        ..Default::default()
-    };
-    let norm = LayerNorm::new(vs.root() / "b", config);
+    let config = LayerNormConfig { elementwise_affine: false, eps: 0.1, ..Default::default() };
+    let norm = LayerNorm::new(vs.root() / "b", &[5], config);
     let mean = xs.mean_dim(3, true, Kind::Float);
     let var = xs.var_dim(3, false, true);
     assert_close(&norm.forward(&xs), &((&xs - mean) / (var + 0.1).sqrt()));
@@ -136,8 +124,8 @@ fn layer_norm_forward() {
 #[test]
 fn group_norm_forward() {
     let vs = VarStore::new(Device::Cpu);
-    let config = GroupNormConfig { num_groups: 2, num_channels: 6, ..Default::default() };
-    let norm = GroupNorm::new(vs.root(), config);
+    let config = GroupNormConfig::default();
+    let norm = GroupNorm::new(vs.root(), 2, 6, config);
     set(&norm.weight, &[1.0, 1.0, 1.0, 2.0, 2.0, 2.0]);
     let xs = input(4, &[3, 6, 4, 4]);
     let grouped = normalize(&xs.view([3, 2, 3, 4, 4]), &[2, 3, 4]).view([3, 6, 4, 4]);

@@ -19,21 +19,14 @@ const F: Kind = Kind::Float;
 #[test]
 fn conv_nd_state() {
     let vs = VarStore::new(Device::Cpu);
-    let conv1 = Conv1d::new(
-        vs.root() / "c1",
-        Conv1dConfig { in_channels: 3, out_channels: 8, kernel_size: [5], ..Default::default() },
-    );
+    let conv1 = Conv1d::new(vs.root() / "c1", 3, 8, [5], Conv1dConfig::default());
     assert_eq!(entries(&conv1), [entry("weight", &[8, 3, 5], F), entry("bias", &[8], F)]);
     let conv3 = Conv3d::new(
         vs.root() / "c3",
-        Conv3dConfig {
-            in_channels: 4,
-            out_channels: 6,
-            kernel_size: [1, 2, 3],
-            groups: 2,
-            bias: false,
-            ..Default::default()
-        },
+        4,
+        6,
+        [1, 2, 3],
+        Conv3dConfig { groups: 2, bias: false, ..Default::default() },
     );
     assert_eq!(entries(&conv3), [entry("weight", &[6, 2, 1, 2, 3], F)]);
     let vars: Vec<_> = vs.variables().into_keys().collect();
@@ -44,31 +37,14 @@ fn conv_nd_state() {
 #[test]
 fn conv_transpose_state() {
     let vs = VarStore::new(Device::Cpu);
-    let config = ConvTranspose2dConfig {
-        in_channels: 4,
-        out_channels: 6,
-        kernel_size: [3, 3],
-        groups: 2,
-        ..Default::default()
-    };
-    let deconv = ConvTranspose2d::new(vs.root(), config);
+    let config = ConvTranspose2dConfig { groups: 2, ..Default::default() };
+    let deconv = ConvTranspose2d::new(vs.root(), 4, 6, [3, 3], config);
     assert_eq!(entries(&deconv), [entry("weight", &[4, 3, 3, 3], F), entry("bias", &[6], F)]);
-    let config = ConvTranspose1dConfig {
-        in_channels: 2,
-        out_channels: 5,
-        kernel_size: [4],
-        bias: false,
-        ..Default::default()
-    };
-    let deconv = ConvTranspose1d::new(vs.root() / "d1", config);
+    let config = ConvTranspose1dConfig { bias: false, ..Default::default() };
+    let deconv = ConvTranspose1d::new(vs.root() / "d1", 2, 5, [4], config);
     assert_eq!(entries(&deconv), [entry("weight", &[2, 5, 4], F)]);
-    let config = ConvTranspose3dConfig {
-        in_channels: 2,
-        out_channels: 3,
-        kernel_size: [2, 3, 4],
-        ..Default::default()
-    };
-    let deconv = ConvTranspose3d::new(vs.root() / "d3", config);
+    let config = ConvTranspose3dConfig::default();
+    let deconv = ConvTranspose3d::new(vs.root() / "d3", 2, 3, [2, 3, 4], config);
     assert_eq!(entries(&deconv), [entry("weight", &[2, 3, 2, 3, 4], F), entry("bias", &[3], F)]);
 }
 
@@ -76,40 +52,24 @@ fn conv_transpose_state() {
 #[should_panic(expected = "Only \"zeros\" padding mode is supported for ConvTranspose2d")]
 fn conv_transpose_rejects_padding_modes() {
     let vs = VarStore::new(Device::Cpu);
-    let config = ConvTranspose2dConfig {
-        in_channels: 2,
-        out_channels: 2,
-        kernel_size: [3, 3],
-        padding_mode: PaddingMode::Reflect,
-        ..Default::default()
-    };
-    let _ = ConvTranspose2d::new(vs.root(), config);
+    let config = ConvTranspose2dConfig { padding_mode: PaddingMode::Reflect, ..Default::default() };
+    let _ = ConvTranspose2d::new(vs.root(), 2, 2, [3, 3], config);
 }
 
 #[test]
 #[should_panic(expected = "out_channels must be divisible by groups")]
 fn conv_transpose_rejects_bad_groups() {
     let vs = VarStore::new(Device::Cpu);
-    let config = ConvTranspose1dConfig {
-        in_channels: 4,
-        out_channels: 3,
-        kernel_size: [3],
-        groups: 2,
-        ..Default::default()
-    };
-    let _ = ConvTranspose1d::new(vs.root(), config);
+    let config = ConvTranspose1dConfig { groups: 2, ..Default::default() };
+    let _ = ConvTranspose1d::new(vs.root(), 4, 3, [3], config);
 }
 
 #[test]
 fn instance_norm_state() {
     let vs = VarStore::new(Device::Cpu);
-    let config = InstanceNormConfig {
-        num_features: 5,
-        affine: true,
-        track_running_stats: true,
-        ..Default::default()
-    };
-    let norm = InstanceNorm2d::new(vs.root() / "full", config);
+    let config =
+        InstanceNormConfig { affine: true, track_running_stats: true, ..Default::default() };
+    let norm = InstanceNorm2d::new(vs.root() / "full", 5, config);
     assert_eq!(
         entries(&norm),
         [
@@ -127,14 +87,10 @@ fn instance_norm_state() {
     // Only the parameters are trainable.
     assert_eq!(vs.trainable_variables().len(), 2);
 
-    let plain = InstanceNorm1d::new(
-        vs.root() / "plain",
-        InstanceNormConfig { num_features: 5, ..Default::default() },
-    );
+    let plain = InstanceNorm1d::new(vs.root() / "plain", 5, InstanceNormConfig::default());
     assert!(entries(&plain).is_empty());
-    let config =
-        InstanceNormConfig { num_features: 3, track_running_stats: true, ..Default::default() };
-    let stats = InstanceNorm3d::new(vs.root() / "stats", config);
+    let config = InstanceNormConfig { track_running_stats: true, ..Default::default() };
+    let stats = InstanceNorm3d::new(vs.root() / "stats", 3, config);
     let names: Vec<_> = stats.state_dict().into_iter().map(|(n, _)| n).collect();
     assert_eq!(names, ["running_mean", "running_var", "num_batches_tracked"]);
     assert!(stats.named_parameters().is_empty());
@@ -144,42 +100,30 @@ fn instance_norm_state() {
 fn layer_norm_state() {
     let vs = VarStore::new(Device::Cpu);
     let shape = vec![4, 6];
-    let config = LayerNormConfig { normalized_shape: shape.clone(), ..Default::default() };
-    let norm = LayerNorm::new(vs.root() / "a", config);
+    let config = LayerNormConfig::default();
+    let norm = LayerNorm::new(vs.root() / "a", &shape.clone(), config);
     assert_eq!(entries(&norm), [entry("weight", &[4, 6], F), entry("bias", &[4, 6], F)]);
-    let config =
-        LayerNormConfig { normalized_shape: shape.clone(), bias: false, ..Default::default() };
-    let norm = LayerNorm::new(vs.root() / "b", config);
+    let config = LayerNormConfig { bias: false, ..Default::default() };
+    let norm = LayerNorm::new(vs.root() / "b", &shape.clone(), config);
     assert_eq!(entries(&norm), [entry("weight", &[4, 6], F)]);
-    let config = LayerNormConfig {
-        normalized_shape: shape,
-        elementwise_affine: false,
-        ..Default::default()
-    };
-    assert!(entries(&LayerNorm::new(vs.root() / "c", config)).is_empty());
+    let config = LayerNormConfig { elementwise_affine: false, ..Default::default() };
+    assert!(entries(&LayerNorm::new(vs.root() / "c", &shape, config)).is_empty());
 }
 
 #[test]
 fn group_norm_state() {
     let vs = VarStore::new(Device::Cpu);
-    let norm = GroupNorm::new(
-        vs.root(),
-        GroupNormConfig { num_groups: 2, num_channels: 6, ..Default::default() },
-    );
+    let norm = GroupNorm::new(vs.root(), 2, 6, GroupNormConfig::default());
     assert_eq!(entries(&norm), [entry("weight", &[6], F), entry("bias", &[6], F)]);
-    let config =
-        GroupNormConfig { num_groups: 3, num_channels: 6, affine: false, ..Default::default() };
-    assert!(entries(&GroupNorm::new(vs.root() / "plain", config)).is_empty());
+    let config = GroupNormConfig { affine: false, ..Default::default() };
+    assert!(entries(&GroupNorm::new(vs.root() / "plain", 3, 6, config)).is_empty());
 }
 
 #[test]
 #[should_panic(expected = "num_channels must be divisible by num_groups")]
 fn group_norm_rejects_bad_groups() {
     let vs = VarStore::new(Device::Cpu);
-    let _ = GroupNorm::new(
-        vs.root(),
-        GroupNormConfig { num_groups: 4, num_channels: 6, ..Default::default() },
-    );
+    let _ = GroupNorm::new(vs.root(), 4, 6, GroupNormConfig::default());
 }
 
 #[test]
@@ -190,10 +134,7 @@ fn prelu_and_embedding_state() {
     let prelu =
         PReLU::new(vs.root() / "q", PReLUConfig { num_parameters: 7, ..Default::default() });
     assert_eq!(entries(&prelu), [entry("weight", &[7], F)]);
-    let embedding = Embedding::new(
-        vs.root() / "e",
-        EmbeddingConfig { num_embeddings: 10, embedding_dim: 3, ..Default::default() },
-    );
+    let embedding = Embedding::new(vs.root() / "e", 10, 3, EmbeddingConfig::default());
     assert_eq!(entries(&embedding), [entry("weight", &[10, 3], F)]);
     assert_eq!(embedding.padding_idx, None);
 }
@@ -202,71 +143,27 @@ fn prelu_and_embedding_state() {
 #[should_panic(expected = "Padding_idx must be within num_embeddings")]
 fn embedding_rejects_bad_padding_idx() {
     let vs = VarStore::new(Device::Cpu);
-    let config = EmbeddingConfig {
-        num_embeddings: 4,
-        embedding_dim: 2,
-        padding_idx: Some(-5),
-        ..Default::default()
-    };
-    let _ = Embedding::new(vs.root(), config);
+    let config = EmbeddingConfig { padding_idx: Some(-5), ..Default::default() };
+    let _ = Embedding::new(vs.root(), 4, 2, config);
 }
 
 #[test]
 fn kinds() {
     let vs = VarStore::new(Device::Cpu);
     let root = vs.root();
-    let conv1 = Conv1d::new(
-        &root / "a",
-        Conv1dConfig { in_channels: 1, out_channels: 1, kernel_size: [1], ..Default::default() },
-    );
-    let conv3 = Conv3d::new(
-        &root / "b",
-        Conv3dConfig { in_channels: 1, out_channels: 1, kernel_size: [1; 3], ..Default::default() },
-    );
-    let convt1 = ConvTranspose1d::new(
-        &root / "c",
-        ConvTranspose1dConfig {
-            in_channels: 1,
-            out_channels: 1,
-            kernel_size: [1],
-            ..Default::default()
-        },
-    );
-    let convt2 = ConvTranspose2d::new(
-        &root / "d",
-        ConvTranspose2dConfig {
-            in_channels: 1,
-            out_channels: 1,
-            kernel_size: [1; 2],
-            ..Default::default()
-        },
-    );
-    let convt3 = ConvTranspose3d::new(
-        &root / "e",
-        ConvTranspose3dConfig {
-            in_channels: 1,
-            out_channels: 1,
-            kernel_size: [1; 3],
-            ..Default::default()
-        },
-    );
-    let in_config = InstanceNormConfig { num_features: 1, ..Default::default() };
-    let in1 = InstanceNorm1d::new(&root / "f", in_config);
-    let in2 = InstanceNorm2d::new(&root / "g", in_config);
-    let in3 = InstanceNorm3d::new(&root / "h", in_config);
-    let ln = LayerNorm::new(
-        &root / "i",
-        LayerNormConfig { normalized_shape: vec![1], ..Default::default() },
-    );
-    let gn = GroupNorm::new(
-        &root / "j",
-        GroupNormConfig { num_groups: 1, num_channels: 1, ..Default::default() },
-    );
+    let conv1 = Conv1d::new(&root / "a", 1, 1, [1], Conv1dConfig::default());
+    let conv3 = Conv3d::new(&root / "b", 1, 1, [1; 3], Conv3dConfig::default());
+    let convt1 = ConvTranspose1d::new(&root / "c", 1, 1, [1], ConvTranspose1dConfig::default());
+    let convt2 = ConvTranspose2d::new(&root / "d", 1, 1, [1; 2], ConvTranspose2dConfig::default());
+    let convt3 = ConvTranspose3d::new(&root / "e", 1, 1, [1; 3], ConvTranspose3dConfig::default());
+    let in_config = InstanceNormConfig::default();
+    let in1 = InstanceNorm1d::new(&root / "f", 1, in_config);
+    let in2 = InstanceNorm2d::new(&root / "g", 1, in_config);
+    let in3 = InstanceNorm3d::new(&root / "h", 1, in_config);
+    let ln = LayerNorm::new(&root / "i", &[1], LayerNormConfig::default());
+    let gn = GroupNorm::new(&root / "j", 1, 1, GroupNormConfig::default());
     let prelu = PReLU::new(&root / "k", PReLUConfig::default());
-    let emb = Embedding::new(
-        &root / "l",
-        EmbeddingConfig { num_embeddings: 1, embedding_dim: 1, ..Default::default() },
-    );
+    let emb = Embedding::new(&root / "l", 1, 1, EmbeddingConfig::default());
     let modules: &[(&dyn ModuleTree, &str)] = &[
         (&conv1, "Conv1d"),
         (&conv3, "Conv3d"),
@@ -319,7 +216,10 @@ fn kinds() {
 #[test]
 fn defaults_match_pytorch() {
     let conv = Conv3dConfig::default();
-    assert_eq!((conv.stride, conv.padding, conv.dilation), ([1; 3], [0; 3], [1; 3]));
+    assert_eq!(
+        (conv.stride, conv.padding, conv.dilation),
+        ([1; 3], Padding::Explicit([0; 3]), [1; 3])
+    );
     assert!(conv.bias && conv.groups == 1 && conv.padding_mode == PaddingMode::Zeros);
     let deconv = ConvTranspose2dConfig::default();
     assert_eq!((deconv.stride, deconv.padding, deconv.output_padding), ([1, 1], [0, 0], [0, 0]));

@@ -5,11 +5,10 @@ use std::borrow::Borrow;
 use tch::nn::{Init, Path};
 use tch::Tensor;
 
-/// Configuration of a [`BatchNorm`] layer, with the arguments of `torch.nn.BatchNorm2d`.
+/// The optional arguments of a [`BatchNorm`] layer, as in `torch.nn.BatchNorm2d`; the number of
+/// features is an argument of [`BatchNorm::new`].
 #[derive(Debug, Clone, Copy)]
 pub struct BatchNormConfig {
-    /// Number of channels `C` of the input.
-    pub num_features: i64,
     /// Added to the variance for numerical stability (default `1e-5`).
     pub eps: f64,
     /// Weight of the current batch in the running statistics (default `Some(0.1)`); `None`
@@ -29,7 +28,6 @@ pub struct BatchNormConfig {
 impl Default for BatchNormConfig {
     fn default() -> Self {
         BatchNormConfig {
-            num_features: 0,
             eps: 1e-5,
             momentum: Some(0.1),
             affine: true,
@@ -55,6 +53,7 @@ pub struct BatchNorm<const D: usize> {
     pub running_var: Option<Tensor>,
     /// The number of training batches seen, an `Int64` scalar, if `track_running_stats`.
     pub num_batches_tracked: Option<Tensor>,
+    num_features: i64,
     config: BatchNormConfig,
 }
 
@@ -66,16 +65,40 @@ pub type BatchNorm2d = BatchNorm<2>;
 pub type BatchNorm3d = BatchNorm<3>;
 
 impl<const D: usize> BatchNorm<D> {
-    /// Creates the layer, registering its parameters and buffers under `vs`.
-    pub fn new<'a>(vs: impl Borrow<Path<'a>>, config: BatchNormConfig) -> Self {
+    /// Creates the layer over `num_features` channels, registering its parameters and buffers
+    /// under `vs`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cnnc::nn::{BatchNorm2d, BatchNormConfig};
+    ///
+    /// let vs = tch::nn::VarStore::new(tch::Device::Cpu);
+    /// let bn = BatchNorm2d::new(vs.root() / "bn1", 64, BatchNormConfig::default());
+    /// assert_eq!(bn.running_var.as_ref().map(|v| v.size()), Some(vec![64]));
+    /// ```
+    pub fn new<'a>(vs: impl Borrow<Path<'a>>, num_features: i64, config: BatchNormConfig) -> Self {
         const { assert!(D >= 1 && D <= 3, "BatchNorm supports 1, 2 or 3 dimensions") };
         let vs = vs.borrow();
-        let n = config.num_features;
+        let n = num_features;
         let (weight, bias) =
             norm_affine(vs, &[n], config.affine, config.weight_init, config.bias_init);
         let [running_mean, running_var, num_batches_tracked] =
             running_stats(vs, n, config.track_running_stats);
-        BatchNorm { weight, bias, running_mean, running_var, num_batches_tracked, config }
+        BatchNorm {
+            weight,
+            bias,
+            running_mean,
+            running_var,
+            num_batches_tracked,
+            num_features,
+            config,
+        }
+    }
+
+    /// The number of channels `C` of the input.
+    pub fn num_features(&self) -> i64 {
+        self.num_features
     }
 
     /// The configuration the layer was created with.

@@ -31,22 +31,31 @@ impl PaddingMode {
     }
 }
 
-/// Configuration of a [`Conv`] layer, with the arguments of `torch.nn.Conv{D}d`.
+/// How a convolution pads its input, like the `padding` argument of `torch.nn.Conv{D}d`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Padding<const D: usize> {
+    /// This many elements on both sides of each spatial dimension (`padding=(1, 1)`; all 0 is
+    /// `"valid"`).
+    Explicit([i64; D]),
+    /// `"same"`: the output keeps the input's size (stride 1 only); an uneven total puts the
+    /// extra element on the right, as PyTorch does.
+    Same,
+}
+
+impl<const D: usize> Default for Padding<D> {
+    fn default() -> Self {
+        Padding::Explicit([0; D])
+    }
+}
+
+/// The optional arguments of a [`Conv`] layer, as in `torch.nn.Conv{D}d`; the required ones are
+/// arguments of [`Conv::new`].
 #[derive(Debug, Clone, Copy)]
 pub struct ConvConfig<const D: usize> {
-    /// Number of input channels.
-    pub in_channels: i64,
-    /// Number of output channels.
-    pub out_channels: i64,
-    /// Size of the kernel in each spatial dimension.
-    pub kernel_size: [i64; D],
     /// Step of the kernel (default all 1).
     pub stride: [i64; D],
-    /// Padding added on both sides of each spatial dimension (default all 0).
-    pub padding: [i64; D],
-    /// Pads so that the output keeps the input's size, like `padding="same"` (stride 1 only);
-    /// `padding` is then ignored. Uneven totals put the extra element on the right, as PyTorch.
-    pub padding_same: bool,
+    /// The padding (default none).
+    pub padding: Padding<D>,
     /// Spacing between kernel elements (default all 1).
     pub dilation: [i64; D],
     /// Number of blocked connections from input to output channels (default 1).
@@ -71,12 +80,8 @@ pub type Conv3dConfig = ConvConfig<3>;
 impl<const D: usize> Default for ConvConfig<D> {
     fn default() -> Self {
         ConvConfig {
-            in_channels: 0,
-            out_channels: 0,
-            kernel_size: [0; D],
             stride: [1; D],
-            padding: [0; D],
-            padding_same: false,
+            padding: Padding::default(),
             dilation: [1; D],
             groups: 1,
             bias: true,
@@ -96,6 +101,9 @@ pub struct Conv<const D: usize> {
     pub weight: Tensor,
     /// The bias, of shape `[out_channels]`.
     pub bias: Option<Tensor>,
+    in_channels: i64,
+    out_channels: i64,
+    kernel_size: [i64; D],
     config: ConvConfig<D>,
 }
 
@@ -114,16 +122,36 @@ pub(super) fn check_groups(in_channels: i64, out_channels: i64, groups: i64) {
 }
 
 impl<const D: usize> Conv<D> {
-    /// Creates the layer, registering `weight` and `bias` under `vs`.
+    /// Creates the layer, from `in_channels` to `out_channels` with a kernel of `kernel_size`,
+    /// registering `weight` and `bias` under `vs`.
     ///
     /// # Panics
     ///
     /// Panics, like PyTorch, if `groups` is not positive or does not divide `in_channels` and
     /// `out_channels`.
-    pub fn new<'a>(vs: impl Borrow<Path<'a>>, config: ConvConfig<D>) -> Self {
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cnnc::nn::{Conv2d, Conv2dConfig, Padding};
+    /// use tch::nn::{Module, VarStore};
+    ///
+    /// let vs = VarStore::new(tch::Device::Cpu);
+    /// let config = Conv2dConfig { padding: Padding::Explicit([1, 1]), ..Default::default() };
+    /// let conv = Conv2d::new(vs.root() / "conv1", 3, 32, [3, 3], config);
+    /// let x = tch::Tensor::zeros([1, 3, 32, 32], (tch::Kind::Float, tch::Device::Cpu));
+    /// assert_eq!(conv.forward(&x).size(), [1, 32, 32, 32]);
+    /// ```
+    pub fn new<'a>(
+        vs: impl Borrow<Path<'a>>,
+        in_channels: i64,
+        out_channels: i64,
+        kernel_size: [i64; D],
+        config: ConvConfig<D>,
+    ) -> Self {
         const { assert!(D >= 1 && D <= 3, "Conv supports 1, 2 or 3 dimensions") };
         let vs = vs.borrow();
-        let ConvConfig { in_channels, out_channels, kernel_size, groups, .. } = config;
+        let groups = config.groups;
         check_groups(in_channels, out_channels, groups);
         let fan_in = in_channels / groups * kernel_size.iter().product::<i64>();
         let bound = pytorch_default_bound(fan_in);
@@ -133,10 +161,25 @@ impl<const D: usize> Conv<D> {
         let bias = config
             .bias
             .then(|| uniform_param(vs, "bias", &[out_channels], config.bias_init, bound));
-        Conv { weight, bias, config }
+        Conv { weight, bias, in_channels, out_channels, kernel_size, config }
     }
 
-    /// The configuration the layer was created with.
+    /// The number of input channels.
+    pub fn in_channels(&self) -> i64 {
+        self.in_channels
+    }
+
+    /// The number of output channels.
+    pub fn out_channels(&self) -> i64 {
+        self.out_channels
+    }
+
+    /// The size of the kernel in each spatial dimension.
+    pub fn kernel_size(&self) -> [i64; D] {
+        self.kernel_size
+    }
+
+    /// The optional arguments the layer was created with.
     pub fn config(&self) -> &ConvConfig<D> {
         &self.config
     }
@@ -158,13 +201,12 @@ impl<const D: usize> tch::nn::Module for Conv<D> {
     fn forward(&self, xs: &Tensor) -> Tensor {
         let c = &self.config;
         // (left, right) padding of each spatial dimension.
-        let sides: [(i64, i64); D] = std::array::from_fn(|i| {
-            if c.padding_same {
-                let total = c.dilation[i] * (c.kernel_size[i] - 1);
+        let sides: [(i64, i64); D] = std::array::from_fn(|i| match c.padding {
+            Padding::Same => {
+                let total = c.dilation[i] * (self.kernel_size[i] - 1);
                 (total / 2, total - total / 2)
-            } else {
-                (c.padding[i], c.padding[i])
             }
+            Padding::Explicit(padding) => (padding[i], padding[i]),
         });
         let symmetric = sides.iter().all(|(l, r)| l == r);
         match c.padding_mode {

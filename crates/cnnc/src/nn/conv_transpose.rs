@@ -6,16 +6,10 @@ use std::borrow::Borrow;
 use tch::nn::{Init, Path};
 use tch::Tensor;
 
-/// Configuration of a [`ConvTranspose`] layer, with the arguments of
-/// `torch.nn.ConvTranspose{D}d`.
+/// The optional arguments of a [`ConvTranspose`] layer, as in `torch.nn.ConvTranspose{D}d`; the
+/// required ones are arguments of [`ConvTranspose::new`].
 #[derive(Debug, Clone, Copy)]
 pub struct ConvTransposeConfig<const D: usize> {
-    /// Number of input channels.
-    pub in_channels: i64,
-    /// Number of output channels.
-    pub out_channels: i64,
-    /// Size of the kernel in each spatial dimension.
-    pub kernel_size: [i64; D],
     /// Step of the kernel (default all 1).
     pub stride: [i64; D],
     /// Zero padding `dilation * (kernel_size - 1) - padding` implicitly added on both sides of
@@ -47,9 +41,6 @@ pub type ConvTranspose3dConfig = ConvTransposeConfig<3>;
 impl<const D: usize> Default for ConvTransposeConfig<D> {
     fn default() -> Self {
         ConvTransposeConfig {
-            in_channels: 0,
-            out_channels: 0,
-            kernel_size: [0; D],
             stride: [1; D],
             padding: [0; D],
             output_padding: [0; D],
@@ -74,6 +65,9 @@ pub struct ConvTranspose<const D: usize> {
     pub weight: Tensor,
     /// The bias, of shape `[out_channels]`.
     pub bias: Option<Tensor>,
+    in_channels: i64,
+    out_channels: i64,
+    kernel_size: [i64; D],
     config: ConvTransposeConfig<D>,
 }
 
@@ -94,10 +88,16 @@ impl<const D: usize> ConvTranspose<D> {
     ///
     /// Panics, like PyTorch, if `groups` is not positive or does not divide `in_channels` and
     /// `out_channels`, or if `padding_mode` is not [`PaddingMode::Zeros`].
-    pub fn new<'a>(vs: impl Borrow<Path<'a>>, config: ConvTransposeConfig<D>) -> Self {
+    pub fn new<'a>(
+        vs: impl Borrow<Path<'a>>,
+        in_channels: i64,
+        out_channels: i64,
+        kernel_size: [i64; D],
+        config: ConvTransposeConfig<D>,
+    ) -> Self {
         const { assert!(D >= 1 && D <= 3, "ConvTranspose supports 1, 2 or 3 dimensions") };
         let vs = vs.borrow();
-        let ConvTransposeConfig { in_channels, out_channels, kernel_size, groups, .. } = config;
+        let groups = config.groups;
         check_groups(in_channels, out_channels, groups);
         assert!(
             config.padding_mode == PaddingMode::Zeros,
@@ -112,10 +112,25 @@ impl<const D: usize> ConvTranspose<D> {
         let bias = config
             .bias
             .then(|| uniform_param(vs, "bias", &[out_channels], config.bias_init, bound));
-        ConvTranspose { weight, bias, config }
+        ConvTranspose { weight, bias, in_channels, out_channels, kernel_size, config }
     }
 
-    /// The configuration the layer was created with.
+    /// The number of input channels.
+    pub fn in_channels(&self) -> i64 {
+        self.in_channels
+    }
+
+    /// The number of output channels.
+    pub fn out_channels(&self) -> i64 {
+        self.out_channels
+    }
+
+    /// The size of the kernel in each spatial dimension.
+    pub fn kernel_size(&self) -> [i64; D] {
+        self.kernel_size
+    }
+
+    /// The optional arguments the layer was created with.
     pub fn config(&self) -> &ConvTransposeConfig<D> {
         &self.config
     }

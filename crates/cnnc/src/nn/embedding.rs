@@ -4,13 +4,10 @@ use std::borrow::Borrow;
 use tch::nn::{Init, Path};
 use tch::Tensor;
 
-/// Configuration of an [`Embedding`] layer, with the arguments of `torch.nn.Embedding`.
+/// The optional arguments of an [`Embedding`] layer, as in `torch.nn.Embedding`; the required
+/// ones are arguments of [`Embedding::new`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct EmbeddingConfig {
-    /// Size of the dictionary.
-    pub num_embeddings: i64,
-    /// Size of each embedding vector.
-    pub embedding_dim: i64,
     /// Index whose embedding is zero-initialized and gets no gradient (default `None`);
     /// negative values count from the end.
     pub padding_idx: Option<i64>,
@@ -27,17 +24,25 @@ pub struct Embedding {
     pub weight: Tensor,
     /// `padding_idx` made non-negative, like PyTorch's `Embedding.padding_idx`.
     pub padding_idx: Option<i64>,
+    num_embeddings: i64,
+    embedding_dim: i64,
     config: EmbeddingConfig,
 }
 
 impl Embedding {
-    /// Creates the layer, registering `weight` under `vs`.
+    /// Creates a table of `num_embeddings` vectors of `embedding_dim`, registering `weight` under
+    /// `vs`.
     ///
     /// # Panics
     ///
     /// Panics, like PyTorch, if `padding_idx` is not within `-num_embeddings..num_embeddings`.
-    pub fn new<'a>(vs: impl Borrow<Path<'a>>, config: EmbeddingConfig) -> Embedding {
-        let EmbeddingConfig { num_embeddings: n, embedding_dim, .. } = config;
+    pub fn new<'a>(
+        vs: impl Borrow<Path<'a>>,
+        num_embeddings: i64,
+        embedding_dim: i64,
+        config: EmbeddingConfig,
+    ) -> Embedding {
+        let n = num_embeddings;
         let padding_idx = config.padding_idx.map(|idx| {
             assert!((-n..n).contains(&idx), "Padding_idx must be within num_embeddings");
             if idx < 0 {
@@ -53,7 +58,17 @@ impl Embedding {
                 let _ = weight.get(idx).fill_(0.0);
             });
         }
-        Embedding { weight, padding_idx, config }
+        Embedding { weight, padding_idx, num_embeddings, embedding_dim, config }
+    }
+
+    /// The size of the dictionary.
+    pub fn num_embeddings(&self) -> i64 {
+        self.num_embeddings
+    }
+
+    /// The size of each embedding vector.
+    pub fn embedding_dim(&self) -> i64 {
+        self.embedding_dim
     }
 
     /// The configuration the layer was created with.

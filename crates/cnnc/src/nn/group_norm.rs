@@ -5,13 +5,10 @@ use std::borrow::Borrow;
 use tch::nn::{Init, Path};
 use tch::Tensor;
 
-/// Configuration of a [`GroupNorm`] layer, with the arguments of `torch.nn.GroupNorm`.
+/// The optional arguments of a [`GroupNorm`] layer, as in `torch.nn.GroupNorm`; the required ones
+/// are arguments of [`GroupNorm::new`].
 #[derive(Debug, Clone, Copy)]
 pub struct GroupNormConfig {
-    /// Number of groups the channels are separated into.
-    pub num_groups: i64,
-    /// Number of channels `C` of the input.
-    pub num_channels: i64,
     /// Added to the variance for numerical stability (default `1e-5`).
     pub eps: f64,
     /// Adds a learnable per-channel scale and shift (default `true`).
@@ -24,14 +21,7 @@ pub struct GroupNormConfig {
 
 impl Default for GroupNormConfig {
     fn default() -> Self {
-        GroupNormConfig {
-            num_groups: 0,
-            num_channels: 0,
-            eps: 1e-5,
-            affine: true,
-            weight_init: None,
-            bias_init: None,
-        }
+        GroupNormConfig { eps: 1e-5, affine: true, weight_init: None, bias_init: None }
     }
 }
 
@@ -42,25 +32,43 @@ pub struct GroupNorm {
     pub weight: Option<Tensor>,
     /// The per-channel shift, of shape `[num_channels]`, if `affine`.
     pub bias: Option<Tensor>,
+    num_groups: i64,
+    num_channels: i64,
     config: GroupNormConfig,
 }
 
 impl GroupNorm {
-    /// Creates the layer, registering `weight` and `bias` under `vs`.
+    /// Creates the layer, `num_channels` channels in `num_groups` groups, registering `weight`
+    /// and `bias` under `vs`.
     ///
     /// # Panics
     ///
     /// Panics, like PyTorch, if `num_groups` does not divide `num_channels`.
-    pub fn new<'a>(vs: impl Borrow<Path<'a>>, config: GroupNormConfig) -> GroupNorm {
+    pub fn new<'a>(
+        vs: impl Borrow<Path<'a>>,
+        num_groups: i64,
+        num_channels: i64,
+        config: GroupNormConfig,
+    ) -> GroupNorm {
         let vs = vs.borrow();
-        let GroupNormConfig { num_groups, num_channels: n, .. } = config;
+        let n = num_channels;
         assert!(
             num_groups != 0 && n % num_groups == 0,
             "num_channels must be divisible by num_groups"
         );
         let (weight, bias) =
             norm_affine(vs, &[n], config.affine, config.weight_init, config.bias_init);
-        GroupNorm { weight, bias, config }
+        GroupNorm { weight, bias, num_groups, num_channels, config }
+    }
+
+    /// The number of groups the channels are separated into.
+    pub fn num_groups(&self) -> i64 {
+        self.num_groups
+    }
+
+    /// The number of channels `C` of the input.
+    pub fn num_channels(&self) -> i64 {
+        self.num_channels
     }
 
     /// The configuration the layer was created with.
@@ -79,12 +87,12 @@ impl tch::nn::Module for GroupNorm {
             "Expected at least 2 dimensions for input tensor but received {}",
             size.len()
         );
-        let values = size[0] * size[1] / c.num_groups * size[2..].iter().product::<i64>();
+        let values = size[0] * size[1] / self.num_groups * size[2..].iter().product::<i64>();
         assert!(
             values != 1,
             "Expected more than 1 value per channel when training, got input size {size:?}"
         );
-        xs.group_norm(c.num_groups, self.weight.as_ref(), self.bias.as_ref(), c.eps, true)
+        xs.group_norm(self.num_groups, self.weight.as_ref(), self.bias.as_ref(), c.eps, true)
     }
 }
 

@@ -5,11 +5,10 @@ use std::borrow::Borrow;
 use tch::nn::{Init, Path};
 use tch::Tensor;
 
-/// Configuration of an [`InstanceNorm`] layer, with the arguments of `torch.nn.InstanceNorm2d`.
+/// The optional arguments of an [`InstanceNorm`] layer, as in `torch.nn.InstanceNorm2d`; the
+/// number of features is an argument of [`InstanceNorm::new`].
 #[derive(Debug, Clone, Copy)]
 pub struct InstanceNormConfig {
-    /// Number of channels `C` of the input.
-    pub num_features: i64,
     /// Added to the variance for numerical stability (default `1e-5`).
     pub eps: f64,
     /// Weight of the current batch in the running statistics (default `Some(0.1)`); `None` is
@@ -28,7 +27,6 @@ pub struct InstanceNormConfig {
 impl Default for InstanceNormConfig {
     fn default() -> Self {
         InstanceNormConfig {
-            num_features: 0,
             eps: 1e-5,
             momentum: Some(0.1),
             affine: false,
@@ -57,6 +55,7 @@ pub struct InstanceNorm<const D: usize> {
     /// An `Int64` scalar, if `track_running_stats`; registered like PyTorch but never
     /// incremented, as in PyTorch.
     pub num_batches_tracked: Option<Tensor>,
+    num_features: i64,
     config: InstanceNormConfig,
 }
 
@@ -70,16 +69,34 @@ pub type InstanceNorm2d = InstanceNorm<2>;
 pub type InstanceNorm3d = InstanceNorm<3>;
 
 impl<const D: usize> InstanceNorm<D> {
-    /// Creates the layer, registering its parameters and buffers under `vs`.
-    pub fn new<'a>(vs: impl Borrow<Path<'a>>, config: InstanceNormConfig) -> Self {
+    /// Creates the layer over `num_features` channels, registering its parameters and buffers
+    /// under `vs`.
+    pub fn new<'a>(
+        vs: impl Borrow<Path<'a>>,
+        num_features: i64,
+        config: InstanceNormConfig,
+    ) -> Self {
         const { assert!(D >= 1 && D <= 3, "InstanceNorm supports 1, 2 or 3 dimensions") };
         let vs = vs.borrow();
-        let n = config.num_features;
+        let n = num_features;
         let (weight, bias) =
             norm_affine(vs, &[n], config.affine, config.weight_init, config.bias_init);
         let [running_mean, running_var, num_batches_tracked] =
             running_stats(vs, n, config.track_running_stats);
-        InstanceNorm { weight, bias, running_mean, running_var, num_batches_tracked, config }
+        InstanceNorm {
+            weight,
+            bias,
+            running_mean,
+            running_var,
+            num_batches_tracked,
+            num_features,
+            config,
+        }
+    }
+
+    /// The number of channels `C` of the input.
+    pub fn num_features(&self) -> i64 {
+        self.num_features
     }
 
     /// The configuration the layer was created with.
@@ -126,10 +143,10 @@ impl<const D: usize> tch::nn::ModuleT for InstanceNorm<D> {
         let feature_dim = dim - no_batch_dim;
         let channels = xs.size()[feature_dim];
         assert!(
-            !self.config.affine || channels == self.config.num_features,
+            !self.config.affine || channels == self.num_features,
             "expected input's size at dim={feature_dim} to match num_features ({}), but got: \
              {channels}.",
-            self.config.num_features
+            self.num_features
         );
         if dim == no_batch_dim {
             self.apply(&xs.unsqueeze(0), train).squeeze_dim(0)

@@ -4,11 +4,10 @@ use std::borrow::Borrow;
 use tch::nn::{Init, Path};
 use tch::Tensor;
 
-/// Configuration of a [`LayerNorm`] layer, with the arguments of `torch.nn.LayerNorm`.
-#[derive(Debug, Clone)]
+/// The optional arguments of a [`LayerNorm`] layer, as in `torch.nn.LayerNorm`; the normalized
+/// shape is an argument of [`LayerNorm::new`].
+#[derive(Debug, Clone, Copy)]
 pub struct LayerNormConfig {
-    /// The trailing dimensions normalized over.
-    pub normalized_shape: Vec<i64>,
     /// Added to the variance for numerical stability (default `1e-5`).
     pub eps: f64,
     /// Adds a learnable element-wise scale, and shift if `bias` (default `true`).
@@ -24,7 +23,6 @@ pub struct LayerNormConfig {
 impl Default for LayerNormConfig {
     fn default() -> Self {
         LayerNormConfig {
-            normalized_shape: Vec::new(),
             eps: 1e-5,
             elementwise_affine: true,
             bias: true,
@@ -42,14 +40,20 @@ pub struct LayerNorm {
     pub weight: Option<Tensor>,
     /// The element-wise shift, of shape `normalized_shape`, if `elementwise_affine` and `bias`.
     pub bias: Option<Tensor>,
+    normalized_shape: Vec<i64>,
     config: LayerNormConfig,
 }
 
 impl LayerNorm {
-    /// Creates the layer, registering `weight` and `bias` under `vs`.
-    pub fn new<'a>(vs: impl Borrow<Path<'a>>, config: LayerNormConfig) -> LayerNorm {
+    /// Creates the layer over the trailing dimensions `normalized_shape`, registering `weight`
+    /// and `bias` under `vs`.
+    pub fn new<'a>(
+        vs: impl Borrow<Path<'a>>,
+        normalized_shape: &[i64],
+        config: LayerNormConfig,
+    ) -> LayerNorm {
         let vs = vs.borrow();
-        let shape = &config.normalized_shape;
+        let shape = normalized_shape;
         let (weight, bias) = if config.elementwise_affine {
             let weight = vs.var("weight", shape, config.weight_init.unwrap_or(Init::Const(1.0)));
             let bias = config
@@ -59,7 +63,12 @@ impl LayerNorm {
         } else {
             (None, None)
         };
-        LayerNorm { weight, bias, config }
+        LayerNorm { weight, bias, normalized_shape: normalized_shape.to_vec(), config }
+    }
+
+    /// The trailing dimensions normalized over.
+    pub fn normalized_shape(&self) -> &[i64] {
+        &self.normalized_shape
     }
 
     /// The configuration the layer was created with.
@@ -71,7 +80,7 @@ impl LayerNorm {
 impl tch::nn::Module for LayerNorm {
     fn forward(&self, xs: &Tensor) -> Tensor {
         let c = &self.config;
-        xs.layer_norm(&c.normalized_shape, self.weight.as_ref(), self.bias.as_ref(), c.eps, true)
+        xs.layer_norm(&self.normalized_shape, self.weight.as_ref(), self.bias.as_ref(), c.eps, true)
     }
 }
 
@@ -92,10 +101,14 @@ impl ModuleTree for LayerNorm {
 pub struct LayerNorm2d(pub LayerNorm);
 
 impl LayerNorm2d {
-    /// Creates the layer, registering `weight` and `bias` under `vs`; `normalized_shape` is the
-    /// number of channels.
-    pub fn new<'a>(vs: impl Borrow<Path<'a>>, config: LayerNormConfig) -> LayerNorm2d {
-        LayerNorm2d(LayerNorm::new(vs, config))
+    /// Creates the layer over `normalized_shape`, the number of channels, registering `weight`
+    /// and `bias` under `vs`.
+    pub fn new<'a>(
+        vs: impl Borrow<Path<'a>>,
+        normalized_shape: &[i64],
+        config: LayerNormConfig,
+    ) -> LayerNorm2d {
+        LayerNorm2d(LayerNorm::new(vs, normalized_shape, config))
     }
 }
 

@@ -5,13 +5,10 @@ use std::borrow::Borrow;
 use tch::nn::{Init, Path};
 use tch::Tensor;
 
-/// Configuration of a [`Linear`] layer, with the arguments of `torch.nn.Linear`.
+/// The optional arguments of a [`Linear`] layer, as in `torch.nn.Linear`; the required ones are
+/// arguments of [`Linear::new`].
 #[derive(Debug, Clone, Copy)]
 pub struct LinearConfig {
-    /// Size of each input sample.
-    pub in_features: i64,
-    /// Size of each output sample.
-    pub out_features: i64,
     /// Adds a learnable bias (default `true`).
     pub bias: bool,
     /// Initialization of the weight; `None` uses PyTorch's `kaiming_uniform_(a = sqrt(5))`.
@@ -22,13 +19,7 @@ pub struct LinearConfig {
 
 impl Default for LinearConfig {
     fn default() -> Self {
-        LinearConfig {
-            in_features: 0,
-            out_features: 0,
-            bias: true,
-            weight_init: None,
-            bias_init: None,
-        }
+        LinearConfig { bias: true, weight_init: None, bias_init: None }
     }
 }
 
@@ -39,24 +30,54 @@ pub struct Linear {
     pub weight: Tensor,
     /// The bias, of shape `[out_features]`.
     pub bias: Option<Tensor>,
+    in_features: i64,
+    out_features: i64,
     config: LinearConfig,
 }
 
 impl Linear {
-    /// Creates the layer, registering `weight` and `bias` under `vs`.
-    pub fn new<'a>(vs: impl Borrow<Path<'a>>, config: LinearConfig) -> Linear {
+    /// Creates the layer, from `in_features` to `out_features`, registering `weight` and `bias`
+    /// under `vs`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cnnc::nn::{Linear, LinearConfig};
+    /// use tch::nn::{Module, VarStore};
+    ///
+    /// let vs = VarStore::new(tch::Device::Cpu);
+    /// let fc = Linear::new(vs.root() / "fc", 512, 10, LinearConfig::default());
+    /// let x = tch::Tensor::zeros([2, 512], (tch::Kind::Float, tch::Device::Cpu));
+    /// assert_eq!(fc.forward(&x).size(), [2, 10]);
+    /// assert_eq!(fc.weight.size(), [10, 512]);
+    /// ```
+    pub fn new<'a>(
+        vs: impl Borrow<Path<'a>>,
+        in_features: i64,
+        out_features: i64,
+        config: LinearConfig,
+    ) -> Linear {
         let vs = vs.borrow();
-        let LinearConfig { in_features, out_features, .. } = config;
         let bound = pytorch_default_bound(in_features);
         let dims = [out_features, in_features];
         let weight = uniform_param(vs, "weight", &dims, config.weight_init, bound);
         let bias = config
             .bias
             .then(|| uniform_param(vs, "bias", &[out_features], config.bias_init, bound));
-        Linear { weight, bias, config }
+        Linear { weight, bias, in_features, out_features, config }
     }
 
-    /// The configuration the layer was created with.
+    /// The size of each input sample.
+    pub fn in_features(&self) -> i64 {
+        self.in_features
+    }
+
+    /// The size of each output sample.
+    pub fn out_features(&self) -> i64 {
+        self.out_features
+    }
+
+    /// The optional arguments the layer was created with.
     pub fn config(&self) -> &LinearConfig {
         &self.config
     }
