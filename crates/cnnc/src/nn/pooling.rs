@@ -40,6 +40,25 @@ impl<const D: usize> Default for MaxPool<D> {
     }
 }
 
+impl<const D: usize> MaxPool<D> {
+    /// A window of `kernel_size` moved by its own size, like `torch.nn.MaxPool{D}d(kernel_size)`;
+    /// set the other fields for the rest.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cnnc::nn::MaxPool2d;
+    /// use tch::nn::Module;
+    ///
+    /// let pool = MaxPool2d { padding: [1, 1], ..MaxPool2d::new([3, 3]) };
+    /// let x = tch::Tensor::zeros([1, 8, 32, 32], (tch::Kind::Float, tch::Device::Cpu));
+    /// assert_eq!(pool.forward(&x).size(), [1, 8, 11, 11]);
+    /// ```
+    pub fn new(kernel_size: [i64; D]) -> Self {
+        MaxPool { kernel_size, stride: kernel_size, ..Default::default() }
+    }
+}
+
 impl<const D: usize> tch::nn::Module for MaxPool<D> {
     fn forward(&self, xs: &Tensor) -> Tensor {
         const { assert!(D >= 1 && D <= 3, "MaxPool supports 1, 2 or 3 dimensions") };
@@ -86,6 +105,14 @@ pub type AvgPool1d = AvgPool<1>;
 pub type AvgPool2d = AvgPool<2>;
 /// 3-D average pooling, like `torch.nn.AvgPool3d`.
 pub type AvgPool3d = AvgPool<3>;
+
+impl<const D: usize> AvgPool<D> {
+    /// A window of `kernel_size` moved by its own size, like `torch.nn.AvgPool{D}d(kernel_size)`;
+    /// set the other fields for the rest.
+    pub fn new(kernel_size: [i64; D]) -> Self {
+        AvgPool { kernel_size, stride: kernel_size, ..Default::default() }
+    }
+}
 
 impl<const D: usize> Default for AvgPool<D> {
     fn default() -> Self {
