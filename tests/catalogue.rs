@@ -37,6 +37,11 @@ fn activations() {
 }
 
 #[test]
+fn more_activations() {
+    check("MoreActivations", |p| Box::new(MoreActivations::new(p)));
+}
+
+#[test]
 fn embedding() {
     check("EmbeddingNet", |p| Box::new(EmbeddingNet::new(p)));
 }

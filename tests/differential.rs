@@ -642,6 +642,43 @@ fn elementwise(rng: &mut Rng, name: &'static str) -> Case {
         "Hardswish" => ("Hardswish()".into(), Box::new(|x| x.f_hardswish())),
         "Hardsigmoid" => ("Hardsigmoid()".into(), Box::new(|x| x.f_hardsigmoid())),
         "Identity" => ("Identity()".into(), Box::new(|x| Ok(x.shallow_clone()))),
+        "Softplus" => (format!("Softplus({:?}, 5.0)", slope), Box::new(|x| x.f_softplus())),
+        "Softmin" => ("Softmin(dim=-1)".into(), Box::new(|x| x.f_softmax(-1, None::<tch::Kind>))),
+        "Hardtanh" => {
+            // `nn.Hardtanh` asserts max_val > min_val.
+            let (low, high) = rng.pick(&[(-1.0, 1.0), (0.0, 6.0), (1.0, 1.0), (2.0, -2.0)]);
+            let layer = format!("Hardtanh({low:?}, {high:?})");
+            let op: Oracle = if high > low {
+                Box::new(move |x| x.f_clamp(low, high))
+            } else {
+                Box::new(|_| Err(fail("max_val must be greater than min_val")))
+            };
+            (layer, op)
+        }
+        "SELU" => ("SELU()".into(), Box::new(|x| x.f_selu())),
+        "CELU" => {
+            let alpha = rng.pick(&[1.0, 0.5, 0.0]);
+            let op: Oracle = if alpha == 0.0 {
+                Box::new(|_| Err(fail("ZeroDivisionError: alpha cannot be 0 for CELU")))
+            } else {
+                Box::new(|x| x.f_celu())
+            };
+            (format!("CELU({alpha:?})"), op)
+        }
+        "LogSigmoid" => ("LogSigmoid()".into(), Box::new(|x| x.f_log_sigmoid())),
+        "Softsign" => ("Softsign()".into(), Box::new(|x| x.f_abs())),
+        "Tanhshrink" => ("Tanhshrink()".into(), Box::new(|x| x.f_tanh())),
+        "Hardshrink" => ("Hardshrink(0.3)".into(), Box::new(|x| x.f_hardshrink())),
+        "Softshrink" => {
+            // `F.softshrink` rejects a negative lambd.
+            let lambd = rng.pick(&[0.5, 0.0, -0.5]);
+            let op: Oracle = if lambd < 0.0 {
+                Box::new(|_| Err(fail("lambda must be greater or equal to 0")))
+            } else {
+                Box::new(|x| x.f_softshrink())
+            };
+            (format!("Softshrink({lambd:?})"), op)
+        }
         "Dropout" => (format!("Dropout({p:?})"), Box::new(move |x| x.f_dropout(p, false))),
         // torchvision.ops.stochastic_depth returns its input in evaluation.
         "StochasticDepth" => {
@@ -674,6 +711,13 @@ const ACCEPT_EVERY_SHAPE: &[&str] = &[
     "Hardswish",
     "Hardsigmoid",
     "Identity",
+    "Softplus",
+    "Softmin",
+    "SELU",
+    "LogSigmoid",
+    "Softsign",
+    "Tanhshrink",
+    "Hardshrink",
 ];
 
 /// Makes one random case of a layer.
@@ -729,6 +773,16 @@ fn generators() -> Vec<(&'static str, Generator)> {
         ("Sigmoid", |r| elementwise(r, "Sigmoid")),
         ("Tanh", |r| elementwise(r, "Tanh")),
         ("Hardswish", |r| elementwise(r, "Hardswish")),
+        ("Softplus", |r| elementwise(r, "Softplus")),
+        ("Softmin", |r| elementwise(r, "Softmin")),
+        ("Hardtanh", |r| elementwise(r, "Hardtanh")),
+        ("SELU", |r| elementwise(r, "SELU")),
+        ("CELU", |r| elementwise(r, "CELU")),
+        ("LogSigmoid", |r| elementwise(r, "LogSigmoid")),
+        ("Softsign", |r| elementwise(r, "Softsign")),
+        ("Tanhshrink", |r| elementwise(r, "Tanhshrink")),
+        ("Hardshrink", |r| elementwise(r, "Hardshrink")),
+        ("Softshrink", |r| elementwise(r, "Softshrink")),
         ("Hardsigmoid", |r| elementwise(r, "Hardsigmoid")),
         ("Identity", |r| elementwise(r, "Identity")),
         ("Dropout", |r| elementwise(r, "Dropout")),

@@ -103,6 +103,30 @@ class Wrapper(nn.Module):
         return self.layers(x)
 
 
+class MoreActivations(nn.Module):
+    """The MoreActivations model of catalogue.cnn, written as PyTorch code."""
+
+    def __init__(self):
+        super().__init__()
+        self.softplus = nn.Softplus(2.0, 5.0)
+        self.softmin = nn.Softmin(dim=1)
+        self.hardtanh = nn.Hardtanh(-0.5, 0.5)
+        self.selu = nn.SELU()
+        self.celu = nn.CELU(0.5)
+        self.logsigmoid = nn.LogSigmoid()
+        self.softsign = nn.Softsign()
+        self.tanhshrink = nn.Tanhshrink()
+        self.hardshrink = nn.Hardshrink(0.3)
+        self.softshrink = nn.Softshrink(0.2)
+
+    def forward(self, x):
+        y = x * 4
+        return torch.cat([
+            self.softplus(y), self.softmin(y), self.hardtanh(y), self.selu(y), self.celu(y),
+            self.logsigmoid(y), self.softsign(y), self.tanhshrink(y), self.hardshrink(y),
+            self.softshrink(y)], dim=1)
+
+
 def indices(shape):
     """Deterministic int64 input for Embedding, as tests/support/mod.rs makes it."""
     n = 1
@@ -116,6 +140,7 @@ def main():
     out = {}
     all_models = {name: (shape, Wrapper(layers)) for name, (shape, layers) in models().items()}
     all_models["ForwardOps"] = ([2, 8, 6, 6], ForwardOps())
+    all_models["MoreActivations"] = ([2, 10], MoreActivations())
     for name, (shape, model) in all_models.items():
         state = state_summary(model)
         fill_state_dict(model)

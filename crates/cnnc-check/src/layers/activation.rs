@@ -65,6 +65,88 @@ activation!(
     softmax_shape
 );
 
+activation!(
+    SOFTPLUS,
+    "Softplus",
+    [
+        Param::optional("beta", ArgType::Float, DefaultValue::Float(1.0)),
+        Param::optional("threshold", ArgType::Float, DefaultValue::Float(20.0))
+    ]
+);
+activation!(
+    SOFTMIN,
+    "Softmin",
+    [Param::optional("dim", ArgType::OptInt, DefaultValue::None)],
+    softmax_shape
+);
+activation!(
+    HARDTANH,
+    "Hardtanh",
+    [
+        Param::optional("min_val", ArgType::Float, DefaultValue::Float(-1.0)),
+        Param::optional("max_val", ArgType::Float, DefaultValue::Float(1.0)),
+        INPLACE
+    ],
+    hardtanh_shape
+);
+activation!(SELU, "SELU", [INPLACE]);
+activation!(
+    CELU,
+    "CELU",
+    [Param::optional("alpha", ArgType::Float, DefaultValue::Float(1.0)), INPLACE],
+    celu_shape
+);
+activation!(LOG_SIGMOID, "LogSigmoid", []);
+activation!(SOFTSIGN, "Softsign", []);
+activation!(TANHSHRINK, "Tanhshrink", []);
+activation!(
+    HARDSHRINK,
+    "Hardshrink",
+    [Param::optional("lambd", ArgType::Float, DefaultValue::Float(0.5))]
+);
+activation!(
+    SOFTSHRINK,
+    "Softshrink",
+    [Param::optional("lambd", ArgType::Float, DefaultValue::Float(0.5)).min(0.0)]
+);
+
+/// `nn.Hardtanh` asserts `max_val > min_val` when it is built.
+fn hardtanh_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    let (low, high) = (ctx.args.float("min_val")?, ctx.args.float("max_val")?);
+    if high <= low {
+        let span = ctx.args.span("max_val");
+        ctx.errors.push(
+            Error::new(
+                Code::ArgumentValue,
+                format!("`{}`: max_val {high:?} is not greater than min_val {low:?}", ctx.path),
+                span,
+                "not greater than min_val",
+            )
+            .with_help("Hardtanh clamps to [min_val, max_val], which must not be empty"),
+        );
+        return None;
+    }
+    Some(ctx.input.shape.clone())
+}
+
+/// `F.celu` divides by `alpha`, which libtorch rejects when it is 0.
+fn celu_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    if ctx.args.float("alpha")? == 0.0 {
+        let span = ctx.args.span("alpha");
+        ctx.errors.push(
+            Error::new(
+                Code::ArgumentValue,
+                format!("`{}`: alpha cannot be 0 for CELU", ctx.path),
+                span,
+                "alpha = 0",
+            )
+            .with_help("CELU computes exp(x / alpha); PyTorch's default is alpha=1.0"),
+        );
+        return None;
+    }
+    Some(ctx.input.shape.clone())
+}
+
 /// `nn.PReLU`.
 pub static PRELU: LayerSpec = LayerSpec {
     name: "PReLU",

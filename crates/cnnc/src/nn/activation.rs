@@ -1,4 +1,4 @@
-//! Activation layers, and `Softmax`, `LogSoftmax` and `Identity`.
+//! Activation layers, and `Softmax`, `LogSoftmax`, `Softmin` and `Identity`.
 use crate::ModuleTree;
 use tch::Tensor;
 
@@ -201,6 +201,154 @@ activation!(Hardsigmoid, |self, xs| if in_place(self.inplace, xs) {
     xs.shallow_clone().hardsigmoid_()
 } else {
     xs.hardsigmoid()
+});
+
+/// Applies `log(1 + exp(beta * x)) / beta` element-wise, and `x` where `beta * x > threshold`,
+/// like `torch.nn.Softplus`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Softplus {
+    /// The `beta` of the formula (default 1.0).
+    pub beta: f64,
+    /// Above this value of `beta * x` the function is linear (default 20.0).
+    pub threshold: f64,
+}
+
+impl Default for Softplus {
+    fn default() -> Self {
+        Softplus { beta: 1.0, threshold: 20.0 }
+    }
+}
+
+activation!(Softplus, |self, xs| if self.beta == 1.0 && self.threshold == 20.0 {
+    xs.softplus()
+} else {
+    let scaled = xs * self.beta;
+    xs.where_self(&scaled.gt(self.threshold), &(scaled.exp().log1p() / self.beta))
+});
+
+/// Applies `softmax(-x)` along `dim`, like `torch.nn.Softmin`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Softmin {
+    /// The dimension (default `None`: PyTorch's implicit choice, as for [`Softmax`]).
+    pub dim: Option<i64>,
+}
+
+activation!(Softmin, |self, xs| (-xs).softmax(softmax_dim(self.dim, xs), None));
+
+/// Clamps each element to `[min_val, max_val]`, like `torch.nn.Hardtanh`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hardtanh {
+    /// The lower bound (default -1.0).
+    pub min_val: f64,
+    /// The upper bound (default 1.0).
+    pub max_val: f64,
+    /// Overwrites the input, as PyTorch does, where autograd does not track it (eval mode,
+    /// inference, `no_grad`); elsewhere the result is a new tensor with the same values.
+    pub inplace: bool,
+}
+
+impl Default for Hardtanh {
+    fn default() -> Self {
+        Hardtanh { min_val: -1.0, max_val: 1.0, inplace: false }
+    }
+}
+
+activation!(Hardtanh, |self, xs| if in_place(self.inplace, xs) {
+    xs.shallow_clone().clamp_(self.min_val, self.max_val)
+} else {
+    xs.clamp(self.min_val, self.max_val)
+});
+
+/// Applies the scaled exponential linear unit element-wise, like `torch.nn.SELU`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SELU {
+    /// Overwrites the input, as PyTorch does, where autograd does not track it (eval mode,
+    /// inference, `no_grad`); elsewhere the result is a new tensor with the same values.
+    pub inplace: bool,
+}
+
+activation!(SELU, |self, xs| if in_place(self.inplace, xs) {
+    xs.shallow_clone().selu_()
+} else {
+    xs.selu()
+});
+
+/// Applies `max(0, x) + min(0, alpha * (exp(x / alpha) - 1))` element-wise, like
+/// `torch.nn.CELU`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CELU {
+    /// The `alpha` of the formula, not 0 (default 1.0).
+    pub alpha: f64,
+    /// Overwrites the input, as PyTorch does, where autograd does not track it (eval mode,
+    /// inference, `no_grad`); elsewhere the result is a new tensor with the same values.
+    pub inplace: bool,
+}
+
+impl Default for CELU {
+    fn default() -> Self {
+        CELU { alpha: 1.0, inplace: false }
+    }
+}
+
+activation!(CELU, |self, xs| {
+    let y = if self.alpha == 1.0 {
+        xs.celu()
+    } else {
+        xs.clamp_min(0.0) + ((xs / self.alpha).expm1() * self.alpha).clamp_max(0.0)
+    };
+    overwrite(self.inplace, xs, y)
+});
+
+/// Applies `log(sigmoid(x))` element-wise, like `torch.nn.LogSigmoid`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LogSigmoid;
+
+activation!(LogSigmoid, |self, xs| xs.log_sigmoid());
+
+/// Applies `x / (1 + |x|)` element-wise, like `torch.nn.Softsign`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Softsign;
+
+activation!(Softsign, |self, xs| xs / (xs.abs() + 1.0));
+
+/// Applies `x - tanh(x)` element-wise, like `torch.nn.Tanhshrink`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tanhshrink;
+
+activation!(Tanhshrink, |self, xs| xs - xs.tanh());
+
+/// Zeroes the elements within `[-lambd, lambd]`, like `torch.nn.Hardshrink`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hardshrink {
+    /// The half-width of the zeroed band (default 0.5).
+    pub lambd: f64,
+}
+
+impl Default for Hardshrink {
+    fn default() -> Self {
+        Hardshrink { lambd: 0.5 }
+    }
+}
+
+activation!(Hardshrink, |self, xs| xs.where_self(&xs.abs().gt(self.lambd), &xs.zeros_like()));
+
+/// Zeroes the elements within `[-lambd, lambd]` and moves the others `lambd` towards 0, like
+/// `torch.nn.Softshrink`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Softshrink {
+    /// The half-width of the zeroed band, at least 0 (default 0.5).
+    pub lambd: f64,
+}
+
+impl Default for Softshrink {
+    fn default() -> Self {
+        Softshrink { lambd: 0.5 }
+    }
+}
+
+activation!(Softshrink, |self, xs| {
+    let shrunk = xs - xs.sign() * self.lambd;
+    shrunk.where_self(&xs.abs().gt(self.lambd), &xs.zeros_like())
 });
 
 /// The dimension `torch.nn.functional.softmax` picks when none is given

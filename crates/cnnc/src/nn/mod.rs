@@ -23,8 +23,9 @@ mod sequential;
 mod upsample;
 
 pub use activation::{
-    GeluApproximate, Hardsigmoid, Hardswish, Identity, LeakyReLU, LogSoftmax, Mish, ReLU, ReLU6,
-    SiLU, Sigmoid, Softmax, Tanh, ELU, GELU,
+    GeluApproximate, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, Identity, LeakyReLU, LogSigmoid,
+    LogSoftmax, Mish, ReLU, ReLU6, SiLU, Sigmoid, Softmax, Softmin, Softplus, Softshrink, Softsign,
+    Tanh, Tanhshrink, CELU, ELU, GELU, SELU,
 };
 pub use batch_norm::{BatchNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d, BatchNormConfig};
 pub use conv::{
