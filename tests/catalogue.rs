@@ -42,6 +42,11 @@ fn more_activations() {
 }
 
 #[test]
+fn paddings() {
+    check("Paddings", |p| Box::new(Paddings::new(p)));
+}
+
+#[test]
 fn embedding() {
     check("EmbeddingNet", |p| Box::new(EmbeddingNet::new(p)));
 }

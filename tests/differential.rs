@@ -496,14 +496,20 @@ fn channel_shuffle(rng: &mut Rng) -> Case {
     }
 }
 
-fn zero_pad(rng: &mut Rng) -> Case {
-    let pad: Vec<i64> = (0..4).map(|_| rng.int(-3, 3)).collect();
-    let input = channel_input(rng, 2, 2, 1, 5);
-    let layer = format!("ZeroPad2d({})", tuple(&pad));
+/// `ZeroPad{d}d`, or `ConstantPad{d}d` with a fill value.
+fn pad(rng: &mut Rng, d: usize, constant: bool) -> Case {
+    let pad: Vec<i64> = (0..2 * d).map(|_| rng.int(-3, 3)).collect();
+    let input = channel_input(rng, 2, d, 1, 5);
+    let layer = if constant {
+        format!("ConstantPad{d}d({}, 0.5)", tuple(&pad))
+    } else {
+        format!("ZeroPad{d}d({})", tuple(&pad))
+    };
+    let value = if constant { 0.5 } else { 0.0 };
     Case {
         layer,
         input,
-        oracle: Box::new(move |x| x.f_constant_pad_nd(pad.as_slice())),
+        oracle: Box::new(move |x| x.f_pad(pad.as_slice(), "constant", Some(value))),
         backend_dependent: false,
     }
 }
@@ -762,7 +768,12 @@ fn generators() -> Vec<(&'static str, Generator)> {
         ("PixelShuffle", pixel_shuffle),
         ("ChannelShuffle", channel_shuffle),
         ("Permute", permute),
-        ("ZeroPad2d", zero_pad),
+        ("ZeroPad1d", |r| pad(r, 1, false)),
+        ("ZeroPad2d", |r| pad(r, 2, false)),
+        ("ZeroPad3d", |r| pad(r, 3, false)),
+        ("ConstantPad1d", |r| pad(r, 1, true)),
+        ("ConstantPad2d", |r| pad(r, 2, true)),
+        ("ConstantPad3d", |r| pad(r, 3, true)),
         ("ReLU", |r| elementwise(r, "ReLU")),
         ("ReLU6", |r| elementwise(r, "ReLU6")),
         ("LeakyReLU", |r| elementwise(r, "LeakyReLU")),

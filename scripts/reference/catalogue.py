@@ -67,6 +67,11 @@ def models():
             nn.Dropout(0.1), nn.Softmax(dim=1), nn.LogSoftmax(dim=-1), nn.Unflatten(1, (2, 5)),
             nn.Flatten(),
         )),
+        "Paddings": ([2, 2, 3, 4, 5], nn.Sequential(
+            nn.ConstantPad3d((1, 0, 2, 1, 0, 1), 0.5), nn.ZeroPad3d(1), nn.Flatten(1, 2),
+            nn.ConstantPad2d((1, 1, 0, 2), -1.0), nn.Flatten(1, 2), nn.ConstantPad1d((2, -1), 3.0),
+            nn.ZeroPad1d((0, 1)),
+        )),
         "EmbeddingNet": ([2, 7], nn.Sequential(
             nn.Embedding(200, 16, padding_idx=0),
             nn.Flatten(),

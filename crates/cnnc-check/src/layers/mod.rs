@@ -103,7 +103,12 @@ pub static CATALOGUE: &[&LayerSpec] = &[
     &reshape::PIXEL_SHUFFLE,
     &reshape::CHANNEL_SHUFFLE,
     &reshape::PERMUTE,
+    &reshape::ZERO_PAD1D,
     &reshape::ZERO_PAD2D,
+    &reshape::ZERO_PAD3D,
+    &reshape::CONSTANT_PAD1D,
+    &reshape::CONSTANT_PAD2D,
+    &reshape::CONSTANT_PAD3D,
 ];
 
 /// Looks a layer kind up by its `torch.nn` name.

@@ -1,5 +1,5 @@
-//! Layers that reshape, resample or pad: Unflatten, Upsample, PixelShuffle, ZeroPad2d, and
-//! Embedding (which adds a dimension).
+//! Layers that reshape, resample or pad: Unflatten, Upsample, PixelShuffle, the zero and constant
+//! pads, and Embedding (which adds a dimension).
 
 use super::{no_tensors, normalize_dim, LayerSpec, ShapeCtx, TensorDef};
 use crate::args::{ArgType, ArgValue, BoundArgs, DefaultValue, Param};
@@ -106,16 +106,30 @@ pub static CHANNEL_SHUFFLE: LayerSpec = LayerSpec {
     tensors: no_tensors,
 };
 
-/// `nn.ZeroPad2d`: `padding` is `(left, right, top, bottom)`, or one integer for all four.
-pub static ZERO_PAD2D: LayerSpec = LayerSpec {
-    name: "ZeroPad2d",
-    params: &[Param::required("padding", ArgType::Ints(4))],
-    config: None,
-    init_params: &[],
-    uses_train: false,
-    infer: zero_pad2d_shape,
-    tensors: no_tensors,
-};
+/// A padding layer over the last `$d` dimensions: `padding` holds a (before, after) pair for each,
+/// the last dimension first (`(left, right, top, bottom)` for 2-D), or one integer for all;
+/// negative values crop. The `ConstantPad` layers take the fill `value` too.
+macro_rules! pad_layer {
+    ($static:ident, $name:literal, $d:literal, [$($value:expr)?]) => {
+        #[doc = concat!("`nn.", $name, "`.")]
+        pub static $static: LayerSpec = LayerSpec {
+            name: $name,
+            params: &[Param::required("padding", ArgType::Ints(2 * $d)) $(, $value)?],
+            config: None,
+            init_params: &[],
+            uses_train: false,
+            infer: pad_shape::<$d>,
+            tensors: no_tensors,
+        };
+    };
+}
+
+pad_layer!(ZERO_PAD1D, "ZeroPad1d", 1, []);
+pad_layer!(ZERO_PAD2D, "ZeroPad2d", 2, []);
+pad_layer!(ZERO_PAD3D, "ZeroPad3d", 3, []);
+pad_layer!(CONSTANT_PAD1D, "ConstantPad1d", 1, [Param::required("value", ArgType::Float)]);
+pad_layer!(CONSTANT_PAD2D, "ConstantPad2d", 2, [Param::required("value", ArgType::Float)]);
+pad_layer!(CONSTANT_PAD3D, "ConstantPad3d", 3, [Param::required("value", ArgType::Float)]);
 
 fn arg_error(
     ctx: &mut ShapeCtx<'_>,
@@ -360,30 +374,31 @@ fn indivisible_channels(
     None
 }
 
-fn zero_pad2d_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
-    ctx.expect_rank(&[3, 4], "[N, C, H, W] or [C, H, W]")?;
+fn pad_shape<const D: usize>(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    let what =
+        ["[N, C, L] or [C, L]", "[N, C, H, W] or [C, H, W]", "[N, C, D, H, W] or [C, D, H, W]"];
+    ctx.expect_rank(&[D + 1, D + 2], what[D - 1])?;
     let rank = ctx.input.shape.rank();
-    let [left, right, top, bottom] = <[i64; 4]>::try_from(ctx.args.ints("padding")).ok()?;
-    let h = ctx.known_dim(rank - 2, "height")?;
-    let w = ctx.known_dim(rank - 1, "width")?;
-    let padded = |size: i64, a: i64, b: i64| size.checked_add(a)?.checked_add(b);
-    let (Some(out_h), Some(out_w)) = (padded(h, top, bottom), padded(w, left, right)) else {
-        return ctx.overflow();
-    };
-    // Negative padding crops each side before positive padding is added.
-    let cropped = |size: i64, a: i64, b: i64| size + a.min(0) + b.min(0);
-    if out_h < 0 || out_w < 0 || cropped(h, top, bottom) < 0 || cropped(w, left, right) < 0 {
-        let message = format!("negative padding crops [{h}, {w}] to [{out_h}, {out_w}]");
-        return arg_error(
-            ctx,
-            "padding",
-            message,
-            "crops too much",
-            "negative padding may crop at most the whole input",
-        );
-    }
+    let padding = ctx.args.ints("padding").to_vec();
     let mut dims = ctx.input.shape.0.clone();
-    dims[rank - 2] = Dim::Known(out_h);
-    dims[rank - 1] = Dim::Known(out_w);
+    // The pairs start with the last dimension.
+    for (pair, dim) in padding.chunks(2).zip((rank - D..rank).rev()) {
+        let size = ctx.known_dim(dim, "size")?;
+        let Some(out) = size.checked_add(pair[0]).and_then(|n| n.checked_add(pair[1])) else {
+            return ctx.overflow();
+        };
+        // Negative padding crops each side before positive padding is added.
+        if out < 0 || size + pair[0].min(0) + pair[1].min(0) < 0 {
+            let message = format!("negative padding crops dimension {dim} of size {size} to {out}");
+            return arg_error(
+                ctx,
+                "padding",
+                message,
+                "crops too much",
+                "negative padding may crop at most the whole input",
+            );
+        }
+        dims[dim] = Dim::Known(out);
+    }
     Some(Shape(dims))
 }

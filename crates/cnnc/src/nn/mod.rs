@@ -45,7 +45,7 @@ pub use instance_norm::{
 };
 pub use layer_norm::{LayerNorm, LayerNorm2d, LayerNormConfig};
 pub use linear::{Linear, LinearConfig};
-pub use padding::ZeroPad2d;
+pub use padding::{ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d};
 pub use pixel_shuffle::{ChannelShuffle, PixelShuffle};
 pub use pooling::{
     AdaptiveAvgPool, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d, AdaptiveMaxPool,

@@ -2,21 +2,74 @@
 use crate::ModuleTree;
 use tch::Tensor;
 
-/// Pads the last two dimensions with zeros, like `torch.nn.ZeroPad2d`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ZeroPad2d {
-    /// Padding `[left, right, top, bottom]`; negative values crop.
-    pub padding: [i64; 4],
+/// A layer that pads its input's last dimensions with zeros.
+macro_rules! zero_pad {
+    ($name:ident, $n:literal, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+        pub struct $name {
+            /// A (before, after) pair per padded dimension, the last dimension first; negative
+            /// values crop.
+            pub padding: [i64; $n],
+        }
+
+        impl tch::nn::Module for $name {
+            fn forward(&self, xs: &Tensor) -> Tensor {
+                xs.constant_pad_nd(self.padding)
+            }
+        }
+
+        impl ModuleTree for $name {
+            fn kind(&self) -> &'static str {
+                stringify!($name)
+            }
+        }
+    };
 }
 
-impl tch::nn::Module for ZeroPad2d {
-    fn forward(&self, xs: &Tensor) -> Tensor {
-        xs.constant_pad_nd(self.padding)
-    }
+zero_pad!(ZeroPad1d, 2, "Pads the last dimension with zeros, like `torch.nn.ZeroPad1d`.");
+zero_pad!(ZeroPad2d, 4, "Pads the last two dimensions with zeros, like `torch.nn.ZeroPad2d`.");
+zero_pad!(ZeroPad3d, 6, "Pads the last three dimensions with zeros, like `torch.nn.ZeroPad3d`.");
+
+/// A layer that pads its input's last dimensions with a constant.
+macro_rules! constant_pad {
+    ($name:ident, $n:literal, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Default)]
+        pub struct $name {
+            /// A (before, after) pair per padded dimension, the last dimension first; negative
+            /// values crop.
+            pub padding: [i64; $n],
+            /// The value of the added elements.
+            pub value: f64,
+        }
+
+        impl tch::nn::Module for $name {
+            fn forward(&self, xs: &Tensor) -> Tensor {
+                xs.pad(self.padding, "constant", Some(self.value))
+            }
+        }
+
+        impl ModuleTree for $name {
+            fn kind(&self) -> &'static str {
+                stringify!($name)
+            }
+        }
+    };
 }
 
-impl ModuleTree for ZeroPad2d {
-    fn kind(&self) -> &'static str {
-        "ZeroPad2d"
-    }
-}
+constant_pad!(
+    ConstantPad1d,
+    2,
+    "Pads the last dimension with a constant, like `torch.nn.ConstantPad1d`."
+);
+constant_pad!(
+    ConstantPad2d,
+    4,
+    "Pads the last two dimensions with a constant, like `torch.nn.ConstantPad2d`."
+);
+constant_pad!(
+    ConstantPad3d,
+    6,
+    "Pads the last three dimensions with a constant, like `torch.nn.ConstantPad3d`."
+);
