@@ -47,6 +47,11 @@ fn paddings() {
 }
 
 #[test]
+fn more_layers() {
+    check("MoreLayers", |p| Box::new(MoreLayers::new(p)));
+}
+
+#[test]
 fn embedding() {
     check("EmbeddingNet", |p| Box::new(EmbeddingNet::new(p)));
 }

@@ -269,7 +269,8 @@ fn adaptive_pool(rng: &mut Rng, d: usize, max: bool) -> Case {
             (false, 2) => x.f_adaptive_avg_pool2d(out.as_slice()),
             (false, _) => x.f_adaptive_avg_pool3d(out.as_slice()),
             (true, 1) => x.f_adaptive_max_pool1d(out.as_slice()).map(|t| t.0),
-            (true, _) => x.f_adaptive_max_pool2d(out.as_slice()).map(|t| t.0),
+            (true, 2) => x.f_adaptive_max_pool2d(out.as_slice()).map(|t| t.0),
+            (true, _) => x.f_adaptive_max_pool3d(out.as_slice()).map(|t| t.0),
         }
     });
     Case { layer, input, oracle, backend_dependent: false }
@@ -690,7 +691,18 @@ fn elementwise(rng: &mut Rng, name: &'static str) -> Case {
         "StochasticDepth" => {
             (format!("StochasticDepth({p:?}, \"row\")"), Box::new(|x| Ok(x.shallow_clone())))
         }
-        _ => (format!("Dropout2d({p:?})"), Box::new(move |x| x.f_feature_dropout(p, false))),
+        // Dropout1d, Dropout2d, Dropout3d: the identity in evaluation. F.dropout1d rejects
+        // inputs that are not 2-D or 3-D (the others only warn).
+        _ => {
+            let rank_ok = move |x: &Tensor| name != "Dropout1d" || matches!(x.dim(), 2 | 3);
+            let op: Oracle = Box::new(move |x| {
+                if !rank_ok(x) {
+                    return Err(fail("dropout1d: Expected 2D or 3D input"));
+                }
+                x.f_feature_dropout(p, false)
+            });
+            (format!("{name}({p:?})"), op)
+        }
     };
     let oracle: Oracle = Box::new(move |x| {
         // nn.Dropout / nn.Dropout2d: _DropoutNd.__init__ checks the probability, and so does
@@ -749,11 +761,13 @@ fn generators() -> Vec<(&'static str, Generator)> {
         ("AdaptiveAvgPool3d", |r| adaptive_pool(r, 3, false)),
         ("AdaptiveMaxPool1d", |r| adaptive_pool(r, 1, true)),
         ("AdaptiveMaxPool2d", |r| adaptive_pool(r, 2, true)),
+        ("AdaptiveMaxPool3d", |r| adaptive_pool(r, 3, true)),
         ("BatchNorm1d", |r| batch_norm(r, 1)),
         ("BatchNorm2d", |r| batch_norm(r, 2)),
         ("BatchNorm3d", |r| batch_norm(r, 3)),
         ("InstanceNorm1d", |r| instance_norm(r, 1)),
         ("InstanceNorm2d", |r| instance_norm(r, 2)),
+        ("InstanceNorm3d", |r| instance_norm(r, 3)),
         ("LayerNorm", layer_norm),
         ("LayerNorm2d", layer_norm2d),
         ("GroupNorm", group_norm),
@@ -797,7 +811,9 @@ fn generators() -> Vec<(&'static str, Generator)> {
         ("Hardsigmoid", |r| elementwise(r, "Hardsigmoid")),
         ("Identity", |r| elementwise(r, "Identity")),
         ("Dropout", |r| elementwise(r, "Dropout")),
+        ("Dropout1d", |r| elementwise(r, "Dropout1d")),
         ("Dropout2d", |r| elementwise(r, "Dropout2d")),
+        ("Dropout3d", |r| elementwise(r, "Dropout3d")),
         ("StochasticDepth", |r| elementwise(r, "StochasticDepth")),
     ]
 }

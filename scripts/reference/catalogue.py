@@ -72,6 +72,10 @@ def models():
             nn.ConstantPad2d((1, 1, 0, 2), -1.0), nn.Flatten(1, 2), nn.ConstantPad1d((2, -1), 3.0),
             nn.ZeroPad1d((0, 1)),
         )),
+        "MoreLayers": ([2, 2, 4, 4, 4], nn.Sequential(
+            nn.InstanceNorm3d(2, affine=True), nn.Dropout3d(0.2), nn.AdaptiveMaxPool3d((2, 1, 2)),
+            nn.Flatten(2), nn.Dropout1d(0.3),
+        )),
         "EmbeddingNet": ([2, 7], nn.Sequential(
             nn.Embedding(200, 16, padding_idx=0),
             nn.Flatten(),

@@ -69,6 +69,7 @@ batch_norm!(BATCH_NORM3D, "BatchNorm3d", "BatchNormConfig", |ctx| batch_norm_sha
 ));
 instance_norm!(INSTANCE_NORM1D, "InstanceNorm1d", "InstanceNormConfig", 1);
 instance_norm!(INSTANCE_NORM2D, "InstanceNorm2d", "InstanceNormConfig", 2);
+instance_norm!(INSTANCE_NORM3D, "InstanceNorm3d", "InstanceNormConfig", 3);
 
 /// `nn.LayerNorm`.
 pub static LAYER_NORM: LayerSpec = LayerSpec {

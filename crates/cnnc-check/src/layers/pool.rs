@@ -81,6 +81,7 @@ adaptive_pool!(ADAPTIVE_AVG_POOL2D, "AdaptiveAvgPool2d", 2, []);
 adaptive_pool!(ADAPTIVE_AVG_POOL3D, "AdaptiveAvgPool3d", 3, []);
 adaptive_pool!(ADAPTIVE_MAX_POOL1D, "AdaptiveMaxPool1d", 1, [RETURN_INDICES]);
 adaptive_pool!(ADAPTIVE_MAX_POOL2D, "AdaptiveMaxPool2d", 2, [RETURN_INDICES]);
+adaptive_pool!(ADAPTIVE_MAX_POOL3D, "AdaptiveMaxPool3d", 3, [RETURN_INDICES]);
 
 fn reject_indices(ctx: &mut ShapeCtx<'_>) -> Option<()> {
     if ctx.args.params.iter().any(|p| p.name == "return_indices") && ctx.args.bool("return_indices")

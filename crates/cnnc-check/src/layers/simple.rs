@@ -6,7 +6,7 @@ use crate::args::{ArgType, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
 use crate::shape::{Dim, Shape};
 
-/// The signature of `nn.Dropout` and `nn.Dropout2d`.
+/// The signature of `nn.Dropout` and `nn.Dropout1d/2d/3d`.
 const DROPOUT_PARAMS: &[Param] = &[
     Param::optional("p", ArgType::Float, DefaultValue::Float(0.5)).min(0.0).max(1.0),
     Param::optional("inplace", ArgType::Bool, DefaultValue::Bool(false)),
@@ -26,6 +26,33 @@ pub static DROPOUT: LayerSpec = LayerSpec {
 /// `nn.Dropout2d`.
 pub static DROPOUT2D: LayerSpec = LayerSpec {
     name: "Dropout2d",
+    params: DROPOUT_PARAMS,
+    config: None,
+    init_params: &[],
+    uses_train: true,
+    infer: same_shape,
+    tensors: no_tensors,
+};
+
+/// `nn.Dropout1d`: whole channels of `[N, C, L]` or `[C, L]` inputs; PyTorch rejects other ranks.
+pub static DROPOUT1D: LayerSpec = LayerSpec {
+    name: "Dropout1d",
+    params: DROPOUT_PARAMS,
+    config: None,
+    init_params: &[],
+    uses_train: true,
+    infer: dropout1d_shape,
+    tensors: no_tensors,
+};
+
+fn dropout1d_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    ctx.expect_rank(&[2, 3], "[N, C, L] or [C, L]")?;
+    Some(ctx.input.shape.clone())
+}
+
+/// `nn.Dropout3d`.
+pub static DROPOUT3D: LayerSpec = LayerSpec {
+    name: "Dropout3d",
     params: DROPOUT_PARAMS,
     config: None,
     init_params: &[],
