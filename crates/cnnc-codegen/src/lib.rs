@@ -494,6 +494,10 @@ fn written_fields(
         if config && matches!(param.default, Default::Required) {
             continue;
         }
+        // `return_indices` is checked to be false and is no field of the runtime layers.
+        if param.name == "return_indices" {
+            continue;
+        }
         count += 1;
         if let (Some(Some(code)), ArgType::ConvPadding(_)) = (dynamic.get(i), param.ty) {
             let field = format_ident!("{}", param.name);
