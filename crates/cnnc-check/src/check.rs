@@ -691,19 +691,25 @@ impl<'a> ModelChecker<'a, '_> {
     /// Runs child `index` of the current scope on `flow`; `stage_span` is where the forward
     /// calls it.
     fn apply_child(&mut self, index: usize, flow: &Flow, stage_span: Span) -> Option<Flow> {
-        let placeholder = NodeState {
-            name: String::new(),
-            path: String::new(),
-            span: stage_span,
-            body: BodyState::Unknown,
-            called: false,
-            origin: None,
-        };
-        let mut node = std::mem::replace(&mut self.children[index], placeholder);
+        let mut node = self.take_child(index, stage_span);
         let out = self.apply_node(&mut node, flow);
         let note = Note::Outputs(node.name.clone());
         self.children[index] = node;
         Some(Flow { shape: out?.shape, span: stage_span, note })
+    }
+
+    /// Takes child `index` out of the current scope to run it, leaving a placeholder that the
+    /// caller replaces with it again.
+    fn take_child(&mut self, index: usize, span: Span) -> NodeState<'a> {
+        let placeholder = NodeState {
+            name: String::new(),
+            path: String::new(),
+            span,
+            body: BodyState::Unknown,
+            called: false,
+            origin: None,
+        };
+        std::mem::replace(&mut self.children[index], placeholder)
     }
 
     /// Runs a child on `flow`: a layer's shape rule, a `Sequential`'s children in order, or a

@@ -206,21 +206,13 @@ impl<'a> ModelChecker<'a, '_> {
                 .with_help("give the value another name"),
             );
         }
+        let params: Vec<&ast::Ident> = forward.params.iter().collect();
+        let message = |n: &str| format!("input `{n}` is named twice");
+        if !self.named_once(&params, message, "give each input its own name") {
+            return None;
+        }
         let mut env = Env::default();
-        for (i, (param, input)) in forward.params.iter().zip(inputs).enumerate() {
-            if let Some(first) = forward.params[..i].iter().find(|p| p.name == param.name) {
-                self.errors.push(
-                    Error::new(
-                        Code::DuplicateName,
-                        format!("input `{}` is named twice", param.name),
-                        param.span,
-                        "named again here",
-                    )
-                    .with_related(first.span, "first named here")
-                    .with_help("give each input its own name"),
-                );
-                return None;
-            }
+        for (param, input) in forward.params.iter().zip(inputs) {
             env.bind(&param.name, Some(input));
         }
         let mut lets = Vec::new();
@@ -229,21 +221,8 @@ impl<'a> ModelChecker<'a, '_> {
             // `x = f(x)` rebinds `x`; one statement names each value once.
             let names: Vec<&ast::Ident> =
                 std::iter::once(&stmt.name).chain(&stmt.more_names).collect();
-            for (i, name) in names.iter().enumerate() {
-                if let Some(first) = names[..i].iter().find(|n| n.name == name.name) {
-                    self.errors.push(
-                        Error::new(
-                            Code::DuplicateName,
-                            format!("value `{}` is named twice in one statement", name.name),
-                            name.span,
-                            "named again here",
-                        )
-                        .with_related(first.span, "first named here")
-                        .with_help("give each piece its own name"),
-                    );
-                    ok = false;
-                }
-            }
+            let message = |n: &str| format!("value `{n}` is named twice in one statement");
+            ok &= self.named_once(&names, message, "give each piece its own name");
             if !stmt.more_names.is_empty() {
                 ok &= self.eval_chunk_let(stmt, &mut env, &mut lets);
                 continue;
@@ -278,6 +257,29 @@ impl<'a> ModelChecker<'a, '_> {
             more_results,
         };
         ok.then_some((flows, forward))
+    }
+
+    /// Reports each name of `names` (the inputs of a `forward`, or the names of one statement)
+    /// that repeats an earlier one; whether there was none.
+    fn named_once(
+        &mut self,
+        names: &[&ast::Ident],
+        message: impl Fn(&str) -> String,
+        help: &str,
+    ) -> bool {
+        let mut once = true;
+        for (i, name) in names.iter().enumerate() {
+            if let Some(first) = names[..i].iter().find(|n| n.name == name.name) {
+                let message = message(&name.name);
+                self.errors.push(
+                    Error::new(Code::DuplicateName, message, name.span, "named again here")
+                        .with_related(first.span, "first named here")
+                        .with_help(help),
+                );
+                once = false;
+            }
+        }
+        once
     }
 
     /// `a, b = chunk(x, 2, dim=1)`: the pieces of `torch.chunk`, one name each.
@@ -1084,15 +1086,7 @@ impl<'a> ModelChecker<'a, '_> {
             let input = inputs.swap_remove(0);
             return self.apply_child(index, &input, stage_span).map(|flow| vec![flow]);
         }
-        let placeholder = NodeState {
-            name: String::new(),
-            path: String::new(),
-            span: stage_span,
-            body: BodyState::Unknown,
-            called: false,
-            origin: None,
-        };
-        let mut node = std::mem::replace(&mut self.children[index], placeholder);
+        let mut node = self.take_child(index, stage_span);
         node.called = true;
         let outs = match &mut node.body {
             BodyState::Block(state) => self.apply_block(state, inputs, &node.path),
