@@ -467,6 +467,18 @@ fn instance_norm(rng: &mut Rng, d: usize) -> Case {
     Case { layer, input, oracle, backend_dependent: false }
 }
 
+fn glu(rng: &mut Rng) -> Case {
+    let rank = rng.int(0, 4) as usize;
+    let input: Vec<i64> = (0..rank).map(|_| rng.int(1, 4)).collect();
+    let dim = rng.int(-3, 3);
+    Case {
+        layer: format!("GLU({dim})"),
+        input,
+        oracle: Box::new(move |x| x.f_glu(dim)),
+        backend_dependent: false,
+    }
+}
+
 fn pixel_shuffle(rng: &mut Rng) -> Case {
     let r = rng.int(1, 3);
     let rank = rng.int(2, 4);
@@ -808,6 +820,7 @@ fn generators() -> Vec<(&'static str, Generator)> {
         ("Tanhshrink", |r| elementwise(r, "Tanhshrink")),
         ("Hardshrink", |r| elementwise(r, "Hardshrink")),
         ("Softshrink", |r| elementwise(r, "Softshrink")),
+        ("GLU", glu),
         ("Hardsigmoid", |r| elementwise(r, "Hardsigmoid")),
         ("Identity", |r| elementwise(r, "Identity")),
         ("Dropout", |r| elementwise(r, "Dropout")),

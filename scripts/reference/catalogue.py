@@ -127,13 +127,14 @@ class MoreActivations(nn.Module):
         self.tanhshrink = nn.Tanhshrink()
         self.hardshrink = nn.Hardshrink(0.3)
         self.softshrink = nn.Softshrink(0.2)
+        self.glu = nn.GLU()
 
     def forward(self, x):
         y = x * 4
         return torch.cat([
             self.softplus(y), self.softmin(y), self.hardtanh(y), self.selu(y), self.celu(y),
             self.logsigmoid(y), self.softsign(y), self.tanhshrink(y), self.hardshrink(y),
-            self.softshrink(y)], dim=1)
+            self.softshrink(y), self.glu(y)], dim=1)
 
 
 def indices(shape):

@@ -110,6 +110,46 @@ activation!(
     [Param::optional("lambd", ArgType::Float, DefaultValue::Float(0.5)).min(0.0)]
 );
 
+activation!(GLU, "GLU", [Param::optional("dim", ArgType::Int, DefaultValue::Int(-1))], glu_shape);
+
+/// `nn.GLU` halves dimension `dim`, which must have an even size: `a * sigmoid(b)` of its halves.
+fn glu_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    let rank = ctx.input.shape.rank();
+    let dim = ctx.args.int("dim")?;
+    let Some(d) = normalize_dim(dim, rank).filter(|_| rank > 0) else {
+        let span = ctx.args.span("dim");
+        ctx.errors.push(
+            Error::new(
+                Code::Rank,
+                format!("`{}`: dim {dim} is out of range for a rank-{rank} input", ctx.path),
+                span,
+                "out of range",
+            )
+            .with_related(ctx.input.span, ctx.input.note())
+            .with_help("GLU splits one dimension of its input in two halves"),
+        );
+        return None;
+    };
+    let size = ctx.known_dim(d, "size")?;
+    if size % 2 != 0 {
+        let span = ctx.args.span("dim");
+        ctx.errors.push(
+            Error::new(
+                Code::ArgumentValue,
+                format!("`{}` halves dimension {d}, but its size {size} is odd", ctx.path),
+                span,
+                format!("dimension {d} has size {size}"),
+            )
+            .with_related(ctx.input.span, ctx.input.note())
+            .with_help("GLU computes a * sigmoid(b) of the two halves of that dimension"),
+        );
+        return None;
+    }
+    let mut dims = ctx.input.shape.0.clone();
+    dims[d] = crate::shape::Dim::Known(size / 2);
+    Some(Shape(dims))
+}
+
 /// `nn.Hardtanh` asserts `max_val > min_val` when it is built.
 fn hardtanh_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     let (low, high) = (ctx.args.float("min_val")?, ctx.args.float("max_val")?);

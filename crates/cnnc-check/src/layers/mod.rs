@@ -88,6 +88,7 @@ pub static CATALOGUE: &[&LayerSpec] = &[
     &activation::TANHSHRINK,
     &activation::HARDSHRINK,
     &activation::SOFTSHRINK,
+    &activation::GLU,
     &activation::ELU,
     &activation::GELU,
     &activation::SILU,

@@ -351,6 +351,21 @@ activation!(Softshrink, |self, xs| {
     shrunk.where_self(&xs.abs().gt(self.lambd), &xs.zeros_like())
 });
 
+/// Splits `dim` in halves `a` and `b` and computes `a * sigmoid(b)`, like `torch.nn.GLU`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GLU {
+    /// The dimension split in halves (default -1).
+    pub dim: i64,
+}
+
+impl Default for GLU {
+    fn default() -> Self {
+        GLU { dim: -1 }
+    }
+}
+
+activation!(GLU, |self, xs| xs.glu(self.dim));
+
 /// The dimension `torch.nn.functional.softmax` picks when none is given
 /// (`_get_softmax_dim`): 0 for inputs of rank 0, 1 or 3, and 1 otherwise.
 fn softmax_dim(dim: Option<i64>, xs: &Tensor) -> i64 {

@@ -25,7 +25,7 @@ mod upsample;
 pub use activation::{
     GeluApproximate, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, Identity, LeakyReLU, LogSigmoid,
     LogSoftmax, Mish, ReLU, ReLU6, SiLU, Sigmoid, Softmax, Softmin, Softplus, Softshrink, Softsign,
-    Tanh, Tanhshrink, CELU, ELU, GELU, SELU,
+    Tanh, Tanhshrink, CELU, ELU, GELU, GLU, SELU,
 };
 pub use batch_norm::{BatchNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d, BatchNormConfig};
 pub use conv::{
