@@ -41,16 +41,6 @@ fn python() -> PathBuf {
     }
 }
 
-/// The Python class name of a model (as the generator writes it).
-fn class_name(name: &str) -> String {
-    const KEYWORDS: &[&str] = &["False", "None", "True", "class", "def", "lambda", "import"];
-    if KEYWORDS.contains(&name) {
-        format!("{name}_")
-    } else {
-        name.to_string()
-    }
-}
-
 /// The dtype of a `state_dict` entry as PyTorch names it.
 fn dtype(entry: &StateEntry) -> &'static str {
     match format!("{:?}", entry.dtype).as_str() {
@@ -78,7 +68,7 @@ fn generated_pytorch_modules_match_the_rust_code_and_pytorch() {
             let reference = references.iter().find_map(|r| r["models"].get(&model.name));
             requests.push(serde_json::json!({
                 "file": python,
-                "class": class_name(&model.name),
+                "model": model.name,
                 "input": reference.map(|r| r["input"].clone()),
                 "indices": model.name == "EmbeddingNet",
             }));

@@ -112,8 +112,9 @@ def googlenet_aux(model, x):
     return [model.aux2(features["inception4d"]), model.aux1(features["inception4a"])]
 
 
-def main():
-    models = {
+def models():
+    """The networks of examples/ that torchvision (or this file) defines: input shape and builder."""
+    return {
         "LeNet5": ([2, 1, 32, 32], LeNet5),
         "AlexNet": ([1, 3, 224, 224], lambda: tvm.alexnet(weights=None)),
         "VGG16": ([1, 3, 224, 224], lambda: tvm.vgg16(weights=None)),
@@ -132,9 +133,12 @@ def main():
         "EfficientNetB0": ([1, 3, 224, 224], lambda: tvm.efficientnet_b0(weights=None)),
         "ConvNeXtTiny": ([1, 3, 224, 224], lambda: tvm.convnext_tiny(weights=None)),
     }
+
+
+def main():
     extra = {"GoogLeNet": googlenet_aux}
     out = {}
-    for name, (shape, build) in models.items():
+    for name, (shape, build) in models().items():
         out[name] = reference_entry(build, shape, extra.get(name))
         print(name, "done")
     path = pathlib.Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "torchvision.json"

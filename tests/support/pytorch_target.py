@@ -2,7 +2,7 @@
 requested model class, its state_dict (names, shapes, dtypes) as constructed, and its eval-mode
 output for the deterministic weights and input of scripts/reference/deterministic.py.
 
-Reads a JSON list of {"file", "class", "input", "indices"} from standard input; writes a JSON
+Reads a JSON list of {"file", "model", "input", "indices"} from standard input; writes a JSON
 list of {"state_dict", "output", "more_outputs"} to standard output.
 """
 import importlib.util
@@ -35,7 +35,9 @@ def main():
             spec.loader.exec_module(module)
             modules[path] = module
         torch.manual_seed(0)
-        model = getattr(modules[path], request["class"])()
+        # A model named after a Python keyword is generated with `_` appended.
+        name = request["model"]
+        model = (getattr(modules[path], name, None) or getattr(modules[path], name + "_"))()
         state = [[k, list(t.shape), str(t.dtype).removeprefix("torch.")] for k, t in model.state_dict().items()]
         entry = {"state_dict": state}
         if request["input"] is not None:

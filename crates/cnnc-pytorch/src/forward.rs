@@ -18,6 +18,8 @@ pub(crate) struct ForwardPy<'a> {
     pub block: Option<&'a str>,
     /// Whether the code calls `_unreached`.
     pub needs_unreached: bool,
+    /// Whether the code calls `_optional`.
+    pub needs_optional: bool,
 }
 
 impl ForwardPy<'_> {
@@ -77,6 +79,7 @@ impl ForwardPy<'_> {
                 }
                 let module = module_attr(name);
                 if (self.optional)(name) {
+                    self.needs_optional = true;
                     format!("_optional({module}, {})", inputs.join(", "))
                 } else {
                     format!("{module}({})", inputs.join(", "))

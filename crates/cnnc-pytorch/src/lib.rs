@@ -118,6 +118,7 @@ impl File {
             optional: &|_| false,
             block: None,
             needs_unreached: false,
+            needs_optional: false,
         };
         let body = gen.body();
         let doc = format!(
@@ -217,10 +218,11 @@ impl File {
             optional: &is_optional,
             block: Some(&def.name),
             needs_unreached: false,
+            needs_optional: false,
         };
         let body = gen.body();
         self.unreached |= gen.needs_unreached;
-        self.optional |= body.iter().any(|l| l.contains("_optional("));
+        self.optional |= gen.needs_optional;
         let inputs: Vec<String> = std::iter::once(&forward.input)
             .chain(&forward.more_inputs)
             .map(|i| variable(i))

@@ -224,7 +224,7 @@ impl<'a> ModelChecker<'a, '_> {
             let message = |n: &str| format!("value `{n}` is named twice in one statement");
             ok &= self.named_once(&names, message, "give each piece its own name");
             if !stmt.more_names.is_empty() {
-                ok &= self.eval_chunk_let(stmt, &mut env, &mut lets);
+                ok &= self.eval_several_names(stmt, &mut env, &mut lets);
                 continue;
             }
             let value = self.eval(&stmt.value, &env);
@@ -282,8 +282,9 @@ impl<'a> ModelChecker<'a, '_> {
         once
     }
 
-    /// `a, b = chunk(x, 2, dim=1)`: the pieces of `torch.chunk`, one name each.
-    fn eval_chunk_let(
+    /// `a, b = chunk(x, 2, dim=1)` or `p, q = split(x)`: the pieces of `torch.chunk`, or the
+    /// outputs of a block, one name each.
+    fn eval_several_names(
         &mut self,
         stmt: &ast::Let,
         env: &mut Env,
@@ -1032,7 +1033,8 @@ impl<'a> ModelChecker<'a, '_> {
         if rest.len() + 1 != wanted {
             let given = rest.len() + 1;
             let child = &self.children[index];
-            let (what, declared) = match &child.body {
+            // The block's own input names, for the message and the suggested call.
+            let (what, declared, inputs) = match &child.body {
                 BodyState::Block(state) => {
                     let forward = state.def.ast.forwards.first();
                     let params: Vec<&str> = forward
@@ -1040,9 +1042,12 @@ impl<'a> ModelChecker<'a, '_> {
                     let span = forward.map_or(state.def.ast.name.span, |f| f.span);
                     let what =
                         format!("block `{}` takes {}", state.def.ast.name, params.join(", "));
-                    (what, span)
+                    (what, span, params.join(", "))
                 }
-                _ => ("a layer takes one tensor; a block may take several".to_string(), child.span),
+                _ => {
+                    let what = "a layer takes one tensor; a block may take several".to_string();
+                    (what, child.span, "x".to_string())
+                }
             };
             let plural = |n: usize| if n == 1 { "tensor" } else { "tensors" };
             self.errors.push(
@@ -1053,16 +1058,7 @@ impl<'a> ModelChecker<'a, '_> {
                     format!("{given} {}", plural(given)),
                 )
                 .with_related(declared, what)
-                .with_help(format!(
-                    "pass one tensor for each input: `{name}({})`",
-                    ["x", "skip", "c", "d"]
-                        .iter()
-                        .cycle()
-                        .take(wanted)
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
+                .with_help(format!("pass one tensor for each input: `{name}({inputs})`")),
             );
             return None;
         }

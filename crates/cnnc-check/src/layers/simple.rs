@@ -12,54 +12,33 @@ const DROPOUT_PARAMS: &[Param] = &[
     Param::optional("inplace", ArgType::Bool, DefaultValue::Bool(false)),
 ];
 
-/// `nn.Dropout`.
-pub static DROPOUT: LayerSpec = LayerSpec {
-    name: "Dropout",
-    params: DROPOUT_PARAMS,
-    config: None,
-    init_params: &[],
-    uses_train: true,
-    infer: same_shape,
-    tensors: no_tensors,
-};
+/// A dropout layer: `nn.Dropout`, or one of `nn.Dropout1d/2d/3d`, which drop whole channels.
+macro_rules! dropout {
+    ($static:ident, $name:literal, $infer:expr) => {
+        #[doc = concat!("`nn.", $name, "`.")]
+        pub static $static: LayerSpec = LayerSpec {
+            name: $name,
+            params: DROPOUT_PARAMS,
+            config: None,
+            init_params: &[],
+            uses_train: true,
+            infer: $infer,
+            tensors: no_tensors,
+        };
+    };
+}
 
-/// `nn.Dropout2d`.
-pub static DROPOUT2D: LayerSpec = LayerSpec {
-    name: "Dropout2d",
-    params: DROPOUT_PARAMS,
-    config: None,
-    init_params: &[],
-    uses_train: true,
-    infer: same_shape,
-    tensors: no_tensors,
-};
+dropout!(DROPOUT, "Dropout", same_shape);
+dropout!(DROPOUT1D, "Dropout1d", dropout1d_shape);
+dropout!(DROPOUT2D, "Dropout2d", same_shape);
+dropout!(DROPOUT3D, "Dropout3d", same_shape);
 
-/// `nn.Dropout1d`: whole channels of `[N, C, L]` or `[C, L]` inputs; PyTorch rejects other ranks.
-pub static DROPOUT1D: LayerSpec = LayerSpec {
-    name: "Dropout1d",
-    params: DROPOUT_PARAMS,
-    config: None,
-    init_params: &[],
-    uses_train: true,
-    infer: dropout1d_shape,
-    tensors: no_tensors,
-};
-
+/// `nn.Dropout1d` takes `[N, C, L]` or `[C, L]` inputs; PyTorch rejects other ranks (the other
+/// dropouts only warn).
 fn dropout1d_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     ctx.expect_rank(&[2, 3], "[N, C, L] or [C, L]")?;
     Some(ctx.input.shape.clone())
 }
-
-/// `nn.Dropout3d`.
-pub static DROPOUT3D: LayerSpec = LayerSpec {
-    name: "Dropout3d",
-    params: DROPOUT_PARAMS,
-    config: None,
-    init_params: &[],
-    uses_train: true,
-    infer: same_shape,
-    tensors: no_tensors,
-};
 
 /// `torchvision.ops.StochasticDepth`: drops a residual branch for whole rows (or the whole
 /// batch) during training.
