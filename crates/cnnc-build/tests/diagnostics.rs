@@ -461,6 +461,11 @@ const CASES: &[Case] = &[
         source: "model Réseau {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n}\n",
     },
     Case {
+        name: "chained_comparison",
+        codes: &["syntax::parse"],
+        source: "block B(c) {\n    if 0 < c < 8 { Linear(c, c) }\n}\nmodel M {\n    input x: [N, 4]\n    b = B(4)\n}\n",
+    },
+    Case {
         name: "unnamed_child_of_a_model",
         codes: &["syntax::parse"],
         source: "model M {\n    input x: [N, 4]\n    ReLU()\n}\n",

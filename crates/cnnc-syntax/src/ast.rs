@@ -356,6 +356,22 @@ pub enum ConstOp {
 }
 
 impl ConstOp {
+    /// How tightly the operator binds, loosest first: `||`, `&&`, comparisons, `+ -`, `* / %`.
+    pub fn precedence(self) -> u8 {
+        match self {
+            ConstOp::Or => 1,
+            ConstOp::And => 2,
+            ConstOp::Eq | ConstOp::Ne | ConstOp::Lt | ConstOp::Le | ConstOp::Gt | ConstOp::Ge => 3,
+            ConstOp::Add | ConstOp::Sub => 4,
+            ConstOp::Mul | ConstOp::Div | ConstOp::Rem => 5,
+        }
+    }
+
+    /// Whether the operator compares two numbers.
+    pub fn is_comparison(self) -> bool {
+        self.precedence() == 3
+    }
+
     /// The operator as written.
     pub fn symbol(self) -> &'static str {
         match self {

@@ -206,9 +206,7 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::for_items => "`for`",
         Rule::const_let => "`let`",
         Rule::block_param => "a parameter",
-        Rule::cexpr | Rule::c_and | Rule::c_cmp | Rule::c_sum | Rule::c_prod | Rule::c_unary => {
-            "a value"
-        }
+        Rule::cexpr => "a value",
         Rule::or_op | Rule::and_op | Rule::cmp_op | Rule::sum_op | Rule::prod_op => "an operator",
         Rule::input_decl => "`input`",
         Rule::forward => "`forward`",
@@ -476,57 +474,52 @@ fn arg(pair: Pair<Rule>) -> Result<Arg, SyntaxError> {
 /// A constant expression; a plain literal comes out as that literal.
 fn cexpr(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
     match pair.as_rule() {
-        Rule::cexpr | Rule::c_and | Rule::c_cmp | Rule::c_sum | Rule::c_prod => {
+        Rule::cexpr => {
             check_chain(&pair)?;
-            let whole = span(&pair);
-            let mut inner = pair.into_inner();
-            let mut acc = cexpr(inner.next().expect("left operand"))?;
-            while let Some(op) = inner.next() {
-                let op = match op.as_str() {
-                    "+" => ConstOp::Add,
-                    "-" => ConstOp::Sub,
-                    "*" => ConstOp::Mul,
-                    "/" => ConstOp::Div,
-                    "%" => ConstOp::Rem,
-                    "==" => ConstOp::Eq,
-                    "!=" => ConstOp::Ne,
-                    "<" => ConstOp::Lt,
-                    "<=" => ConstOp::Le,
-                    ">" => ConstOp::Gt,
-                    ">=" => ConstOp::Ge,
-                    "&&" => ConstOp::And,
-                    _ => ConstOp::Or,
-                };
-                let rhs = cexpr(inner.next().expect("right operand"))?;
-                // From the first operand's start (which may be a parenthesis) to the right operand.
-                let span = Span::new(whole.start, rhs.span.end);
-                acc = Value {
-                    kind: ValueKind::Binary { op, lhs: Box::new(acc), rhs: Box::new(rhs) },
-                    span,
-                };
-            }
-            Ok(acc)
-        }
-        Rule::c_unary => {
-            check_chain(&pair)?;
-            let whole = span(&pair);
-            let parts: Vec<Pair<Rule>> = pair.into_inner().collect();
-            let (atom, ops) = parts.split_last().expect("an operand");
-            let mut acc = cexpr(atom.clone())?;
-            for op in ops.iter().rev() {
-                let op = if op.as_str() == "-" { UnaryOp::Neg } else { UnaryOp::Not };
-                let span = Span::new(whole.start, acc.span.end);
-                acc = match (op, &acc.kind) {
-                    (UnaryOp::Neg, ValueKind::Int(n)) if *n != i64::MIN => {
-                        Value { kind: ValueKind::Int(-n), span }
+            // Shunting-yard over the operand sequence: `operands` holds each value with the
+            // offset of its first character (which may be a parenthesis or a prefix operator).
+            let mut operands: Vec<(usize, Value)> = Vec::new();
+            let mut ops: Vec<(ConstOp, Span)> = Vec::new();
+            let mut prefix: Vec<(UnaryOp, usize)> = Vec::new();
+            for part in pair.into_inner() {
+                match part.as_rule() {
+                    Rule::unary_op => {
+                        let op = if part.as_str() == "-" { UnaryOp::Neg } else { UnaryOp::Not };
+                        prefix.push((op, part.as_span().start()));
                     }
-                    (UnaryOp::Neg, ValueKind::Float(x)) => {
-                        Value { kind: ValueKind::Float(-x), span }
+                    Rule::or_op | Rule::and_op | Rule::cmp_op | Rule::sum_op | Rule::prod_op => {
+                        let op = const_op(part.as_str());
+                        let op_span = span(&part);
+                        // Apply the operators that bind at least as tightly: all are left
+                        // associative, and comparisons do not chain.
+                        while let Some(&(top, top_span)) = ops.last() {
+                            if top.precedence() < op.precedence() {
+                                break;
+                            }
+                            if top.precedence() == op.precedence() && op.is_comparison() {
+                                return Err(chained_comparison(top_span, op_span));
+                            }
+                            ops.pop();
+                            reduce(&mut operands, top);
+                        }
+                        ops.push((op, op_span));
                     }
-                    _ => Value { kind: ValueKind::Unary { op, operand: Box::new(acc) }, span },
-                };
+                    _ => {
+                        let outer = part.as_span().start();
+                        let mut acc = cexpr(part)?;
+                        let start = prefix.first().map_or(outer, |&(_, start)| start);
+                        for (op, op_start) in prefix.drain(..).rev() {
+                            acc = apply_prefix(op, op_start, acc);
+                        }
+                        operands.push((start, acc));
+                    }
+                }
             }
-            Ok(acc)
+            while let Some((op, _)) = ops.pop() {
+                reduce(&mut operands, op);
+            }
+            let (_, value) = operands.pop().expect("an operand");
+            Ok(value)
         }
         Rule::ident => {
             let name = ident(pair);
@@ -562,6 +555,58 @@ fn cexpr(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
             Ok(Value { kind: ValueKind::Tuple(items), span: whole })
         }
         _ => value(pair),
+    }
+}
+
+/// The operator a `c_op` token spells.
+fn const_op(text: &str) -> ConstOp {
+    match text {
+        "+" => ConstOp::Add,
+        "-" => ConstOp::Sub,
+        "*" => ConstOp::Mul,
+        "/" => ConstOp::Div,
+        "%" => ConstOp::Rem,
+        "==" => ConstOp::Eq,
+        "!=" => ConstOp::Ne,
+        "<" => ConstOp::Lt,
+        "<=" => ConstOp::Le,
+        ">" => ConstOp::Gt,
+        ">=" => ConstOp::Ge,
+        "&&" => ConstOp::And,
+        _ => ConstOp::Or,
+    }
+}
+
+/// Replaces the last two operands with `lhs op rhs`, spanning from the left operand's first
+/// character to the right operand's end.
+fn reduce(operands: &mut Vec<(usize, Value)>, op: ConstOp) {
+    let (_, rhs) = operands.pop().expect("a right operand");
+    let (start, lhs) = operands.pop().expect("a left operand");
+    let span = Span::new(start, rhs.span.end);
+    let kind = ValueKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) };
+    operands.push((start, Value { kind, span }));
+}
+
+/// `op operand` for a prefix operator at offset `start`; a negated number becomes a literal.
+fn apply_prefix(op: UnaryOp, start: usize, operand: Value) -> Value {
+    let span = Span::new(start, operand.span.end);
+    match (op, &operand.kind) {
+        (UnaryOp::Neg, ValueKind::Int(n)) if *n != i64::MIN => {
+            Value { kind: ValueKind::Int(-n), span }
+        }
+        (UnaryOp::Neg, ValueKind::Float(x)) => Value { kind: ValueKind::Float(-x), span },
+        _ => Value { kind: ValueKind::Unary { op, operand: Box::new(operand) }, span },
+    }
+}
+
+/// `a < b < c`: Python would read `a < b and b < c`, Rust rejects it; the language asks for `&&`.
+fn chained_comparison(first: Span, second: Span) -> SyntaxError {
+    SyntaxError {
+        fix: None,
+        message: "comparisons do not chain".into(),
+        span: Span::new(first.start, second.end),
+        label: "two comparisons in a row".into(),
+        help: Some("join them with `&&`, as in `a < b && b < c`".into()),
     }
 }
 
