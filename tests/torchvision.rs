@@ -106,6 +106,44 @@ fn unet() {
     check("UNet", 1e-5, |p| Box::new(UNet::new(p)));
 }
 
+/// The U-Net is declared `[N, 3, H, W]`: the same compiled code at a second size.
+#[test]
+fn unet_at_another_size() {
+    check("UNet at 40x56", 1e-5, |p| Box::new(UNet::new(p)));
+}
+
+/// At a size its skip connections do not line up for, the U-Net's `forward_t` panics with the
+/// message `cnnc check --input` gives for the same size.
+#[test]
+fn unet_rejects_a_size_its_skips_do_not_line_up_for() {
+    let source = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/unet.cnn"),
+    )
+    .expect("the example");
+    let sizes = [("x".to_string(), vec![1, 3, 36, 40])];
+    let diagnostics = cnnc_build::check_source_at("unet.cnn", &source, &sizes).unwrap_err();
+    let expected = diagnostics.errors[0].message.clone();
+    assert_eq!(
+        expected,
+        "UNet: input `x` has H = 36, but `cat` of [N, 16, 8*(H//8), 8*(W//8)] and \
+         [N, 16, H, W] needs H divisible by 8"
+    );
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = UNet::new(&vs.root());
+    let x = tch::Tensor::zeros([1, 3, 36, 40], (tch::Kind::Float, Device::Cpu));
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        use tch::nn::ModuleT;
+        model.forward_t(&x, false)
+    }))
+    .expect_err("36 is not a multiple of 8");
+    let message = panic.downcast_ref::<String>().expect("a formatted message");
+    assert_eq!(*message, expected);
+    // Sizes that meet every rule are accepted, and too small a one names the pooling layer.
+    assert_eq!(UNet::INPUT.mismatch(&[2, 3, 40, 56]), Ok(()));
+    let small = UNet::INPUT.mismatch(&[1, 3, 4, 8]).unwrap_err();
+    assert_eq!(small, "UNet: input `x` has H = 4, but `down3.0` (MaxPool2d) needs H >= 8");
+}
+
 #[test]
 fn densenet121() {
     check("DenseNet121", 1e-4, |p| Box::new(DenseNet121::new(p)));

@@ -112,6 +112,9 @@ def googlenet_aux(model, x):
     return [model.aux2(features["inception4d"]), model.aux1(features["inception4a"])]
 
 
+UNET_AT_40X56 = "UNet at 40x56"
+
+
 def models():
     """The networks of examples/ that torchvision (or this file) defines: input shape and builder."""
     return {
@@ -141,6 +144,9 @@ def main():
     for name, (shape, build) in models().items():
         out[name] = reference_entry(build, shape, extra.get(name))
         print(name, "done")
+    # The U-Net takes any size its skips line up for ([N, 3, H, W]): the same compiled code is
+    # checked at a second size.
+    out[UNET_AT_40X56] = reference_entry(UNet, [1, 3, 40, 56])
     path = pathlib.Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "torchvision.json"
     versions = {"torch": torch.__version__.split("+")[0], "torchvision": __import__("torchvision").__version__.split("+")[0]}
     path.write_text(json.dumps({"versions": versions, "models": out}, indent=1) + "\n")

@@ -55,6 +55,18 @@ pub fn check_source(name: &str, source: &str) -> Result<Vec<ir::Model>, Diagnost
     cnnc_check::check_source(source).map_err(|errors| Diagnostics::new(name, source, errors))
 }
 
+/// Parses and checks a `.cnn` source at given input sizes: `sizes` names an input and gives its
+/// whole shape, as `cnnc check --input x=1,3,512,512` does. The models' shapes are then numbers.
+pub fn check_source_at(
+    name: &str,
+    source: &str,
+    sizes: &[(String, Vec<i64>)],
+) -> Result<Vec<ir::Model>, Diagnostics> {
+    let file = cnnc_syntax::parse(source)
+        .map_err(|e| Diagnostics::new(name, source, vec![Error::from(e)]))?;
+    cnnc_check::check_at(&file, sizes).map_err(|errors| Diagnostics::new(name, source, errors))
+}
+
 /// An error of a file-level compilation: the file could not be read or written, or its source
 /// has errors. `Debug` prints what `Display` prints, so that a build script's `unwrap()` or
 /// `expect()` shows the diagnostics as rustc draws errors.

@@ -168,6 +168,9 @@ pub fn summary_table(model: &ir::Model, options: SummaryOptions) -> String {
         out.push_str(line.trim_end());
         out.push('\n');
     }
+    for requirement in &model.requirements {
+        out.push_str(&format!("needs {}: {}\n", requirement.rule, requirement.needed_by));
+    }
     let totals = totals(model, options.batch);
     out.push_str(&format!(
         "parameters: {} (trainable {}, non-trainable 0); buffers: {}\n",
@@ -210,6 +213,11 @@ pub fn summary_json(model: &ir::Model, options: SummaryOptions) -> serde_json::V
             .map(ToString::to_string)
             .collect::<Vec<_>>(),
         "rows": rows,
+        "needs": model
+            .requirements
+            .iter()
+            .map(|r| serde_json::json!({ "rule": r.rule.to_string(), "needed_by": r.needed_by }))
+            .collect::<Vec<_>>(),
         "parameters": totals.parameters,
         "trainable_parameters": totals.parameters,
         "non_trainable_parameters": 0,

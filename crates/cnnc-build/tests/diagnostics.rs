@@ -461,6 +461,16 @@ const CASES: &[Case] = &[
         source: "model Réseau {\n    input x: [N, 4]\n    fc = Linear(4, 2)\n}\n",
     },
     Case {
+        name: "run_time_size_not_followed",
+        codes: &["shape::symbolic"],
+        source: "model M {\n    input x: [N, 3, H, W]\n    up = Upsample(scale_factor=3.0)\n    down = Conv2d(3, 8, 3, stride=2)\n    forward(x) { x -> up -> down }\n}\n",
+    },
+    Case {
+        name: "no_run_time_size_meets_every_rule",
+        codes: &["shape::symbolic"],
+        source: "model M {\n    input x: [N, 3, H, H]\n    pool = MaxPool2d(2)\n    up = Upsample(scale_factor=2.0)\n    trim = Conv2d(3, 3, 2)\n    forward(x) {\n        even = cat([x -> pool -> up, x], 1)\n        t = trim(x)\n        odd = cat([t -> pool -> up, t], 1)\n        odd\n    }\n}\n",
+    },
+    Case {
         name: "chained_comparison",
         codes: &["syntax::parse"],
         source: "block B(c) {\n    if 0 < c < 8 { Linear(c, c) }\n}\nmodel M {\n    input x: [N, 4]\n    b = B(4)\n}\n",

@@ -11,6 +11,9 @@ fn macs_and_parameters_agree_with_fvcore() {
     let text = std::fs::read_to_string(root.join("tests/fixtures/macs.json")).expect("the fixture");
     let reference: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     let reference = reference["models"].as_object().expect("models");
+    let text =
+        std::fs::read_to_string(root.join("tests/fixtures/torchvision.json")).expect("the fixture");
+    let torchvision: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     let mut compared = Vec::new();
     let mut examples: Vec<_> = std::fs::read_dir(root.join("examples"))
         .expect("the examples")
@@ -24,6 +27,26 @@ fn macs_and_parameters_agree_with_fvcore() {
         let models = cnnc_build::check_source(&name, &source).expect("the examples check");
         for model in &models {
             let Some(expected) = reference.get(&model.name) else { continue };
+            // A model with run-time sizes other than the batch (the U-Net's `H` and `W`) is
+            // counted at the input size of its reference output.
+            let at_reference_size;
+            let model = if model.input.0[1..].iter().all(|d| d.known().is_some()) {
+                model
+            } else {
+                let input = &torchvision["models"][&model.name]["input"];
+                let sizes: Vec<i64> = input
+                    .as_array()
+                    .expect("an input shape")
+                    .iter()
+                    .flat_map(|d| d.as_i64())
+                    .collect();
+                let input_name = &model.forward.input;
+                let checked =
+                    cnnc_build::check_source_at(&name, &source, &[(input_name.clone(), sizes)])
+                        .expect("the reference size checks");
+                at_reference_size = checked.into_iter().find(|m| m.name == model.name);
+                at_reference_size.as_ref().expect("the model")
+            };
             let totals = cnnc_build::totals(model, 1);
             assert_eq!(
                 totals.macs,

@@ -20,7 +20,7 @@ use crate::ir;
 use crate::layers::{self, simple_flatten, Flow, LayerSpec, Note, ShapeCtx, TensorKind};
 use crate::resolve::{Item, ItemId, Module, ResolvedBlock};
 use crate::rust_names;
-use crate::shape::{Dim, Shape};
+use crate::shape::{Dim, Shape, SizeRule};
 
 /// The child names declared so far in one scope, and the Rust fields they become.
 #[derive(Default)]
@@ -99,6 +99,8 @@ pub(crate) struct ModelChecker<'a, 'e> {
     in_sequential: usize,
     /// How many `Sequential`s and block uses enclose the children being declared.
     depth: usize,
+    /// The rules on run-time input sizes that the layers and operations checked so far need.
+    requirements: Vec<ir::Requirement>,
 }
 
 pub(crate) fn check_model<'a>(
@@ -124,6 +126,7 @@ pub(crate) fn check_model<'a>(
         modules: 0,
         in_sequential: 0,
         depth: 0,
+        requirements: Vec::new(),
     };
     // The body: the model's own, or that of the block it is an instance of.
     let (items, declared, forwards, ok) = match &model.base {
@@ -161,8 +164,12 @@ pub(crate) fn check_model<'a>(
     if checker.errors[before_forward..].iter().all(|e| e.code.is_warning()) {
         checker.require_inferred();
     }
+    if forward.is_some() {
+        checker.require_some_input();
+    }
     let children = checker.finish_nodes();
     let trace = checker.trace;
+    let requirements = checker.requirements;
     let (children, forward) = (children?, forward?);
     let mut result = ir::Model {
         name: model.name.name.clone(),
@@ -171,6 +178,7 @@ pub(crate) fn check_model<'a>(
         children,
         forward: forward.1,
         trace,
+        requirements,
         blocks: Vec::new(),
         warnings: Vec::new(),
     };
@@ -257,7 +265,7 @@ fn declared_input(model: &ast::Model, errors: &mut Vec<Error>) -> Option<(Shape,
                 }
                 Dim::Known(*n)
             }
-            ast::Dim::Symbolic(ident) => Dim::Symbolic(ident.name.clone()),
+            ast::Dim::Symbolic(ident) => Dim::named(&ident.name),
         })
         .collect();
     ok.then_some((Shape(dims), first.shape_span))
@@ -763,8 +771,12 @@ impl<'a> ModelChecker<'a, '_> {
                     input: flow,
                     model_input: &self.input_shape,
                     errors: self.errors,
+                    rules: Vec::new(),
                 };
-                let shape = (spec.infer)(&mut ctx)?;
+                let shape = (spec.infer)(&mut ctx);
+                let rules = ctx.rules;
+                let shape = shape?;
+                self.require(rules, || format!("`{}` ({})", node.path, spec.name), node.span);
                 self.require_elements(&shape, &node.path, node.span)?;
                 self.trace.push(ir::TraceRow {
                     name: node.path.clone(),
@@ -822,6 +834,55 @@ impl<'a> ModelChecker<'a, '_> {
         let (out, forward) = result?;
         self.uses.record_forward(def.id, &forward);
         Some(out)
+    }
+
+    /// Records the input-size rules that `what` (a layer's path and kind, or an operation) at
+    /// `span` needs; a rule already recorded keeps its first reason.
+    pub(super) fn require(&mut self, rules: Vec<SizeRule>, what: impl Fn() -> String, span: Span) {
+        for rule in rules {
+            if !self.requirements.iter().any(|r| r.rule == rule) {
+                self.requirements.push(ir::Requirement { rule, needed_by: what(), span });
+            }
+        }
+    }
+
+    /// Keeps the recorded rules that no other implies (the first of equal ones), and reports
+    /// run-time input sizes for which no value meets every rule.
+    fn require_some_input(&mut self) {
+        let all = std::mem::take(&mut self.requirements);
+        for (i, r) in all.iter().enumerate() {
+            let implied = all.iter().enumerate().any(|(j, other)| {
+                j != i
+                    && other.rule.name() == r.rule.name()
+                    && other.rule.implies(&r.rule)
+                    && (!r.rule.implies(&other.rule) || j < i)
+            });
+            if !implied {
+                self.requirements.push(r.clone());
+            }
+        }
+        let mut names: Vec<&str> = self.requirements.iter().map(|r| r.rule.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            let rules: Vec<&ir::Requirement> =
+                self.requirements.iter().filter(|r| r.rule.name() == name).collect();
+            if crate::shape::least_allowed(rules.iter().map(|r| &r.rule)).is_some() {
+                continue;
+            }
+            let mut error = Error::new(
+                Code::SymbolicSize,
+                format!("no input size `{name}` meets what the model needs"),
+                rules[0].span,
+                format!("needs {}", rules[0].rule),
+            );
+            for r in &rules[1..] {
+                error = error.with_related(r.span, format!("needs {}", r.rule));
+            }
+            self.errors.push(error.with_help(format!(
+                "declare a fixed size for `{name}`, or make the layers agree on which sizes they take"
+            )));
+        }
     }
 
     /// Reports an output of `what` whose element count does not fit in 64 bits.

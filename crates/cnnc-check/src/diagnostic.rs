@@ -50,7 +50,8 @@ pub enum Code {
     Groups,
     /// An input of a rank the layer does not accept.
     Rank,
-    /// A size that must be known at compile time but is symbolic.
+    /// A run-time size where a known one is needed, one the checker cannot follow, or input sizes
+    /// that fail what the layers need of them.
     SymbolicSize,
     /// A size computation that overflows 64 bits.
     Overflow,
@@ -209,7 +210,9 @@ impl Code {
             Code::Collapse => "A spatial size that shrinks below 1.",
             Code::Groups => "`groups` that does not divide the channels.",
             Code::Rank => "An input of a rank the layer does not accept.",
-            Code::SymbolicSize => "A size that must be known at compile time but is symbolic.",
+            Code::SymbolicSize => {
+                "A run-time size where a known one is needed, or input sizes the layers cannot take."
+            }
             Code::Overflow => "A size computation that overflows 64 bits.",
             Code::Infer => "A `_` that the checker cannot infer.",
             Code::ForwardCall => "A call in `forward` with wrong arguments.",

@@ -7,7 +7,7 @@ pub use cnnc_syntax::{BinOp, ConstOp, Span, UnaryOp};
 use crate::args::BoundArgs;
 use crate::consts::{Const, ConstType};
 use crate::layers::{LayerSpec, TensorDef};
-use crate::shape::Shape;
+use crate::shape::{Shape, SizeRule};
 
 /// A checked model.
 #[derive(Debug, Clone)]
@@ -24,10 +24,24 @@ pub struct Model {
     pub forward: Forward,
     /// Each layer and functional op in the order the forward pass runs them, with its output shape.
     pub trace: Vec<TraceRow>,
+    /// The rules on the run-time input sizes (`H` in `[N, 3, H, W]`) beyond the declared rank
+    /// and fixed sizes, each with what needs it.
+    pub requirements: Vec<Requirement>,
     /// The blocks the model uses, each merged over every use in the file, in source order.
     pub blocks: Vec<BlockDef>,
     /// Warnings about the model: they do not stop a build.
     pub warnings: Vec<crate::Error>,
+}
+
+/// A rule on a run-time input size, such as `H >= 32` or `H divisible by 16`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Requirement {
+    /// The rule.
+    pub rule: SizeRule,
+    /// The layer or operation that needs it, as in "`enc1.conv` (Conv2d)".
+    pub needed_by: String,
+    /// Where that layer or operation is.
+    pub span: Span,
 }
 
 impl Model {

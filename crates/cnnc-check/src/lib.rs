@@ -20,8 +20,10 @@ pub mod ops;
 mod resolve;
 pub mod rust_names;
 pub mod shape;
+mod sizes;
 
 pub use diagnostic::{Code, Error};
+pub use sizes::check_at;
 
 /// Checks every model of a parsed file.
 pub fn check(file: &cnnc_syntax::File) -> Result<Vec<ir::Model>, Vec<Error>> {

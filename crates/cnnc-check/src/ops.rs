@@ -2,11 +2,12 @@
 //! `reshape`, `permute`, `transpose` and `mean`. Each returns the new shape, or what is wrong.
 
 use crate::layers::normalize_dim;
-use crate::shape::{Dim, Shape};
+use crate::shape::{agreement, Agreement, Dim, Shape, SizeRule};
 
 /// PyTorch's broadcasting: shapes align at the right; sizes must be equal or 1. A run-time size
-/// broadcasts only with itself or 1.
-pub fn broadcast(a: &Shape, b: &Shape) -> Result<Shape, String> {
+/// broadcasts only with 1 or a size equal to it; where two run-time sizes are equal only for some
+/// input sizes, the rule that says which is added to `rules`.
+pub fn broadcast(a: &Shape, b: &Shape, rules: &mut Vec<SizeRule>) -> Result<Shape, String> {
     let rank = a.rank().max(b.rank());
     let at = |s: &Shape, i: usize| {
         let offset = rank - s.rank();
@@ -23,6 +24,7 @@ pub fn broadcast(a: &Shape, b: &Shape) -> Result<Shape, String> {
             _ if x == y => x,
             (Dim::Known(1), _) => y,
             (_, Dim::Known(1)) => x,
+            _ if equal_sizes(&x, &y, rules) => x,
             _ => {
                 return Err(format!(
                 "dimension {i} is {x} on the left and {y} on the right; sizes must be equal or 1"
@@ -33,8 +35,25 @@ pub fn broadcast(a: &Shape, b: &Shape) -> Result<Shape, String> {
     Ok(Shape(dims))
 }
 
-/// `torch.cat`: equal ranks, equal sizes except along `dim`, which adds up.
-pub fn cat(shapes: &[Shape], dim: i64) -> Result<(Shape, usize), String> {
+/// Whether `x` and `y` are equal for every input size, or for some, whose rule joins `rules`.
+fn equal_sizes(x: &Dim, y: &Dim, rules: &mut Vec<SizeRule>) -> bool {
+    match agreement(x, y) {
+        Agreement::Always => true,
+        Agreement::When(rule) => {
+            rules.push(rule);
+            true
+        }
+        Agreement::Never => false,
+    }
+}
+
+/// `torch.cat`: equal ranks, equal sizes except along `dim`, which adds up. Run-time sizes
+/// equal only for some input sizes add their rule to `rules`.
+pub fn cat(
+    shapes: &[Shape],
+    dim: i64,
+    rules: &mut Vec<SizeRule>,
+) -> Result<(Shape, usize), String> {
     let first = shapes.first().ok_or("cat needs at least one tensor")?;
     let rank = first.rank();
     let d = normalize_dim(dim, rank.max(1))
@@ -49,7 +68,7 @@ pub fn cat(shapes: &[Shape], dim: i64) -> Result<(Shape, usize), String> {
             ));
         }
         for i in (0..rank).filter(|&i| i != d) {
-            if shape.0[i] != first.0[i] {
+            if !equal_sizes(&shape.0[i], &first.0[i], rules) {
                 return Err(format!(
                     "tensor {k} is {shape} and tensor 0 is {first}: dimension {i} differs, and only dimension {d} may"
                 ));
@@ -57,7 +76,7 @@ pub fn cat(shapes: &[Shape], dim: i64) -> Result<(Shape, usize), String> {
         }
         match &shape.0[d] {
             Dim::Known(n) => total = total.and_then(|t| t.checked_add(*n)),
-            Dim::Symbolic(s) => symbolic.push(s.clone()),
+            Dim::Symbolic(s) => symbolic.push(s.to_string()),
         }
     }
     let size = match (total, symbolic.is_empty()) {
@@ -68,7 +87,7 @@ pub fn cat(shapes: &[Shape], dim: i64) -> Result<(Shape, usize), String> {
             if n > 0 {
                 parts.push(n.to_string());
             }
-            Dim::Symbolic(parts.join("+"))
+            Dim::opaque(parts.join("+"))
         }
     };
     Ok((first.with(d, size), d))
@@ -124,7 +143,7 @@ pub fn reshape(shape: &Shape, sizes: &[i64]) -> Result<Shape, String> {
         .0
         .iter()
         .filter_map(|d| match d {
-            Dim::Symbolic(s) => Some(s.clone()),
+            Dim::Symbolic(s) => Some(s.to_string()),
             Dim::Known(_) => None,
         })
         .collect();
@@ -149,11 +168,18 @@ pub fn reshape(shape: &Shape, sizes: &[i64]) -> Result<Shape, String> {
             return Err(format!("{elements} elements do not divide into sizes {sizes:?}: {known} is not a multiple of {target}"));
         }
         let rest = known / target;
-        let mut parts = symbolic;
-        if rest != 1 {
-            parts.push(rest.to_string());
+        let run_time: Vec<&Dim> = shape.0.iter().filter(|d| d.known().is_none()).collect();
+        match (run_time.as_slice(), rest) {
+            // The one run-time size passes through, as `N` in `reshape(-1, 8, 1, 1)`.
+            ([only], 1) => (*only).clone(),
+            _ => {
+                let mut parts = symbolic;
+                if rest != 1 {
+                    parts.push(rest.to_string());
+                }
+                Dim::opaque(parts.join("*"))
+            }
         }
-        Dim::Symbolic(parts.join("*"))
     } else if has_wildcard {
         if target == 0 || known % target != 0 {
             return Err(format!("{elements} elements do not divide into sizes {sizes:?}"));

@@ -1,4 +1,5 @@
-//! Tensor shapes whose sizes are either known or symbolic (such as the batch size `N`).
+//! Tensor shapes whose sizes are either known or symbolic (such as the batch size `N`, or a
+//! height `H // 4` that follows from an input declared `[N, 3, H, W]`).
 
 use std::fmt;
 
@@ -7,8 +8,8 @@ use std::fmt;
 pub enum Dim {
     /// A size known at compile time.
     Known(i64),
-    /// A size known only at run time, named in the model's `input` declaration.
-    Symbolic(String),
+    /// A size known only at run time, computed from a size named in the model's `input`.
+    Symbolic(Sym),
 }
 
 impl Dim {
@@ -19,15 +20,283 @@ impl Dim {
             Dim::Symbolic(_) => None,
         }
     }
+
+    /// The run-time size `name` itself.
+    pub fn named(name: &str) -> Dim {
+        Dim::Symbolic(Sym::Floor(FloorSize::named(name)))
+    }
+
+    /// A run-time size that is followed only by its text, such as `N*C` after a flatten.
+    pub fn opaque(text: String) -> Dim {
+        Dim::Symbolic(Sym::Opaque(text))
+    }
 }
 
 impl fmt::Display for Dim {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Dim::Known(n) => write!(f, "{n}"),
-            Dim::Symbolic(s) => f.write_str(s),
+            Dim::Symbolic(s) => write!(f, "{s}"),
         }
     }
+}
+
+/// A size known only at run time.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Sym {
+    /// A size that is a floor-affine function of one input size.
+    Floor(FloorSize),
+    /// A size from several run-time sizes, such as `N*C`; equal only to the same text.
+    Opaque(String),
+}
+
+impl fmt::Display for Sym {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Sym::Floor(size) => write!(f, "{size}"),
+            Sym::Opaque(text) => f.write_str(text),
+        }
+    }
+}
+
+/// `scale * ((name + offset) // divisor) + shift`: the sizes that strides, pooling, padding,
+/// transposed convolutions and integer upsampling make of an input size `name`. The form is kept
+/// normalised (`0 <= offset < divisor`, and `offset == 0` when `divisor == 1`), so that equal
+/// functions of one name compare equal.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FloorSize {
+    /// The input size it is computed from, as declared (`H`).
+    pub name: String,
+    /// Multiplies the quotient; at least 1.
+    pub scale: i64,
+    /// Added to the input size before dividing.
+    pub offset: i64,
+    /// Divides, rounding down; at least 1.
+    pub divisor: i64,
+    /// Added at the end.
+    pub shift: i64,
+}
+
+impl FloorSize {
+    /// The size `name` itself.
+    pub fn named(name: &str) -> FloorSize {
+        FloorSize { name: name.to_string(), scale: 1, offset: 0, divisor: 1, shift: 0 }
+    }
+
+    fn normalised(mut self) -> Option<FloorSize> {
+        if self.divisor == 1 {
+            self.shift = self.shift.checked_add(self.scale.checked_mul(self.offset)?)?;
+            self.offset = 0;
+        } else {
+            let whole = self.offset.div_euclid(self.divisor);
+            self.offset = self.offset.rem_euclid(self.divisor);
+            self.shift = self.shift.checked_add(self.scale.checked_mul(whole)?)?;
+        }
+        Some(self)
+    }
+
+    /// `self + k`; `None` on overflow.
+    pub fn add(&self, k: i64) -> Option<FloorSize> {
+        Some(FloorSize { shift: self.shift.checked_add(k)?, ..self.clone() })
+    }
+
+    /// `self * k` for `k >= 1`; `None` on overflow.
+    pub fn mul(&self, k: i64) -> Option<FloorSize> {
+        Some(FloorSize {
+            scale: self.scale.checked_mul(k)?,
+            shift: self.shift.checked_mul(k)?,
+            ..self.clone()
+        })
+    }
+
+    /// `self // k` for `k >= 1`, rounding down; `None` when the result has no floor-affine form
+    /// (the scale is neither 1 nor a multiple of `k`) or overflows.
+    pub fn floor_div(&self, k: i64) -> Option<FloorSize> {
+        if self.scale % k == 0 {
+            let shift = self.shift.div_euclid(k);
+            return Some(FloorSize { scale: self.scale / k, shift, ..self.clone() });
+        }
+        if self.scale != 1 {
+            return None;
+        }
+        // (q + b) // k with q = (h + c) // m is (h + c + b*m) // (m*k).
+        FloorSize {
+            name: self.name.clone(),
+            scale: 1,
+            offset: self.offset.checked_add(self.shift.checked_mul(self.divisor)?)?,
+            divisor: self.divisor.checked_mul(k)?,
+            shift: 0,
+        }
+        .normalised()
+    }
+
+    /// The value for an input size `h >= 0`; `None` on overflow.
+    pub fn at(&self, h: i64) -> Option<i64> {
+        let quotient = h.checked_add(self.offset)?.div_euclid(self.divisor);
+        self.scale.checked_mul(quotient)?.checked_add(self.shift)
+    }
+
+    /// The smallest input size for which the value is at least `bound`; `None` on overflow.
+    pub fn least_input_for(&self, bound: i64) -> Option<i64> {
+        // scale * q + shift >= bound  <=>  q >= ceil((bound - shift) / scale)
+        //                             <=>  h >= that * divisor - offset.
+        let need = bound.checked_sub(self.shift)?;
+        let quotient = need.div_euclid(self.scale) + i64::from(need.rem_euclid(self.scale) != 0);
+        quotient.checked_mul(self.divisor)?.checked_sub(self.offset)
+    }
+}
+
+impl fmt::Display for FloorSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let FloorSize { name, scale, offset, divisor, shift } = self;
+        let base = match (*offset, *divisor) {
+            (_, 1) => name.clone(),
+            (0, m) => format!("{name}//{m}"),
+            (c, m) => format!("({name} + {c})//{m}"),
+        };
+        match (*scale, *divisor) {
+            (1, _) => f.write_str(&base)?,
+            (a, 1) => write!(f, "{a}*{base}")?,
+            (a, _) => write!(f, "{a}*({base})")?,
+        }
+        match *shift {
+            0 => Ok(()),
+            b if b > 0 => write!(f, " + {b}"),
+            b => write!(f, " - {}", b.unsigned_abs()),
+        }
+    }
+}
+
+/// How two sizes compare over every input size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Agreement {
+    /// Equal for every input size.
+    Always,
+    /// Equal only for the input sizes that the rule allows.
+    When(SizeRule),
+    /// Not equal, or equal for too few sizes to be meant.
+    Never,
+}
+
+/// The input sizes a model accepts beyond the declared rank and fixed sizes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SizeRule {
+    /// `name >= least`.
+    AtLeast { name: String, least: i64 },
+    /// `name % modulus` is one of `residues` (sorted, each below `modulus`).
+    Residues { name: String, modulus: i64, residues: Vec<i64> },
+}
+
+/// The largest modulus whose residues are listed; sizes with a longer period are not followed.
+const MAX_PERIOD: i64 = 1 << 16;
+
+impl SizeRule {
+    /// The input size the rule is about.
+    pub fn name(&self) -> &str {
+        match self {
+            SizeRule::AtLeast { name, .. } | SizeRule::Residues { name, .. } => name,
+        }
+    }
+
+    /// Whether every size this rule allows is allowed by `other` too (both about one name);
+    /// rules with a longer common period than the checker follows are not compared.
+    pub fn implies(&self, other: &SizeRule) -> bool {
+        match (self, other) {
+            (SizeRule::AtLeast { least: a, .. }, SizeRule::AtLeast { least: b, .. }) => a >= b,
+            (SizeRule::Residues { modulus: m, .. }, SizeRule::Residues { modulus: n, .. }) => {
+                lcm(*m, *n)
+                    .filter(|&p| p <= MAX_PERIOD)
+                    .is_some_and(|p| (0..p).all(|h| !self.allows(h) || other.allows(h)))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the input size `size` satisfies the rule.
+    pub fn allows(&self, size: i64) -> bool {
+        match self {
+            SizeRule::AtLeast { least, .. } => size >= *least,
+            SizeRule::Residues { modulus, residues, .. } => {
+                residues.binary_search(&size.rem_euclid(*modulus)).is_ok()
+            }
+        }
+    }
+}
+
+impl fmt::Display for SizeRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SizeRule::AtLeast { name, least } => write!(f, "{name} >= {least}"),
+            SizeRule::Residues { name, modulus, residues } => match residues.as_slice() {
+                [0] => write!(f, "{name} divisible by {modulus}"),
+                [one] => write!(f, "{name} % {modulus} == {one}"),
+                [first, .., last] if last - first + 1 == residues.len() as i64 => {
+                    write!(f, "{name} % {modulus} in {first}..={last}")
+                }
+                _ => {
+                    let list: Vec<String> = residues.iter().map(i64::to_string).collect();
+                    write!(f, "{name} % {modulus} in {{{}}}", list.join(", "))
+                }
+            },
+        }
+    }
+}
+
+/// Compares two sizes over every value of the input sizes they come from.
+pub fn agreement(x: &Dim, y: &Dim) -> Agreement {
+    if x == y {
+        return Agreement::Always;
+    }
+    let (Dim::Symbolic(Sym::Floor(a)), Dim::Symbolic(Sym::Floor(b))) = (x, y) else {
+        return Agreement::Never;
+    };
+    // Both grow like scale/divisor per unit of the input; different rates meet at most once.
+    let same_rate = a.scale.checked_mul(b.divisor) == b.scale.checked_mul(a.divisor);
+    if a.name != b.name || !same_rate {
+        return Agreement::Never;
+    }
+    let Some(modulus) = lcm(a.divisor, b.divisor).filter(|&m| m <= MAX_PERIOD) else {
+        return Agreement::Never;
+    };
+    // With equal rates the difference repeats with period `modulus` (a multiple of both
+    // divisors), so the residues where it is zero say everything.
+    let residues: Vec<i64> = (0..modulus).filter(|&r| a.at(r) == b.at(r)).collect();
+    match residues.len() {
+        0 => Agreement::Never,
+        n if n as i64 == modulus => Agreement::Always,
+        _ => Agreement::When(SizeRule::Residues { name: a.name.clone(), modulus, residues }),
+    }
+}
+
+/// The smallest input size of at least 1 that meets every rule (all about one name), or `None`
+/// if none does; rules whose common period is longer than the checker follows count as met.
+pub fn least_allowed<'r>(rules: impl Iterator<Item = &'r SizeRule> + Clone) -> Option<i64> {
+    let least = rules
+        .clone()
+        .filter_map(|r| match r {
+            SizeRule::AtLeast { least, .. } => Some(*least),
+            SizeRule::Residues { .. } => None,
+        })
+        .fold(1, i64::max);
+    let period = rules
+        .clone()
+        .filter_map(|r| match r {
+            SizeRule::Residues { modulus, .. } => Some(*modulus),
+            SizeRule::AtLeast { .. } => None,
+        })
+        .try_fold(1, lcm);
+    let Some(period) = period.filter(|&p| p <= MAX_PERIOD) else { return Some(least) };
+    (least..least.checked_add(period)?).find(|&h| rules.clone().all(|r| r.allows(h)))
+}
+
+fn lcm(a: i64, b: i64) -> Option<i64> {
+    let gcd = |mut x: i64, mut y: i64| {
+        while y != 0 {
+            (x, y) = (y, x % y);
+        }
+        x
+    };
+    (a / gcd(a, b)).checked_mul(b)
 }
 
 /// The shape of a tensor.

@@ -4,40 +4,47 @@ use cnnc_check::ops::{broadcast, cat, chunk, mean, permute, reshape, transpose};
 use cnnc_check::shape::{Dim, Shape};
 
 fn shape(dims: &[&str]) -> Shape {
-    Shape(
-        dims.iter()
-            .map(|d| d.parse().map_or_else(|_| Dim::Symbolic(d.to_string()), Dim::Known))
-            .collect(),
-    )
+    Shape(dims.iter().map(|d| d.parse().map_or_else(|_| Dim::named(d), Dim::Known)).collect())
 }
 
 #[test]
 fn broadcasting_aligns_at_the_right() {
     // torch.zeros(8, 1, 6, 1) + torch.zeros(7, 1, 5) -> [8, 7, 6, 5]
     assert_eq!(
-        broadcast(&shape(&["8", "1", "6", "1"]), &shape(&["7", "1", "5"])).unwrap(),
+        broadcast(&shape(&["8", "1", "6", "1"]), &shape(&["7", "1", "5"]), &mut Vec::new())
+            .unwrap(),
         shape(&["8", "7", "6", "5"])
     );
     // Squeeze-and-excitation: [N, C, H, W] * [N, C, 1, 1]
     assert_eq!(
-        broadcast(&shape(&["N", "8", "6", "6"]), &shape(&["N", "8", "1", "1"])).unwrap(),
+        broadcast(&shape(&["N", "8", "6", "6"]), &shape(&["N", "8", "1", "1"]), &mut Vec::new())
+            .unwrap(),
         shape(&["N", "8", "6", "6"])
     );
     // A scalar is rank 0.
-    assert_eq!(broadcast(&shape(&["N", "3"]), &shape(&[])).unwrap(), shape(&["N", "3"]));
-    assert!(broadcast(&shape(&["N", "16", "8", "8"]), &shape(&["N", "8", "16", "16"])).is_err());
-    assert!(broadcast(&shape(&["N", "3"]), &shape(&["M", "3"])).is_err());
+    assert_eq!(
+        broadcast(&shape(&["N", "3"]), &shape(&[]), &mut Vec::new()).unwrap(),
+        shape(&["N", "3"])
+    );
+    assert!(broadcast(
+        &shape(&["N", "16", "8", "8"]),
+        &shape(&["N", "8", "16", "16"]),
+        &mut Vec::new()
+    )
+    .is_err());
+    assert!(broadcast(&shape(&["N", "3"]), &shape(&["M", "3"]), &mut Vec::new()).is_err());
 }
 
 #[test]
 fn cat_adds_up_one_dimension() {
-    let (out, d) = cat(&[shape(&["N", "3", "4"]), shape(&["N", "5", "4"])], 1).unwrap();
+    let (out, d) =
+        cat(&[shape(&["N", "3", "4"]), shape(&["N", "5", "4"])], 1, &mut Vec::new()).unwrap();
     assert_eq!((out, d), (shape(&["N", "8", "4"]), 1));
-    let (out, _) = cat(&[shape(&["2", "3"]), shape(&["4", "3"])], -2).unwrap();
+    let (out, _) = cat(&[shape(&["2", "3"]), shape(&["4", "3"])], -2, &mut Vec::new()).unwrap();
     assert_eq!(out, shape(&["6", "3"]));
-    assert!(cat(&[shape(&["N", "3", "4"]), shape(&["N", "3", "5"])], 1).is_err());
-    assert!(cat(&[shape(&["N", "3"]), shape(&["N", "3", "1"])], 0).is_err());
-    assert!(cat(&[shape(&["N", "3"])], 2).is_err());
+    assert!(cat(&[shape(&["N", "3", "4"]), shape(&["N", "3", "5"])], 1, &mut Vec::new()).is_err());
+    assert!(cat(&[shape(&["N", "3"]), shape(&["N", "3", "1"])], 0, &mut Vec::new()).is_err());
+    assert!(cat(&[shape(&["N", "3"])], 2, &mut Vec::new()).is_err());
 }
 
 #[test]

@@ -53,6 +53,10 @@ enum Command {
         /// The batch size of the memory estimate.
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i64).range(1..))]
         batch: i64,
+        /// Check at these input sizes, the whole shape of a named input: `x=1,3,512,512`.
+        /// They must fit the declared input and what its layers need of its run-time sizes.
+        #[arg(long = "input", value_name = "NAME=SIZES", value_parser = input_sizes)]
+        inputs: Vec<(String, Vec<i64>)>,
     },
     /// Compile files to Rust (or PyTorch). Nothing is written for a file with errors.
     Build {
@@ -183,13 +187,13 @@ fn main() -> ExitCode {
     let format = cli.diagnostics();
     let lints = Lints { format, deny: cli.deny == Some(Deny::Warnings) };
     let errors = match &cli.command {
-        Command::Check { files, model, depth, batch } => {
+        Command::Check { files, model, depth, batch, inputs } => {
             let table = Table {
                 model: model.as_deref(),
                 options: SummaryOptions { depth: *depth, batch: *batch },
                 json: cli.format == DiagnosticFormat::Json,
             };
-            files.iter().map(|file| check(file, &table, lints)).collect()
+            files.iter().map(|file| check(file, &table, inputs, lints)).collect()
         }
         Command::Build { files, target, output, out_dir } => {
             if files.len() > 1 && out_dir.is_none() {
@@ -286,6 +290,17 @@ fn checked(file: &Path, lints: Lints) -> Result<Checked, CompileError> {
     Ok(Checked { models, shown, source, header_name })
 }
 
+/// `x=1,3,512,512`: an input's name and its sizes.
+fn input_sizes(text: &str) -> Result<(String, Vec<i64>), String> {
+    let (name, sizes) = text.split_once('=').ok_or("expected NAME=SIZES, such as x=1,3,512,512")?;
+    let sizes = sizes
+        .split(',')
+        .map(|s| s.trim().parse::<i64>().ok().filter(|&n| n >= 1))
+        .collect::<Option<Vec<i64>>>()
+        .ok_or_else(|| format!("`{sizes}` is not a list of positive sizes, such as 1,3,512,512"))?;
+    Ok((name.trim().to_string(), sizes))
+}
+
 /// Whether `path` stands for standard input or output.
 fn is_stdio(path: &Path) -> bool {
     path == Path::new("-")
@@ -311,8 +326,20 @@ struct Table<'a> {
     json: bool,
 }
 
-fn check(file: &Path, table: &Table, lints: Lints) -> Result<(), CompileError> {
-    let checked = checked(file, lints)?;
+fn check(
+    file: &Path,
+    table: &Table,
+    inputs: &[(String, Vec<i64>)],
+    lints: Lints,
+) -> Result<(), CompileError> {
+    let checked = if inputs.is_empty() {
+        checked(file, lints)?
+    } else {
+        let (shown, source) = read(file)?;
+        let models =
+            cnnc_build::check_source_at(&shown, &source, inputs).map_err(CompileError::Source)?;
+        Checked { models, header_name: shown.clone(), shown, source }
+    };
     let models: Vec<&cnnc_build::ir::Model> = match table.model {
         Some(name) => vec![pick(&checked, Some(name), file)?],
         None => checked.models.iter().collect(),

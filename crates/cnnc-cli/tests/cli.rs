@@ -4,6 +4,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 const SIMPLE_CNN: &str = include_str!("../../../examples/simple_cnn.cnn");
+const UNET: &str = include_str!("../../../examples/unet.cnn");
 
 fn cnnc(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cnnc"))
@@ -36,6 +37,40 @@ fn check_prints_every_layer_with_its_shape_and_the_parameter_count() {
         .any(|l| l.trim_start().starts_with("flatten(1)") && l.ends_with("[N, 2048]")));
     assert!(stdout.contains("parameters: 1,175,818"));
     insta::assert_snapshot!(stdout);
+}
+
+/// The U-Net is declared `[N, 3, H, W]`: `check` prints its sizes in terms of `H` and `W` with
+/// what its layers need of them, and `--input` checks it at given sizes.
+#[test]
+fn check_follows_run_time_sizes_and_input_sets_them() {
+    let dir = workdir(&[("unet.cnn", UNET)]);
+    let out = cnnc(&["check", "unet.cnn"], dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("[N, 128, H//8, W//8]"), "{stdout}");
+    assert!(stdout.contains("needs H >= 8: `down3.0` (MaxPool2d)"), "{stdout}");
+    assert!(stdout.contains("needs W divisible by 8: `cat` of"), "{stdout}");
+    assert!(stdout.contains("MACs per sample: ?"), "{stdout}");
+
+    let out = cnnc(&["check", "unet.cnn", "--input", "x=1,3,64,96"], dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("[1, 128, 8, 12]"), "{stdout}");
+    assert!(stdout.contains("MACs per sample: 217,546,752"), "{stdout}");
+
+    for (sizes, message) in [
+        ("x=1,3,36,40", "UNet: input `x` has H = 36, but `cat` of"),
+        ("x=1,3,4,8", "UNet: input `x` has H = 4, but `down3.0` (MaxPool2d) needs H >= 8"),
+        ("x=1,3,32", "UNet: input `x` is given 3 sizes, [1, 3, 32], but UNet declares 4"),
+        ("x=1,4,32,32", "is given size 4 in dimension 1, where UNet declares 3"),
+        ("y=1,3,32,32", "no model declares an input `y`"),
+    ] {
+        let out = cnnc(&["check", "unet.cnn", "--input", sizes], dir.path());
+        assert_eq!(out.status.code(), Some(1), "{sizes}");
+        assert!(text(&out.stderr).contains(message), "{sizes}: {}", text(&out.stderr));
+    }
+    let out = cnnc(&["check", "unet.cnn", "--input", "x=1,3,a"], dir.path());
+    assert_eq!(out.status.code(), Some(2), "a malformed size is a usage error");
 }
 
 #[test]

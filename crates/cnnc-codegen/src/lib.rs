@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use cnnc_check::args::{default_value, ArgType, ArgValue, BoundArgs, Default};
 use cnnc_check::ir::{self, InitDist, NodeBody};
-use cnnc_check::shape::Dim;
+use cnnc_check::shape::{Dim, SizeRule};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 
@@ -95,7 +95,31 @@ fn generate_model(model: &ir::Model, names: &mut StructNames) -> TokenStream {
             let n = int(*n);
             quote! { ::cnnc::Dim::Fixed(#n) }
         }
-        Dim::Symbolic(name) => quote! { ::cnnc::Dim::Named(#name) },
+        Dim::Symbolic(name) => {
+            let name = name.to_string();
+            quote! { ::cnnc::Dim::Named(#name) }
+        }
+    });
+    let rules = model.requirements.iter().map(|r| {
+        let needed_by = &r.needed_by;
+        match &r.rule {
+            SizeRule::AtLeast { name, least } => {
+                let least = int(*least);
+                quote! { ::cnnc::SizeRule::AtLeast { name: #name, least: #least, needed_by: #needed_by } }
+            }
+            SizeRule::Residues { name, modulus, residues } => {
+                let modulus = int(*modulus);
+                let residues = residues.iter().map(|&r| int(r));
+                quote! {
+                    ::cnnc::SizeRule::Residues {
+                        name: #name,
+                        modulus: #modulus,
+                        residues: &[#(#residues),*],
+                        needed_by: #needed_by,
+                    }
+                }
+            }
+        }
     });
     let (model_name, input_name) = (&model.name, &forward.input);
     let input_doc = format!(
@@ -108,6 +132,7 @@ fn generate_model(model: &ir::Model, names: &mut StructNames) -> TokenStream {
             model: #model_name,
             name: #input_name,
             dims: &[#(#declared),*],
+            rules: &[#(#rules),*],
         };
     };
     let by_name: HashMap<&str, usize> =

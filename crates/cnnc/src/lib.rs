@@ -14,6 +14,6 @@ mod module_tree;
 pub mod nn;
 
 pub use cnnc_macros::model;
-pub use input::{Dim, InputShape};
+pub use input::{Dim, InputShape, SizeRule};
 pub use module_tree::{AsModuleTree, ModuleTree};
 pub use tch;

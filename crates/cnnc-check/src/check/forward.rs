@@ -639,8 +639,13 @@ impl<'a> ModelChecker<'a, '_> {
             );
             return None;
         }
-        let shape = match crate::ops::broadcast(&lflow.shape, &rflow.shape) {
-            Ok(shape) => shape,
+        let mut rules = Vec::new();
+        let shape = match crate::ops::broadcast(&lflow.shape, &rflow.shape, &mut rules) {
+            Ok(shape) => {
+                let what = || format!("`{symbol}` of {} and {}", lflow.shape, rflow.shape);
+                self.require(rules, what, span);
+                shape
+            }
             Err(reason) => {
                 self.errors.push(
                     Error::new(
@@ -786,8 +791,12 @@ impl<'a> ModelChecker<'a, '_> {
                     input: &flow,
                     model_input: &self.input_shape,
                     errors: self.errors,
+                    rules: Vec::new(),
                 };
-                let shape = (spec.infer)(&mut ctx)?;
+                let shape = (spec.infer)(&mut ctx);
+                let rules = ctx.rules;
+                let shape = shape?;
+                self.require(rules, || format!("`{op_name}`"), call.span);
                 let layer = ir::Layer { spec, args, tensors: Vec::new() };
                 Ok((ir::Op::Layer(layer), shape))
             }
@@ -862,8 +871,14 @@ impl<'a> ModelChecker<'a, '_> {
         let evaluated: Vec<(Flow, ir::Expr)> = evaluated.into_iter().collect::<Option<_>>()?;
         let dim = args.int("dim").unwrap_or(0);
         let shapes: Vec<Shape> = evaluated.iter().map(|(f, _)| f.shape.clone()).collect();
-        let (shape, d) = match crate::ops::cat(&shapes, dim) {
-            Ok(result) => result,
+        let mut rules = Vec::new();
+        let (shape, d) = match crate::ops::cat(&shapes, dim, &mut rules) {
+            Ok(result) => {
+                let joined: Vec<String> = shapes.iter().map(ToString::to_string).collect();
+                let what = || format!("`cat` of {}", joined.join(" and "));
+                self.require(rules, what, call.span);
+                result
+            }
             Err(reason) => {
                 let mut error = Error::new(
                     Code::Cat,

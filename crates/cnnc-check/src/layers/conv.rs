@@ -3,7 +3,7 @@
 use super::{axis_names, spatial, LayerSpec, ShapeCtx, TensorDef, Window};
 use crate::args::{ArgType, ArgValue, BoundArgs, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
-use crate::shape::{Dim, Shape};
+use crate::shape::{Dim, Shape, Sym};
 
 const PADDING_MODES: &[&str] = &["zeros", "reflect", "replicate", "circular"];
 
@@ -272,7 +272,21 @@ fn conv_transpose_shape<const D: usize>(ctx: &mut ShapeCtx<'_>) -> Option<Shape>
     }
     let mut dims = ctx.input.shape.0.clone();
     for (i, name) in axis_names(D).iter().enumerate() {
-        let input = ctx.known_dim(rank - D + i, name)?;
+        let input = match ctx.followed_dim(rank - D + i, name)? {
+            Dim::Known(n) => n,
+            Dim::Symbolic(Sym::Floor(size)) => {
+                // (input - 1) * s - 2p + d(k - 1) + output_padding + 1
+                let shift = padding[i]
+                    .checked_mul(-2)
+                    .and_then(|x| x.checked_add(dilation[i].checked_mul(kernel[i] - 1)?))
+                    .and_then(|x| x.checked_add(output_padding[i] + 1))
+                    .and_then(|x| x.checked_sub(stride[i]));
+                let out = shift.and_then(|shift| size.mul(stride[i])?.add(shift));
+                dims[rank - D + i] = ctx.follow(name, &size, out)?;
+                continue;
+            }
+            Dim::Symbolic(Sym::Opaque(_)) => return None,
+        };
         let out = (input - 1)
             .checked_mul(stride[i])
             .and_then(|x| x.checked_sub(padding[i].checked_mul(2)?))

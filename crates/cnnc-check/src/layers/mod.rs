@@ -16,7 +16,7 @@ use cnnc_syntax::Span;
 
 use crate::args::{ArgValue, BoundArgs, Param};
 use crate::diagnostic::{Code, Error};
-use crate::shape::{Dim, Shape};
+use crate::shape::{Dim, FloorSize, Shape, SizeRule, Sym};
 
 /// What the catalogue knows about one layer kind.
 #[derive(Debug)]
@@ -219,6 +219,8 @@ pub struct ShapeCtx<'a> {
     pub model_input: &'a Shape,
     /// Where problems are reported.
     pub errors: &'a mut Vec<Error>,
+    /// The input sizes the layer needs, where its input has run-time sizes.
+    pub rules: Vec<SizeRule>,
 }
 
 impl ShapeCtx<'_> {
@@ -281,6 +283,45 @@ impl ShapeCtx<'_> {
                 )
             }
         }
+    }
+
+    /// Input dimension `index`: known, or a run-time size the checker follows through the
+    /// layer. A size made of several run-time sizes (`N*C`) is reported, as by [`Self::known_dim`].
+    pub fn followed_dim(&mut self, index: usize, what: &str) -> Option<Dim> {
+        match &self.input.shape.0[index] {
+            Dim::Symbolic(Sym::Opaque(_)) => self.known_dim(index, what).map(Dim::Known),
+            dim => Some(dim.clone()),
+        }
+    }
+
+    /// The output size `out` that the layer computes from the run-time size `input` along
+    /// `axis`. The input sizes for which it is below 1 are ruled out; `None` (no form the checker
+    /// follows, or an overflow) is reported.
+    pub fn follow(&mut self, axis: &str, input: &FloorSize, out: Option<FloorSize>) -> Option<Dim> {
+        let Some(out) = out else {
+            let (span, note) = self.origin();
+            let path = self.path.to_string();
+            return self.error(
+                Error::new(
+                    Code::SymbolicSize,
+                    format!(
+                        "`{path}` makes a {axis} from the run-time size {input} that the checker cannot follow"
+                    ),
+                    self.args.call_span,
+                    format!("{axis} from {input}"),
+                )
+                .with_related(span, note)
+                .with_help(format!(
+                    "declare a fixed size for `{}` in the model's `input`, or make the strides divide the upsampling factors",
+                    input.name
+                )),
+            );
+        };
+        let Some(least) = out.least_input_for(1) else { return self.overflow() };
+        if least > 1 {
+            self.rules.push(SizeRule::AtLeast { name: out.name.clone(), least });
+        }
+        Some(Dim::Symbolic(Sym::Floor(out)))
     }
 
     /// Checks that an integer argument (such as `in_channels`) equals the incoming size `actual`,
@@ -457,6 +498,9 @@ pub(crate) fn spatial(ctx: &mut ShapeCtx<'_>, windows: &[Window]) -> Option<Shap
     let rank = ctx.input.shape.rank();
     let first = rank - windows.len();
     let names = axis_names(windows.len());
+    if ctx.input.shape.0[first..].iter().any(|d| matches!(d, Dim::Symbolic(Sym::Floor(_)))) {
+        return run_time_spatial(ctx, windows);
+    }
     let mut sizes = Vec::new();
     for (i, name) in names.iter().enumerate() {
         sizes.push(ctx.known_dim(first + i, name)?);
@@ -491,6 +535,48 @@ pub(crate) fn spatial(ctx: &mut ShapeCtx<'_>, windows: &[Window]) -> Option<Shap
         dims[first + i] = Dim::Known(result.ok()?);
     }
     Some(Shape(dims))
+}
+
+/// [`spatial`] where some of the sizes are run-time sizes: each becomes a floor-affine function
+/// of the input size it comes from, and the input sizes too small for the window are ruled out.
+fn run_time_spatial(ctx: &mut ShapeCtx<'_>, windows: &[Window]) -> Option<Shape> {
+    let rank = ctx.input.shape.rank();
+    let first = rank - windows.len();
+    let names = axis_names(windows.len());
+    let mut dims = ctx.input.shape.0.clone();
+    for (i, &w) in windows.iter().enumerate() {
+        dims[first + i] = match ctx.followed_dim(first + i, names[i])? {
+            Dim::Known(n) => match window_output(n, w) {
+                Ok(out) => Dim::Known(out),
+                Err(WindowFailure::Overflow) => return ctx.overflow(),
+                Err(WindowFailure::Collapse { padded, effective }) => {
+                    ctx.collapse(names[i], n, w, padded, effective);
+                    return None;
+                }
+            },
+            Dim::Symbolic(Sym::Floor(size)) => {
+                let out = window_size(&size, w);
+                ctx.follow(names[i], &size, out)?
+            }
+            Dim::Symbolic(Sym::Opaque(_)) => return None,
+        };
+    }
+    Some(Shape(dims))
+}
+
+/// PyTorch's output size of a window over the run-time size `input`: `(input + 2p - e) // s + 1`
+/// for an effective kernel `e`, rounded up with `ceil_mode`. `None` where that has no floor-affine
+/// form, and for `ceil_mode` windows whose last one may start in the padding (PyTorch then drops
+/// it, for some input sizes only).
+fn window_size(input: &FloorSize, w: Window) -> Option<FloorSize> {
+    let Window { kernel, stride, padding, dilation, ceil_mode } = w;
+    let effective = dilation.checked_mul(kernel - 1)?.checked_add(1)?;
+    if ceil_mode && stride > effective - padding {
+        return None;
+    }
+    let rounding = if ceil_mode { stride - 1 } else { 0 };
+    let shift = padding.checked_mul(2)?.checked_sub(effective)?.checked_add(rounding)?;
+    input.add(shift)?.floor_div(stride)?.add(1)
 }
 
 /// The tensors of a layer without parameters or buffers.

@@ -4,7 +4,7 @@
 use super::{no_tensors, normalize_dim, LayerSpec, ShapeCtx, TensorDef};
 use crate::args::{ArgType, ArgValue, BoundArgs, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
-use crate::shape::{Dim, Shape};
+use crate::shape::{Dim, Shape, Sym};
 
 /// `nn.Unflatten`.
 pub static UNFLATTEN: LayerSpec = LayerSpec {
@@ -272,7 +272,18 @@ fn upsample_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
         let out = match target {
             Ok(size) => size,
             Err(factor) => {
-                let input = ctx.known_dim(2 + i, "size")?;
+                let input = match ctx.followed_dim(2 + i, "size")? {
+                    Dim::Known(n) => n,
+                    Dim::Symbolic(Sym::Floor(size)) => {
+                        // An integral factor scales the size exactly; others are not followed.
+                        let whole = (factor.fract() == 0.0 && (1.0..1e9).contains(&factor))
+                            .then_some(factor as i64);
+                        let out = whole.and_then(|k| size.mul(k));
+                        dims[2 + i] = ctx.follow("size", &size, out)?;
+                        continue;
+                    }
+                    Dim::Symbolic(Sym::Opaque(_)) => return None,
+                };
                 let out = (input as f64 * factor).floor();
                 // `i64::MAX as f64` rounds up to 2^63, the first float past i64::MAX.
                 if !out.is_finite() || out >= i64::MAX as f64 {
