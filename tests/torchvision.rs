@@ -45,9 +45,8 @@ mod mobilenet_v3 {
 use mobilenet_v3::MobileNetV3Small;
 
 fn check(name: &str, tolerance: f64, build: fn(&nn::Path) -> Box<dyn support::Model>) {
-    tch::manual_seed(0);
     let vs = nn::VarStore::new(Device::Cpu);
-    let model = build(&vs.root());
+    let model = support::seeded(|| build(&vs.root()));
     support::assert_parity("torchvision.json", name, model.as_ref(), tolerance);
 }
 
@@ -171,9 +170,8 @@ fn convnext_tiny() {
 
 #[test]
 fn googlenet_with_auxiliary_outputs() {
-    tch::manual_seed(0);
     let vs = nn::VarStore::new(Device::Cpu);
-    let model = GoogLeNet::new(&vs.root());
+    let model = support::seeded(|| GoogLeNet::new(&vs.root()));
     support::assert_parity("torchvision.json", "GoogLeNet", &model, 1e-4);
     // The weights are filled now; the auxiliary heads against torchvision's.
     let reference = &support::fixture("torchvision.json")["models"]["GoogLeNet"];

@@ -151,6 +151,15 @@ pub fn assert_close(label: &str, ours: &Tensor, theirs: &serde_json::Value, tole
     );
 }
 
+/// Runs `build` from the global seed 0 while no other test of this binary holds the seed, so
+/// that a model's random initialisation does not depend on the tests that run alongside it.
+pub fn seeded<T>(build: impl FnOnce() -> T) -> T {
+    static SEED: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = SEED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    tch::manual_seed(0);
+    build()
+}
+
 /// A generated model: a tch module with PyTorch-style introspection.
 pub trait Model: tch::nn::ModuleT + cnnc::ModuleTree {}
 impl<T: tch::nn::ModuleT + cnnc::ModuleTree> Model for T {}
