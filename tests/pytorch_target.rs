@@ -52,10 +52,11 @@ fn dtype(entry: &StateEntry) -> &'static str {
 #[test]
 fn generated_pytorch_modules_match_the_rust_code_and_pytorch() {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let references: Vec<serde_json::Value> = ["torchvision.json", "blocks.json", "catalogue.json"]
-        .iter()
-        .map(|f| support::fixture(f))
-        .collect();
+    let references: Vec<serde_json::Value> =
+        ["torchvision.json", "segmentation.json", "blocks.json", "catalogue.json"]
+            .iter()
+            .map(|f| support::fixture(f))
+            .collect();
     let mut requests = Vec::new();
     let mut expected: Vec<(String, Vec<StateEntry>, Option<&serde_json::Value>)> = Vec::new();
     for path in sources() {

@@ -1,6 +1,7 @@
 //! torchvision's networks written in cnnc (examples/lenet5.cnn, alexnet.cnn, vgg.cnn,
 //! resnet.cnn, mobilenet_v2.cnn, mobilenet_v3.cnn, densenet.cnn, shufflenet_v2.cnn,
-//! googlenet.cnn, efficientnet.cnn, convnext.cnn) and a small U-Net (examples/unet.cnn),
+//! googlenet.cnn, efficientnet.cnn, convnext.cnn, segmentation.cnn: FCN-ResNet50, from
+//! tests/fixtures/segmentation.json) and a small U-Net (examples/unet.cnn),
 //! compiled through the build.rs API and compared with torchvision itself
 //! (tests/fixtures/torchvision.json, from scripts/reference/torchvision_models.py): the same
 //! state_dict keys, shapes and order, the same initialisation, and eval-mode outputs within 1e-4
@@ -43,6 +44,11 @@ mod mobilenet_v3 {
     include!(concat!(env!("OUT_DIR"), "/mobilenet_v3.rs"));
 }
 use mobilenet_v3::MobileNetV3Small;
+#[allow(dead_code)]
+mod segmentation {
+    include!(concat!(env!("OUT_DIR"), "/segmentation.rs"));
+}
+use segmentation::FcnResNet50;
 
 fn check(name: &str, tolerance: f64, build: fn(&nn::Path) -> Box<dyn support::Model>) {
     let vs = nn::VarStore::new(Device::Cpu);
@@ -141,6 +147,22 @@ fn unet_rejects_a_size_its_skips_do_not_line_up_for() {
     assert_eq!(UNet::INPUT.mismatch(&[2, 3, 40, 56]), Ok(()));
     let small = UNet::INPUT.mismatch(&[1, 3, 4, 8]).unwrap_err();
     assert_eq!(small, "UNet: input `x` has H = 4, but `down3.0` (MaxPool2d) needs H >= 8");
+}
+
+/// FCN-ResNet50 is declared `[N, 3, H, W]`, and resizes its result to the input's size: the
+/// same compiled code against torchvision at 32×32 and at 16×24.
+#[test]
+fn fcn_resnet50_at_two_sizes() {
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = support::seeded(|| FcnResNet50::new(&vs.root()));
+    support::assert_parity("segmentation.json", "FCNResNet50", &model, 1e-4);
+    // The weights are filled now; the second size compares the output.
+    let name = "FCNResNet50 at 16x24";
+    let reference = &support::fixture("segmentation.json")["models"][name];
+    assert_eq!(reference["input"], serde_json::json!([1, 3, 16, 24]));
+    let x = support::fill(&[1, 3, 16, 24], 1000);
+    let y = tch::no_grad(|| nn::ModuleT::forward_t(&model, &x, false));
+    support::assert_close(name, &y, &reference["output"], 1e-4);
 }
 
 #[test]

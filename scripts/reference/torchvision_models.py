@@ -3,7 +3,7 @@
 Models: LeNet5, AlexNet, VGG16, VGG11BN, ResNet18, ResNet34, ResNet50, ResNet101, ResNet152,
 MobileNetV2, MobileNetV3Small, DenseNet121, ShuffleNetV2, GoogLeNet, EfficientNetB0,
 ConvNeXtTiny (torchvision, weights=None) and UNet (defined
-below). For each model: state_dict names, shapes and dtypes; statistics of its own
+below), the U-Net also at a second input size ("UNet at 40x56"). For each model: state_dict names, shapes and dtypes; statistics of its own
 initialisation (seed 0); and the eval-mode output for deterministic weights and input (see
 deterministic.py; fill_state_dict moves BatchNorm running statistics away from 0 and 1, so
 eval-mode batch norm is not an identity). For GoogLeNet also the two auxiliary classifiers'

@@ -156,6 +156,14 @@ impl Graph<'_> {
                 }
                 (id, e.shape.clone())
             }
+            ir::ExprKind::Resize { input, like, start, end, .. } => {
+                let (from, shape) = self.expr(input);
+                let (other, other_shape) = self.expr(like);
+                let id = self.node(&format!("interpolate(size=size(·, {start}..{end}))"), "box");
+                self.edge(from, id, &shape);
+                self.edge(other, id, &other_shape);
+                (id, e.shape.clone())
+            }
             ir::ExprKind::Chunk { input, chunks, dim } => {
                 let (from, shape) = self.expr(input);
                 let id = self.node(&format!("chunk({chunks}, dim={dim})"), "box");

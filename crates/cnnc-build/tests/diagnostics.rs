@@ -471,6 +471,21 @@ const CASES: &[Case] = &[
         source: "model M {\n    input x: [N, 3, H, H]\n    pool = MaxPool2d(2)\n    up = Upsample(scale_factor=2.0)\n    trim = Conv2d(3, 3, 2)\n    forward(x) {\n        even = cat([x -> pool -> up, x], 1)\n        t = trim(x)\n        odd = cat([t -> pool -> up, t], 1)\n        odd\n    }\n}\n",
     },
     Case {
+        name: "sizes_of_a_value_outside_interpolate",
+        codes: &["forward::call"],
+        source: "model M {\n    input x: [N, 3, H, W]\n    forward(x) { x -> reshape(size(x, 0..2)) }\n}\n",
+    },
+    Case {
+        name: "sizes_of_missing_dimensions",
+        codes: &["forward::call"],
+        source: "model M {\n    input x: [N, 3, H, W]\n    conv = Conv2d(3, 8, 3, stride=2)\n    forward(x) {\n        y = conv(x)\n        interpolate(y, size=size(x, 2..6), mode=\"bilinear\")\n    }\n}\n",
+    },
+    Case {
+        name: "sizes_of_the_wrong_count",
+        codes: &["arg::value"],
+        source: "model M {\n    input x: [N, 3, H, W]\n    conv = Conv2d(3, 8, 3, stride=2)\n    forward(x) {\n        y = conv(x)\n        interpolate(y, size=size(x, 3..), mode=\"bilinear\")\n    }\n}\n",
+    },
+    Case {
         name: "chained_comparison",
         codes: &["syntax::parse"],
         source: "block B(c) {\n    if 0 < c < 8 { Linear(c, c) }\n}\nmodel M {\n    input x: [N, 4]\n    b = B(4)\n}\n",

@@ -507,6 +507,20 @@ pub enum ExprKind {
         /// The right operand.
         rhs: Box<Expr>,
     },
+    /// `F.interpolate(input, size=like.shape[start:end], ...)`: resampling to the sizes of
+    /// another value, known at run time.
+    Resize {
+        /// The `Upsample` layer whose mode and `align_corners` apply; its `size` is unset.
+        layer: Layer,
+        /// The resampled value.
+        input: Box<Expr>,
+        /// The value whose sizes it takes.
+        like: Box<Expr>,
+        /// The first of `like`'s dimensions taken.
+        start: usize,
+        /// The dimension after the last one taken.
+        end: usize,
+    },
     /// `torch.cat(inputs, dim)`.
     Cat {
         /// The tensors, in order.
@@ -596,6 +610,13 @@ impl Expr {
             (ExprKind::Binary { lhs, rhs, .. }, ExprKind::Binary { lhs: l2, rhs: r2, .. }) => {
                 merge_box(lhs, l2);
                 merge_box(rhs, r2);
+            }
+            (
+                ExprKind::Resize { input, like, .. },
+                ExprKind::Resize { input: i2, like: l2, .. },
+            ) => {
+                merge_box(input, i2);
+                merge_box(like, l2);
             }
             (ExprKind::Cat { inputs, .. }, ExprKind::Cat { inputs: i2, .. }) => {
                 for (a, b) in inputs.iter_mut().zip(i2) {

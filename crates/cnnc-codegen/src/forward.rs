@@ -355,6 +355,21 @@ impl<'a> ForwardGen<'a> {
                 let input = self.receiver(input);
                 self.op(op, input)
             }
+            ir::ExprKind::Resize { layer, input, like, start, end } => {
+                let input = match &self.taken(input).kind {
+                    ir::ExprKind::Value(_) | ir::ExprKind::Param(_) => self.operand(input),
+                    _ => {
+                        let code = self.receiver(input);
+                        quote! { &#code }
+                    }
+                };
+                let like = self.receiver(like);
+                let (start, end) =
+                    (crate::consts::usize_literal(*start), crate::consts::usize_literal(*end));
+                let (_, literal, complete) = layer_constructor(layer, quote! { vs }, &[]);
+                self.needs.complete_literal |= complete;
+                quote! { #literal.resize(#input, &#like.size()[#start..#end]) }
+            }
             ir::ExprKind::Chunk { input, chunks, dim } => {
                 let input = self.receiver(input);
                 let (chunks, dim) = (int(*chunks), int(*dim));
@@ -548,6 +563,10 @@ fn values_read<'e>(e: &'e ir::Expr, out: &mut HashSet<&'e str>) {
             values_read(rhs, out);
         }
         ir::ExprKind::Cat { inputs, .. } => inputs.iter().for_each(|i| values_read(i, out)),
+        ir::ExprKind::Resize { input, like, .. } => {
+            values_read(input, out);
+            values_read(like, out);
+        }
         ir::ExprKind::If { then, otherwise, .. } => {
             then.iter().chain(otherwise).for_each(|b| values_read(b, out));
         }

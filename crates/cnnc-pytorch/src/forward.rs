@@ -108,6 +108,20 @@ impl ForwardPy<'_> {
             ExprKind::Chunk { input, chunks, dim } => {
                 format!("torch.chunk({}, {chunks}, {dim})", self.expr(input))
             }
+            ExprKind::Resize { layer, input, like, start, end } => {
+                let align = match layer.args.get("align_corners") {
+                    ArgValue::Bool(b) => {
+                        format!(", align_corners={}", if *b { "True" } else { "False" })
+                    }
+                    _ => String::new(),
+                };
+                format!(
+                    "F.interpolate({}, size={}.shape[{start}:{end}], mode={}{align})",
+                    self.expr(input),
+                    self.expr(like),
+                    consts::string(layer.args.str("mode"))
+                )
+            }
             ExprKind::If { cond, then, otherwise } => match self.block {
                 // A model's condition was decided when it was checked.
                 None => {

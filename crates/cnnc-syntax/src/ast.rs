@@ -559,6 +559,16 @@ pub enum CallArgValue {
     Const(Value),
     /// A tensor value, such as `x` in `relu(x)`.
     Expr(Expr),
+    /// `size(x, 2..)`: the sizes of a tensor value from dimension `start` to `end` (exclusive;
+    /// the rank when absent), known at run time.
+    SizesOf {
+        /// The tensor value.
+        tensor: Ident,
+        /// The first dimension.
+        start: i64,
+        /// The dimension after the last, if given.
+        end: Option<i64>,
+    },
 }
 
 /// `Conv2d.weight = normal(0, 1)` or `layer1.conv1.bias = zeros`.

@@ -230,6 +230,7 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         | Rule::call_head
         | Rule::call_arg
         | Rule::list => "an expression",
+        Rule::sizes_of => "sizes such as `size(x, 2..)`",
         Rule::add | Rule::sub | Rule::mul => "an operator",
         Rule::init_rule | Rule::target => "an init rule such as `Conv2d.weight = zeros`",
         Rule::segment => "a name",
@@ -765,6 +766,13 @@ fn call(pair: Pair<Rule>) -> Result<Call, SyntaxError> {
             match part.as_rule() {
                 Rule::keyword => keyword = Some(ident(part.into_inner().next().expect("keyword"))),
                 Rule::expr => value_arg = Some(CallArgValue::Expr(expr(part)?)),
+                Rule::sizes_of => {
+                    let mut inner = part.into_inner();
+                    let tensor = ident(inner.next().expect("a tensor"));
+                    let start = int(&inner.next().expect("a start"))?;
+                    let end = inner.next().map(|end| int(&end)).transpose()?;
+                    value_arg = Some(CallArgValue::SizesOf { tensor, start, end });
+                }
                 _ => value_arg = Some(CallArgValue::Const(value(part)?)),
             }
         }

@@ -773,13 +773,38 @@ impl<'a> ModelChecker<'a, '_> {
             }
         };
         let op_name = callee.name.as_str();
+        // `interpolate(y, size=size(x, 2..))`: the sizes come from another value at run time.
+        let mut resize_to = None;
+        let placeholder;
+        let rest = match rest.iter().position(|a| matches!(a.value, CallArgValue::SizesOf { .. })) {
+            Some(at) => {
+                let (like, sizes, placeholder_arg) = self.sizes_of(op_name, &rest[at], env)?;
+                resize_to = Some((like, sizes));
+                let mut args = rest.to_vec();
+                args[at] = placeholder_arg;
+                placeholder = args;
+                placeholder.as_slice()
+            }
+            None => rest,
+        };
         let const_args = self.const_args(op_name, params, rest)?;
         let args = bind(op_name, params, &const_args, call.span, self.errors);
         let Some(input) = input else { return self.missing_input(call) };
         let (flow, input_expr) = input?;
         let mut args = args?;
-        let written: Vec<String> =
-            args.values.iter().filter(|b| b.span.is_some()).map(|b| b.value.to_string()).collect();
+        let written: Vec<String> = args
+            .params
+            .iter()
+            .zip(&args.values)
+            .filter(|(_, b)| b.span.is_some())
+            .map(|(p, b)| match &resize_to {
+                Some((like, (start, end))) if p.name == "size" => match &like.kind {
+                    ir::ExprKind::Value(v) => format!("size({v}, {start}..{end})"),
+                    _ => format!("size(…, {start}..{end})"),
+                },
+                _ => b.value.to_string(),
+            })
+            .collect();
         let name = format!("{op_name}({})", written.join(", "));
         let result = match layer_function {
             Some((_, layer)) => {
@@ -795,8 +820,45 @@ impl<'a> ModelChecker<'a, '_> {
                 };
                 let shape = (spec.infer)(&mut ctx);
                 let rules = ctx.rules;
-                let shape = shape?;
+                let mut shape = shape?;
                 self.require(rules, || format!("`{op_name}`"), call.span);
+                if let Some((like, sizes)) = resize_to.take() {
+                    // The placeholder sizes checked the count and the mode; the sizes are the
+                    // other value's.
+                    args.set("size", ArgValue::None);
+                    let (start, end) = sizes;
+                    let spatial = shape.rank().saturating_sub(2);
+                    if end - start != spatial {
+                        self.errors.push(
+                            Error::new(
+                                Code::ArgumentValue,
+                                format!(
+                                    "`interpolate`: `size` takes dimensions {start}..{end}, but a rank-{} input has {spatial} spatial dimensions",
+                                    shape.rank()
+                                ),
+                                call.span,
+                                format!("{} sizes for {spatial}", end - start),
+                            )
+                            .with_related(flow.span, flow.note())
+                            .with_help("take as many sizes as the input has spatial dimensions"),
+                        );
+                        return None;
+                    }
+                    let mut dims = shape.0[..2].to_vec();
+                    dims.extend_from_slice(&like.shape.0[start..end]);
+                    shape = Shape(dims);
+                    let layer = ir::Layer { spec, args, tensors: Vec::new() };
+                    return self.resized(
+                        name,
+                        flow,
+                        input_expr,
+                        layer,
+                        like,
+                        (start, end),
+                        shape,
+                        call.span,
+                    );
+                }
                 let layer = ir::Layer { spec, args, tensors: Vec::new() };
                 Ok((ir::Op::Layer(layer), shape))
             }
@@ -839,6 +901,93 @@ impl<'a> ModelChecker<'a, '_> {
             shape: shape.clone(),
         };
         Some((Flow { shape, span: call.span, note }, expr))
+    }
+
+    /// For `size=size(x, start..end)`: the value `x`, the dimensions `start..end`, and an
+    /// argument of that many placeholder sizes, which binds and checks like written ones.
+    fn sizes_of(
+        &mut self,
+        op_name: &str,
+        arg: &ast::CallArg,
+        env: &Env,
+    ) -> Option<(ir::Expr, (usize, usize), ast::CallArg)> {
+        let CallArgValue::SizesOf { tensor, start, end } = &arg.value else { return None };
+        if op_name != "interpolate" || arg.keyword.as_ref().is_none_or(|k| k.name != "size") {
+            self.errors.push(
+                Error::new(
+                    Code::ForwardCall,
+                    "sizes from a value are only the `size` of `interpolate`",
+                    arg.span,
+                    "not an `interpolate` size",
+                )
+                .with_help("write `interpolate(y, size=size(x, 2..), mode=\"bilinear\")`"),
+            );
+            return None;
+        }
+        let (_, like) = self.eval(&ast::Expr::Name(tensor.clone()), env)?;
+        let rank = like.shape.rank() as i64;
+        let end_value = end.unwrap_or(rank);
+        if !(0 <= *start && *start < end_value && end_value <= rank) {
+            self.errors.push(
+                Error::new(
+                    Code::ForwardCall,
+                    format!(
+                        "`{}` is {}, rank {rank}: it has no dimensions {start}..{end_value}",
+                        tensor.name, like.shape
+                    ),
+                    arg.span,
+                    "out of range",
+                )
+                .with_help(format!("dimensions count from 0 to {}", rank - 1)),
+            );
+            return None;
+        }
+        let (start, end) = (*start as usize, end_value as usize);
+        let ones = vec![
+            cnnc_syntax::Value { kind: cnnc_syntax::ValueKind::Int(1), span: arg.span };
+            end - start
+        ];
+        let placeholder = ast::CallArg {
+            keyword: arg.keyword.clone(),
+            value: CallArgValue::Const(cnnc_syntax::Value {
+                kind: cnnc_syntax::ValueKind::Tuple(ones),
+                span: arg.span,
+            }),
+            span: arg.span,
+        };
+        Some((like, (start, end), placeholder))
+    }
+
+    /// `interpolate` of `input` to the sizes of `like` in dimensions `range`.
+    #[allow(clippy::too_many_arguments)]
+    fn resized(
+        &mut self,
+        name: String,
+        flow: Flow,
+        input: ir::Expr,
+        layer: ir::Layer,
+        like: ir::Expr,
+        range: (usize, usize),
+        shape: Shape,
+        span: Span,
+    ) -> Option<(Flow, ir::Expr)> {
+        let note = Note::Text(format!("{name} turns {} into {shape}", flow.shape));
+        self.require_elements(&shape, &name, span)?;
+        self.trace.push(ir::TraceRow {
+            name,
+            detail: String::new(),
+            output: shape.clone(),
+            parameters: 0,
+        });
+        let kind = ir::ExprKind::Resize {
+            layer,
+            input: Box::new(input),
+            like: Box::new(like),
+            start: range.0,
+            end: range.1,
+        };
+        let expr = ir::Expr { kind, shape: shape.clone() };
+        Some((Flow { shape, span, note }, expr))
     }
 
     /// `cat([a, b, ...], dim)`, or `[a, b] -> cat(dim)`.
@@ -928,6 +1077,7 @@ impl<'a> ModelChecker<'a, '_> {
                     value: value.clone(),
                     span: arg.span,
                 }),
+                CallArgValue::SizesOf { .. } => return None,
                 CallArgValue::Expr(e) => {
                     if let Some((Some(value), text)) = integer_arithmetic(e) {
                         self.errors.push(

@@ -94,8 +94,23 @@ impl Upsample {
     }
 }
 
-impl tch::nn::Module for Upsample {
-    fn forward(&self, xs: &Tensor) -> Tensor {
+impl Upsample {
+    /// Resamples `xs` to the spatial sizes `size`, taken at run time (from another tensor, as
+    /// `F.interpolate(x, size=y.shape[2:])`), with this layer's mode and `align_corners`; its own
+    /// `size` and `scale_factor` are not used.
+    pub fn resize(&self, xs: &Tensor, size: &[i64]) -> Tensor {
+        let spatial = xs.dim().saturating_sub(2);
+        if size.len() != spatial {
+            panic!(
+                "Input and output must have the same number of spatial dimensions, but got input \
+                 with spatial dimensions of {:?} and output size of {size:?}.",
+                xs.size().get(2..).unwrap_or(&[])
+            );
+        }
+        self.resample(xs, size.to_vec(), vec![None; spatial])
+    }
+
+    fn resample(&self, xs: &Tensor, out: Vec<i64>, s: Vec<Option<f64>>) -> Tensor {
         use UpsampleMode::*;
         let mode = self.mode;
         if mode == Nearest && self.align_corners.is_some() {
@@ -105,9 +120,7 @@ impl tch::nn::Module for Upsample {
             );
         }
         let align = self.align_corners.unwrap_or(false);
-        let shape = xs.size();
-        let (out, s) = self.output_size_and_scales(shape.get(2..).unwrap_or(&[]));
-        let rank = shape.len();
+        let rank = xs.dim();
         match (rank, mode) {
             (3, Nearest) => xs.upsample_nearest1d(out, s[0]),
             (4, Nearest) => xs.upsample_nearest2d(out, s[0], s[1]),
@@ -131,6 +144,14 @@ impl tch::nn::Module for Upsample {
                 mode.as_str()
             ),
         }
+    }
+}
+
+impl tch::nn::Module for Upsample {
+    fn forward(&self, xs: &Tensor) -> Tensor {
+        let shape = xs.size();
+        let (out, s) = self.output_size_and_scales(shape.get(2..).unwrap_or(&[]));
+        self.resample(xs, out, s)
     }
 }
 
