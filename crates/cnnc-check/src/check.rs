@@ -168,9 +168,21 @@ pub(crate) fn check_model<'a>(
         checker.require_some_input();
     }
     let children = checker.finish_nodes();
-    let trace = checker.trace;
+    let mut trace = checker.trace;
     let requirements = checker.requirements;
-    let (children, forward) = (children?, forward?);
+    let (children, mut forward) = (children?, forward?);
+    // Sizes in their simplest form for the input sizes the model takes.
+    let rules: Vec<SizeRule> = requirements.iter().map(|r| r.rule.clone()).collect();
+    if !rules.is_empty() {
+        let simplify = |shape: &mut Shape| {
+            for dim in &mut shape.0 {
+                *dim = crate::shape::simplified(dim, &rules);
+            }
+        };
+        trace.iter_mut().for_each(|row| simplify(&mut row.output));
+        simplify(&mut forward.1.result.shape);
+        forward.1.more_results.iter_mut().for_each(|e| simplify(&mut e.shape));
+    }
     let mut result = ir::Model {
         name: model.name.name.clone(),
         name_span: model.name.span,

@@ -289,6 +289,36 @@ pub fn least_allowed<'r>(rules: impl Iterator<Item = &'r SizeRule> + Clone) -> O
     (least..least.checked_add(period)?).find(|&h| rules.clone().all(|r| r.allows(h)))
 }
 
+/// `dim` in its simplest form for the input sizes that `rules` allow: `8*(H//8)` is `H` where
+/// `H` must be divisible by 8. A size that the rules make `k*H + c` becomes that.
+pub fn simplified(dim: &Dim, rules: &[SizeRule]) -> Dim {
+    let Dim::Symbolic(Sym::Floor(f)) = dim else { return dim.clone() };
+    if f.divisor == 1 || f.scale % f.divisor != 0 {
+        return dim.clone();
+    }
+    let slope = f.scale / f.divisor;
+    let mine: Vec<&SizeRule> = rules.iter().filter(|r| r.name() == f.name).collect();
+    let period = mine
+        .iter()
+        .filter_map(|r| match r {
+            SizeRule::Residues { modulus, .. } => Some(*modulus),
+            SizeRule::AtLeast { .. } => None,
+        })
+        .try_fold(f.divisor, lcm)
+        .filter(|&p| p <= MAX_PERIOD);
+    let Some(period) = period else { return dim.clone() };
+    // Over one period of allowed sizes, `f(h) - slope*h` must be one constant.
+    let mut offsets = (0..period)
+        .filter(|&h| mine.iter().all(|r| !matches!(r, SizeRule::Residues { .. }) || r.allows(h)))
+        .map(|h| Some(f.at(h)? - slope.checked_mul(h)?));
+    let Some(Some(shift)) = offsets.next() else { return dim.clone() };
+    if !offsets.all(|o| o == Some(shift)) {
+        return dim.clone();
+    }
+    let form = FloorSize { name: f.name.clone(), scale: slope, offset: 0, divisor: 1, shift };
+    Dim::Symbolic(Sym::Floor(form))
+}
+
 fn lcm(a: i64, b: i64) -> Option<i64> {
     let gcd = |mut x: i64, mut y: i64| {
         while y != 0 {

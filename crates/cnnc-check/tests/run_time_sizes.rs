@@ -57,6 +57,24 @@ fn a_scaled_size_divided_by_a_non_divisor_is_not_followed() {
 }
 
 #[test]
+fn sizes_take_their_simplest_form_under_the_rules() {
+    use cnnc_check::shape::{simplified, Dim, Sym};
+    let dim = |f: FloorSize| Dim::Symbolic(Sym::Floor(f));
+    let h = FloorSize::named("H");
+    let up = h.floor_div(8).unwrap().mul(8).unwrap();
+    let by_8 = SizeRule::Residues { name: "H".into(), modulus: 8, residues: vec![0] };
+    assert_eq!(simplified(&dim(up.clone()), std::slice::from_ref(&by_8)), dim(h.clone()));
+    // 2*((H + 1)//2) is H + 1 for odd H only: no simpler form without a rule.
+    let even_up = h.add(1).unwrap().floor_div(2).unwrap().mul(2).unwrap();
+    assert_eq!(simplified(&dim(even_up.clone()), &[]), dim(even_up.clone()));
+    let odd = SizeRule::Residues { name: "H".into(), modulus: 2, residues: vec![1] };
+    assert_eq!(simplified(&dim(even_up), &[odd]).to_string(), "H + 1");
+    // A rule on another size does not apply.
+    let w_by_8 = SizeRule::Residues { name: "W".into(), modulus: 8, residues: vec![0] };
+    assert_eq!(simplified(&dim(up.clone()), &[w_by_8]), dim(up));
+}
+
+#[test]
 fn equal_sizes_are_found_by_their_remainders() {
     let dim = |f: FloorSize| cnnc_check::shape::Dim::Symbolic(cnnc_check::shape::Sym::Floor(f));
     let h = FloorSize::named("H");
@@ -99,4 +117,7 @@ fn a_model_with_run_time_sizes_lists_what_it_needs() {
     let sizes = [("x".to_string(), vec![1, 3, 10, 8])];
     let models = cnnc_check::check_at(&file, &sizes).expect("even sizes check");
     assert_eq!(models[0].output().to_string(), "[1, 3, 10, 8]");
+    // Under its rules, the symbolic output is the input's size.
+    let models = cnnc_check::check_source(source).expect("it checks");
+    assert_eq!(models[0].output().to_string(), "[N, 3, H, W]");
 }
