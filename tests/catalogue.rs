@@ -47,6 +47,21 @@ fn paddings() {
 }
 
 #[test]
+fn fill_paddings() {
+    check("FillPaddings", |p| Box::new(FillPaddings::new(p)));
+}
+
+#[test]
+fn pixel_unshuffle_and_local_response_norm() {
+    check("Unshuffle", |p| Box::new(Unshuffle::new(p)));
+}
+
+#[test]
+fn unfold_and_fold() {
+    check("SlidingBlocks", |p| Box::new(SlidingBlocks::new(p)));
+}
+
+#[test]
 fn more_layers() {
     check("MoreLayers", |p| Box::new(MoreLayers::new(p)));
 }

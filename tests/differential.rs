@@ -494,6 +494,84 @@ fn pixel_shuffle(rng: &mut Rng) -> Case {
     }
 }
 
+fn pixel_unshuffle(rng: &mut Rng) -> Case {
+    let r = rng.int(1, 3);
+    let rank = rng.int(2, 4);
+    let mut input: Vec<i64> = (0..rank).map(|_| rng.int(1, 4)).collect();
+    if rank >= 3 && rng.chance(0.7) {
+        let n = input.len();
+        input[n - 1] = r * rng.int(1, 3);
+        input[n - 2] = r * rng.int(1, 3);
+    }
+    Case {
+        layer: format!("PixelUnshuffle({r})"),
+        input,
+        oracle: Box::new(move |x| x.f_pixel_unshuffle(r)),
+        backend_dependent: false,
+    }
+}
+
+/// The geometry of `Unfold` and `Fold`: kernel, dilation, padding and stride, two of each.
+fn block_geometry(rng: &mut Rng) -> [Vec<i64>; 4] {
+    let mut pair = |lo, hi| vec![rng.int(lo, hi), rng.int(lo, hi)];
+    let (kernel, dilation) = (pair(1, 3), pair(1, 2));
+    [kernel, dilation, pair(0, 2), pair(1, 3)]
+}
+
+fn unfold(rng: &mut Rng) -> Case {
+    let [k, d, p, s] = block_geometry(rng);
+    let channels = rng.int(1, 3);
+    let input = channel_input(rng, channels, 2, 1, 7);
+    Case {
+        layer: format!(
+            "Unfold({}, dilation={}, padding={}, stride={})",
+            tuple(&k),
+            tuple(&d),
+            tuple(&p),
+            tuple(&s)
+        ),
+        input,
+        oracle: Box::new(move |x| {
+            x.f_im2col(k.as_slice(), d.as_slice(), p.as_slice(), s.as_slice())
+        }),
+        backend_dependent: false,
+    }
+}
+
+fn fold(rng: &mut Rng) -> Case {
+    let [k, d, p, s] = block_geometry(rng);
+    let out: Vec<i64> = (0..2).map(|_| rng.int(1, 7)).collect();
+    // The blocks that fit, as PyTorch counts them; sometimes off by one, or none.
+    let along = |i: usize| (out[i] + 2 * p[i] - d[i] * (k[i] - 1) - 1).div_euclid(s[i]) + 1;
+    let mut blocks = along(0).max(0) * along(1).max(0);
+    if rng.chance(0.2) {
+        blocks += 1;
+    }
+    let mut columns = rng.int(1, 3) * k[0] * k[1];
+    if rng.chance(0.15) {
+        columns += 1;
+    }
+    let mut input = vec![columns, blocks.max(1)];
+    if rng.chance(0.8) {
+        input.insert(0, rng.int(1, 2));
+    }
+    Case {
+        layer: format!(
+            "Fold({}, {}, dilation={}, padding={}, stride={})",
+            tuple(&out),
+            tuple(&k),
+            tuple(&d),
+            tuple(&p),
+            tuple(&s)
+        ),
+        input,
+        oracle: Box::new(move |x| {
+            x.f_col2im(out.as_slice(), k.as_slice(), d.as_slice(), p.as_slice(), s.as_slice())
+        }),
+        backend_dependent: false,
+    }
+}
+
 fn channel_shuffle(rng: &mut Rng) -> Case {
     let groups = rng.int(1, 4);
     let rank = rng.int(2, 5);
@@ -505,6 +583,22 @@ fn channel_shuffle(rng: &mut Rng) -> Case {
         layer: format!("ChannelShuffle({groups})"),
         input,
         oracle: Box::new(move |x| x.f_channel_shuffle(groups)),
+        backend_dependent: false,
+    }
+}
+
+/// `ReflectionPad{d}d`, `ReplicationPad{d}d` or `CircularPad{d}d`: `F.pad` in that mode.
+fn mode_pad(rng: &mut Rng, d: usize, kind: &'static str, mode: &'static str) -> Case {
+    let pad: Vec<i64> = (0..2 * d).map(|_| rng.int(0, 4)).collect();
+    let mut input = channel_input(rng, 2, d, 1, 5);
+    if rng.chance(0.15) {
+        // Too few dimensions for the padding.
+        input.drain(..input.len() - d);
+    }
+    Case {
+        layer: format!("{kind}{d}d({})", tuple(&pad)),
+        input,
+        oracle: Box::new(move |x| x.f_pad(pad.as_slice(), mode, None)),
         backend_dependent: false,
     }
 }
@@ -800,6 +894,18 @@ fn generators() -> Vec<(&'static str, Generator)> {
         ("ConstantPad1d", |r| pad(r, 1, true)),
         ("ConstantPad2d", |r| pad(r, 2, true)),
         ("ConstantPad3d", |r| pad(r, 3, true)),
+        ("ReflectionPad1d", |r| mode_pad(r, 1, "ReflectionPad", "reflect")),
+        ("ReflectionPad2d", |r| mode_pad(r, 2, "ReflectionPad", "reflect")),
+        ("ReflectionPad3d", |r| mode_pad(r, 3, "ReflectionPad", "reflect")),
+        ("ReplicationPad1d", |r| mode_pad(r, 1, "ReplicationPad", "replicate")),
+        ("ReplicationPad2d", |r| mode_pad(r, 2, "ReplicationPad", "replicate")),
+        ("ReplicationPad3d", |r| mode_pad(r, 3, "ReplicationPad", "replicate")),
+        ("CircularPad1d", |r| mode_pad(r, 1, "CircularPad", "circular")),
+        ("CircularPad2d", |r| mode_pad(r, 2, "CircularPad", "circular")),
+        ("CircularPad3d", |r| mode_pad(r, 3, "CircularPad", "circular")),
+        ("PixelUnshuffle", pixel_unshuffle),
+        ("Unfold", unfold),
+        ("Fold", fold),
         ("ReLU", |r| elementwise(r, "ReLU")),
         ("ReLU6", |r| elementwise(r, "ReLU6")),
         ("LeakyReLU", |r| elementwise(r, "LeakyReLU")),

@@ -76,6 +76,21 @@ def models():
             nn.InstanceNorm3d(2, affine=True), nn.Dropout3d(0.2), nn.AdaptiveMaxPool3d((2, 1, 2)),
             nn.Flatten(2), nn.Dropout1d(0.3),
         )),
+        "FillPaddings": ([2, 2, 3, 4, 5], nn.Sequential(
+            nn.ReflectionPad3d((1, 0, 2, 1, 0, 1)), nn.ReplicationPad3d(1),
+            nn.CircularPad3d((2, 1, 0, 1, 1, 0)), nn.Flatten(1, 2),
+            nn.ReflectionPad2d((1, 1, 0, 2)), nn.ReplicationPad2d((2, 0, 1, 1)),
+            nn.CircularPad2d((1, 2, 3, 0)), nn.Flatten(1, 2),
+            nn.ReflectionPad1d((2, 1)), nn.ReplicationPad1d((0, 3)), nn.CircularPad1d((1, 1)),
+        )),
+        "Unshuffle": ([2, 3, 8, 12], nn.Sequential(
+            nn.PixelUnshuffle(2), nn.LocalResponseNorm(3), nn.Conv2d(12, 8, 1),
+            nn.LocalResponseNorm(4, alpha=0.01, beta=0.5, k=2.0), nn.Flatten(2),
+            nn.LocalResponseNorm(2, 0.001, 0.75, 1.5),
+        )),
+        "SlidingBlocks": ([2, 2, 7, 8], nn.Sequential(
+            nn.Unfold((2, 3), dilation=(1, 2), padding=1, stride=(2, 1)), nn.Fold((5, 8), (2, 3)),
+        )),
         "EmbeddingNet": ([2, 7], nn.Sequential(
             nn.Embedding(200, 16, padding_idx=0),
             nn.Flatten(),

@@ -486,6 +486,16 @@ const CASES: &[Case] = &[
         source: "model M {\n    input x: [N, 3, H, W]\n    conv = Conv2d(3, 8, 3, stride=2)\n    forward(x) {\n        y = conv(x)\n        interpolate(y, size=size(x, 3..), mode=\"bilinear\")\n    }\n}\n",
     },
     Case {
+        name: "reflect_padding_as_large_as_the_input",
+        codes: &["arg::value"],
+        source: "model M {\n    input x: [N, 3, 8, 3]\n    pad = ReflectionPad2d(3)\n}\n",
+    },
+    Case {
+        name: "fold_blocks_do_not_match",
+        codes: &["arg::value"],
+        source: "model M {\n    input x: [N, 3, 8, 8]\n    unfold = Unfold(2, stride=2)\n    fold = Fold((8, 6), 2, stride=2)\n}\n",
+    },
+    Case {
         name: "chained_comparison",
         codes: &["syntax::parse"],
         source: "block B(c) {\n    if 0 < c < 8 { Linear(c, c) }\n}\nmodel M {\n    input x: [N, 4]\n    b = B(4)\n}\n",

@@ -4,6 +4,7 @@
 
 mod activation;
 mod conv;
+mod fold;
 mod linear;
 mod norm;
 mod pool;
@@ -114,6 +115,19 @@ pub static CATALOGUE: &[&LayerSpec] = &[
     &reshape::CONSTANT_PAD1D,
     &reshape::CONSTANT_PAD2D,
     &reshape::CONSTANT_PAD3D,
+    &reshape::REFLECTION_PAD1D,
+    &reshape::REFLECTION_PAD2D,
+    &reshape::REFLECTION_PAD3D,
+    &reshape::REPLICATION_PAD1D,
+    &reshape::REPLICATION_PAD2D,
+    &reshape::REPLICATION_PAD3D,
+    &reshape::CIRCULAR_PAD1D,
+    &reshape::CIRCULAR_PAD2D,
+    &reshape::CIRCULAR_PAD3D,
+    &reshape::PIXEL_UNSHUFFLE,
+    &norm::LOCAL_RESPONSE_NORM,
+    &fold::UNFOLD,
+    &fold::FOLD,
 ];
 
 /// Looks a layer kind up by its `torch.nn` name.
@@ -434,6 +448,11 @@ impl ShapeCtx<'_> {
             )),
         );
     }
+}
+
+/// The number of positions of window `w` along a size, if at least one fits.
+pub(crate) fn blocks_along(size: i64, w: Window) -> Option<i64> {
+    window_output(size, w).ok()
 }
 
 /// Why a window does not give an output size.

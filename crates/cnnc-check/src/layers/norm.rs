@@ -250,3 +250,27 @@ fn group_norm_tensors(args: &BoundArgs) -> Vec<TensorDef> {
         Vec::new()
     }
 }
+
+/// `nn.LocalResponseNorm`: each element divided by a power of the mean square over `size`
+/// neighbouring channels (AlexNet's normalisation). No parameters.
+pub static LOCAL_RESPONSE_NORM: LayerSpec = LayerSpec {
+    name: "LocalResponseNorm",
+    params: &[
+        Param::required("size", ArgType::Int).min(1.0),
+        Param::optional("alpha", ArgType::Float, DefaultValue::Float(1e-4)),
+        Param::optional("beta", ArgType::Float, DefaultValue::Float(0.75)),
+        Param::optional("k", ArgType::Float, DefaultValue::Float(1.0)),
+    ],
+    config: None,
+    init_params: &[],
+    uses_train: false,
+    infer: local_response_norm_shape,
+    tensors: super::no_tensors,
+};
+
+fn local_response_norm_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    if ctx.input.shape.rank() < 3 {
+        ctx.expect_rank(&[3, 4, 5], "[N, C, *] with at least one dimension after C")?;
+    }
+    Some(ctx.input.shape.clone())
+}

@@ -4,7 +4,7 @@
 use super::{no_tensors, normalize_dim, LayerSpec, ShapeCtx, TensorDef};
 use crate::args::{ArgType, ArgValue, BoundArgs, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
-use crate::shape::{Dim, Shape, Sym};
+use crate::shape::{agreement, Agreement, Dim, Shape, SizeRule, Sym};
 
 /// `nn.Unflatten`.
 pub static UNFLATTEN: LayerSpec = LayerSpec {
@@ -130,6 +130,44 @@ pad_layer!(ZERO_PAD3D, "ZeroPad3d", 3, []);
 pad_layer!(CONSTANT_PAD1D, "ConstantPad1d", 1, [Param::required("value", ArgType::Float)]);
 pad_layer!(CONSTANT_PAD2D, "ConstantPad2d", 2, [Param::required("value", ArgType::Float)]);
 pad_layer!(CONSTANT_PAD3D, "ConstantPad3d", 3, [Param::required("value", ArgType::Float)]);
+
+/// A padding layer that fills from the input itself: `mode` is "reflect", "replicate" or
+/// "circular", as `F.pad` names it.
+macro_rules! mode_pad_layer {
+    ($static:ident, $name:literal, $d:literal, $mode:ident) => {
+        #[doc = concat!("`nn.", $name, "`.")]
+        pub static $static: LayerSpec = LayerSpec {
+            name: $name,
+            params: &[Param::required("padding", ArgType::Ints(2 * $d)).min(0.0)],
+            config: None,
+            init_params: &[],
+            uses_train: false,
+            infer: |ctx| mode_pad_shape($d, PadMode::$mode, ctx),
+            tensors: no_tensors,
+        };
+    };
+}
+
+mode_pad_layer!(REFLECTION_PAD1D, "ReflectionPad1d", 1, Reflect);
+mode_pad_layer!(REFLECTION_PAD2D, "ReflectionPad2d", 2, Reflect);
+mode_pad_layer!(REFLECTION_PAD3D, "ReflectionPad3d", 3, Reflect);
+mode_pad_layer!(REPLICATION_PAD1D, "ReplicationPad1d", 1, Replicate);
+mode_pad_layer!(REPLICATION_PAD2D, "ReplicationPad2d", 2, Replicate);
+mode_pad_layer!(REPLICATION_PAD3D, "ReplicationPad3d", 3, Replicate);
+mode_pad_layer!(CIRCULAR_PAD1D, "CircularPad1d", 1, Circular);
+mode_pad_layer!(CIRCULAR_PAD2D, "CircularPad2d", 2, Circular);
+mode_pad_layer!(CIRCULAR_PAD3D, "CircularPad3d", 3, Circular);
+
+/// `nn.PixelUnshuffle`: `[*, C, H * r, W * r]` to `[*, C * r², H, W]`.
+pub static PIXEL_UNSHUFFLE: LayerSpec = LayerSpec {
+    name: "PixelUnshuffle",
+    params: &[Param::required("downscale_factor", ArgType::Int).min(1.0)],
+    config: None,
+    init_params: &[],
+    uses_train: false,
+    infer: pixel_unshuffle_shape,
+    tensors: no_tensors,
+};
 
 fn arg_error(
     ctx: &mut ShapeCtx<'_>,
@@ -410,6 +448,120 @@ fn pad_shape<const D: usize>(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
             );
         }
         dims[dim] = Dim::Known(out);
+    }
+    Some(Shape(dims))
+}
+
+/// How a padding layer fills the added elements from the input.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PadMode {
+    Reflect,
+    Replicate,
+    Circular,
+}
+
+/// Reflect padding must be smaller than the size it reflects, circular padding at most that size
+/// (it wraps around once), and replicate padding needs a size of at least 1, as PyTorch requires.
+/// Padding is not negative: PyTorch crops with negative values here in ways that depend on the
+/// mode, and `ZeroPad` crops plainly.
+fn mode_pad_shape(d: usize, mode: PadMode, ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    let what =
+        ["[N, C, L] or [C, L]", "[N, C, H, W] or [C, H, W]", "[N, C, D, H, W] or [C, D, H, W]"];
+    ctx.expect_rank(&[d + 1, d + 2], what[d - 1])?;
+    let rank = ctx.input.shape.rank();
+    let padding = ctx.args.ints("padding").to_vec();
+    let mut dims = ctx.input.shape.0.clone();
+    for (pair, dim) in padding.chunks(2).zip((rank - d..rank).rev()) {
+        let widest = pair[0].max(pair[1]);
+        // The least size the mode takes with this padding.
+        let least = match mode {
+            PadMode::Reflect => widest + 1,
+            PadMode::Circular => widest.max(1),
+            PadMode::Replicate => 1,
+        };
+        let added = pair[0] + pair[1];
+        dims[dim] = match ctx.followed_dim(dim, "size")? {
+            Dim::Known(size) if size < least => {
+                let rule = match mode {
+                    PadMode::Reflect => "reflect padding must be smaller than the size",
+                    PadMode::Circular => "circular padding may be at most the size",
+                    PadMode::Replicate => "replicate padding needs a size of at least 1",
+                };
+                let message =
+                    format!("padding {widest} of dimension {dim}, of size {size}: {rule}");
+                return arg_error(
+                    ctx,
+                    "padding",
+                    message,
+                    "too much padding",
+                    "pad less, or pad a larger input",
+                );
+            }
+            Dim::Known(size) => match size.checked_add(added) {
+                Some(out) => Dim::Known(out),
+                None => return ctx.overflow(),
+            },
+            Dim::Symbolic(Sym::Floor(size)) => {
+                let Some(at_least) = size.least_input_for(least) else { return ctx.overflow() };
+                if at_least > 1 {
+                    ctx.rules.push(SizeRule::AtLeast { name: size.name.clone(), least: at_least });
+                }
+                ctx.follow("size", &size, size.add(added))?
+            }
+            Dim::Symbolic(Sym::Opaque(_)) => return None,
+        };
+    }
+    Some(Shape(dims))
+}
+
+fn pixel_unshuffle_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    let rank = ctx.input.shape.rank();
+    if rank < 3 {
+        ctx.expect_rank(&[3, 4], "[N, C, H, W] or [C, H, W]")?;
+    }
+    let r = ctx.args.int("downscale_factor")?;
+    let c = ctx.known_dim(rank - 3, "number of channels")?;
+    let Some(channels) = r.checked_mul(r).and_then(|rr| rr.checked_mul(c)) else {
+        return ctx.overflow();
+    };
+    let mut dims = ctx.input.shape.0.clone();
+    dims[rank - 3] = Dim::Known(channels);
+    for (dim, name) in [(rank - 2, "height"), (rank - 1, "width")] {
+        dims[dim] = match ctx.followed_dim(dim, name)? {
+            Dim::Known(size) if size % r != 0 => {
+                let message = format!("the {name} {size} is not divisible by downscale_factor {r}");
+                return arg_error(
+                    ctx,
+                    "downscale_factor",
+                    message,
+                    "does not divide",
+                    "the height and width must be multiples of the factor",
+                );
+            }
+            Dim::Known(size) => Dim::Known(size / r),
+            Dim::Symbolic(Sym::Floor(size)) => {
+                // `H // r`, where PyTorch requires `H` to be a multiple of `r`.
+                let quotient = size.floor_div(r);
+                let whole = Dim::Symbolic(Sym::Floor(size.clone()));
+                let exact = quotient.as_ref().and_then(|q| q.mul(r));
+                match exact.map(|e| agreement(&Dim::Symbolic(Sym::Floor(e)), &whole)) {
+                    Some(Agreement::Always) => {}
+                    Some(Agreement::When(rule)) => ctx.rules.push(rule),
+                    _ => {
+                        let message = format!("the {name} {size} is never a multiple of {r}");
+                        return arg_error(
+                            ctx,
+                            "downscale_factor",
+                            message,
+                            "does not divide",
+                            "the height and width must be multiples of the factor",
+                        );
+                    }
+                }
+                ctx.follow(name, &size, quotient)?
+            }
+            Dim::Symbolic(Sym::Opaque(_)) => return None,
+        };
     }
     Some(Shape(dims))
 }

@@ -1,4 +1,5 @@
-//! The flattening, unflattening and permuting layers.
+//! The flattening, unflattening and permuting layers, and `Unfold` and `Fold`, which move
+//! sliding blocks to columns and back.
 use crate::ModuleTree;
 use tch::Tensor;
 
@@ -66,5 +67,77 @@ impl tch::nn::Module for Permute {
 impl ModuleTree for Permute {
     fn kind(&self) -> &'static str {
         "Permute"
+    }
+}
+
+/// Extracts sliding blocks into columns, `[N, C, H, W]` to `[N, C·kh·kw, L]`, like
+/// `torch.nn.Unfold`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unfold {
+    /// The block size.
+    pub kernel_size: [i64; 2],
+    /// The spacing of a block's elements.
+    pub dilation: [i64; 2],
+    /// Zero padding on both sides.
+    pub padding: [i64; 2],
+    /// The step between blocks.
+    pub stride: [i64; 2],
+}
+
+impl Default for Unfold {
+    fn default() -> Self {
+        Self { kernel_size: [1, 1], dilation: [1, 1], padding: [0, 0], stride: [1, 1] }
+    }
+}
+
+impl tch::nn::Module for Unfold {
+    fn forward(&self, xs: &Tensor) -> Tensor {
+        xs.im2col(self.kernel_size, self.dilation, self.padding, self.stride)
+    }
+}
+
+impl ModuleTree for Unfold {
+    fn kind(&self) -> &'static str {
+        "Unfold"
+    }
+}
+
+/// Sums columns of sliding blocks back into an image, `[N, C·kh·kw, L]` to
+/// `[N, C, output_size]`, like `torch.nn.Fold`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fold {
+    /// The height and width of the image.
+    pub output_size: [i64; 2],
+    /// The block size.
+    pub kernel_size: [i64; 2],
+    /// The spacing of a block's elements.
+    pub dilation: [i64; 2],
+    /// Zero padding on both sides.
+    pub padding: [i64; 2],
+    /// The step between blocks.
+    pub stride: [i64; 2],
+}
+
+impl Default for Fold {
+    fn default() -> Self {
+        Self {
+            output_size: [1, 1],
+            kernel_size: [1, 1],
+            dilation: [1, 1],
+            padding: [0, 0],
+            stride: [1, 1],
+        }
+    }
+}
+
+impl tch::nn::Module for Fold {
+    fn forward(&self, xs: &Tensor) -> Tensor {
+        xs.col2im(self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
+    }
+}
+
+impl ModuleTree for Fold {
+    fn kind(&self) -> &'static str {
+        "Fold"
     }
 }

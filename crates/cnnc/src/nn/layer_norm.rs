@@ -1,4 +1,4 @@
-//! Layer normalization.
+//! Layer normalization, and local response normalization.
 use crate::ModuleTree;
 use std::borrow::Borrow;
 use tch::nn::{Init, Path};
@@ -125,5 +125,63 @@ impl ModuleTree for LayerNorm2d {
 
     fn local_parameters(&self) -> Vec<(&'static str, &Tensor)> {
         self.0.local_parameters()
+    }
+}
+
+/// Normalises each element by the mean square over `size` neighbouring channels, like
+/// `torch.nn.LocalResponseNorm` (AlexNet's normalisation):
+/// `x / (k + alpha * mean(x², channels c - size/2 ..= c + (size-1)/2)) ^ beta`, with zeros past
+/// the first and last channel.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LocalResponseNorm {
+    /// The number of channels the mean runs over.
+    pub size: i64,
+    /// The scale of the mean square.
+    pub alpha: f64,
+    /// The exponent.
+    pub beta: f64,
+    /// The additive constant.
+    pub k: f64,
+}
+
+impl Default for LocalResponseNorm {
+    fn default() -> Self {
+        Self { size: 1, alpha: 1e-4, beta: 0.75, k: 1.0 }
+    }
+}
+
+impl tch::nn::Module for LocalResponseNorm {
+    fn forward(&self, xs: &Tensor) -> Tensor {
+        let sizes = xs.size();
+        assert!(
+            sizes.len() >= 3,
+            "Expected 3D or higher dimensionality input (got {} dimensions)",
+            sizes.len()
+        );
+        let size = self.size;
+        let square = xs * xs;
+        // The channel window as an average pool over a padded channel axis, as PyTorch does.
+        let mean = if sizes.len() == 3 {
+            square
+                .unsqueeze(1)
+                .constant_pad_nd([0, 0, size / 2, (size - 1) / 2])
+                .avg_pool2d([size, 1], [1, 1], [0, 0], false, true, None)
+                .squeeze_dim(1)
+        } else {
+            square
+                .view([sizes[0], 1, sizes[1], sizes[2], -1])
+                .constant_pad_nd([0, 0, 0, 0, size / 2, (size - 1) / 2])
+                .avg_pool3d([size, 1, 1], [1, 1, 1], [0, 0, 0], false, true, None)
+                .squeeze_dim(1)
+                .view(sizes.as_slice())
+        };
+        let divisor = (mean * self.alpha + self.k).pow_tensor_scalar(self.beta);
+        xs / divisor
+    }
+}
+
+impl ModuleTree for LocalResponseNorm {
+    fn kind(&self) -> &'static str {
+        "LocalResponseNorm"
     }
 }

@@ -38,15 +38,19 @@ pub use conv_transpose::{
 };
 pub use dropout::{Dropout, Dropout1d, Dropout2d, Dropout3d, StochasticDepth, StochasticDepthMode};
 pub use embedding::{Embedding, EmbeddingConfig};
-pub use flatten::{Flatten, Permute, Unflatten};
+pub use flatten::{Flatten, Fold, Permute, Unflatten, Unfold};
 pub use group_norm::{GroupNorm, GroupNormConfig};
 pub use instance_norm::{
     InstanceNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, InstanceNormConfig,
 };
-pub use layer_norm::{LayerNorm, LayerNorm2d, LayerNormConfig};
+pub use layer_norm::{LayerNorm, LayerNorm2d, LayerNormConfig, LocalResponseNorm};
 pub use linear::{Linear, LinearConfig};
-pub use padding::{ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d};
-pub use pixel_shuffle::{ChannelShuffle, PixelShuffle};
+pub use padding::{
+    CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d,
+    ReflectionPad1d, ReflectionPad2d, ReflectionPad3d, ReplicationPad1d, ReplicationPad2d,
+    ReplicationPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d,
+};
+pub use pixel_shuffle::{ChannelShuffle, PixelShuffle, PixelUnshuffle};
 pub use pooling::{
     AdaptiveAvgPool, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d, AdaptiveMaxPool,
     AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d, AvgPool, AvgPool1d, AvgPool2d,

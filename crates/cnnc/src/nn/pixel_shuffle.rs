@@ -1,4 +1,4 @@
-//! The pixel and channel shuffle layers.
+//! The pixel shuffle, pixel unshuffle and channel shuffle layers.
 use crate::ModuleTree;
 use tch::Tensor;
 
@@ -18,6 +18,25 @@ impl tch::nn::Module for PixelShuffle {
 impl ModuleTree for PixelShuffle {
     fn kind(&self) -> &'static str {
         "PixelShuffle"
+    }
+}
+
+/// Rearranges `[*, C, H * r, W * r]` into `[*, C * r^2, H, W]`, like `torch.nn.PixelUnshuffle`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PixelUnshuffle {
+    /// The factor `r` by which the spatial dimensions shrink.
+    pub downscale_factor: i64,
+}
+
+impl tch::nn::Module for PixelUnshuffle {
+    fn forward(&self, xs: &Tensor) -> Tensor {
+        xs.pixel_unshuffle(self.downscale_factor)
+    }
+}
+
+impl ModuleTree for PixelUnshuffle {
+    fn kind(&self) -> &'static str {
+        "PixelUnshuffle"
     }
 }
 
