@@ -27,6 +27,15 @@ fn a_model_that_is_a_block_instance_matches_pytorch() {
     support::assert_parity("blocks.json", "StackOnly", &model, 1e-5);
 }
 
+/// Entries of `Sequential` children called by path (`convs.0(x)`, `features.2(h)`), in a block
+/// and in a model, against `nn.ModuleList` and `nn.Sequential` indexing in PyTorch.
+#[test]
+fn entries_called_by_path_match_pytorch() {
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = support::seeded(|| Paths::new(&vs.root()));
+    support::assert_parity("blocks.json", "Paths", &model, 1e-5);
+}
+
 #[test]
 fn optional_children_exist_where_their_condition_holds() {
     let vs = nn::VarStore::new(Device::Cpu);

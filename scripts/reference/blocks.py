@@ -6,6 +6,7 @@ deterministic.py). Writes
 tests/fixtures/blocks.json. Needs torch==2.13.0.
 Run: python scripts/reference/blocks.py
 """
+import collections
 import json
 import math
 import pathlib
@@ -142,6 +143,35 @@ class Fork(nn.Module):
         return self.merge(p, q, torch.sigmoid(x)) - q
 
 
+class Branches(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        entries = [
+            nn.Sequential(nn.Conv2d(c, c, 1, bias=False), nn.BatchNorm2d(c), nn.ReLU()),
+            nn.Conv2d(c, c, 3, padding=2, dilation=2),
+        ]
+        if c > 2:
+            entries.append(nn.AvgPool2d(3, stride=1, padding=1))
+        self.convs = nn.ModuleList(entries)
+        self.project = nn.Conv2d(3 * c, c, 1)
+
+    def forward(self, x):
+        return self.project(torch.cat([conv(x) for conv in self.convs], 1))
+
+
+class Paths(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.branches = Branches(4)
+        self.features = nn.Sequential(nn.Conv2d(4, 8, 3, padding=1), nn.ReLU(), nn.Conv2d(8, 4, 1))
+        self.named = nn.Sequential(collections.OrderedDict(gate=nn.Conv2d(4, 4, 1), act=nn.Sigmoid()))
+
+    def forward(self, x):
+        y = self.branches(x)
+        h = self.features[1](self.features[0](y))
+        return self.features[2](h) * self.named.act(self.named.gate(y))
+
+
 def widened(c, alpha):
     w = max(8, int(c * alpha + 4) // 8 * 8)
     wide = w + 8 if w < 0.9 * c * alpha else w
@@ -190,6 +220,7 @@ def main():
         "Fork": ([2, 4, 6, 6], Fork),
         "Widths": ([2, 12, 3, 3], Widths),
         "Names": ([2, 3, 4, 4], Names),
+        "Paths": ([2, 4, 6, 6], Paths),
     }
     out = {name: reference_entry(build, shape) for name, (shape, build) in models.items()}
     path = pathlib.Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "blocks.json"

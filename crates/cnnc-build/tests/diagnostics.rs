@@ -496,6 +496,16 @@ const CASES: &[Case] = &[
         source: "model M {\n    input x: [N, 3, 8, 8]\n    unfold = Unfold(2, stride=2)\n    fold = Fold((8, 6), 2, stride=2)\n}\n",
     },
     Case {
+        name: "path_to_a_missing_entry",
+        codes: &["name::undefined"],
+        source: "model M {\n    input x: [N, 4]\n    layers = Sequential { Linear(4, 4); ReLU() }\n    forward(x) { layers.2(x) }\n}\n",
+    },
+    Case {
+        name: "path_into_a_layer",
+        codes: &["name::undefined"],
+        source: "model M {\n    input x: [N, 4]\n    fc = Linear(4, 4)\n    forward(x) { fc.0(x) }\n}\n",
+    },
+    Case {
         name: "chained_comparison",
         codes: &["syntax::parse"],
         source: "block B(c) {\n    if 0 < c < 8 { Linear(c, c) }\n}\nmodel M {\n    input x: [N, 4]\n    b = B(4)\n}\n",

@@ -261,3 +261,36 @@ fn long_chains_of_block_uses_are_a_diagnostic() {
     short.push_str("model M { input x: [N, 4]; b = B39(1) }\n");
     assert!(survives(&short));
 }
+
+#[test]
+fn extreme_sizes_known_at_run_time_are_diagnostics() {
+    let max = i64::MAX;
+    for source in [
+        format!("model M {{ input x: [N, 3, H, W]; p = ReflectionPad2d({max}) }}"),
+        format!("model M {{ input x: [N, 3, 4, 4]; p = CircularPad2d({max}) }}"),
+        format!("model M {{ input x: [N, 3, H, W]; p = ConvTranspose2d(3, 3, 2, stride={max}) }}"),
+        "model M { input x: [N, 3, H, W]; u = Upsample(scale_factor=1e18); c = Conv2d(3, 3, 3, stride=3) }".to_string(),
+        format!("model M {{ input x: [N, 3, H, W]; u = Unfold({max}) }}"),
+        format!("model M {{ input x: [N, 3, H, W]; u = PixelUnshuffle({max}) }}"),
+        "model M { input x: [N, 3, H, W]; p = MaxPool2d(2); forward(x) { interpolate(p(x), size=size(x, 2..), mode=\"nearest\") } }".to_string(),
+    ] {
+        survives(&source);
+    }
+}
+
+#[test]
+fn many_run_time_size_rules_check_in_bounded_time() {
+    // Every skip of a different depth adds a rule on `H` with its own period: the rules are
+    // compared pairwise only up to a bound, and each comparison tries at most a bounded period.
+    let mut source =
+        String::from("model M {\n    input x: [N, 1, H, W]\n    pool = MaxPool2d(2)\n");
+    source.push_str("    up = Upsample(scale_factor=2.0)\n    forward(x) {\n");
+    let mut value = "x".to_string();
+    for depth in 0..200 {
+        source.push_str(&format!("        d{depth} = {value} -> pool\n"));
+        source.push_str(&format!("        s{depth} = cat([d{depth} -> up, {value}], 1)\n"));
+        value = format!("d{depth}");
+    }
+    source.push_str(&format!("        {value}\n    }}\n}}\n"));
+    survives_within(source, 20);
+}

@@ -66,6 +66,9 @@ struct BlockState<'a> {
 /// The most modules one model may expand to, so that a loop cannot exhaust memory.
 const MAX_MODULES: usize = 300_000;
 
+/// The most rules on run-time sizes that are compared pairwise to drop the implied ones.
+const MAX_PRUNED_RULES: usize = 64;
+
 /// The deepest nesting of `Sequential`s and block uses, so that checking, which recurses along
 /// it, cannot exhaust the stack. Real networks nest a handful of levels.
 const MAX_DEPTH: usize = 48;
@@ -171,12 +174,18 @@ pub(crate) fn check_model<'a>(
     let mut trace = checker.trace;
     let requirements = checker.requirements;
     let (children, mut forward) = (children?, forward?);
-    // Sizes in their simplest form for the input sizes the model takes.
+    // Sizes in their simplest form for the input sizes the model takes, each form worked out once.
     let rules: Vec<SizeRule> = requirements.iter().map(|r| r.rule.clone()).collect();
     if !rules.is_empty() {
-        let simplify = |shape: &mut Shape| {
+        let mut simplest: HashMap<Dim, Dim> = HashMap::new();
+        let mut simplify = |shape: &mut Shape| {
             for dim in &mut shape.0 {
-                *dim = crate::shape::simplified(dim, &rules);
+                if let Dim::Symbolic(_) = dim {
+                    let simple = simplest
+                        .entry(dim.clone())
+                        .or_insert_with(|| crate::shape::simplified(dim, &rules));
+                    *dim = simple.clone();
+                }
             }
         };
         trace.iter_mut().for_each(|row| simplify(&mut row.output));
@@ -862,13 +871,16 @@ impl<'a> ModelChecker<'a, '_> {
     /// run-time input sizes for which no value meets every rule.
     fn require_some_input(&mut self) {
         let all = std::mem::take(&mut self.requirements);
+        // Comparing every pair is quadratic: a model with more rules keeps them all.
+        let prune = all.len() <= MAX_PRUNED_RULES;
         for (i, r) in all.iter().enumerate() {
-            let implied = all.iter().enumerate().any(|(j, other)| {
-                j != i
-                    && other.rule.name() == r.rule.name()
-                    && other.rule.implies(&r.rule)
-                    && (!r.rule.implies(&other.rule) || j < i)
-            });
+            let implied = prune
+                && all.iter().enumerate().any(|(j, other)| {
+                    j != i
+                        && other.rule.name() == r.rule.name()
+                        && other.rule.implies(&r.rule)
+                        && (!r.rule.implies(&other.rule) || j < i)
+                });
             if !implied {
                 self.requirements.push(r.clone());
             }

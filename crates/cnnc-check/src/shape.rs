@@ -187,8 +187,9 @@ pub enum SizeRule {
     Residues { name: String, modulus: i64, residues: Vec<i64> },
 }
 
-/// The largest modulus whose residues are listed; sizes with a longer period are not followed.
-const MAX_PERIOD: i64 = 1 << 16;
+/// The largest modulus whose residues are listed (ten halvings); sizes with a longer period are
+/// not followed. It bounds the work of comparing two sizes.
+const MAX_PERIOD: i64 = 1 << 10;
 
 impl SizeRule {
     /// The input size the rule is about.

@@ -125,10 +125,18 @@ pub(crate) fn generate_block(def: &BlockDef) -> TokenStream {
     let forward_fn = match &def.forward {
         Some(forward) => {
             let lookup = |name: &str| -> Option<ChildCode> {
+                // `convs.0`: an entry of a run-time `Sequential`.
+                let (name, entry) = match name.split_once('.') {
+                    Some((name, entry)) => (name, Some(entry.to_string())),
+                    None => (name, None),
+                };
                 let field = fields.iter().find(|f| f.name == name)?;
+                if entry.is_some() && !field.sequential {
+                    return None;
+                }
                 let member = field_ident(name);
                 let (uses_train, optional) = (field.uses_train, field.optional);
-                Some(ChildCode { member: quote! { self.#member }, uses_train, optional })
+                Some(ChildCode { member: quote! { self.#member }, uses_train, optional, entry })
             };
             let mut gen = ForwardGen::new(forward, &lookup, Some((&forward_consts, def)));
             let several = !forward.more_inputs.is_empty() || !forward.more_results.is_empty();
@@ -469,6 +477,8 @@ struct Field {
     uses_train: bool,
     /// A bare `Parameter`: a tensor of the block, not a child module.
     parameter: bool,
+    /// A run-time `cnnc::nn::Sequential`, whose entries a forward may call by name.
+    sequential: bool,
 }
 
 /// `local_parameters` of a block with bare parameters, in declaration order.
@@ -542,6 +552,7 @@ fn named_children(items: &[BlockItem], out: &mut Vec<Field>) {
                     optional: *optional,
                     uses_train,
                     parameter,
+                    sequential: matches!(module, BlockModule::Sequential(_)),
                 });
             }
             BlockItem::If { then, otherwise, .. } => {

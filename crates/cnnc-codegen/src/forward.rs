@@ -20,6 +20,9 @@ pub(crate) struct ChildCode {
     pub uses_train: bool,
     /// Whether the child is an `Option` (a block child declared under a condition).
     pub optional: bool,
+    /// For an entry of a block's run-time `cnnc::nn::Sequential` (`convs.0`): the entry's name;
+    /// `member` is then the `Sequential`, and the entry is called through `ModuleT::forward_t`.
+    pub entry: Option<String>,
 }
 
 /// What an expression's code needs from the function around it.
@@ -430,6 +433,38 @@ impl<'a> ForwardGen<'a> {
     fn child_call(&mut self, name: &str, input: &ir::Expr) -> TokenStream {
         let Some(child) = (self.child)(name) else { return self.owned(input) };
         let member = &child.member;
+        if let Some(entry) = &child.entry {
+            self.needs.train = true;
+            let input_code = match &self.taken(input).kind {
+                ir::ExprKind::Value(_) | ir::ExprKind::Param(_) => self.operand(input),
+                _ => {
+                    let code = self.receiver(input);
+                    quote! { &#code }
+                }
+            };
+            let call = |seq: TokenStream, input: &TokenStream| {
+                quote! { ::tch::nn::ModuleT::forward_t(#seq.entry(#entry), #input, train) }
+            };
+            let simple =
+                matches!(self.taken(input).kind, ir::ExprKind::Value(_) | ir::ExprKind::Param(_));
+            return if child.optional {
+                let some = call(quote! { seq }, &quote! { input });
+                quote! {
+                    {
+                        let input = #input_code;
+                        match &#member {
+                            Some(seq) => #some,
+                            None => input.shallow_clone(),
+                        }
+                    }
+                }
+            } else if simple {
+                call(member.clone(), &input_code)
+            } else {
+                let entry_call = call(member.clone(), &quote! { input });
+                quote! { { let input = #input_code; #entry_call } }
+            };
+        }
         let train = child.uses_train || child.optional;
         self.needs.train |= train;
         let apply = |input: &TokenStream, module: &TokenStream| {

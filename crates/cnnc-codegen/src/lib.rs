@@ -138,13 +138,27 @@ fn generate_model(model: &ir::Model, names: &mut StructNames) -> TokenStream {
     let by_name: HashMap<&str, usize> =
         fields.nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)).collect();
     let lookup = |name: &str| {
-        let index = *by_name.get(name)?;
+        let mut segments = name.split('.');
+        let index = *by_name.get(segments.next()?)?;
         let member = &fields.members[index];
-        Some(ChildCode {
-            member: quote! { self.#member },
-            uses_train: uses_train(&fields.nodes[index]),
-            optional: false,
-        })
+        let mut member = quote! { self.#member };
+        let mut node = &fields.nodes[index];
+        // An entry of a `Sequential`, whose struct is a tuple struct when its entries are
+        // numbered: `self.convs.0`.
+        for segment in segments {
+            let NodeBody::Sequential(children) = &node.body else { return None };
+            let at = children.iter().position(|c| c.name == segment)?;
+            let tuple = children.iter().enumerate().all(|(i, n)| n.name == i.to_string());
+            member = if tuple {
+                let at = Literal::usize_unsuffixed(at);
+                quote! { #member.#at }
+            } else {
+                let field = field_ident(segment);
+                quote! { #member.#field }
+            };
+            node = &children[at];
+        }
+        Some(ChildCode { member, uses_train: uses_train(node), optional: false, entry: None })
     };
     let mut gen = ForwardGen::new(forward, &lookup, None);
     let body = gen.body();

@@ -73,12 +73,17 @@ impl ForwardPy<'_> {
             ExprKind::Child { name, input, more_inputs, .. } => {
                 let inputs: Vec<String> =
                     std::iter::once(&**input).chain(more_inputs).map(|i| self.expr(i)).collect();
-                if !(self.exists)(name) {
+                // A path (`convs.0`) exists, or is optional, with its first child.
+                let (owner, entry) = (owner(name), name.contains('.'));
+                if !(self.exists)(owner) {
                     // A child whose condition does not hold is the identity.
                     return inputs.join(", ");
                 }
                 let module = module_attr(name);
-                if (self.optional)(name) {
+                if (self.optional)(owner) && entry {
+                    let (owner, x) = (module_attr(owner), inputs.join(", "));
+                    format!("({x} if {owner} is None else {module}({x}))")
+                } else if (self.optional)(owner) {
                     self.needs_optional = true;
                     format!("_optional({module}, {})", inputs.join(", "))
                 } else {
@@ -149,7 +154,7 @@ impl ForwardPy<'_> {
     fn operand(&mut self, e: &ir::Expr, min: u8) -> String {
         // What is printed for an absent child or a model's decided `if` is another expression.
         match &e.kind {
-            ExprKind::Child { name, input, .. } if !(self.exists)(name) => {
+            ExprKind::Child { name, input, .. } if !(self.exists)(owner(name)) => {
                 return self.operand(input, min)
             }
             ExprKind::If { then, otherwise, .. } if self.block.is_none() => {
@@ -239,4 +244,9 @@ fn precedence(op: BinOp) -> u8 {
     } else {
         1
     }
+}
+
+/// The child a call names: `convs` for the path `convs.0`.
+fn owner(name: &str) -> &str {
+    name.split_once('.').map_or(name, |(owner, _)| owner)
 }

@@ -74,11 +74,24 @@ struct File {
 
 /// `self.name`, or `getattr(self, "name")` for a name that is not a Python identifier.
 pub(crate) fn module_attr(name: &str) -> String {
-    if is_identifier(name) {
-        format!("self.{name}")
+    let mut segments = name.split('.');
+    let first = segments.next().unwrap_or_default();
+    let mut attr = if is_identifier(first) {
+        format!("self.{first}")
     } else {
-        format!("getattr(self, {})", string(name))
+        format!("getattr(self, {})", string(first))
+    };
+    // `convs.0`: an entry of a `Sequential`, by index or by name.
+    for segment in segments {
+        attr = if segment.bytes().all(|b| b.is_ascii_digit()) {
+            format!("{attr}[{segment}]")
+        } else if is_identifier(segment) {
+            format!("{attr}.{segment}")
+        } else {
+            format!("getattr({attr}, {})", string(segment))
+        };
     }
+    attr
 }
 
 /// Registers `module` as child `name` of `owner` (`self` or a `Sequential` variable).

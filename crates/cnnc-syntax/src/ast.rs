@@ -531,7 +531,7 @@ impl Expr {
 /// An application of a child or functional op.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Call {
-    /// The child or op name.
+    /// The child or op name, or a path to an entry of a `Sequential` child (`convs.0`).
     pub callee: Ident,
     /// The value piped in with `->`, if any.
     pub piped: Option<Box<Expr>>,

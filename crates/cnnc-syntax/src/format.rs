@@ -208,6 +208,10 @@ fn space_between(
         return !opening_brace(line, at).is_some_and(|open| is_name_index(line, open));
     }
     if matches!(n, "(" | "[") {
+        // `convs.0(x)`: a path that ends in a number is still a callee.
+        if earlier.is_some_and(|e| e.text == ".") {
+            return false;
+        }
         return prev.kind != Kind::Word || (KEYWORDS.contains(&p) && next.spaced);
     }
     if p == "!" || (p == "-" && is_unary(earlier)) {

@@ -231,6 +231,7 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         | Rule::call_arg
         | Rule::list => "an expression",
         Rule::sizes_of => "sizes such as `size(x, 2..)`",
+        Rule::child_path => "a child's entry such as `convs.0`",
         Rule::add | Rule::sub | Rule::mul => "an operator",
         Rule::init_rule | Rule::target => "an init rule such as `Conv2d.weight = zeros`",
         Rule::segment => "a name",
@@ -714,7 +715,7 @@ fn expr(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
             let mut acc = term(inner.next().expect("expression head"))?;
             for stage in inner {
                 let mut call = match stage.as_rule() {
-                    Rule::ident => {
+                    Rule::ident | Rule::child_path => {
                         let callee = ident(stage);
                         Call { span: callee.span, callee, piped: None, args: Vec::new() }
                     }

@@ -692,6 +692,9 @@ impl<'a> ModelChecker<'a, '_> {
         // The tensor argument: the piped value, or the first positional argument.
         let (input, rest) = self.tensor_input(call, env);
         let callee = &call.callee;
+        if callee.name.contains('.') {
+            return self.eval_path_call(call, input, rest);
+        }
         if self.absent.contains(&callee.name) && rest.is_empty() {
             // A child whose condition does not hold here is the identity.
             let Some(input) = input else { return self.missing_input(call) };
@@ -901,6 +904,91 @@ impl<'a> ModelChecker<'a, '_> {
             shape: shape.clone(),
         };
         Some((Flow { shape, span: call.span, note }, expr))
+    }
+
+    /// `convs.0(x)` or `x -> features.4`: an entry of a `Sequential` child, run on its own.
+    fn eval_path_call(
+        &mut self,
+        call: &ast::Call,
+        input: Option<Evaluated>,
+        rest: &[ast::CallArg],
+    ) -> Option<(Flow, ir::Expr)> {
+        let path = &call.callee.name;
+        let mut segments = path.split('.');
+        let first = segments.next().unwrap_or_default();
+        let Some(input) = input else { return self.missing_input(call) };
+        let (flow, input_expr) = input?;
+        let child = |input_expr: ir::Expr, shape: Shape| {
+            let kind = ir::ExprKind::Child {
+                name: path.clone(),
+                input: Box::new(input_expr),
+                more_inputs: Vec::new(),
+                outputs: 1,
+            };
+            ir::Expr { kind, shape }
+        };
+        if let Some(extra) = rest.first() {
+            self.errors.push(
+                Error::new(
+                    Code::ForwardCall,
+                    format!("`{path}` takes one tensor"),
+                    extra.span,
+                    "unexpected argument",
+                )
+                .with_help(format!("call it as `{path}(x)` or `x -> {path}`")),
+            );
+            return None;
+        }
+        if path.split('.').count() > 2 {
+            self.errors.push(
+                Error::new(
+                    Code::ForwardCall,
+                    format!("`{path}` goes more than one entry deep"),
+                    call.callee.span,
+                    "a path of one entry, such as `convs.0`",
+                )
+                .with_help("name the inner `Sequential` as a child of its own, or a block"),
+            );
+            return None;
+        }
+        if self.absent.contains(first) {
+            // A child whose condition does not hold here is the identity, entries and all.
+            let shape = input_expr.shape.clone();
+            return Some((flow, child(input_expr, shape)));
+        }
+        let Some(&index) = self.child_index.get(first) else {
+            self.errors.push(
+                Error::new(
+                    Code::UndefinedName,
+                    format!("no child named `{first}`"),
+                    call.callee.span,
+                    "not defined",
+                )
+                .with_help("a path starts with a child of this model or block: `convs.0(x)`"),
+            );
+            return None;
+        };
+        let mut node = self.take_child(index, call.span);
+        node.called = true;
+        let result = match entry_at(&mut node, path) {
+            Ok(entry) => Ok(self.apply_node(entry, &flow)),
+            Err(message) => Err(message),
+        };
+        self.children[index] = node;
+        let out = match result {
+            Ok(out) => out?,
+            Err((message, label)) => {
+                self.errors.push(
+                    Error::new(Code::UndefinedName, message, call.callee.span, label).with_help(
+                        "a path names entries of `Sequential` children: `features.4(x)`",
+                    ),
+                );
+                return None;
+            }
+        };
+        let shape = out.shape.clone();
+        let note = Note::Outputs(path.clone());
+        Some((Flow { shape: out.shape, span: call.span, note }, child(input_expr, shape)))
     }
 
     /// For `size=size(x, start..end)`: the value `x`, the dimensions `start..end`, and an
@@ -1325,4 +1413,40 @@ fn integer_arithmetic(e: &ast::Expr) -> Option<(Option<i64>, String)> {
 /// and one without a `forward`.
 pub(super) fn block_signature(block: &ast::Block) -> (usize, usize) {
     block.forwards.first().map_or((1, 1), |f| (f.params.len(), 1 + f.more_results.len()))
+}
+
+/// The entry of `node` that `path` (`convs.0.1`, starting with `node`'s own name) names, through
+/// `Sequential`s; or what is wrong, and a label.
+fn entry_at<'n, 'a>(
+    node: &'n mut NodeState<'a>,
+    path: &str,
+) -> Result<&'n mut NodeState<'a>, (String, &'static str)> {
+    let mut current = node;
+    let mut walked = String::new();
+    for segment in path.split('.') {
+        if walked.is_empty() {
+            walked.push_str(segment);
+            continue;
+        }
+        let BodyState::Sequential(children) = &mut current.body else {
+            return Err((
+                format!("`{walked}` is not a `Sequential`, so it has no entry `{segment}`"),
+                "not a Sequential",
+            ));
+        };
+        let Some(at) = children.iter().position(|c| c.name == segment) else {
+            let names: Vec<String> = children.iter().map(|c| format!("`{}`", c.name)).collect();
+            return Err((
+                format!(
+                    "`{walked}` has no entry `{segment}`; its entries are {}",
+                    names.join(", ")
+                ),
+                "no such entry",
+            ));
+        };
+        walked.push('.');
+        walked.push_str(segment);
+        current = &mut children[at];
+    }
+    Ok(current)
 }

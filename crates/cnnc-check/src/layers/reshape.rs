@@ -473,13 +473,16 @@ fn mode_pad_shape(d: usize, mode: PadMode, ctx: &mut ShapeCtx<'_>) -> Option<Sha
     let mut dims = ctx.input.shape.0.clone();
     for (pair, dim) in padding.chunks(2).zip((rank - d..rank).rev()) {
         let widest = pair[0].max(pair[1]);
+        let (Some(wider), Some(added)) = (widest.checked_add(1), pair[0].checked_add(pair[1]))
+        else {
+            return ctx.overflow();
+        };
         // The least size the mode takes with this padding.
         let least = match mode {
-            PadMode::Reflect => widest + 1,
+            PadMode::Reflect => wider,
             PadMode::Circular => widest.max(1),
             PadMode::Replicate => 1,
         };
-        let added = pair[0] + pair[1];
         dims[dim] = match ctx.followed_dim(dim, "size")? {
             Dim::Known(size) if size < least => {
                 let rule = match mode {

@@ -43,6 +43,21 @@ impl Sequential {
         self.layers.len()
     }
 
+    /// The module named `name` (`"0"`, or a name given with [`Self::push_named`]), for a
+    /// forward that calls one entry on its own (`convs.0(x)` in a `.cnn` file).
+    ///
+    /// # Panics
+    ///
+    /// If there is no such entry.
+    pub fn entry(&self, name: &str) -> &dyn Layer {
+        match self.names.iter().position(|n| n == name) {
+            Some(at) => self.layers[at].as_ref(),
+            None => {
+                panic!("this Sequential has no entry `{name}`; its entries are {:?}", self.names)
+            }
+        }
+    }
+
     /// Whether there are no modules.
     pub fn is_empty(&self) -> bool {
         self.layers.is_empty()
