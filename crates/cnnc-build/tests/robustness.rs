@@ -268,6 +268,8 @@ fn extreme_sizes_known_at_run_time_are_diagnostics() {
     for source in [
         format!("model M {{ input x: [N, 3, H, W]; p = ReflectionPad2d({max}) }}"),
         format!("model M {{ input x: [N, 3, 4, 4]; p = CircularPad2d({max}) }}"),
+        format!("model M {{ input x: [N, 3, 4, 4]; p = ZeroPad2d(({min}, {min}, 0, 0)) }}", min = i64::MIN),
+        format!("model M {{ input x: [N, 3, H, W]; p = ConstantPad1d(({min}, -1), 0.5) }}", min = i64::MIN),
         format!("model M {{ input x: [N, 3, H, W]; p = ConvTranspose2d(3, 3, 2, stride={max}) }}"),
         "model M { input x: [N, 3, H, W]; u = Upsample(scale_factor=1e18); c = Conv2d(3, 3, 3, stride=3) }".to_string(),
         format!("model M {{ input x: [N, 3, H, W]; u = Unfold({max}) }}"),

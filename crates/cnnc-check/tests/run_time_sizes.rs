@@ -121,3 +121,15 @@ fn a_model_with_run_time_sizes_lists_what_it_needs() {
     let models = cnnc_check::check_source(source).expect("it checks");
     assert_eq!(models[0].output().to_string(), "[N, 3, H, W]");
 }
+
+#[test]
+fn padding_follows_run_time_sizes_and_needs_room_to_crop() {
+    let source = "model P {\n    input x: [N, 3, H, W]\n    pad = ZeroPad2d((-2, 1, 3, -4))\n    \
+                  mirror = ReflectionPad2d(2)\n}\n";
+    let models = cnnc_check::check_source(source).expect("it checks");
+    assert_eq!(models[0].output().to_string(), "[N, 3, H + 3, W + 3]");
+    let rules: Vec<String> = models[0].requirements.iter().map(|r| r.rule.to_string()).collect();
+    // Cropping 2 then adding 1 leaves W - 1 >= 1; cropping 4 needs H >= 4; reflecting 2 needs a
+    // size of 3 after the crop, which W >= 4 and H >= 4 give.
+    assert_eq!(rules, ["H >= 4", "W >= 4"]);
+}

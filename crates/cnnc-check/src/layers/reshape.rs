@@ -118,7 +118,7 @@ macro_rules! pad_layer {
             config: None,
             init_params: &[],
             uses_train: false,
-            infer: pad_shape::<$d>,
+            infer: |ctx| pad_shape($d, PadMode::Constant, ctx),
             tensors: no_tensors,
         };
     };
@@ -142,7 +142,7 @@ macro_rules! mode_pad_layer {
             config: None,
             init_params: &[],
             uses_train: false,
-            infer: |ctx| mode_pad_shape($d, PadMode::$mode, ctx),
+            infer: |ctx| pad_shape($d, PadMode::$mode, ctx),
             tensors: no_tensors,
         };
     };
@@ -423,82 +423,62 @@ fn indivisible_channels(
     None
 }
 
-fn pad_shape<const D: usize>(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
-    let what =
-        ["[N, C, L] or [C, L]", "[N, C, H, W] or [C, H, W]", "[N, C, D, H, W] or [C, D, H, W]"];
-    ctx.expect_rank(&[D + 1, D + 2], what[D - 1])?;
-    let rank = ctx.input.shape.rank();
-    let padding = ctx.args.ints("padding").to_vec();
-    let mut dims = ctx.input.shape.0.clone();
-    // The pairs start with the last dimension.
-    for (pair, dim) in padding.chunks(2).zip((rank - D..rank).rev()) {
-        let size = ctx.known_dim(dim, "size")?;
-        let Some(out) = size.checked_add(pair[0]).and_then(|n| n.checked_add(pair[1])) else {
-            return ctx.overflow();
-        };
-        // Negative padding crops each side before positive padding is added.
-        if out < 0 || size + pair[0].min(0) + pair[1].min(0) < 0 {
-            let message = format!("negative padding crops dimension {dim} of size {size} to {out}");
-            return arg_error(
-                ctx,
-                "padding",
-                message,
-                "crops too much",
-                "negative padding may crop at most the whole input",
-            );
-        }
-        dims[dim] = Dim::Known(out);
-    }
-    Some(Shape(dims))
-}
-
-/// How a padding layer fills the added elements from the input.
+/// How a padding layer fills the added elements.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum PadMode {
+    /// Zeros or a constant; negative padding crops.
+    Constant,
     Reflect,
     Replicate,
     Circular,
 }
 
-/// Reflect padding must be smaller than the size it reflects, circular padding at most that size
-/// (it wraps around once), and replicate padding needs a size of at least 1, as PyTorch requires.
-/// Padding is not negative: PyTorch crops with negative values here in ways that depend on the
-/// mode, and `ZeroPad` crops plainly.
-fn mode_pad_shape(d: usize, mode: PadMode, ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+/// The padded shape. Constant padding may be negative, cropping each side before the other
+/// side's padding is added, down to nothing; reflect padding must be smaller than the size it
+/// reflects, circular padding at most that size (it wraps around once), and replicate padding
+/// needs a size of at least 1, as PyTorch requires. Reflect, replicate and circular padding are
+/// not negative: PyTorch crops with negative values there in ways that depend on the mode.
+fn pad_shape(d: usize, mode: PadMode, ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     let what =
         ["[N, C, L] or [C, L]", "[N, C, H, W] or [C, H, W]", "[N, C, D, H, W] or [C, D, H, W]"];
     ctx.expect_rank(&[d + 1, d + 2], what[d - 1])?;
     let rank = ctx.input.shape.rank();
     let padding = ctx.args.ints("padding").to_vec();
     let mut dims = ctx.input.shape.0.clone();
+    // The pairs start with the last dimension.
     for (pair, dim) in padding.chunks(2).zip((rank - d..rank).rev()) {
         let widest = pair[0].max(pair[1]);
-        let (Some(wider), Some(added)) = (widest.checked_add(1), pair[0].checked_add(pair[1]))
-        else {
-            return ctx.overflow();
-        };
-        // The least size the mode takes with this padding.
+        let added = pair[0].checked_add(pair[1]);
+        let cropped = pair[0].min(0).checked_add(pair[1].min(0));
+        // The least size this padding takes.
         let least = match mode {
-            PadMode::Reflect => wider,
-            PadMode::Circular => widest.max(1),
-            PadMode::Replicate => 1,
+            PadMode::Constant => added
+                .and_then(i64::checked_neg)
+                .zip(cropped.and_then(i64::checked_neg))
+                .map(|(a, c)| a.max(c).max(0)),
+            PadMode::Reflect => widest.checked_add(1),
+            PadMode::Circular => Some(widest.max(1)),
+            PadMode::Replicate => Some(1),
         };
+        let (Some(added), Some(least)) = (added, least) else { return ctx.overflow() };
         dims[dim] = match ctx.followed_dim(dim, "size")? {
             Dim::Known(size) if size < least => {
-                let rule = match mode {
-                    PadMode::Reflect => "reflect padding must be smaller than the size",
-                    PadMode::Circular => "circular padding may be at most the size",
-                    PadMode::Replicate => "replicate padding needs a size of at least 1",
+                let message = match mode {
+                    PadMode::Constant => format!(
+                        "negative padding crops dimension {dim} of size {size} to {}",
+                        size.saturating_add(added)
+                    ),
+                    PadMode::Reflect => format!("padding {widest} of dimension {dim}, of size {size}: reflect padding must be smaller than the size"),
+                    PadMode::Circular => format!("padding {widest} of dimension {dim}, of size {size}: circular padding may be at most the size"),
+                    PadMode::Replicate => format!("padding {widest} of dimension {dim}, of size {size}: replicate padding needs a size of at least 1"),
                 };
-                let message =
-                    format!("padding {widest} of dimension {dim}, of size {size}: {rule}");
-                return arg_error(
-                    ctx,
-                    "padding",
-                    message,
-                    "too much padding",
-                    "pad less, or pad a larger input",
-                );
+                let (label, help) = match mode {
+                    PadMode::Constant => {
+                        ("crops too much", "negative padding may crop at most the whole input")
+                    }
+                    _ => ("too much padding", "pad less, or pad a larger input"),
+                };
+                return arg_error(ctx, "padding", message, label, help);
             }
             Dim::Known(size) => match size.checked_add(added) {
                 Some(out) => Dim::Known(out),
