@@ -193,6 +193,38 @@ class Widths(nn.Module):
         return self.head(self.a(x)) + self.head2(self.b(x))
 
 
+def _make_divisible(v, divisor=4, min_value=None):
+    # torchvision's _make_divisible, with cnnc's defaults
+    if min_value is None:
+        min_value = divisor
+    new_v = max(min_value, int(v + divisor / 2) // divisor * divisor)
+    if new_v < 0.9 * v:
+        new_v += divisor
+    return new_v
+
+
+def table(config, width, kernel=(1, 3)):
+    layers = []
+    for cin, cout, repeats in config:
+        c_in = 3 if cin == 3 else _make_divisible(cin * width)
+        c_out = _make_divisible(cout * width)
+        layers.append(nn.Conv2d(c_in, c_out, kernel, padding=(kernel[0] // 2, kernel[-1] // 2)))
+        for _ in range(1, repeats):
+            layers += [nn.Conv2d(c_out, c_out, 1), nn.ReLU()]
+    layers.append(nn.Conv2d(_make_divisible(config[-1][1] * width), 2 * len(config), 1))
+    return nn.Sequential(*layers)
+
+
+class Configs(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = table([(3, 10, 1), (10, 13, 2), (13, 22, 1)], 0.75)
+        self.b = table([(3, 6, 2)], 1.5, (3, 1))
+
+    def forward(self, x):
+        return torch.cat([self.a(x), self.b(x)], 1)
+
+
 def stage(index, cin, cout, depth):
     s = nn.Sequential()
     for i in range(depth):
@@ -221,6 +253,7 @@ def main():
         "Widths": ([2, 12, 3, 3], Widths),
         "Names": ([2, 3, 4, 4], Names),
         "Paths": ([2, 4, 6, 6], Paths),
+        "Configs": ([2, 3, 6, 6], Configs),
     }
     out = {name: reference_entry(build, shape) for name, (shape, build) in models.items()}
     path = pathlib.Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "blocks.json"

@@ -111,6 +111,66 @@ const CASES: &[Case] = &[
         source: "block Head(c, alpha) {\n    Linear(c, int(c * alpha))\n}\n\nmodel M {\n    input x: [N, 16]\n    head = Head(16, 1e300)\n}\n",
     },
     Case {
+        name: "list_items_of_different_types",
+        codes: &["const::expr"],
+        source: "model M {\n    input x: [N, 8]\n    let config = [(8, 16), (16, 32, 2)]\n    for (cin, cout) in config { Linear(cin, cout) }\n}\n",
+    },
+    Case {
+        name: "list_index_out_of_range",
+        codes: &["const::expr"],
+        source: "model M {\n    input x: [N, 8]\n    let widths = [8, 16, 32]\n    fc = Linear(widths[0], widths[3])\n}\n",
+    },
+    Case {
+        name: "tuple_indexed_by_a_variable",
+        codes: &["const::expr"],
+        source: "block Stem(kernel, i) {\n    Conv2d(3, 8, kernel[i])\n}\nmodel M {\n    input x: [N, 3, 32, 32]\n    stem = Stem((3, 5), 1)\n}\n",
+    },
+    Case {
+        name: "arithmetic_on_a_list",
+        codes: &["const::expr"],
+        source: "model M {\n    input x: [N, 8]\n    let widths = [8, 16]\n    fc = Linear(8, widths * 2)\n}\n",
+    },
+    Case {
+        name: "loop_names_do_not_unpack_an_item",
+        codes: &["const::expr"],
+        source: "model M {\n    input x: [N, 8]\n    features = Sequential {\n        for (cin, cout) in [(8, 16, 1), (16, 32, 2)] { Linear(cin, cout) }\n    }\n}\n",
+    },
+    Case {
+        name: "loop_over_a_number",
+        codes: &["const::expr"],
+        source: "model M {\n    input x: [N, 8]\n    features = Sequential {\n        for i in 3 { Linear(8, 8) }\n    }\n}\n",
+    },
+    Case {
+        name: "list_parameter_of_two_item_types",
+        codes: &["const::expr"],
+        source: "block Drops(ps) {\n    for p in ps { Dropout(p) }\n}\nmodel M {\n    input x: [N, 8]\n    a = Drops([0, 0])\n    b = Drops([0.1, 0.2])\n    forward(x) { x -> a -> b }\n}\n",
+    },
+    Case {
+        name: "function_called_above_its_definition",
+        codes: &["name::undefined"],
+        source: "fn width(c) { round_up(c, 8) }\nfn round_up(v, divisor) { (v + divisor - 1) / divisor * divisor }\n\nmodel M {\n    input x: [N, 8]\n    fc = Linear(8, width(12))\n}\n",
+    },
+    Case {
+        name: "function_error_in_its_body",
+        codes: &["const::expr"],
+        source: "fn make_divisible(v, divisor) {\n    let rounded = int(v + divisor / 2.0) / divisor * divisor\n    max(divisor, rounded)\n}\n\nmodel M {\n    input x: [N, 8]\n    fc = Linear(8, make_divisible(12, 0))\n}\n",
+    },
+    Case {
+        name: "function_missing_an_argument",
+        codes: &["const::expr"],
+        source: "fn make_divisible(v, divisor) { max(divisor, int(v + divisor / 2.0) / divisor * divisor) }\n\nmodel M {\n    input x: [N, 8]\n    fc = Linear(8, make_divisible(12))\n}\n",
+    },
+    Case {
+        name: "function_named_like_a_builtin",
+        codes: &["name::duplicate"],
+        source: "fn round(v) { int(v + 0.5) }\n\nmodel M {\n    input x: [N, 8]\n    fc = Linear(8, 4)\n}\n",
+    },
+    Case {
+        name: "function_returns_a_list",
+        codes: &["const::expr"],
+        source: "fn widths(c) { [c, 2 * c] }\n\nmodel M {\n    input x: [N, 8]\n    fc = Linear(8, widths(8)[0])\n}\n",
+    },
+    Case {
         name: "quoted_name_with_a_dot",
         codes: &["model::structure"],
         source: "model M {\n    input x: [N, 8]\n    \"head.fc\" = Linear(8, 2)\n}\n",
@@ -422,7 +482,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "list_for_a_pair",
-        codes: &["syntax::parse"],
+        codes: &["arg::type"],
         source: "model M {\n    input x: [N, 3, 8, 8]\n    conv = Conv2d(3, 8, [3, 3])\n}\n",
     },
     Case {

@@ -627,6 +627,35 @@ fn type_error(
     errors: &mut Vec<Error>,
 ) -> Option<ArgValue> {
     let expected = param.ty.describe();
+    if let ValueKind::List(items) = &value.kind {
+        // Python takes `[3, 3]` where a pair is expected; cnnc writes a tuple.
+        let shown: Option<Vec<String>> = items
+            .iter()
+            .map(|item| match &item.kind {
+                ValueKind::Int(n) => Some(n.to_string()),
+                ValueKind::Float(x) => Some(format!("{x:?}")),
+                ValueKind::Bool(b) => Some(b.to_string()),
+                _ => None,
+            })
+            .collect();
+        let mut error = Error::new(
+            Code::ArgumentType,
+            format!("`{}` of `{callee}` must be {expected}, found a list", param.name),
+            value.span,
+            "a list, not a tuple",
+        );
+        if let Some(shown) = shown {
+            let tuple = match shown.as_slice() {
+                [one] => format!("({one},)"),
+                _ => format!("({})", shown.join(", ")),
+            };
+            error = error
+                .with_help(format!("layer arguments take tuples: write `{tuple}`"))
+                .with_fix(value.span, tuple);
+        }
+        errors.push(error);
+        return None;
+    }
     let found = match &value.kind {
         ValueKind::Str(s) => format!("\"{s}\""),
         ValueKind::Tuple(items) => format!("a tuple of {} values", items.len()),

@@ -20,6 +20,8 @@ use crate::resolve::{self, BlockId, Item, ItemId, Module, Resolved, ResolvedBloc
 /// The blocks of a file, resolved, and the resolved bodies of its models.
 pub(crate) struct Blocks<'a> {
     resolved: Resolved<'a>,
+    /// The functions of constants of the file.
+    pub functions: consts::Functions,
 }
 
 impl<'a> Blocks<'a> {
@@ -49,7 +51,11 @@ impl<'a> Blocks<'a> {
             check_definition(block, errors);
             by_name.insert(&name.name, block);
         }
-        Blocks { resolved: resolve::resolve(file) }
+        check_functions(&file.functions, errors);
+        Blocks {
+            resolved: resolve::resolve(file),
+            functions: consts::Functions::new(&file.functions),
+        }
     }
 
     /// The names of the blocks, in source order.
@@ -135,6 +141,55 @@ fn block_signature(block: &ast::Block) -> String {
     format!("`{}({})`", block.name, params.join(", "))
 }
 
+/// The rules for `fn` definitions: one definition per name, not a built-in's name, parameters
+/// named once, and those with defaults last.
+fn check_functions(functions: &[ast::Function], errors: &mut Vec<Error>) {
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    for function in functions {
+        let name = &function.name;
+        if let Some(first) = seen.insert(&name.name, name.span) {
+            errors.push(duplicate(&format!("function `{name}`"), name.span, first));
+        }
+        if crate::functions::ConstFn::lookup(&name.name).is_some() || name.name == "len" {
+            errors.push(
+                Error::new(
+                    Code::DuplicateName,
+                    format!("`{name}` is a built-in function"),
+                    name.span,
+                    "already a function",
+                )
+                .with_help("give the function a name of its own"),
+            );
+        }
+        check_params(&function.params, errors);
+    }
+}
+
+/// Parameters are named once, and those with defaults come last.
+fn check_params(params: &[ast::BlockParam], errors: &mut Vec<Error>) {
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    let mut defaulted: Option<Span> = None;
+    for param in params {
+        if let Some(first) = seen.insert(&param.name.name, param.name.span) {
+            errors.push(duplicate(&format!("parameter `{}`", param.name), param.name.span, first));
+        }
+        match (&param.default, defaulted) {
+            (Some(_), _) => defaulted = Some(param.span),
+            (None, Some(first)) => errors.push(
+                Error::new(
+                    Code::BlockStructure,
+                    format!("parameter `{}` has no default but follows one that has", param.name),
+                    param.span,
+                    "needs a default",
+                )
+                .with_related(first, "has a default")
+                .with_help("put parameters without defaults first"),
+            ),
+            (None, None) => {}
+        }
+    }
+}
+
 /// The rules a block definition must follow on its own, whatever its uses.
 fn check_definition(block: &ast::Block, errors: &mut Vec<Error>) {
     let name = &block.name.name;
@@ -173,12 +228,7 @@ fn check_definition(block: &ast::Block, errors: &mut Vec<Error>) {
             .with_related(block.forwards[0].span, "first forward"),
         );
     }
-    let mut seen: HashMap<&str, Span> = HashMap::new();
-    let mut defaulted: Option<Span> = None;
     for param in &block.params {
-        if let Some(first) = seen.insert(&param.name.name, param.name.span) {
-            errors.push(duplicate(&format!("parameter `{}`", param.name), param.name.span, first));
-        }
         match &param.default {
             Some(value)
                 if consts::is_dynamic(value) || consts::eval(value, &Env::new()).is_err() =>
@@ -186,36 +236,17 @@ fn check_definition(block: &ast::Block, errors: &mut Vec<Error>) {
                 errors.push(
                     Error::new(
                         Code::BlockStructure,
-                        format!(
-                            "the default of `{}` is not a number or boolean literal",
-                            param.name
-                        ),
+                        format!("the default of `{}` is not a literal", param.name),
                         value.span,
                         "not a literal",
                     )
-                    .with_help("write a literal, such as `stride = 1`"),
+                    .with_help("write a literal, such as `stride = 1` or `kernel = (1, 7)`"),
                 )
             }
-            Some(_) => defaulted = Some(param.span),
-            None => {
-                if let Some(first) = defaulted {
-                    errors.push(
-                        Error::new(
-                            Code::BlockStructure,
-                            format!(
-                                "parameter `{}` has no default but follows one that has",
-                                param.name
-                            ),
-                            param.span,
-                            "needs a default",
-                        )
-                        .with_related(first, "has a default")
-                        .with_help("put parameters without defaults first"),
-                    );
-                }
-            }
+            _ => {}
         }
     }
+    check_params(&block.params, errors);
     let (mut named, mut unnamed) = (Vec::new(), Vec::new());
     collect_children(&block.items, &mut named, &mut unnamed);
     // Constants and named children share the constructor's scope in the generated code.
@@ -304,9 +335,7 @@ fn collect_constants<'a>(items: &'a [ast::Item], out: &mut Vec<&'a ast::Ident>) 
                 collect_constants(&cond.otherwise, out);
             }
             ast::Item::For(repeat) => {
-                if repeat.var.name != "_" {
-                    out.push(&repeat.var);
-                }
+                out.extend(repeat.vars.iter().filter(|v| v.name != "_"));
                 collect_constants(&repeat.body, out);
             }
             ast::Item::Child(child) => {
@@ -365,17 +394,24 @@ impl Uses {
         let types: Vec<ConstType> = args.iter().map(|c| c.ty()).collect();
         let entry = self.params.entry(id).or_insert_with(|| types.clone());
         for ((have, new), param) in entry.iter_mut().zip(&types).zip(&block.params) {
-            match have.unify(*new) {
-                Some(ty) => *have = ty,
-                None => errors.push(
+            match have.unify(new) {
+                // A list is passed as it is, so its item type is the same in every use.
+                Some(ty) if !(ty.has_list() && (ty != *have || ty != *new)) => *have = ty,
+                _ => errors.push(
                     Error::new(
                         Code::ConstExpr,
-                        format!("parameter `{}` of `{}` is a boolean in one use and a number in another", param.name, block.name),
+                        format!(
+                            "parameter `{}` of `{}` is {} in one use and {} in another",
+                            param.name,
+                            block.name,
+                            with_article(have),
+                            with_article(new)
+                        ),
                         call,
                         "this use",
                     )
                     .with_related(param.span, "the parameter")
-                    .with_help("each parameter takes one type: an integer, a float or a boolean"),
+                    .with_help("each parameter takes one type: an integer, a float, a boolean, or a tuple or list of one kind of item"),
                 ),
             }
         }
@@ -386,21 +422,23 @@ impl Uses {
         &mut self,
         id: ItemId,
         stmt: &ast::ConstLet,
-        value: Const,
+        value: &Const,
         errors: &mut Vec<Error>,
     ) {
         let ty = value.ty();
-        let have = *self.lets.entry(id).or_insert(ty);
-        match have.unify(ty) {
-            Some(ty) => {
-                self.lets.insert(id, ty);
+        let have = self.lets.entry(id).or_insert(ty.clone()).clone();
+        match have.unify(&ty) {
+            Some(unified) if !(unified.has_list() && (unified != have || unified != ty)) => {
+                self.lets.insert(id, unified);
             }
-            None => errors.push(
+            _ => errors.push(
                 Error::new(
                     Code::ConstExpr,
                     format!(
-                        "`{}` is a boolean in one use of the block and a number in another",
-                        stmt.name
+                        "`{}` is {} in one use of the block and {} in another",
+                        stmt.name,
+                        with_article(&have),
+                        with_article(&ty)
                     ),
                     stmt.value.span,
                     "changes type",
@@ -421,10 +459,20 @@ impl Uses {
     }
 }
 
+/// A type with its article, for messages: "an integer", "a list of integer".
+fn with_article(ty: &ConstType) -> String {
+    match ty {
+        ConstType::Int => "an integer".into(),
+        ConstType::Tuple(_) => format!("the tuple type {ty}"),
+        other => format!("a {other}"),
+    }
+}
+
 /// Builds the definition of every block used as a child, in source order.
 pub(crate) fn build_defs(
     blocks: &Blocks<'_>,
     uses: &Uses,
+    functions: &consts::Functions,
     errors: &mut Vec<Error>,
 ) -> Vec<ir::BlockDef> {
     let mut defs = Vec::new();
@@ -432,8 +480,11 @@ pub(crate) fn build_defs(
         let block = resolved.ast;
         let Some(types) = uses.params.get(&resolved.id) else { continue };
         let params: Vec<(String, ConstType)> =
-            block.params.iter().map(|p| p.name.name.clone()).zip(types.iter().copied()).collect();
-        let types = params.iter().cloned().collect();
+            block.params.iter().map(|p| p.name.name.clone()).zip(types.iter().cloned()).collect();
+        let mut types = consts::Types::new(functions.clone());
+        for (name, ty) in &params {
+            types.insert(name.clone(), ty.clone());
+        }
         let mut builder = DefBuilder { blocks, uses, errors, kinds: HashMap::new(), types };
         let items = builder.items(&resolved.body, false);
         let mut consts: Vec<(String, ConstType)> = params.clone();
@@ -473,7 +524,7 @@ fn collect_lets(items: &[Item], uses: &Uses, out: &mut Vec<(String, ConstType)>)
         match item {
             Item::Let { id, stmt } => {
                 if let Some(ty) = uses.lets.get(id) {
-                    out.push((stmt.name.name.clone(), *ty));
+                    out.push((stmt.name.name.clone(), ty.clone()));
                 }
             }
             Item::If { then, otherwise, .. } => {
@@ -555,8 +606,8 @@ impl DefBuilder<'_, '_> {
                     },
                 },
                 Item::Let { id, stmt } => {
-                    let ty = self.uses.lets.get(id).copied().unwrap_or(ConstType::Int);
-                    let value = consts::resolve(&stmt.value, &self.types).converted(ty);
+                    let ty = self.uses.lets.get(id).cloned().unwrap_or(ConstType::Int);
+                    let value = consts::resolve(&stmt.value, &self.types).converted(&ty);
                     self.types.insert(stmt.name.name.clone(), ty);
                     ir::BlockItem::Let { name: stmt.name.name.clone(), value }
                 }
@@ -571,13 +622,33 @@ impl DefBuilder<'_, '_> {
                     ir::BlockItem::If { cond: resolved, then, otherwise }
                 }
                 Item::For { repeat, body, .. } => {
-                    let start = consts::resolve(&repeat.start, &self.types);
-                    let end = consts::resolve(&repeat.end, &self.types);
                     let outer = self.types.clone();
-                    self.types.insert(repeat.var.name.clone(), ConstType::Int);
-                    let body = self.items(body, optional);
+                    let vars: Vec<String> = repeat.vars.iter().map(|v| v.name.clone()).collect();
+                    let item = match &repeat.over {
+                        ast::Iteration::Range { start, end } => {
+                            let start = consts::resolve(start, &self.types);
+                            let end = consts::resolve(end, &self.types);
+                            self.types.insert(vars[0].clone(), ConstType::Int);
+                            let body = self.items(body, optional);
+                            let var = vars[0].clone();
+                            ir::BlockItem::For { var, start, end, body }
+                        }
+                        ast::Iteration::Items(list) => {
+                            let items = consts::resolve(list, &self.types);
+                            match (repeat.unpack, items.ty.item()) {
+                                (true, ConstType::Tuple(types)) => {
+                                    for (var, ty) in vars.iter().zip(types.iter()) {
+                                        self.types.insert(var.clone(), ty.clone());
+                                    }
+                                }
+                                (_, ty) => self.types.insert(vars[0].clone(), ty),
+                            }
+                            let body = self.items(body, optional);
+                            ir::BlockItem::ForEach { vars, unpack: repeat.unpack, items, body }
+                        }
+                    };
                     self.types = outer;
-                    ir::BlockItem::For { var: repeat.var.name.clone(), start, end, body }
+                    item
                 }
             });
         }
@@ -711,7 +782,7 @@ fn block_call(
                 Some(arg) => &arg.value,
                 None => param.default.as_ref()?,
             };
-            Some(consts::resolve(value, types).converted(*ty))
+            Some(consts::resolve(value, types).converted(ty))
         })
         .collect::<Option<_>>()?;
     Some(ir::BlockModule::Block { name: block.name.name.clone(), args })

@@ -122,7 +122,7 @@ pub(crate) fn check_model<'a>(
         input_shape: input.as_ref().map_or(Shape(Vec::new()), |i| i.0.clone()),
         children: Vec::new(),
         child_index: HashMap::new(),
-        env: Env::new(),
+        env: Env::with_functions(blocks.functions.clone()),
         absent: HashSet::new(),
         trace: Vec::new(),
         stack: Vec::new(),
@@ -201,6 +201,7 @@ pub(crate) fn check_model<'a>(
         trace,
         requirements,
         blocks: Vec::new(),
+        functions: Vec::new(),
         warnings: Vec::new(),
     };
     if result
@@ -334,7 +335,7 @@ impl<'a> ModelChecker<'a, '_> {
         let ast = block.ast;
         match Blocks::bind(ast, call, &self.env, self.errors) {
             Some(args) => {
-                self.env = ast.params.iter().map(|p| p.name.name.clone()).zip(args).collect();
+                self.env = self.block_env(ast, args);
                 self.stack.push(&ast.name.name);
                 (&block.body, block.declared.clone(), &ast.forwards, true)
             }
@@ -370,11 +371,14 @@ impl<'a> ModelChecker<'a, '_> {
                 Item::Let { id, stmt } => match consts::eval(&stmt.value, &self.env) {
                     Ok(value) => {
                         if in_block {
-                            self.uses.record_let(*id, stmt, value, self.errors);
+                            self.uses.record_let(*id, stmt, &value, self.errors);
                         }
                         self.env.insert(stmt.name.name.clone(), value);
                     }
-                    Err(e) => self.errors.push(e),
+                    Err(e) => {
+                        self.env.fail(&stmt.name.name);
+                        self.errors.push(e);
+                    }
                 },
                 Item::If { cond, then, otherwise, .. } => {
                     match consts::eval_bool(&cond.cond, &self.env) {
@@ -405,17 +409,69 @@ impl<'a> ModelChecker<'a, '_> {
         seen: &mut Declared,
         out: &mut Vec<NodeState<'a>>,
     ) {
-        let bounds = (
-            consts::eval_int(&repeat.start, &self.env, "a loop's start"),
-            consts::eval_int(&repeat.end, &self.env, "a loop's end"),
-        );
-        let (start, end) = match bounds {
-            (Ok(start), Ok(end)) => (start, end),
-            (a, b) => {
-                self.errors.extend(a.err().into_iter().chain(b.err()));
-                return;
+        let values: Vec<Const> = match &repeat.over {
+            ast::Iteration::Range { start, end } => {
+                let bounds = (
+                    consts::eval_int(start, &self.env, "a loop's start"),
+                    consts::eval_int(end, &self.env, "a loop's end"),
+                );
+                match bounds {
+                    // The values are made as the loop runs, so that a long range counts
+                    // towards the module limit before it takes memory.
+                    (Ok(start), Ok(end)) => {
+                        return self.run_loop(
+                            repeat,
+                            body,
+                            prefix,
+                            in_block,
+                            seen,
+                            out,
+                            (start..end).map(Const::Int),
+                        )
+                    }
+                    (a, b) => {
+                        self.errors.extend(a.err().into_iter().chain(b.err()));
+                        return;
+                    }
+                }
+            }
+            ast::Iteration::Items(list) => {
+                match consts::eval(list, &self.env) {
+                    Ok(Const::List(items)) => items.to_vec(),
+                    Ok(other) => {
+                        self.errors.push(
+                        Error::new(
+                            Code::ConstExpr,
+                            format!("a loop goes over a range or a list, but this is {}", consts::describe(&other)),
+                            list.span,
+                            "not a list",
+                        )
+                        .with_help("write `for i in 0..n` to count, or `for (a, b) in config` over a list"),
+                    );
+                        return;
+                    }
+                    Err(e) => {
+                        self.errors.push(e);
+                        return;
+                    }
+                }
             }
         };
+        self.run_loop(repeat, body, prefix, in_block, seen, out, values.into_iter())
+    }
+
+    /// Declares the body of a loop once for each value, binding its variables.
+    #[allow(clippy::too_many_arguments)]
+    fn run_loop(
+        &mut self,
+        repeat: &'a ast::ForItems,
+        body: &'a [Item<'a>],
+        prefix: &str,
+        in_block: bool,
+        seen: &mut Declared,
+        out: &mut Vec<NodeState<'a>>,
+        values: impl Iterator<Item = Const>,
+    ) {
         let mut named = Vec::new();
         collect_named(&repeat.body, &mut named);
         if let Some(name) = named.first() {
@@ -433,20 +489,64 @@ impl<'a> ModelChecker<'a, '_> {
             );
             return;
         }
-        let var = &repeat.var.name;
-        // The loop variable and constants declared in the body are local to each iteration.
+        // The loop variables and constants declared in the body are local to each iteration.
         let outer = self.env.clone();
-        for i in start..end {
+        for value in values {
             // Iterations count towards the limit too, so that empty loops end.
             if self.count_module(repeat.span) {
                 break;
             }
-            if var != "_" {
-                self.env.insert(var.clone(), Const::Int(i));
+            if !self.bind_loop_vars(repeat, value) {
+                break;
             }
             self.declare_items(body, prefix, in_block, seen, out);
             self.env = outer.clone();
         }
+    }
+
+    /// Binds the variables of a loop to one of its values; reports an item that does not
+    /// unpack into them.
+    fn bind_loop_vars(&mut self, repeat: &ast::ForItems, value: Const) -> bool {
+        if !repeat.unpack {
+            if repeat.vars[0].name != "_" {
+                self.env.insert(repeat.vars[0].name.clone(), value);
+            }
+            return true;
+        }
+        let vars = &repeat.vars;
+        match value {
+            Const::Tuple(items) if items.len() == vars.len() => {
+                for (var, item) in vars.iter().zip(items.iter()) {
+                    if var.name != "_" {
+                        self.env.insert(var.name.clone(), item.clone());
+                    }
+                }
+                true
+            }
+            other => {
+                let first = vars[0].span;
+                let span = Span::new(first.start, vars[vars.len() - 1].span.end);
+                self.errors.push(
+                    Error::new(
+                        Code::ConstExpr,
+                        format!("{} names cannot unpack {}", vars.len(), consts::describe(&other)),
+                        span,
+                        format!("{} names", vars.len()),
+                    )
+                    .with_help("each item of the list is a tuple with one value per name"),
+                );
+                false
+            }
+        }
+    }
+
+    /// The constants of a use of `block`: its parameters bound to `args`.
+    fn block_env(&self, block: &ast::Block, args: impl IntoIterator<Item = Const>) -> Env {
+        let mut env = Env::with_functions(self.blocks.functions.clone());
+        for (param, value) in block.params.iter().zip(args) {
+            env.insert(param.name.name.clone(), value);
+        }
+        env
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -641,8 +741,7 @@ impl<'a> ModelChecker<'a, '_> {
             return BodyState::Unknown;
         };
         self.uses.record_params(resolved.id, block, &args, call.span, self.errors);
-        let env: Env =
-            block.params.iter().map(|p| p.name.name.clone()).zip(args.iter().copied()).collect();
+        let env = self.block_env(block, args.iter().cloned());
         let outer_env = std::mem::replace(&mut self.env, env);
         self.stack.push(&block.name.name);
         let before = self.errors.len();

@@ -34,7 +34,8 @@ pub enum Code {
     ArgumentValue,
     /// A model without exactly one `input`, or with more than one `forward`.
     ModelStructure,
-    /// A constant expression of the wrong type, dividing by zero or overflowing.
+    /// A constant expression of the wrong type, dividing by zero, overflowing, indexing out of
+    /// range, or calling a function with arguments that do not bind.
     ConstExpr,
     /// A block whose body or use does not fit the rules for blocks.
     BlockStructure,
@@ -197,7 +198,7 @@ impl Code {
                 "A model without exactly one `input`, or with more than one `forward`."
             }
             Code::ConstExpr => {
-                "A constant expression of the wrong type, dividing by zero or overflowing."
+                "A constant expression of the wrong type, dividing by zero, overflowing, indexing out of range, or calling a function with arguments that do not bind."
             }
             Code::BlockStructure => "A block whose body or use does not fit the rules for blocks.",
             Code::Recursion => "A block that contains itself.",
@@ -283,6 +284,17 @@ impl Error {
             help: None,
             fixes: Vec::new(),
         }
+    }
+
+    /// An error that follows from one already reported, such as a use of a constant whose
+    /// definition failed: it stops the computation and is then dropped.
+    pub fn follow_on(span: Span) -> Self {
+        Error::new(Code::ConstExpr, "", span, "")
+    }
+
+    /// Whether this is a [`Error::follow_on`] error.
+    pub fn is_follow_on(&self) -> bool {
+        self.message.is_empty()
     }
 
     /// Adds a replacement of `span` by `text` that fixes the problem.

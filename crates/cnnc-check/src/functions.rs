@@ -109,7 +109,7 @@ impl ConstFn {
                 (ConstType::Int, numbers)
             }
             ConstFn::Float | ConstFn::Sqrt | ConstFn::Log => (ConstType::Float, ConstType::Float),
-            ConstFn::Min | ConstFn::Max | ConstFn::Abs | ConstFn::Pow => (numbers, numbers),
+            ConstFn::Min | ConstFn::Max | ConstFn::Abs | ConstFn::Pow => (numbers.clone(), numbers),
         }
     }
 
@@ -119,7 +119,7 @@ impl ConstFn {
         let float = |c: &Const| match c {
             Const::Int(n) => *n as f64,
             Const::Float(x) => *x,
-            Const::Bool(_) => f64::NAN,
+            _ => f64::NAN,
         };
         let to_int = |x: f64| -> Result<Const, String> {
             // i64::MAX as f64 rounds up to 2^63, which does not fit.
@@ -130,10 +130,10 @@ impl ConstFn {
             }
         };
         let pick = |better: fn(f64, f64) -> bool| -> Const {
-            let mut best = args[0];
+            let mut best = args[0].clone();
             for a in &args[1..] {
                 if better(float(a), float(&best)) {
-                    best = *a;
+                    best = a.clone();
                 }
             }
             best
@@ -188,9 +188,9 @@ mod tests {
         let (_, arg_ty) = f.types(&types);
         let args: Vec<Const> = args
             .iter()
-            .map(|a| match (a, arg_ty) {
+            .map(|a| match (a, &arg_ty) {
                 (Int(n), ConstType::Float) => Float(*n as f64),
-                (a, _) => *a,
+                (a, _) => a.clone(),
             })
             .collect();
         f.apply(&args)

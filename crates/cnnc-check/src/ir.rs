@@ -4,6 +4,8 @@
 
 pub use cnnc_syntax::{BinOp, ConstOp, Span, UnaryOp};
 
+use std::collections::HashMap;
+
 use crate::args::BoundArgs;
 use crate::consts::{Const, ConstType};
 use crate::layers::{LayerSpec, TensorDef};
@@ -29,6 +31,8 @@ pub struct Model {
     pub requirements: Vec<Requirement>,
     /// The blocks the model uses, each merged over every use in the file, in source order.
     pub blocks: Vec<BlockDef>,
+    /// The functions of constants that the code of blocks calls, typed, for the whole file.
+    pub functions: Vec<Function>,
     /// Warnings about the model: they do not stop a build.
     pub warnings: Vec<crate::Error>,
 }
@@ -251,6 +255,17 @@ pub enum BlockItem {
         /// The repeated entries.
         body: Vec<BlockItem>,
     },
+    /// Entries repeated for each item of a list, unpacked into `vars` where `unpack` is set.
+    ForEach {
+        /// The loop variable, or the names a tuple item unpacks into (`_` when unused).
+        vars: Vec<String>,
+        /// Whether each item is a tuple unpacked into `vars`.
+        unpack: bool,
+        /// The list.
+        items: ConstExpr,
+        /// The repeated entries.
+        body: Vec<BlockItem>,
+    },
     /// Entries that no use of the block reaches, so they were never checked.
     Unreached,
 }
@@ -299,6 +314,34 @@ pub enum ConstExprKind {
         /// The arguments.
         args: Vec<ConstExpr>,
     },
+    /// A call of a function of constants: the typed function named `name` in
+    /// [`Model::functions`], with every argument (defaults filled in).
+    UserCall {
+        /// The typed function's name.
+        name: String,
+        /// The arguments, one per parameter.
+        args: Vec<ConstExpr>,
+    },
+    /// A tuple.
+    Tuple(Vec<ConstExpr>),
+    /// A list, its items of the list's item type.
+    List(Vec<ConstExpr>),
+    /// An item of a list: `config[i]` (a negative index counts from the end).
+    Index {
+        /// The list.
+        base: Box<ConstExpr>,
+        /// The index, an integer.
+        index: Box<ConstExpr>,
+    },
+    /// An item of a tuple, by its position (Rust's `pair.0`).
+    Field {
+        /// The tuple.
+        base: Box<ConstExpr>,
+        /// The position.
+        index: usize,
+    },
+    /// The length of a list.
+    Len(Box<ConstExpr>),
     /// `if cond { then } else { otherwise }`, with both branches of the result's type.
     Cond {
         /// The condition.
@@ -311,18 +354,98 @@ pub enum ConstExprKind {
 }
 
 impl ConstExpr {
-    /// The expression converted to `ty`: an integer widens to a float; other types stay.
-    pub fn converted(self, ty: ConstType) -> ConstExpr {
-        match (self.ty, ty, self.kind) {
-            (ConstType::Int, ConstType::Float, ConstExprKind::Literal(Const::Int(n))) => {
-                ConstExpr { kind: ConstExprKind::Literal(Const::Float(n as f64)), ty }
+    /// Item `index` of a tuple-valued expression.
+    pub fn field(self, index: usize) -> ConstExpr {
+        let ty = match &self.ty {
+            ConstType::Tuple(items) => items.get(index).cloned().unwrap_or(ConstType::Int),
+            other => other.clone(),
+        };
+        match self.kind {
+            ConstExprKind::Tuple(mut items) if index < items.len() => items.swap_remove(index),
+            ConstExprKind::Literal(Const::Tuple(items)) if index < items.len() => {
+                ConstExpr { kind: ConstExprKind::Literal(items[index].clone()), ty }
             }
-            (ConstType::Int, ConstType::Float, kind) => ConstExpr {
-                kind: ConstExprKind::ToFloat(Box::new(ConstExpr { kind, ty: ConstType::Int })),
+            kind => ConstExpr {
+                kind: ConstExprKind::Field {
+                    base: Box::new(ConstExpr { kind, ty: self.ty }),
+                    index,
+                },
                 ty,
             },
-            (have, _, kind) => ConstExpr { kind, ty: have },
         }
+    }
+
+    /// The expression converted to `ty`: an integer widens to a float, also inside tuples and
+    /// list literals; other types stay.
+    pub fn converted(self, ty: &ConstType) -> ConstExpr {
+        if self.ty == *ty {
+            return self;
+        }
+        match (&self.ty, ty) {
+            (ConstType::Int, ConstType::Float) => match self.kind {
+                ConstExprKind::Literal(Const::Int(n)) => ConstExpr {
+                    kind: ConstExprKind::Literal(Const::Float(n as f64)),
+                    ty: ty.clone(),
+                },
+                kind => ConstExpr {
+                    kind: ConstExprKind::ToFloat(Box::new(ConstExpr { kind, ty: ConstType::Int })),
+                    ty: ty.clone(),
+                },
+            },
+            (ConstType::Tuple(have), ConstType::Tuple(want)) if have.len() == want.len() => {
+                let want = want.clone();
+                let items =
+                    (0..want.len()).map(|i| self.clone().field(i).converted(&want[i])).collect();
+                ConstExpr { kind: ConstExprKind::Tuple(items), ty: ty.clone() }
+            }
+            (ConstType::List(_), ConstType::List(item)) => match self.kind {
+                ConstExprKind::List(items) => ConstExpr {
+                    kind: ConstExprKind::List(
+                        items.into_iter().map(|i| i.converted(item)).collect(),
+                    ),
+                    ty: ty.clone(),
+                },
+                // The checker gives a list one item type in every use.
+                kind => ConstExpr { kind, ty: self.ty },
+            },
+            _ => self,
+        }
+    }
+
+    /// The expression with the constants named in `values` replaced by those expressions.
+    pub fn substituted(self, values: &HashMap<String, ConstExpr>) -> ConstExpr {
+        let sub = |e: Box<ConstExpr>| Box::new(e.substituted(values));
+        let all =
+            |items: Vec<ConstExpr>| items.into_iter().map(|i| i.substituted(values)).collect();
+        let kind = match self.kind {
+            ConstExprKind::Name(name) => match values.get(&name) {
+                Some(value) => return value.clone(),
+                None => ConstExprKind::Name(name),
+            },
+            ConstExprKind::Literal(c) => ConstExprKind::Literal(c),
+            ConstExprKind::ToFloat(e) => ConstExprKind::ToFloat(sub(e)),
+            ConstExprKind::Unary { op, operand } => {
+                ConstExprKind::Unary { op, operand: sub(operand) }
+            }
+            ConstExprKind::Binary { op, lhs, rhs } => {
+                ConstExprKind::Binary { op, lhs: sub(lhs), rhs: sub(rhs) }
+            }
+            ConstExprKind::Call { func, args } => ConstExprKind::Call { func, args: all(args) },
+            ConstExprKind::UserCall { name, args } => {
+                ConstExprKind::UserCall { name, args: all(args) }
+            }
+            ConstExprKind::Tuple(items) => ConstExprKind::Tuple(all(items)),
+            ConstExprKind::List(items) => ConstExprKind::List(all(items)),
+            ConstExprKind::Index { base, index } => {
+                ConstExprKind::Index { base: sub(base), index: sub(index) }
+            }
+            ConstExprKind::Field { base, index } => ConstExprKind::Field { base: sub(base), index },
+            ConstExprKind::Len(e) => ConstExprKind::Len(sub(e)),
+            ConstExprKind::Cond { cond, then, otherwise } => {
+                ConstExprKind::Cond { cond: sub(cond), then: sub(then), otherwise: sub(otherwise) }
+            }
+        };
+        ConstExpr { kind, ty: self.ty }
     }
 
     /// Adds the names of the constants the expression reads to `out`, once each.
@@ -334,14 +457,19 @@ impl ConstExpr {
                     out.push(name.clone());
                 }
             }
-            ConstExprKind::ToFloat(operand) | ConstExprKind::Unary { operand, .. } => {
-                operand.names(out)
-            }
-            ConstExprKind::Binary { lhs, rhs, .. } => {
+            ConstExprKind::ToFloat(operand)
+            | ConstExprKind::Unary { operand, .. }
+            | ConstExprKind::Field { base: operand, .. }
+            | ConstExprKind::Len(operand) => operand.names(out),
+            ConstExprKind::Binary { lhs, rhs, .. }
+            | ConstExprKind::Index { base: lhs, index: rhs } => {
                 lhs.names(out);
                 rhs.names(out);
             }
-            ConstExprKind::Call { args, .. } => args.iter().for_each(|a| a.names(out)),
+            ConstExprKind::Call { args, .. }
+            | ConstExprKind::UserCall { args, .. }
+            | ConstExprKind::Tuple(args)
+            | ConstExprKind::List(args) => args.iter().for_each(|a| a.names(out)),
             ConstExprKind::Cond { cond, then, otherwise } => {
                 cond.names(out);
                 then.names(out);
@@ -349,6 +477,19 @@ impl ConstExpr {
             }
         }
     }
+}
+
+/// A function of constants as generated code has it: typed for one list of argument types.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Function {
+    /// The name in generated code: the source name, with a number for further typings.
+    pub name: String,
+    /// The parameters and their types.
+    pub params: Vec<(String, ConstType)>,
+    /// The `let` constants of the body, in order.
+    pub lets: Vec<(String, ConstExpr)>,
+    /// The result.
+    pub result: ConstExpr,
 }
 
 /// A layer argument computed from constants: one value, or a tuple such as `(k, 1)`.

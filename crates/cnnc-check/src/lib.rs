@@ -60,15 +60,18 @@ pub fn check(file: &cnnc_syntax::File) -> Result<Vec<ir::Model>, Vec<Error>> {
             models.push(model);
         }
     }
+    errors.retain(|e| !e.is_follow_on());
     // Block definitions are built from checked uses only: after an error, a use may lack
     // arguments or layers that the definition needs.
     if errors.iter().any(|e| !e.code.is_warning()) {
         errors.retain(|e| !e.code.is_warning());
         return Err(errors);
     }
-    let defs = blocks::build_defs(&blocks, &uses, &mut errors);
+    let defs = blocks::build_defs(&blocks, &uses, &blocks.functions, &mut errors);
+    let functions = blocks.functions.typed();
     for model in &mut models {
         model.blocks = used_blocks(&model.children, &defs);
+        model.functions = functions.clone();
     }
     // Warnings are kept with their models; after an error only the errors are reported.
     errors.retain(|e| !e.code.is_warning());

@@ -24,7 +24,7 @@ pub(crate) fn generate_block(def: &BlockDef) -> TokenStream {
         } else {
             format_ident!("_{}", field_ident(name))
         };
-        let ty = rust_type(*ty);
+        let ty = rust_type(ty);
         quote! { #ident: #ty }
     });
     let signature: Vec<&str> = def.params.iter().map(|(n, _)| n.as_str()).collect();
@@ -86,7 +86,25 @@ pub(crate) fn generate_block(def: &BlockDef) -> TokenStream {
         }
     });
     let const_fields: Vec<Ident> = def.forward_consts.iter().map(|(n, _)| field_ident(n)).collect();
-    let const_types = def.forward_consts.iter().map(|(_, t)| rust_type(*t));
+    // A list the forward pass reads is kept as a `Vec`.
+    let const_types = def.forward_consts.iter().map(|(_, t)| match t {
+        ConstType::List(item) => {
+            let item = rust_type(item);
+            quote! { Vec<#item> }
+        }
+        t => rust_type(t),
+    });
+    let const_inits: Vec<TokenStream> = def
+        .forward_consts
+        .iter()
+        .map(|(n, t)| {
+            let ident = field_ident(n);
+            match t {
+                ConstType::List(_) => quote! { #ident: #ident.to_vec() },
+                _ => ident.into_token_stream(),
+            }
+        })
+        .collect();
     let entry = |f: &&Field| {
         let (name, member) = (&f.name, field_ident(&f.name));
         quote! { (#name, &self.#member) }
@@ -219,7 +237,7 @@ pub(crate) fn generate_block(def: &BlockDef) -> TokenStream {
             pub fn new(vs: &::tch::nn::Path, #(#params),*) -> Self {
                 #(#optional_decls)*
                 #statements
-                Self { #(#field_names,)* #(#const_fields,)* }
+                Self { #(#field_names,)* #(#const_inits,)* }
             }
             #multi
         }
@@ -329,6 +347,28 @@ impl Body<'_> {
                     let body = self.items(body, consts, target);
                     quote! { for #var in #start..#end { #body } }
                 }
+                BlockItem::ForEach { vars, unpack, items, body } => {
+                    let items = consts.tokens(items);
+                    let mut used = Vec::new();
+                    mentions(body, &mut used);
+                    let vars: Vec<TokenStream> = vars
+                        .iter()
+                        .map(|v| {
+                            if used.contains(v) {
+                                field_ident(v).into_token_stream()
+                            } else {
+                                quote! { _ }
+                            }
+                        })
+                        .collect();
+                    let pattern = match (unpack, vars.as_slice()) {
+                        (false, [var]) => quote! { &#var },
+                        (_, [var]) => quote! { &(#var,) },
+                        _ => quote! { &(#(#vars),*) },
+                    };
+                    let body = self.items(body, consts, target);
+                    quote! { for #pattern in #items { #body } }
+                }
                 BlockItem::Unreached => {
                     let message = format!(
                         "`{}`: no checked use reaches this part of the block, so it was not generated",
@@ -423,28 +463,34 @@ fn parameter_code(
 fn arg_code(consts: &ConstCode, ty: ArgType, arg: &ArgExpr) -> TokenStream {
     let items = |n: usize, ty: ConstType| -> Vec<TokenStream> {
         match arg {
-            ArgExpr::Tuple(items) => items.iter().map(|i| consts.tokens_as(i, ty)).collect(),
+            ArgExpr::Tuple(items) => {
+                items.iter().map(|i| consts.tokens_as(i, ty.clone())).collect()
+            }
             ArgExpr::One(value) => vec![consts.tokens_as(value, ty); n],
         }
     };
     // A tuple where one value is expected has been rejected by the checker.
-    let value = match arg {
-        ArgExpr::One(value) => value,
-        ArgExpr::Tuple(_) => {
-            return quote! { compile_error!("a tuple where one value is expected") }
-        }
+    let one = || match arg {
+        ArgExpr::One(value) => Ok(value),
+        ArgExpr::Tuple(_) => Err(quote! { compile_error!("a tuple where one value is expected") }),
     };
     match ty {
-        ArgType::Int | ArgType::Bool => consts.tokens(value),
-        ArgType::OptInt | ArgType::OptBool => {
-            let code = consts.tokens(value);
-            quote! { Some(#code) }
-        }
-        ArgType::Float => consts.tokens_as(value, ConstType::Float),
-        ArgType::OptFloat => {
-            let code = consts.tokens_as(value, ConstType::Float);
-            quote! { Some(#code) }
-        }
+        ArgType::Int | ArgType::Bool => one().map_or_else(|e| e, |v| consts.tokens(v)),
+        ArgType::OptInt | ArgType::OptBool => one().map_or_else(
+            |e| e,
+            |v| {
+                let code = consts.tokens(v);
+                quote! { Some(#code) }
+            },
+        ),
+        ArgType::Float => one().map_or_else(|e| e, |v| consts.tokens_as(v, ConstType::Float)),
+        ArgType::OptFloat => one().map_or_else(
+            |e| e,
+            |v| {
+                let code = consts.tokens_as(v, ConstType::Float);
+                quote! { Some(#code) }
+            },
+        ),
         ArgType::Ints(n) | ArgType::ConvPadding(n) => {
             let items = items(n, ConstType::Int);
             quote! { [#(#items),*] }
@@ -559,7 +605,9 @@ fn named_children(items: &[BlockItem], out: &mut Vec<Field>) {
                 named_children(then, out);
                 named_children(otherwise, out);
             }
-            BlockItem::For { body, .. } => named_children(body, out),
+            BlockItem::For { body, .. } | BlockItem::ForEach { body, .. } => {
+                named_children(body, out)
+            }
             _ => {}
         }
     }
@@ -593,6 +641,10 @@ fn mentions(items: &[BlockItem], out: &mut Vec<String>) {
             BlockItem::For { start, end, body, .. } => {
                 value(start, out);
                 value(end, out);
+                mentions(body, out);
+            }
+            BlockItem::ForEach { items, body, .. } => {
+                value(items, out);
                 mentions(body, out);
             }
             BlockItem::Unreached => {}

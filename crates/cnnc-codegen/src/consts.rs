@@ -40,7 +40,7 @@ impl ConstCode {
 
     /// The code of an expression converted to `ty` (integers widen to floats).
     pub fn tokens_as(&self, expr: &ConstExpr, ty: ConstType) -> TokenStream {
-        self.tokens(&expr.clone().converted(ty))
+        self.tokens(&expr.clone().converted(&ty))
     }
 
     /// The code of the constant `name` of type `have`, converted to `ty`.
@@ -57,6 +57,46 @@ impl ConstCode {
                 (float(*x), if *x < 0.0 { UNARY } else { ATOM })
             }
             ConstExprKind::Literal(Const::Bool(b)) => (quote! { #b }, ATOM),
+            ConstExprKind::Literal(c @ Const::Tuple(_)) => (const_value(c, &expr.ty), ATOM),
+            ConstExprKind::Literal(c @ Const::List(_)) => (const_value(c, &expr.ty), UNARY),
+            ConstExprKind::UserCall { name, args } => {
+                let name = field_ident(name);
+                let args = args.iter().map(|a| self.tokens(a));
+                (quote! { #name(#(#args),*) }, ATOM)
+            }
+            ConstExprKind::Tuple(items) => {
+                let items: Vec<TokenStream> = items.iter().map(|i| self.tokens(i)).collect();
+                (tuple(&items), ATOM)
+            }
+            ConstExprKind::List(items) => {
+                let items = items.iter().map(|i| self.tokens(i));
+                (quote! { &[#(#items),*] }, UNARY)
+            }
+            ConstExprKind::Index { base, index } => {
+                let (code, prec) = self.code(base);
+                let base = wrap(code, prec, ATOM);
+                match &index.kind {
+                    ConstExprKind::Literal(Const::Int(n)) if *n >= 0 => {
+                        let n = usize_literal(*n as usize);
+                        (quote! { #base[#n] }, ATOM)
+                    }
+                    _ => {
+                        let index = self.tokens(index);
+                        (quote! { ::cnnc::expr::at(#base, #index) }, ATOM)
+                    }
+                }
+            }
+            ConstExprKind::Field { base, index } => {
+                let (code, prec) = self.code(base);
+                let base = wrap(code, prec, ATOM);
+                let index = syn::Index::from(*index);
+                (quote! { #base.#index }, ATOM)
+            }
+            ConstExprKind::Len(list) => {
+                let (code, prec) = self.code(list);
+                let list = wrap(code, prec, ATOM);
+                (quote! { #list.len() as i64 }, CAST)
+            }
             ConstExprKind::Name(name) => {
                 let ident = field_ident(name);
                 let tokens = if self.on_self {
@@ -194,22 +234,92 @@ fn wrap(code: TokenStream, prec: u8, min: u8) -> TokenStream {
     }
 }
 
-/// The Rust type of a constant.
-pub(crate) fn rust_type(ty: ConstType) -> TokenStream {
+/// The Rust type of a constant: a list is a slice.
+pub(crate) fn rust_type(ty: &ConstType) -> TokenStream {
     match ty {
         ConstType::Int => quote! { i64 },
         ConstType::Float => quote! { f64 },
         ConstType::Bool => quote! { bool },
+        ConstType::Tuple(items) => {
+            let items: Vec<TokenStream> = items.iter().map(rust_type).collect();
+            tuple(&items)
+        }
+        ConstType::List(item) => {
+            let item = rust_type(item);
+            quote! { &[#item] }
+        }
     }
 }
 
-/// The code of a constant's value.
-pub(crate) fn const_value(value: Const, ty: ConstType) -> TokenStream {
+/// A tuple of items: `(a, b)`, or `(a,)` for one.
+fn tuple(items: &[TokenStream]) -> TokenStream {
+    match items {
+        [one] => quote! { (#one,) },
+        _ => quote! { (#(#items),*) },
+    }
+}
+
+/// The code of a constant's value, of type `ty` (an integer may be widened to a float).
+pub(crate) fn const_value(value: &Const, ty: &ConstType) -> TokenStream {
     match (value, ty) {
-        (Const::Int(n), ConstType::Float) => float(n as f64),
-        (Const::Int(n), _) => int(n),
-        (Const::Float(x), _) => float(x),
+        (Const::Int(n), ConstType::Float) => float(*n as f64),
+        (Const::Int(n), _) => int(*n),
+        (Const::Float(x), _) => float(*x),
         (Const::Bool(b), _) => quote! { #b },
+        (Const::Tuple(items), ty) => {
+            let items: Vec<TokenStream> = items
+                .iter()
+                .enumerate()
+                .map(|(i, c)| match ty {
+                    ConstType::Tuple(types) if i < types.len() => const_value(c, &types[i]),
+                    _ => const_value(c, &c.ty()),
+                })
+                .collect();
+            tuple(&items)
+        }
+        (Const::List(items), ty) => {
+            let item = ty.item();
+            let items = items.iter().map(|c| const_value(c, &item));
+            quote! { &[#(#items),*] }
+        }
+    }
+}
+
+/// A function of constants as a Rust function.
+pub(crate) fn function(function: &cnnc_check::ir::Function) -> TokenStream {
+    let consts = ConstCode::new(false);
+    let mut used = Vec::new();
+    function.result.names(&mut used);
+    function.lets.iter().for_each(|(_, value)| value.names(&mut used));
+    let local = |name: &str| {
+        let ident = field_ident(name);
+        if used.iter().any(|u| u == name) {
+            ident
+        } else {
+            quote::format_ident!("_{}", ident)
+        }
+    };
+    let params = function.params.iter().map(|(name, ty)| {
+        let (ident, ty) = (local(name), rust_type(ty));
+        quote! { #ident: #ty }
+    });
+    let lets = function.lets.iter().map(|(name, value)| {
+        let (ident, ty, value) = (local(name), rust_type(&value.ty), consts.tokens(value));
+        quote! { let #ident: #ty = #value; }
+    });
+    let name = field_ident(&function.name);
+    let result_ty = rust_type(&function.result.ty);
+    let result = consts.tokens(&function.result);
+    let doc = format!(" The function `{}` of the source.", function.name);
+    let many =
+        (function.params.len() >= 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
+    quote! {
+        #[doc = #doc]
+        #many
+        fn #name(#(#params),*) -> #result_ty {
+            #(#lets)*
+            #result
+        }
     }
 }
 

@@ -250,13 +250,13 @@ impl<'a> ForwardGen<'a> {
                         .forward_consts
                         .iter()
                         .find(|(n, _)| n == name)
-                        .map_or(value.ty(), |(_, ty)| *ty);
+                        .map_or(value.ty(), |(_, ty)| ty.clone());
                     consts.name_as(name, have, ConstType::Float)
                 }
                 None => match value {
                     Const::Int(n) => float(*n as f64),
                     Const::Float(x) => float(*x),
-                    Const::Bool(_) => unreachable!("the checker rejects boolean operands"),
+                    _ => unreachable!("the checker takes only numbers as operands"),
                 },
             },
             ir::ExprKind::Child { name, input, more_inputs, outputs } => {

@@ -46,6 +46,9 @@ pub fn generate(models: &[ir::Model]) -> TokenStream {
             }
         }
     }
+    if let Some(model) = models.first() {
+        tokens.extend(model.functions.iter().map(consts::function));
+    }
     tokens
 }
 
@@ -316,11 +319,8 @@ impl<'a> Fields<'a> {
                         .iter()
                         .find(|d| d.name == instance.block)
                         .expect("a used block has a definition");
-                    let args = instance
-                        .args
-                        .iter()
-                        .zip(&def.params)
-                        .map(|(v, (_, t))| const_value(*v, *t));
+                    let args =
+                        instance.args.iter().zip(&def.params).map(|(v, (_, t))| const_value(v, t));
                     fields.uses_vs = true;
                     fields.inits.push(quote! { #ty::new(&(vs / #var_name), #(#args),*) });
                     fields.types.push(ty.into_token_stream());

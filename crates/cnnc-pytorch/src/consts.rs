@@ -58,12 +58,24 @@ pub fn float(x: f64) -> String {
 }
 
 /// A constant's value.
-pub fn value(c: Const) -> String {
+pub fn value(c: &Const) -> String {
     match c {
         Const::Int(n) => n.to_string(),
-        Const::Float(x) => float(x),
+        Const::Float(x) => float(*x),
         Const::Bool(true) => "True".into(),
         Const::Bool(false) => "False".into(),
+        Const::Tuple(items) => tuple(items.iter().map(value).collect()),
+        Const::List(items) => {
+            format!("[{}]", items.iter().map(value).collect::<Vec<_>>().join(", "))
+        }
+    }
+}
+
+/// A tuple of items already printed: `(a, b)`, or `(a,)` for one.
+fn tuple(items: Vec<String>) -> String {
+    match items.len() {
+        1 => format!("({},)", items[0]),
+        _ => format!("({})", items.join(", ")),
     }
 }
 
@@ -80,7 +92,7 @@ pub fn arg(arg: &ArgValue) -> String {
             tuple(v.iter().map(|n| n.map_or("None".to_string(), |n| n.to_string())).collect())
         }
         ArgValue::Floats(v) => tuple(v.iter().map(|x| float(*x)).collect()),
-        ArgValue::Bool(b) => value(Const::Bool(*b)),
+        ArgValue::Bool(b) => value(&Const::Bool(*b)),
         ArgValue::Float(x) => float(*x),
         ArgValue::None | ArgValue::Infer => "None".into(),
         ArgValue::Str(s) => string(s),
@@ -128,7 +140,7 @@ impl ConstPy {
             ConstExprKind::Literal(c) => {
                 let negative = matches!(c, Const::Int(n) if *n < 0)
                     || matches!(c, Const::Float(x) if *x < 0.0);
-                (value(*c), if negative { UNARY } else { ATOM })
+                (value(c), if negative { UNARY } else { ATOM })
             }
             ConstExprKind::Name(name) if self.on_self => (format!("self.{}", variable(name)), ATOM),
             ConstExprKind::Name(name) => (variable(name), ATOM),
@@ -167,6 +179,24 @@ impl ConstPy {
                 let (c, t, o) = (self.expr(cond), self.expr(then), self.expr(otherwise));
                 (format!("({t} if {c} else {o})"), ATOM)
             }
+            ConstExprKind::UserCall { name, args } => {
+                let args: Vec<String> = args.iter().map(|a| self.expr(a)).collect();
+                (format!("{}({})", variable(name), args.join(", ")), ATOM)
+            }
+            ConstExprKind::Tuple(items) => {
+                (tuple(items.iter().map(|i| self.expr(i)).collect()), ATOM)
+            }
+            ConstExprKind::List(items) => {
+                let items: Vec<String> = items.iter().map(|i| self.expr(i)).collect();
+                (format!("[{}]", items.join(", ")), ATOM)
+            }
+            ConstExprKind::Index { base, index } => {
+                (format!("{}[{}]", self.wrapped(base, ATOM), self.expr(index)), ATOM)
+            }
+            ConstExprKind::Field { base, index } => {
+                (format!("{}[{index}]", self.wrapped(base, ATOM)), ATOM)
+            }
+            ConstExprKind::Len(list) => (format!("len({})", self.expr(list)), ATOM),
             ConstExprKind::Call { func: ConstFn::Float, args }
                 if args[0].ty == ConstType::Float =>
             {

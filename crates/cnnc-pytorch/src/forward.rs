@@ -68,7 +68,7 @@ impl ForwardPy<'_> {
             ExprKind::Scalar(x) => consts::float(*x),
             ExprKind::Constant { name, value } => match self.block {
                 Some(_) => format!("self.{}", variable(name)),
-                None => consts::value(*value),
+                None => consts::value(value),
             },
             ExprKind::Child { name, input, more_inputs, .. } => {
                 let inputs: Vec<String> =

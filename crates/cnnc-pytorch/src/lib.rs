@@ -57,6 +57,11 @@ pub fn generate_file(models: &[ir::Model], source_name: &str) -> String {
              raise RuntimeError(f\"`{block}`: no checked use takes this branch, so it was not generated\")\n",
         );
     }
+    if let Some(model) = models.first() {
+        for function in &model.functions {
+            out.push_str(&function_def(function));
+        }
+    }
     out.push_str(&file.classes);
     out
 }
@@ -158,7 +163,7 @@ impl File {
                 layer::constructor(layer, None, &ConstPy { on_self: false })
             }
             NodeBody::Block(instance) => {
-                let args: Vec<String> = instance.args.iter().map(|c| consts::value(*c)).collect();
+                let args: Vec<String> = instance.args.iter().map(consts::value).collect();
                 format!("{}({})", class_name(&instance.block), args.join(", "))
             }
             NodeBody::Sequential(children) if children.is_empty() => "nn.Sequential()".into(),
@@ -307,6 +312,18 @@ impl File {
                         out.push(format!("{pad}    pass"));
                     }
                 }
+                BlockItem::ForEach { vars, unpack, items, body } => {
+                    let mut names: Vec<String> = vars.iter().map(|v| variable(v)).collect();
+                    if *unpack && names.len() == 1 {
+                        names[0].push(',');
+                    }
+                    out.push(format!("{pad}for {} in {}:", names.join(", "), py.expr(items)));
+                    let before = out.len();
+                    self.items(body, owner, block, out, depth + 1);
+                    if out.len() == before {
+                        out.push(format!("{pad}    pass"));
+                    }
+                }
                 BlockItem::Unreached => {
                     let message = format!(
                         "`{block}`: no checked use reaches this part, so it was not generated"
@@ -364,7 +381,9 @@ fn optional_children(items: &[BlockItem], out: &mut Vec<String>) {
                 optional_children(then, out);
                 optional_children(otherwise, out);
             }
-            BlockItem::For { body, .. } => optional_children(body, out),
+            BlockItem::For { body, .. } | BlockItem::ForEach { body, .. } => {
+                optional_children(body, out)
+            }
             _ => {}
         }
     }
@@ -424,4 +443,16 @@ fn init_rules(nodes: &[ir::Node]) -> Vec<String> {
         }
     }
     lines
+}
+
+/// A function of constants as a Python function.
+fn function_def(function: &ir::Function) -> String {
+    let py = ConstPy { on_self: false };
+    let params: Vec<String> = function.params.iter().map(|(name, _)| variable(name)).collect();
+    let mut out = format!("\n\ndef {}({}):\n", variable(&function.name), params.join(", "));
+    for (name, value) in &function.lets {
+        let _ = writeln!(out, "    {} = {}", variable(name), py.expr(value));
+    }
+    let _ = writeln!(out, "    return {}", py.expr(&function.result));
+    out
 }

@@ -58,6 +58,23 @@ pub struct File {
     pub blocks: Vec<Block>,
     /// The models, in source order.
     pub models: Vec<Model>,
+    /// The functions of constants, in source order.
+    pub functions: Vec<Function>,
+}
+
+/// `fn make_divisible(v, divisor, min_value = divisor) { ...; value }`: a function of constants.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Function {
+    /// The function's name.
+    pub name: Ident,
+    /// The parameters, in order; a default may use the parameters before it.
+    pub params: Vec<BlockParam>,
+    /// The `let` constants of the body, in order.
+    pub lets: Vec<ConstLet>,
+    /// The result.
+    pub result: Value,
+    /// The whole `fn` item.
+    pub span: Span,
 }
 
 /// `model Name { ... }` or `model Name = Block(args) { ... }`.
@@ -147,19 +164,33 @@ pub struct IfItems {
     pub span: Span,
 }
 
-/// `for i in start..end { ... }` among children.
+/// `for i in start..end { ... }` or `for (a, b) in list { ... }` among children.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ForItems {
-    /// The loop variable (`_` when unused).
-    pub var: Ident,
-    /// The first value.
-    pub start: Value,
-    /// One past the last value.
-    pub end: Value,
+    /// The loop variables: one (`_` when unused), or the names a tuple unpacks into.
+    pub vars: Vec<Ident>,
+    /// Whether the variables are written as a tuple, `(a, b)`, that unpacks each item.
+    pub unpack: bool,
+    /// What the loop goes over.
+    pub over: Iteration,
     /// The repeated entries.
     pub body: Vec<Item>,
     /// The whole loop.
     pub span: Span,
+}
+
+/// What a `for` loop goes over.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Iteration {
+    /// `start..end`: the integers from `start` up to `end`, not included.
+    Range {
+        /// The first value.
+        start: Value,
+        /// One past the last value.
+        end: Value,
+    },
+    /// The items of a list.
+    Items(Value),
 }
 
 /// `input x: [N, 3, 32, 32]`.
@@ -275,6 +306,15 @@ pub enum ValueKind {
     Str(String),
     /// A tuple, such as `(3, 5)`.
     Tuple(Vec<Value>),
+    /// A list of constants, such as `[(1, 16), (6, 24)]`.
+    List(Vec<Value>),
+    /// An item of a list or tuple: `config[i]`, `pair[0]`.
+    Index {
+        /// The list or tuple.
+        base: Box<Value>,
+        /// The index (negative counts from the end, as in Python).
+        index: Box<Value>,
+    },
     /// `_`: a value the checker infers.
     Infer,
     /// `None`.
@@ -401,12 +441,14 @@ impl ValueKind {
             ValueKind::Bool(_) => "a boolean",
             ValueKind::Str(_) => "a string",
             ValueKind::Tuple(_) => "a tuple",
+            ValueKind::List(_) => "a list",
             ValueKind::Infer => "`_`",
             ValueKind::None => "`None`",
             ValueKind::Name(_)
             | ValueKind::Unary { .. }
             | ValueKind::Binary { .. }
             | ValueKind::Call { .. }
+            | ValueKind::Index { .. }
             | ValueKind::Cond { .. } => "an expression",
         }
     }

@@ -156,7 +156,7 @@ fn write_line<'a>(line: &[&Token<'a>], open: &mut Vec<(&'a str, bool)>, out: &mu
         out.push_str(token.text.trim_end());
         match token.text {
             "(" | "[" => {
-                let signature = before_previous.is_some_and(|t| t.text == "block");
+                let signature = before_previous.is_some_and(|t| matches!(t.text, "block" | "fn"));
                 open.push((token.text, signature));
             }
             "{" => open.push(("{", true)),
@@ -210,6 +210,10 @@ fn space_between(
     if matches!(n, "(" | "[") {
         // `convs.0(x)`: a path that ends in a number is still a callee.
         if earlier.is_some_and(|e| e.text == ".") {
+            return false;
+        }
+        // `config[-1][0]`: an index follows what it indexes.
+        if n == "[" && matches!(p, "]" | ")") {
             return false;
         }
         return prev.kind != Kind::Word || (KEYWORDS.contains(&p) && next.spaced);

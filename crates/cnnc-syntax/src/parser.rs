@@ -48,15 +48,16 @@ pub fn parse(source: &str) -> Result<File, SyntaxError> {
     }
     let mut pairs = CnnParser::parse(Rule::file, source).map_err(|e| syntax_error(source, e))?;
     let file = pairs.next().expect("the file rule always produces one pair");
-    let (mut blocks, mut models) = (Vec::new(), Vec::new());
+    let (mut blocks, mut models, mut functions) = (Vec::new(), Vec::new(), Vec::new());
     for pair in file.into_inner() {
         match pair.as_rule() {
             Rule::model => models.push(model(pair)?),
             Rule::block => blocks.push(block(pair)?),
+            Rule::function => functions.push(function(pair)?),
             _ => {}
         }
     }
-    Ok(File { blocks, models })
+    Ok(File { blocks, models, functions })
 }
 
 fn syntax_error(source: &str, error: pest::error::Error<Rule>) -> SyntaxError {
@@ -204,6 +205,11 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::block => "`block`",
         Rule::if_items | Rule::if_expr | Rule::c_if => "`if`",
         Rule::for_items => "`for`",
+        Rule::function => "`fn`",
+        Rule::for_vars => "a loop variable",
+        Rule::range_dots => "`..`",
+        Rule::c_list => "a list",
+        Rule::c_subscript => "an index such as `[0]`",
         Rule::const_let => "`let`",
         Rule::block_param => "a parameter",
         Rule::cexpr => "a value",
@@ -329,13 +335,7 @@ fn block(pair: Pair<Rule>) -> Result<Block, SyntaxError> {
     };
     for item in inner {
         match item.as_rule() {
-            Rule::block_param => {
-                let param_span = span(&item);
-                let mut parts = item.into_inner();
-                let name = ident(parts.next().expect("parameter name"));
-                let default = parts.next().map(cexpr).transpose()?;
-                block.params.push(BlockParam { name, default, span: param_span });
-            }
+            Rule::block_param => block.params.push(block_param(item)?),
             Rule::input_decl => block.inputs.push(input(item)?),
             Rule::forward => block.forwards.push(forward(item)?),
             Rule::init_block => {
@@ -349,17 +349,45 @@ fn block(pair: Pair<Rule>) -> Result<Block, SyntaxError> {
     Ok(block)
 }
 
+fn function(pair: Pair<Rule>) -> Result<Function, SyntaxError> {
+    let whole = span(&pair);
+    let mut inner = pair.into_inner();
+    let name = ident(inner.next().expect("function name"));
+    let (mut params, mut lets) = (Vec::new(), Vec::new());
+    let mut result = None;
+    for item in inner {
+        match item.as_rule() {
+            Rule::block_param => params.push(block_param(item)?),
+            Rule::const_let => lets.push(const_let(item)?),
+            _ => result = Some(cexpr(item)?),
+        }
+    }
+    let result = result.expect("the grammar requires a result");
+    Ok(Function { name, params, lets, result, span: whole })
+}
+
+fn block_param(pair: Pair<Rule>) -> Result<BlockParam, SyntaxError> {
+    let param_span = span(&pair);
+    let mut parts = pair.into_inner();
+    let name = ident(parts.next().expect("parameter name"));
+    let default = parts.next().map(cexpr).transpose()?;
+    Ok(BlockParam { name, default, span: param_span })
+}
+
+fn const_let(pair: Pair<Rule>) -> Result<ConstLet, SyntaxError> {
+    let whole = span(&pair);
+    let mut inner = pair.into_inner();
+    let name = ident(inner.next().expect("constant name"));
+    let value = cexpr(inner.next().expect("constant value"))?;
+    Ok(ConstLet { name, value, span: whole })
+}
+
 /// A child, constant, condition or loop.
 fn body_item(pair: Pair<Rule>) -> Result<Item, SyntaxError> {
     let whole = span(&pair);
     match pair.as_rule() {
         Rule::child => Ok(Item::Child(child(pair)?)),
-        Rule::const_let => {
-            let mut inner = pair.into_inner();
-            let name = ident(inner.next().expect("constant name"));
-            let value = cexpr(inner.next().expect("constant value"))?;
-            Ok(Item::Let(ConstLet { name, value, span: whole }))
-        }
+        Rule::const_let => Ok(Item::Let(const_let(pair)?)),
         Rule::if_items => {
             let mut inner = pair.into_inner();
             let cond = cexpr(inner.next().expect("condition"))?;
@@ -373,11 +401,19 @@ fn body_item(pair: Pair<Rule>) -> Result<Item, SyntaxError> {
         }
         Rule::for_items => {
             let mut inner = pair.into_inner();
-            let var = ident(inner.next().expect("loop variable"));
-            let start = cexpr(inner.next().expect("loop start"))?;
-            let end = cexpr(inner.next().expect("loop end"))?;
-            let body = items(inner.next().expect("loop body"))?;
-            Ok(Item::For(ForItems { var, start, end, body, span: whole }))
+            let pattern = inner.next().expect("loop variables");
+            let unpack = pattern.as_str().starts_with('(');
+            let vars = pattern.into_inner().map(ident).collect();
+            let first = cexpr(inner.next().expect("what the loop goes over"))?;
+            let next = inner.next().expect("loop body");
+            let (over, body) = if next.as_rule() == Rule::range_dots {
+                let end = cexpr(inner.next().expect("loop end"))?;
+                (Iteration::Range { start: first, end }, inner.next().expect("loop body"))
+            } else {
+                (Iteration::Items(first), next)
+            };
+            let body = items(body)?;
+            Ok(Item::For(ForItems { vars, unpack, over, body, span: whole }))
         }
         _ => module(pair).map(|module| {
             let name_holes = Vec::new();
@@ -483,13 +519,43 @@ fn cexpr(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
             let mut operands: Vec<(usize, Value)> = Vec::new();
             let mut ops: Vec<(ConstOp, Span)> = Vec::new();
             let mut prefix: Vec<(UnaryOp, usize)> = Vec::new();
+            // The operand being read, before its prefix operators apply: subscripts bind
+            // tighter (`-xs[0]` is `-(xs[0])`).
+            let mut pending: Option<Pending> = None;
+            let flush = |pending: &mut Option<Pending>, operands: &mut Vec<(usize, Value)>| {
+                if let Some((start, mut acc, prefix)) = pending.take() {
+                    for (op, op_start) in prefix.into_iter().rev() {
+                        acc = apply_prefix(op, op_start, acc);
+                    }
+                    operands.push((start, acc));
+                }
+            };
             for part in pair.into_inner() {
                 match part.as_rule() {
+                    Rule::c_subscript => {
+                        let end = part.as_span().end();
+                        let index = cexpr(part.into_inner().next().expect("an index"))?;
+                        if let Some((_, acc, _)) = pending.as_mut() {
+                            let base = std::mem::replace(
+                                acc,
+                                Value { kind: ValueKind::Infer, span: Span::new(0, 0) },
+                            );
+                            let span = Span::new(base.span.start, end);
+                            *acc = Value {
+                                kind: ValueKind::Index {
+                                    base: Box::new(base),
+                                    index: Box::new(index),
+                                },
+                                span,
+                            };
+                        }
+                    }
                     Rule::unary_op => {
                         let op = if part.as_str() == "-" { UnaryOp::Neg } else { UnaryOp::Not };
                         prefix.push((op, part.as_span().start()));
                     }
                     Rule::or_op | Rule::and_op | Rule::cmp_op | Rule::sum_op | Rule::prod_op => {
+                        flush(&mut pending, &mut operands);
                         let op = const_op(part.as_str());
                         let op_span = span(&part);
                         // Apply the operators that bind at least as tightly: all are left
@@ -508,15 +574,13 @@ fn cexpr(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
                     }
                     _ => {
                         let outer = part.as_span().start();
-                        let mut acc = cexpr(part)?;
+                        let acc = cexpr(part)?;
                         let start = prefix.first().map_or(outer, |&(_, start)| start);
-                        for (op, op_start) in prefix.drain(..).rev() {
-                            acc = apply_prefix(op, op_start, acc);
-                        }
-                        operands.push((start, acc));
+                        pending = Some((start, acc, std::mem::take(&mut prefix)));
                     }
                 }
             }
+            flush(&mut pending, &mut operands);
             while let Some((op, _)) = ops.pop() {
                 reduce(&mut operands, op);
             }
@@ -534,6 +598,11 @@ fn cexpr(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
             let name = ident(head.into_inner().next().expect("function name"));
             let args = inner.map(cexpr).collect::<Result<_, _>>()?;
             Ok(Value { kind: ValueKind::Call { name, args }, span: whole })
+        }
+        Rule::c_list => {
+            let whole = span(&pair);
+            let items = pair.into_inner().map(cexpr).collect::<Result<_, _>>()?;
+            Ok(Value { kind: ValueKind::List(items), span: whole })
         }
         Rule::c_if => {
             let whole = span(&pair);
@@ -559,6 +628,10 @@ fn cexpr(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
         _ => value(pair),
     }
 }
+
+/// An operand being read: where it starts, its value, and the prefix operators before it, which
+/// apply after its subscripts.
+type Pending = (usize, Value, Vec<(UnaryOp, usize)>);
 
 /// The operator a `c_op` token spells.
 fn const_op(text: &str) -> ConstOp {

@@ -118,7 +118,8 @@ fn blocks_with_conditions_loops_and_constant_expressions() {
     assert!(matches!(&cond.cond.kind, ValueKind::Binary { op: ConstOp::Or, .. }));
     assert_eq!((cond.then.len(), cond.otherwise.len()), (1, 1));
     let Item::For(repeat) = &block.items[3] else { panic!("a loop") };
-    assert_eq!(repeat.var.name, "i");
+    assert_eq!(repeat.vars[0].name, "i");
+    assert!(matches!(repeat.over, cnnc_syntax::Iteration::Range { .. }));
     assert!(matches!(block.forwards[0].result, Expr::If { .. }));
     let model = &file.models[0];
     assert_eq!(model.base.as_ref().unwrap().kind.name, "B");

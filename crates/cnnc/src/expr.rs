@@ -47,6 +47,20 @@ pub fn int_pow(base: i64, exp: i64) -> i64 {
         .unwrap_or_else(|| panic!("pow({base}, {exp}) is not a 64-bit integer"))
 }
 
+/// Item `index` of a list, counting from the end for a negative index, like Python's `items[i]`.
+///
+/// # Panics
+///
+/// Panics if the index is out of range.
+pub fn at<T: Copy>(items: &[T], index: i64) -> T {
+    let n = items.len() as i64;
+    let at = if index < 0 { index + n } else { index };
+    match usize::try_from(at).ok().and_then(|at| items.get(at)) {
+        Some(item) => *item,
+        None => panic!("index {index} is out of range for {n} items"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

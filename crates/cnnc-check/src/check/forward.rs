@@ -538,8 +538,7 @@ impl<'a> ModelChecker<'a, '_> {
                 let shape = expr.shape.clone();
                 let taken = Some(Box::new(expr));
                 let (then, otherwise) = if holds { (taken, None) } else { (None, taken) };
-                let types = self.env.iter().map(|(n, c)| (n.clone(), c.ty())).collect();
-                let cond = consts::resolve(cond, &types);
+                let cond = consts::resolve(cond, &self.env.types());
                 let kind = ir::ExprKind::If { cond, then, otherwise };
                 Some((flow, ir::Expr { kind, shape }))
             }
@@ -586,7 +585,7 @@ impl<'a> ModelChecker<'a, '_> {
                 Some((flow, ir::Expr { kind: ir::ExprKind::Scalar(x), shape: Shape(Vec::new()) }))
             }
             ast::Expr::Name(ident) if env.get(&ident.name).is_none() => {
-                match self.env.get(&ident.name).copied() {
+                match self.env.get(&ident.name).cloned() {
                     Some(value @ (Const::Int(_) | Const::Float(_))) => {
                         let flow = Flow {
                             shape: Shape(Vec::new()),
