@@ -43,7 +43,7 @@ use convnext::ConvNeXtTiny;
 mod mobilenet_v3 {
     include!(concat!(env!("OUT_DIR"), "/mobilenet_v3.rs"));
 }
-use mobilenet_v3::MobileNetV3Small;
+use mobilenet_v3::{MobileNetV3Large, MobileNetV3Small};
 #[allow(dead_code)]
 mod segmentation {
     include!(concat!(env!("OUT_DIR"), "/segmentation.rs"));
@@ -183,6 +183,11 @@ fn efficientnet_b0() {
 #[test]
 fn mobilenet_v3_small() {
     check("MobileNetV3Small", 1e-4, |p| Box::new(MobileNetV3Small::new(p)));
+}
+
+#[test]
+fn mobilenet_v3_large() {
+    check("MobileNetV3Large", 1e-4, |p| Box::new(MobileNetV3Large::new(p)));
 }
 
 #[test]

@@ -712,6 +712,25 @@ impl DefBuilder<'_, '_> {
                 consts::is_dynamic(&arg.value).then(|| consts::resolve_arg(&arg.value, &self.types))
             })
             .collect();
+        // Generated code computes numbers, booleans and tuples of them; a layer's string options
+        // (`mode="bilinear"`) are written in the block.
+        if let Some(span) = dynamic.iter().zip(&first.values).find_map(|(arg, bound)| match arg {
+            Some(ir::ArgExpr::One(e)) if e.ty == ConstType::Str => {
+                Some(bound.span.unwrap_or(call.span))
+            }
+            _ => None,
+        }) {
+            self.errors.push(
+                Error::new(
+                    Code::ConstExpr,
+                    format!("a string option of `{}` is computed from constants", call.kind),
+                    span,
+                    "computed string",
+                )
+                .with_help("write the option literally, with an `if` on the constant to choose between layers"),
+            );
+            return None;
+        }
         for (i, param) in first.params.iter().enumerate() {
             if let (Default::SameAs(other), None) = (param.default, first.values[i].span) {
                 if let Some(j) = first.params.iter().position(|p| p.name == other) {

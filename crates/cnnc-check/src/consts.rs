@@ -23,6 +23,8 @@ pub enum Const {
     Float(f64),
     /// A boolean.
     Bool(bool),
+    /// A string, such as `"HS"`: compared with `==` and `!=`.
+    Str(Rc<str>),
     /// A tuple, such as `(1, 7)`.
     Tuple(Rc<[Const]>),
     /// A list, such as `[(1, 16, 1), (6, 24, 2)]`: at least one item, all of one type.
@@ -36,6 +38,7 @@ impl Const {
             Const::Int(_) => ConstType::Int,
             Const::Float(_) => ConstType::Float,
             Const::Bool(_) => ConstType::Bool,
+            Const::Str(_) => ConstType::Str,
             Const::Tuple(items) => ConstType::Tuple(items.iter().map(Const::ty).collect()),
             Const::List(items) => {
                 ConstType::List(Rc::new(items.first().map_or(ConstType::Int, Const::ty)))
@@ -59,6 +62,7 @@ impl fmt::Display for Const {
             Const::Int(n) => write!(f, "{n}"),
             Const::Float(x) => write!(f, "{x:?}"),
             Const::Bool(b) => write!(f, "{b}"),
+            Const::Str(text) => write!(f, "{text:?}"),
             Const::Tuple(items) => {
                 f.write_str("(")?;
                 join(f, items)?;
@@ -82,6 +86,8 @@ pub enum ConstType {
     Float,
     /// `bool`.
     Bool,
+    /// `&str`.
+    Str,
     /// A tuple of these types.
     Tuple(Rc<[ConstType]>),
     /// A list of items of this type (a slice in Rust).
@@ -118,9 +124,9 @@ impl ConstType {
         }
     }
 
-    /// Whether the type is a number or a boolean.
+    /// Whether the type is a number, a boolean or a string.
     pub fn is_scalar(&self) -> bool {
-        matches!(self, ConstType::Int | ConstType::Float | ConstType::Bool)
+        matches!(self, ConstType::Int | ConstType::Float | ConstType::Bool | ConstType::Str)
     }
 
     /// Whether a value of the type contains a list.
@@ -139,6 +145,7 @@ impl fmt::Display for ConstType {
             ConstType::Int => f.write_str("integer"),
             ConstType::Float => f.write_str("float"),
             ConstType::Bool => f.write_str("boolean"),
+            ConstType::Str => f.write_str("string"),
             ConstType::Tuple(items) => {
                 let items: Vec<String> = items.iter().map(|t| t.to_string()).collect();
                 write!(f, "({})", items.join(", "))
@@ -311,6 +318,7 @@ fn literal(c: &Const, span: cnnc_syntax::Span) -> Value {
         Const::Int(n) => ValueKind::Int(*n),
         Const::Float(x) => ValueKind::Float(*x),
         Const::Bool(b) => ValueKind::Bool(*b),
+        Const::Str(text) => ValueKind::Str(text.to_string()),
         Const::Tuple(items) => ValueKind::Tuple(items.iter().map(|i| literal(i, span)).collect()),
         Const::List(items) => ValueKind::List(items.iter().map(|i| literal(i, span)).collect()),
     };
@@ -515,7 +523,8 @@ pub fn eval(value: &Value, env: &Env) -> Result<Const, Error> {
                 .with_help(format!("the indices are 0 to {} (or -{n} to -1 from the end)", n - 1))),
             }
         }
-        ValueKind::Str(_) | ValueKind::Infer | ValueKind::None => Err(error(
+        ValueKind::Str(text) => Ok(Const::Str(text.as_str().into())),
+        ValueKind::Infer | ValueKind::None => Err(error(
             format!("{} is not a constant value", value.kind.type_name()),
             "not a constant",
         )),
@@ -718,6 +727,7 @@ pub fn describe(c: &Const) -> String {
         Const::Int(n) => format!("the integer {n}"),
         Const::Float(x) => format!("the float {x:?}"),
         Const::Bool(b) => format!("the boolean {b}"),
+        Const::Str(text) => format!("the string {text:?}"),
         Const::Tuple(_) => format!("the tuple {c}"),
         Const::List(items) if items.len() > 4 => {
             format!("a list of {} items of type {}", items.len(), c.ty().item())
@@ -754,6 +764,11 @@ pub fn binary(op: ConstOp, a: Const, b: Const) -> Result<Const, String> {
         (ConstOp::And | ConstOp::Or, _, _) => return Err("needs two booleans".into()),
         (ConstOp::Eq, Bool(x), Bool(y)) => Bool(x == y),
         (ConstOp::Ne, Bool(x), Bool(y)) => Bool(x != y),
+        (ConstOp::Eq, Const::Str(x), Const::Str(y)) => Bool(x == y),
+        (ConstOp::Ne, Const::Str(x), Const::Str(y)) => Bool(x != y),
+        (_, Const::Str(_), _) | (_, _, Const::Str(_)) => {
+            return Err("strings are compared with `==` and `!=` only".into())
+        }
         (_, Bool(_), _) | (_, _, Bool(_)) => return Err("needs two numbers".into()),
         (ConstOp::Div | ConstOp::Rem, Int(_), Int(0)) => return Err("division by zero".into()),
         (ConstOp::Add, Int(x), Int(y)) => Int(x.checked_add(y).ok_or_else(overflow)?),
@@ -1016,10 +1031,9 @@ pub fn resolve(value: &Value, types: &Types) -> ConstExpr {
                 _ => typed(K::Literal(Const::Int(0)), ConstType::Int),
             }
         }
-        // The checker rejects strings, `_` and `None` where a constant is expected.
-        ValueKind::Str(_) | ValueKind::Infer | ValueKind::None => {
-            typed(K::Literal(Const::Int(0)), ConstType::Int)
-        }
+        ValueKind::Str(text) => typed(K::Literal(Const::Str(text.as_str().into())), ConstType::Str),
+        // The checker rejects `_` and `None` where a constant is expected.
+        ValueKind::Infer | ValueKind::None => typed(K::Literal(Const::Int(0)), ConstType::Int),
     }
 }
 

@@ -57,6 +57,10 @@ impl ConstCode {
                 (float(*x), if *x < 0.0 { UNARY } else { ATOM })
             }
             ConstExprKind::Literal(Const::Bool(b)) => (quote! { #b }, ATOM),
+            ConstExprKind::Literal(Const::Str(text)) => {
+                let text: &str = text;
+                (quote! { #text }, ATOM)
+            }
             ConstExprKind::Literal(c @ Const::Tuple(_)) => (const_value(c, &expr.ty), ATOM),
             ConstExprKind::Literal(c @ Const::List(_)) => (const_value(c, &expr.ty), UNARY),
             ConstExprKind::UserCall { name, args } => {
@@ -240,6 +244,7 @@ pub(crate) fn rust_type(ty: &ConstType) -> TokenStream {
         ConstType::Int => quote! { i64 },
         ConstType::Float => quote! { f64 },
         ConstType::Bool => quote! { bool },
+        ConstType::Str => quote! { &'static str },
         ConstType::Tuple(items) => {
             let items: Vec<TokenStream> = items.iter().map(rust_type).collect();
             tuple(&items)
@@ -266,6 +271,10 @@ pub(crate) fn const_value(value: &Const, ty: &ConstType) -> TokenStream {
         (Const::Int(n), _) => int(*n),
         (Const::Float(x), _) => float(*x),
         (Const::Bool(b), _) => quote! { #b },
+        (Const::Str(text), _) => {
+            let text: &str = text;
+            quote! { #text }
+        }
         (Const::Tuple(items), ty) => {
             let items: Vec<TokenStream> = items
                 .iter()

@@ -64,6 +64,7 @@ pub fn value(c: &Const) -> String {
         Const::Float(x) => float(*x),
         Const::Bool(true) => "True".into(),
         Const::Bool(false) => "False".into(),
+        Const::Str(text) => string(text),
         Const::Tuple(items) => tuple(items.iter().map(value).collect()),
         Const::List(items) => {
             format!("[{}]", items.iter().map(value).collect::<Vec<_>>().join(", "))
