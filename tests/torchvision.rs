@@ -33,7 +33,7 @@ include!(concat!(env!("OUT_DIR"), "/googlenet.rs"));
 mod efficientnet {
     include!(concat!(env!("OUT_DIR"), "/efficientnet.rs"));
 }
-use efficientnet::EfficientNetB0;
+use efficientnet::{EfficientNetB0, EfficientNetB3};
 #[allow(dead_code)]
 mod convnext {
     include!(concat!(env!("OUT_DIR"), "/convnext.rs"));
@@ -178,6 +178,11 @@ fn shufflenet_v2() {
 #[test]
 fn efficientnet_b0() {
     check("EfficientNetB0", 1e-4, |p| Box::new(EfficientNetB0::new(p)));
+}
+
+#[test]
+fn efficientnet_b3() {
+    check("EfficientNetB3", 1e-4, |p| Box::new(EfficientNetB3::new(p)));
 }
 
 #[test]

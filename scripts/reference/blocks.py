@@ -211,7 +211,8 @@ def table(config, width, kernel=(1, 3)):
         layers.append(nn.Conv2d(c_in, c_out, kernel, padding=(kernel[0] // 2, kernel[-1] // 2)))
         for _ in range(1, repeats):
             layers += [nn.Conv2d(c_out, c_out, 1), nn.ReLU()]
-    layers.append(nn.Conv2d(_make_divisible(config[-1][1] * width), 2 * len(config), 1))
+    widths = [_make_divisible(cout * width) for _, cout, _ in config]
+    layers.append(nn.Conv2d(widths[-1], len(config) + sum(r for _, _, r in config), 1))
     return nn.Sequential(*layers)
 
 

@@ -135,6 +135,7 @@ def models():
         "ShuffleNetV2": ([1, 3, 224, 224], lambda: tvm.shufflenet_v2_x1_0(weights=None)),
         "GoogLeNet": ([1, 3, 224, 224], lambda: tvm.googlenet(weights=None, init_weights=True)),
         "EfficientNetB0": ([1, 3, 224, 224], lambda: tvm.efficientnet_b0(weights=None)),
+        "EfficientNetB3": ([1, 3, 300, 300], lambda: tvm.efficientnet_b3(weights=None)),
         "ConvNeXtTiny": ([1, 3, 224, 224], lambda: tvm.convnext_tiny(weights=None)),
     }
 

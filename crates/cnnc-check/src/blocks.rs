@@ -150,7 +150,9 @@ fn check_functions(functions: &[ast::Function], errors: &mut Vec<Error>) {
         if let Some(first) = seen.insert(&name.name, name.span) {
             errors.push(duplicate(&format!("function `{name}`"), name.span, first));
         }
-        if crate::functions::ConstFn::lookup(&name.name).is_some() || name.name == "len" {
+        if crate::functions::ConstFn::lookup(&name.name).is_some()
+            || matches!(name.name.as_str(), "len" | "sum")
+        {
             errors.push(
                 Error::new(
                     Code::DuplicateName,

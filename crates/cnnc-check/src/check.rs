@@ -507,34 +507,10 @@ impl<'a> ModelChecker<'a, '_> {
     /// Binds the variables of a loop to one of its values; reports an item that does not
     /// unpack into them.
     fn bind_loop_vars(&mut self, repeat: &ast::ForItems, value: Const) -> bool {
-        if !repeat.unpack {
-            if repeat.vars[0].name != "_" {
-                self.env.insert(repeat.vars[0].name.clone(), value);
-            }
-            return true;
-        }
-        let vars = &repeat.vars;
-        match value {
-            Const::Tuple(items) if items.len() == vars.len() => {
-                for (var, item) in vars.iter().zip(items.iter()) {
-                    if var.name != "_" {
-                        self.env.insert(var.name.clone(), item.clone());
-                    }
-                }
-                true
-            }
-            other => {
-                let first = vars[0].span;
-                let span = Span::new(first.start, vars[vars.len() - 1].span.end);
-                self.errors.push(
-                    Error::new(
-                        Code::ConstExpr,
-                        format!("{} names cannot unpack {}", vars.len(), consts::describe(&other)),
-                        span,
-                        format!("{} names", vars.len()),
-                    )
-                    .with_help("each item of the list is a tuple with one value per name"),
-                );
+        match consts::bind_vars(&mut self.env, &repeat.vars, repeat.unpack, value) {
+            Ok(()) => true,
+            Err(e) => {
+                self.errors.push(e);
                 false
             }
         }

@@ -268,6 +268,7 @@ pub fn is_dynamic(value: &Value) -> bool {
         | ValueKind::Index { .. }
         | ValueKind::Cond { .. } => true,
         ValueKind::Tuple(items) | ValueKind::List(items) => items.iter().any(is_dynamic),
+        ValueKind::Comprehension { .. } => true,
         _ => false,
     }
 }
@@ -289,6 +290,22 @@ pub fn names(value: &Value, out: &mut Vec<String>) {
         ValueKind::Tuple(items) | ValueKind::List(items) | ValueKind::Call { args: items, .. } => {
             items.iter().for_each(|i| names(i, out))
         }
+        ValueKind::Comprehension { item, vars, over, .. } => {
+            match &**over {
+                cnnc_syntax::Iteration::Range { start, end } => {
+                    names(start, out);
+                    names(end, out);
+                }
+                cnnc_syntax::Iteration::Items(list) => names(list, out),
+            }
+            let mut inside = Vec::new();
+            names(item, &mut inside);
+            for name in inside {
+                if !vars.iter().any(|v| v.name == name) && !out.contains(&name) {
+                    out.push(name);
+                }
+            }
+        }
         _ => {}
     }
 }
@@ -306,6 +323,7 @@ pub fn substitute(value: &Value, env: &Env) -> Result<Value, Error> {
         | ValueKind::Call { .. }
         | ValueKind::Index { .. }
         | ValueKind::List(_)
+        | ValueKind::Comprehension { .. }
         | ValueKind::Cond { .. } => return Ok(literal(&eval(value, env)?, value.span)),
         other => other.clone(),
     };
@@ -396,6 +414,57 @@ pub fn eval(value: &Value, env: &Env) -> Result<Const, Error> {
             // An integer branch next to a float one is a float, as in the generated code.
             Ok(widen(chosen, &ty))
         }
+        ValueKind::Comprehension { item, vars, unpack, over } => {
+            let mut inner = env.clone();
+            let mut values = Vec::new();
+            for value in iteration_values(over, env)? {
+                bind_vars(&mut inner, vars, *unpack, value)?;
+                values.push(eval(item, &inner)?);
+            }
+            let mut ty = values.first().map(Const::ty);
+            for c in &values {
+                ty = ty.and_then(|t| t.unify(&c.ty()));
+            }
+            match ty {
+                Some(ty) => Ok(Const::List(values.into_iter().map(|c| widen(c, &ty)).collect())),
+                None if values.is_empty() => Ok(Const::List(Rc::from([]))),
+                None => Err(error(
+                    "the items of a list have one type, but these differ".into(),
+                    "items of several types",
+                )),
+            }
+        }
+        ValueKind::Call { name, args } if name.name == "sum" => match args.as_slice() {
+            [arg] => match eval(arg, env)? {
+                Const::List(items) => {
+                    let mut total = Const::Int(0);
+                    for item in items.iter() {
+                        if !matches!(item, Const::Int(_) | Const::Float(_)) {
+                            return Err(Error::new(
+                                Code::ConstExpr,
+                                format!("`sum` adds numbers, but an item is {}", describe(item)),
+                                arg.span,
+                                "not numbers",
+                            ));
+                        }
+                        total = binary(ConstOp::Add, total, item.clone())
+                            .map_err(|reason| error(format!("`sum`: {reason}"), &reason))?;
+                    }
+                    Ok(total)
+                }
+                other => Err(Error::new(
+                    Code::ConstExpr,
+                    format!("`sum` takes a list, but this is {}", describe(&other)),
+                    arg.span,
+                    "not a list",
+                )),
+            },
+            _ => Err(error(
+                format!("`sum` takes 1 argument, not {}", args.len()),
+                "wrong number of arguments",
+            )
+            .with_help("call it as `sum(list)`")),
+        },
         ValueKind::Call { name, args } if name.name == "len" => match args.as_slice() {
             [arg] => match eval(arg, env)? {
                 Const::List(items) | Const::Tuple(items) => Ok(Const::Int(items.len() as i64)),
@@ -531,6 +600,74 @@ pub fn eval(value: &Value, env: &Env) -> Result<Const, Error> {
     }
 }
 
+/// Binds loop variables to one item: the item itself, or the items of a tuple unpacked into
+/// `vars` (`_` binds nothing).
+pub fn bind_vars(
+    env: &mut Env,
+    vars: &[cnnc_syntax::Ident],
+    unpack: bool,
+    value: Const,
+) -> Result<(), Error> {
+    if !unpack {
+        if vars[0].name != "_" {
+            env.insert(vars[0].name.clone(), value);
+        }
+        return Ok(());
+    }
+    match value {
+        Const::Tuple(items) if items.len() == vars.len() => {
+            for (var, item) in vars.iter().zip(items.iter()) {
+                if var.name != "_" {
+                    env.insert(var.name.clone(), item.clone());
+                }
+            }
+            Ok(())
+        }
+        other => {
+            let span = cnnc_syntax::Span::new(vars[0].span.start, vars[vars.len() - 1].span.end);
+            Err(Error::new(
+                Code::ConstExpr,
+                format!("{} names cannot unpack {}", vars.len(), describe(&other)),
+                span,
+                format!("{} names", vars.len()),
+            )
+            .with_help("each item of the list is a tuple with one value per name"))
+        }
+    }
+}
+
+/// The most items a list comprehension over a range makes.
+pub const MAX_ITEMS: i64 = 1_000_000;
+
+/// The items a loop goes over: the integers of a range, or the items of a list.
+pub fn iteration_values(over: &cnnc_syntax::Iteration, env: &Env) -> Result<Vec<Const>, Error> {
+    match over {
+        cnnc_syntax::Iteration::Range { start, end } => {
+            let (a, b) =
+                (eval_int(start, env, "a range's start")?, eval_int(end, env, "a range's end")?);
+            if b.saturating_sub(a) > MAX_ITEMS {
+                return Err(Error::new(
+                    Code::ConstExpr,
+                    format!("the range {a}..{b} has more than {MAX_ITEMS} items"),
+                    cnnc_syntax::Span::new(start.span.start, end.span.end),
+                    "too long",
+                ));
+            }
+            Ok((a..b).map(Const::Int).collect())
+        }
+        cnnc_syntax::Iteration::Items(list) => match eval(list, env)? {
+            Const::List(items) => Ok(items.to_vec()),
+            other => Err(Error::new(
+                Code::ConstExpr,
+                format!("a loop goes over a range or a list, but this is {}", describe(&other)),
+                list.span,
+                "not a list",
+            )
+            .with_help("write `for i in 0..n` to count, or `for (a, b) in config` over a list")),
+        },
+    }
+}
+
 /// The deepest chain of function calls one evaluation may make.
 const MAX_CALL_DEPTH: usize = 200;
 
@@ -646,7 +783,7 @@ fn unknown_function(name: &cnnc_syntax::Ident, functions: &Functions) -> Error {
         .with_help("a function calls only functions defined above it (and never itself)");
     }
     let mut names: Vec<&str> = FUNCTIONS.iter().map(|f| f.name()).collect();
-    names.push("len");
+    names.extend(["len", "sum"]);
     names.extend(functions.defs[..functions.visible].iter().map(|f| f.name.name.as_str()));
     let help = match suggest(&name.name, &names) {
         Some(s) => format!("did you mean `{s}`?"),
@@ -944,6 +1081,51 @@ pub fn resolve(value: &Value, types: &Types) -> ConstExpr {
             };
             let (lhs, rhs) = (lhs.converted(&operands), rhs.converted(&operands));
             typed(K::Binary { op: *op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, ty)
+        }
+        ValueKind::Comprehension { item, vars, unpack, over } => {
+            let mut inner = types.clone();
+            let over = match &**over {
+                cnnc_syntax::Iteration::Range { start, end } => {
+                    inner.insert(vars[0].name.clone(), ConstType::Int);
+                    crate::ir::Over::Range(resolve(start, types), resolve(end, types))
+                }
+                cnnc_syntax::Iteration::Items(list) => {
+                    let list = resolve(list, types);
+                    match (unpack, list.ty.item()) {
+                        (true, ConstType::Tuple(items)) => {
+                            for (var, ty) in vars.iter().zip(items.iter()) {
+                                inner.insert(var.name.clone(), ty.clone());
+                            }
+                        }
+                        (_, ty) => inner.insert(vars[0].name.clone(), ty),
+                    }
+                    crate::ir::Over::Items(list)
+                }
+            };
+            let item = resolve(item, &inner);
+            let ty = ConstType::List(Rc::new(item.ty.clone()));
+            let vars = vars.iter().map(|v| v.name.clone()).collect();
+            typed(
+                K::Comprehension {
+                    item: Box::new(item),
+                    vars,
+                    unpack: *unpack,
+                    over: Box::new(over),
+                },
+                ty,
+            )
+        }
+        ValueKind::Call { name, args } if name.name == "sum" => {
+            match args.first().map(|a| resolve(a, types)) {
+                Some(list) => {
+                    let ty = match list.ty.item() {
+                        ConstType::Float => ConstType::Float,
+                        _ => ConstType::Int,
+                    };
+                    typed(K::Sum(Box::new(list)), ty)
+                }
+                None => typed(K::Literal(Const::Int(0)), ConstType::Int),
+            }
         }
         ValueKind::Call { name, args } if name.name == "len" => {
             let arg = args.first().map(|a| resolve(a, types));

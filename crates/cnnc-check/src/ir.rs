@@ -342,6 +342,19 @@ pub enum ConstExprKind {
     },
     /// The length of a list.
     Len(Box<ConstExpr>),
+    /// The sum of a list of numbers.
+    Sum(Box<ConstExpr>),
+    /// `[item for vars in over]`.
+    Comprehension {
+        /// The value for each item.
+        item: Box<ConstExpr>,
+        /// The loop variables (`_` when unused).
+        vars: Vec<String>,
+        /// Whether each item is a tuple unpacked into `vars`.
+        unpack: bool,
+        /// What it goes over.
+        over: Box<Over>,
+    },
     /// `if cond { then } else { otherwise }`, with both branches of the result's type.
     Cond {
         /// The condition.
@@ -441,6 +454,20 @@ impl ConstExpr {
             }
             ConstExprKind::Field { base, index } => ConstExprKind::Field { base: sub(base), index },
             ConstExprKind::Len(e) => ConstExprKind::Len(sub(e)),
+            ConstExprKind::Sum(e) => ConstExprKind::Sum(sub(e)),
+            ConstExprKind::Comprehension { item, vars, unpack, over } => {
+                // The loop variables shadow the constants of the same names.
+                let mut inner = values.clone();
+                for var in &vars {
+                    inner.remove(var);
+                }
+                let over = Box::new(match *over {
+                    Over::Range(a, b) => Over::Range(a.substituted(values), b.substituted(values)),
+                    Over::Items(list) => Over::Items(list.substituted(values)),
+                });
+                let item = Box::new(item.substituted(&inner));
+                ConstExprKind::Comprehension { item, vars, unpack, over }
+            }
             ConstExprKind::Cond { cond, then, otherwise } => {
                 ConstExprKind::Cond { cond: sub(cond), then: sub(then), otherwise: sub(otherwise) }
             }
@@ -460,7 +487,24 @@ impl ConstExpr {
             ConstExprKind::ToFloat(operand)
             | ConstExprKind::Unary { operand, .. }
             | ConstExprKind::Field { base: operand, .. }
-            | ConstExprKind::Len(operand) => operand.names(out),
+            | ConstExprKind::Len(operand)
+            | ConstExprKind::Sum(operand) => operand.names(out),
+            ConstExprKind::Comprehension { item, vars, over, .. } => {
+                match &**over {
+                    Over::Range(a, b) => {
+                        a.names(out);
+                        b.names(out);
+                    }
+                    Over::Items(list) => list.names(out),
+                }
+                let mut inside = Vec::new();
+                item.names(&mut inside);
+                for name in inside {
+                    if !vars.contains(&name) && !out.contains(&name) {
+                        out.push(name);
+                    }
+                }
+            }
             ConstExprKind::Binary { lhs, rhs, .. }
             | ConstExprKind::Index { base: lhs, index: rhs } => {
                 lhs.names(out);
@@ -477,6 +521,15 @@ impl ConstExpr {
             }
         }
     }
+}
+
+/// What a list comprehension goes over.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Over {
+    /// The integers from the first up to the second, not included.
+    Range(ConstExpr, ConstExpr),
+    /// The items of a list.
+    Items(ConstExpr),
 }
 
 /// A function of constants as generated code has it: typed for one list of argument types.

@@ -3,7 +3,7 @@
 
 use cnnc_check::consts::{Const, ConstType};
 use cnnc_check::functions::ConstFn;
-use cnnc_check::ir::{ConstExpr, ConstExprKind, ConstOp, UnaryOp};
+use cnnc_check::ir::{ConstExpr, ConstExprKind, ConstOp, Over, UnaryOp};
 use proc_macro2::{Literal, TokenStream};
 use quote::{quote, ToTokens};
 
@@ -96,9 +96,27 @@ impl ConstCode {
                 let index = syn::Index::from(*index);
                 (quote! { #base.#index }, ATOM)
             }
+            ConstExprKind::Sum(list) => {
+                let ty = rust_type(&expr.ty);
+                match &list.kind {
+                    // Summed as it is computed, without a list in between.
+                    ConstExprKind::Comprehension { item, vars, unpack, over } => {
+                        let source = self.comprehension(item, vars, *unpack, over);
+                        (quote! { #source.sum::<#ty>() }, ATOM)
+                    }
+                    _ => {
+                        let list = self.receiver(list);
+                        (quote! { #list.iter().sum::<#ty>() }, ATOM)
+                    }
+                }
+            }
+            ConstExprKind::Comprehension { item, vars, unpack, over } => {
+                let item_ty = rust_type(&item.ty);
+                let source = self.comprehension(item, vars, *unpack, over);
+                (quote! { &#source.collect::<Vec<#item_ty>>() }, UNARY)
+            }
             ConstExprKind::Len(list) => {
-                let (code, prec) = self.code(list);
-                let list = wrap(code, prec, ATOM);
+                let list = self.receiver(list);
                 (quote! { #list.len() as i64 }, CAST)
             }
             ConstExprKind::Name(name) => {
@@ -129,6 +147,65 @@ impl ConstCode {
                 let (cond, then, otherwise) =
                     (self.tokens(cond), self.tokens(then), self.tokens(otherwise));
                 (quote! { if #cond { #then } else { #otherwise } }, CONDITIONAL)
+            }
+        }
+    }
+
+    /// A list as the receiver of a method call: a literal is an array and a comprehension a
+    /// `Vec` there, since Rust borrows a receiver itself.
+    fn receiver(&self, list: &ConstExpr) -> TokenStream {
+        match &list.kind {
+            ConstExprKind::List(items) => {
+                let items = items.iter().map(|i| self.tokens(i));
+                quote! { [#(#items),*] }
+            }
+            ConstExprKind::Comprehension { item, vars, unpack, over } => {
+                let item_ty = rust_type(&item.ty);
+                let source = self.comprehension(item, vars, *unpack, over);
+                quote! { #source.collect::<Vec<#item_ty>>() }
+            }
+            _ => {
+                let (code, prec) = self.code(list);
+                wrap(code, prec, ATOM)
+            }
+        }
+    }
+
+    /// The iterator of a list comprehension: `config.iter().map(|&(_, cout, _)| cout * 2)`.
+    fn comprehension(
+        &self,
+        item: &ConstExpr,
+        vars: &[String],
+        unpack: bool,
+        over: &Over,
+    ) -> TokenStream {
+        let mut used = Vec::new();
+        item.names(&mut used);
+        let vars: Vec<TokenStream> = vars
+            .iter()
+            .map(|v| {
+                if used.contains(v) {
+                    field_ident(v).into_token_stream()
+                } else {
+                    quote! { _ }
+                }
+            })
+            .collect();
+        let item = self.tokens(item);
+        match over {
+            Over::Range(start, end) => {
+                let (start, end) = (self.tokens(start), self.tokens(end));
+                let var = &vars[0];
+                quote! { (#start..#end).map(|#var| #item) }
+            }
+            Over::Items(list) => {
+                let list = self.receiver(list);
+                let pattern = match (unpack, vars.as_slice()) {
+                    (false, [var]) => quote! { &#var },
+                    (_, [var]) => quote! { &(#var,) },
+                    _ => quote! { &(#(#vars),*) },
+                };
+                quote! { #list.iter().map(|#pattern| #item) }
             }
         }
     }

@@ -3,7 +3,7 @@
 use cnnc_check::args::ArgValue;
 use cnnc_check::consts::{Const, ConstType};
 use cnnc_check::functions::ConstFn;
-use cnnc_check::ir::{ArgExpr, ConstExpr, ConstExprKind, ConstOp, UnaryOp};
+use cnnc_check::ir::{ArgExpr, ConstExpr, ConstExprKind, ConstOp, Over, UnaryOp};
 
 /// Python's keywords, which cannot name a variable or attribute.
 const KEYWORDS: &[&str] = &[
@@ -198,6 +198,25 @@ impl ConstPy {
                 (format!("{}[{index}]", self.wrapped(base, ATOM)), ATOM)
             }
             ConstExprKind::Len(list) => (format!("len({})", self.expr(list)), ATOM),
+            ConstExprKind::Sum(list) => (format!("sum({})", self.expr(list)), ATOM),
+            ConstExprKind::Comprehension { item, vars, unpack, over } => {
+                let mut names: Vec<String> = vars.iter().map(|v| variable(v)).collect();
+                if *unpack && names.len() == 1 {
+                    names[0].push(',');
+                }
+                let source = match &**over {
+                    Over::Range(start, end) => {
+                        let (start, end) = (self.expr(start), self.expr(end));
+                        if start == "0" {
+                            format!("range({end})")
+                        } else {
+                            format!("range({start}, {end})")
+                        }
+                    }
+                    Over::Items(list) => self.expr(list),
+                };
+                (format!("[{} for {} in {source}]", self.expr(item), names.join(", ")), ATOM)
+            }
             ConstExprKind::Call { func: ConstFn::Float, args }
                 if args[0].ty == ConstType::Float =>
             {

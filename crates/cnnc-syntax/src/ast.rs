@@ -308,6 +308,17 @@ pub enum ValueKind {
     Tuple(Vec<Value>),
     /// A list of constants, such as `[(1, 16), (6, 24)]`.
     List(Vec<Value>),
+    /// `[item for vars in over]`: a list computed from another list or a range.
+    Comprehension {
+        /// The value computed for each item.
+        item: Box<Value>,
+        /// The loop variables: one, or the names a tuple item unpacks into.
+        vars: Vec<Ident>,
+        /// Whether the variables are written as a tuple.
+        unpack: bool,
+        /// What it goes over.
+        over: Box<Iteration>,
+    },
     /// An item of a list or tuple: `config[i]`, `pair[0]`.
     Index {
         /// The list or tuple.
@@ -441,7 +452,7 @@ impl ValueKind {
             ValueKind::Bool(_) => "a boolean",
             ValueKind::Str(_) => "a string",
             ValueKind::Tuple(_) => "a tuple",
-            ValueKind::List(_) => "a list",
+            ValueKind::List(_) | ValueKind::Comprehension { .. } => "a list",
             ValueKind::Infer => "`_`",
             ValueKind::None => "`None`",
             ValueKind::Name(_)

@@ -209,8 +209,10 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::for_vars => "a loop variable",
         Rule::range_dots => "`..`",
         Rule::c_list => "a list",
+        Rule::c_for => "`for` in a list",
         Rule::c_subscript => "an index such as `[0]`",
         Rule::const_let => "`let`",
+        Rule::let_names => "names in parentheses",
         Rule::block_param => "a parameter",
         Rule::cexpr => "a value",
         Rule::or_op | Rule::and_op | Rule::cmp_op | Rule::sum_op | Rule::prod_op => "an operator",
@@ -314,7 +316,7 @@ fn model(pair: Pair<Rule>) -> Result<Model, SyntaxError> {
                     model.init.push(init_rule(rule)?);
                 }
             }
-            _ => model.items.push(body_item(item)?),
+            _ => body_items(item, &mut model.items)?,
         }
     }
     Ok(model)
@@ -343,7 +345,7 @@ fn block(pair: Pair<Rule>) -> Result<Block, SyntaxError> {
                     block.init.push(init_rule(rule)?);
                 }
             }
-            _ => block.items.push(body_item(item)?),
+            _ => body_items(item, &mut block.items)?,
         }
     }
     Ok(block)
@@ -358,7 +360,7 @@ fn function(pair: Pair<Rule>) -> Result<Function, SyntaxError> {
     for item in inner {
         match item.as_rule() {
             Rule::block_param => params.push(block_param(item)?),
-            Rule::const_let => lets.push(const_let(item)?),
+            Rule::const_let => lets.extend(const_let(item)?),
             _ => result = Some(cexpr(item)?),
         }
     }
@@ -374,20 +376,48 @@ fn block_param(pair: Pair<Rule>) -> Result<BlockParam, SyntaxError> {
     Ok(BlockParam { name, default, span: param_span })
 }
 
-fn const_let(pair: Pair<Rule>) -> Result<ConstLet, SyntaxError> {
+/// `let name = value`, or `let (a, b) = value`, which is `let a = value[0]` and
+/// `let b = value[1]`.
+fn const_let(pair: Pair<Rule>) -> Result<Vec<ConstLet>, SyntaxError> {
     let whole = span(&pair);
     let mut inner = pair.into_inner();
-    let name = ident(inner.next().expect("constant name"));
+    let target = inner.next().expect("constant name");
     let value = cexpr(inner.next().expect("constant value"))?;
-    Ok(ConstLet { name, value, span: whole })
+    if target.as_rule() == Rule::ident {
+        return Ok(vec![ConstLet { name: ident(target), value, span: whole }]);
+    }
+    let lets = target
+        .into_inner()
+        .map(ident)
+        .enumerate()
+        .map(|(i, name)| {
+            let index = Value { kind: ValueKind::Int(i as i64), span: name.span };
+            let kind = ValueKind::Index { base: Box::new(value.clone()), index: Box::new(index) };
+            ConstLet { value: Value { kind, span: value.span }, name, span: whole }
+        })
+        .collect();
+    Ok(lets)
 }
 
 /// A child, constant, condition or loop.
+/// Adds the entries of one body item to `out` (a `let` that unpacks a tuple is several).
+fn body_items(pair: Pair<Rule>, out: &mut Vec<Item>) -> Result<(), SyntaxError> {
+    if pair.as_rule() == Rule::const_let {
+        out.extend(const_let(pair)?.into_iter().map(Item::Let));
+    } else {
+        out.push(body_item(pair)?);
+    }
+    Ok(())
+}
+
 fn body_item(pair: Pair<Rule>) -> Result<Item, SyntaxError> {
     let whole = span(&pair);
     match pair.as_rule() {
         Rule::child => Ok(Item::Child(child(pair)?)),
-        Rule::const_let => Ok(Item::Let(const_let(pair)?)),
+        Rule::const_let => {
+            let mut lets = const_let(pair)?;
+            Ok(Item::Let(lets.remove(0)))
+        }
         Rule::if_items => {
             let mut inner = pair.into_inner();
             let cond = cexpr(inner.next().expect("condition"))?;
@@ -423,7 +453,11 @@ fn body_item(pair: Pair<Rule>) -> Result<Item, SyntaxError> {
 }
 
 fn items(pair: Pair<Rule>) -> Result<Vec<Item>, SyntaxError> {
-    pair.into_inner().map(body_item).collect()
+    let mut out = Vec::new();
+    for item in pair.into_inner() {
+        body_items(item, &mut out)?;
+    }
+    Ok(out)
 }
 
 fn input(pair: Pair<Rule>) -> Result<Input, SyntaxError> {
@@ -482,7 +516,10 @@ fn module(pair: Pair<Rule>) -> Result<Module, SyntaxError> {
     match pair.as_rule() {
         Rule::sequential => {
             let keyword = Span::new(whole.start, whole.start + "Sequential".len());
-            let items = pair.into_inner().map(body_item).collect::<Result<_, _>>()?;
+            let mut items = Vec::new();
+            for item in pair.into_inner() {
+                body_items(item, &mut items)?;
+            }
             Ok(Module::Sequential(Sequential { keyword, items, span: whole }))
         }
         Rule::layer_call => {
@@ -601,7 +638,28 @@ fn cexpr(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
         }
         Rule::c_list => {
             let whole = span(&pair);
-            let items = pair.into_inner().map(cexpr).collect::<Result<_, _>>()?;
+            let parts: Vec<Pair<Rule>> = pair.into_inner().collect();
+            if let [item, repeat] = parts.as_slice() {
+                if repeat.as_rule() == Rule::c_for {
+                    let item = Box::new(cexpr(item.clone())?);
+                    let mut inner = repeat.clone().into_inner();
+                    let pattern = inner.next().expect("loop variables");
+                    let unpack = pattern.as_str().starts_with('(');
+                    let vars = pattern.into_inner().map(ident).collect();
+                    let first = cexpr(inner.next().expect("what the loop goes over"))?;
+                    let over = match inner.next() {
+                        Some(_dots) => {
+                            let end = cexpr(inner.next().expect("the range's end"))?;
+                            Iteration::Range { start: first, end }
+                        }
+                        None => Iteration::Items(first),
+                    };
+                    let kind =
+                        ValueKind::Comprehension { item, vars, unpack, over: Box::new(over) };
+                    return Ok(Value { kind, span: whole });
+                }
+            }
+            let items = parts.into_iter().map(cexpr).collect::<Result<_, _>>()?;
             Ok(Value { kind: ValueKind::List(items), span: whole })
         }
         Rule::c_if => {
