@@ -30,6 +30,7 @@ fn main() {
         "examples/shufflenet_v2.cnn",
         "examples/googlenet.cnn",
         "examples/efficientnet.cnn",
+        "examples/mnasnet.cnn",
         "examples/convnext.cnn",
         "examples/segmentation.cnn",
         "examples/train/digits.cnn",

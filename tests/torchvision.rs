@@ -1,6 +1,6 @@
 //! torchvision's networks written in cnnc (examples/lenet5.cnn, alexnet.cnn, vgg.cnn,
 //! resnet.cnn, mobilenet_v2.cnn, mobilenet_v3.cnn, densenet.cnn, shufflenet_v2.cnn,
-//! googlenet.cnn, efficientnet.cnn, convnext.cnn, segmentation.cnn: FCN-ResNet50, from
+//! googlenet.cnn, efficientnet.cnn, mnasnet.cnn, convnext.cnn, segmentation.cnn: FCN-ResNet50, from
 //! tests/fixtures/segmentation.json) and a small U-Net (examples/unet.cnn),
 //! compiled through the build.rs API and compared with torchvision itself
 //! (tests/fixtures/torchvision.json, from scripts/reference/torchvision_models.py): the same
@@ -44,6 +44,11 @@ mod mobilenet_v3 {
     include!(concat!(env!("OUT_DIR"), "/mobilenet_v3.rs"));
 }
 use mobilenet_v3::{MobileNetV3Large, MobileNetV3Small};
+#[allow(dead_code)]
+mod mnasnet {
+    include!(concat!(env!("OUT_DIR"), "/mnasnet.rs"));
+}
+use mnasnet::MnasNet10;
 #[allow(dead_code)]
 mod segmentation {
     include!(concat!(env!("OUT_DIR"), "/segmentation.rs"));
@@ -193,6 +198,11 @@ fn mobilenet_v3_small() {
 #[test]
 fn mobilenet_v3_large() {
     check("MobileNetV3Large", 1e-4, |p| Box::new(MobileNetV3Large::new(p)));
+}
+
+#[test]
+fn mnasnet1_0() {
+    check("MNASNet1_0", 1e-4, |p| Box::new(MnasNet10::new(p)));
 }
 
 #[test]
