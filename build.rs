@@ -31,6 +31,7 @@ fn main() {
         "examples/googlenet.cnn",
         "examples/efficientnet.cnn",
         "examples/mnasnet.cnn",
+        "examples/regnet.cnn",
         "examples/convnext.cnn",
         "examples/segmentation.cnn",
         "examples/train/digits.cnn",

@@ -1,6 +1,7 @@
 """Imports the PyTorch modules that `cnnc build --target pytorch` wrote and reports, for each
-requested model class, its state_dict (names, shapes, dtypes) as constructed, and its eval-mode
-output for the deterministic weights and input of scripts/reference/deterministic.py.
+requested model class, its state_dict (names, shapes, dtypes) as constructed, and, where an input
+is given, its eval-mode output for the deterministic weights and input of
+scripts/reference/deterministic.py.
 
 Reads a JSON list of {"file", "model", "input", "indices"} from standard input; writes a JSON
 list of {"state_dict", "output", "more_outputs"} to standard output.
@@ -37,7 +38,14 @@ def main():
         torch.manual_seed(0)
         # A model named after a Python keyword is generated with `_` appended.
         name = request["model"]
-        model = (getattr(modules[path], name, None) or getattr(modules[path], name + "_"))()
+        build = getattr(modules[path], name, None) or getattr(modules[path], name + "_")
+        if request["input"] is None:
+            # Only the state_dict is compared: built on the meta device, without memory, so that
+            # the largest networks (RegNetY-128GF's 645M parameters) cost nothing.
+            with torch.device("meta"):
+                model = build()
+        else:
+            model = build()
         state = [[k, list(t.shape), str(t.dtype).removeprefix("torch.")] for k, t in model.state_dict().items()]
         entry = {"state_dict": state}
         if request["input"] is not None:

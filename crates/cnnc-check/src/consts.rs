@@ -290,7 +290,7 @@ pub fn names(value: &Value, out: &mut Vec<String>) {
         ValueKind::Tuple(items) | ValueKind::List(items) | ValueKind::Call { args: items, .. } => {
             items.iter().for_each(|i| names(i, out))
         }
-        ValueKind::Comprehension { item, vars, over, .. } => {
+        ValueKind::Comprehension { item, vars, over, filter, .. } => {
             match &**over {
                 cnnc_syntax::Iteration::Range { start, end } => {
                     names(start, out);
@@ -300,6 +300,9 @@ pub fn names(value: &Value, out: &mut Vec<String>) {
             }
             let mut inside = Vec::new();
             names(item, &mut inside);
+            if let Some(cond) = filter {
+                names(cond, &mut inside);
+            }
             for name in inside {
                 if !vars.iter().any(|v| v.name == name) && !out.contains(&name) {
                     out.push(name);
@@ -402,23 +405,33 @@ pub fn eval(value: &Value, env: &Env) -> Result<Const, Error> {
             )),
         },
         ValueKind::Cond { cond, then, otherwise } => {
-            let (a, b) = (eval(then, env)?, eval(otherwise, env)?);
-            let Some(ty) = a.ty().unify(&b.ty()) else {
+            // Only the chosen branch must evaluate, as in Python (`xs[k + 1]` under `k + 1 <
+            // len(xs)`); the other one, where it evaluates, sets the type with it.
+            let holds = eval_bool(cond, env)?;
+            let (chosen, other) = if holds { (then, otherwise) } else { (otherwise, then) };
+            let value = eval(chosen, env)?;
+            let Ok(other) = eval(other, env) else { return Ok(value) };
+            let Some(ty) = value.ty().unify(&other.ty()) else {
+                let (a, b) = if holds { (&value, &other) } else { (&other, &value) };
                 return Err(error(
-                    format!("the branches give {} and {}", describe(&a), describe(&b)),
+                    format!("the branches give {} and {}", describe(a), describe(b)),
                     "branches of different types",
                 )
                 .with_help("both branches of a constant `if` give values of one type"));
             };
-            let chosen = if eval_bool(cond, env)? { a } else { b };
             // An integer branch next to a float one is a float, as in the generated code.
-            Ok(widen(chosen, &ty))
+            Ok(widen(value, &ty))
         }
-        ValueKind::Comprehension { item, vars, unpack, over } => {
+        ValueKind::Comprehension { item, vars, unpack, over, filter } => {
             let mut inner = env.clone();
             let mut values = Vec::new();
             for value in iteration_values(over, env)? {
                 bind_vars(&mut inner, vars, *unpack, value)?;
+                if let Some(cond) = filter {
+                    if !eval_bool(cond, &inner)? {
+                        continue;
+                    }
+                }
                 values.push(eval(item, &inner)?);
             }
             let mut ty = values.first().map(Const::ty);
@@ -1082,7 +1095,7 @@ pub fn resolve(value: &Value, types: &Types) -> ConstExpr {
             let (lhs, rhs) = (lhs.converted(&operands), rhs.converted(&operands));
             typed(K::Binary { op: *op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, ty)
         }
-        ValueKind::Comprehension { item, vars, unpack, over } => {
+        ValueKind::Comprehension { item, vars, unpack, over, filter } => {
             let mut inner = types.clone();
             let over = match &**over {
                 cnnc_syntax::Iteration::Range { start, end } => {
@@ -1102,18 +1115,12 @@ pub fn resolve(value: &Value, types: &Types) -> ConstExpr {
                     crate::ir::Over::Items(list)
                 }
             };
-            let item = resolve(item, &inner);
+            let item = Box::new(resolve(item, &inner));
+            let filter = filter.as_ref().map(|cond| Box::new(resolve(cond, &inner)));
             let ty = ConstType::List(Rc::new(item.ty.clone()));
             let vars = vars.iter().map(|v| v.name.clone()).collect();
-            typed(
-                K::Comprehension {
-                    item: Box::new(item),
-                    vars,
-                    unpack: *unpack,
-                    over: Box::new(over),
-                },
-                ty,
-            )
+            let (unpack, over) = (*unpack, Box::new(over));
+            typed(K::Comprehension { item, vars, unpack, over, filter }, ty)
         }
         ValueKind::Call { name, args } if name.name == "sum" => {
             match args.first().map(|a| resolve(a, types)) {

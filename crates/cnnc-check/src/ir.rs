@@ -354,6 +354,8 @@ pub enum ConstExprKind {
         unpack: bool,
         /// What it goes over.
         over: Box<Over>,
+        /// The condition an item must meet, if any.
+        filter: Option<Box<ConstExpr>>,
     },
     /// `if cond { then } else { otherwise }`, with both branches of the result's type.
     Cond {
@@ -455,7 +457,7 @@ impl ConstExpr {
             ConstExprKind::Field { base, index } => ConstExprKind::Field { base: sub(base), index },
             ConstExprKind::Len(e) => ConstExprKind::Len(sub(e)),
             ConstExprKind::Sum(e) => ConstExprKind::Sum(sub(e)),
-            ConstExprKind::Comprehension { item, vars, unpack, over } => {
+            ConstExprKind::Comprehension { item, vars, unpack, over, filter } => {
                 // The loop variables shadow the constants of the same names.
                 let mut inner = values.clone();
                 for var in &vars {
@@ -466,7 +468,8 @@ impl ConstExpr {
                     Over::Items(list) => Over::Items(list.substituted(values)),
                 });
                 let item = Box::new(item.substituted(&inner));
-                ConstExprKind::Comprehension { item, vars, unpack, over }
+                let filter = filter.map(|cond| Box::new(cond.substituted(&inner)));
+                ConstExprKind::Comprehension { item, vars, unpack, over, filter }
             }
             ConstExprKind::Cond { cond, then, otherwise } => {
                 ConstExprKind::Cond { cond: sub(cond), then: sub(then), otherwise: sub(otherwise) }
@@ -489,7 +492,7 @@ impl ConstExpr {
             | ConstExprKind::Field { base: operand, .. }
             | ConstExprKind::Len(operand)
             | ConstExprKind::Sum(operand) => operand.names(out),
-            ConstExprKind::Comprehension { item, vars, over, .. } => {
+            ConstExprKind::Comprehension { item, vars, over, filter, .. } => {
                 match &**over {
                     Over::Range(a, b) => {
                         a.names(out);
@@ -499,6 +502,9 @@ impl ConstExpr {
                 }
                 let mut inside = Vec::new();
                 item.names(&mut inside);
+                if let Some(cond) = filter {
+                    cond.names(&mut inside);
+                }
                 for name in inside {
                     if !vars.contains(&name) && !out.contains(&name) {
                         out.push(name);

@@ -100,8 +100,9 @@ impl ConstCode {
                 let ty = rust_type(&expr.ty);
                 match &list.kind {
                     // Summed as it is computed, without a list in between.
-                    ConstExprKind::Comprehension { item, vars, unpack, over } => {
-                        let source = self.comprehension(item, vars, *unpack, over);
+                    ConstExprKind::Comprehension { item, vars, unpack, over, filter } => {
+                        let source =
+                            self.comprehension(item, vars, *unpack, over, filter.as_deref());
                         (quote! { #source.sum::<#ty>() }, ATOM)
                     }
                     _ => {
@@ -110,9 +111,9 @@ impl ConstCode {
                     }
                 }
             }
-            ConstExprKind::Comprehension { item, vars, unpack, over } => {
+            ConstExprKind::Comprehension { item, vars, unpack, over, filter } => {
                 let item_ty = rust_type(&item.ty);
-                let source = self.comprehension(item, vars, *unpack, over);
+                let source = self.comprehension(item, vars, *unpack, over, filter.as_deref());
                 (quote! { &#source.collect::<Vec<#item_ty>>() }, UNARY)
             }
             ConstExprKind::Len(list) => {
@@ -159,9 +160,9 @@ impl ConstCode {
                 let items = items.iter().map(|i| self.tokens(i));
                 quote! { [#(#items),*] }
             }
-            ConstExprKind::Comprehension { item, vars, unpack, over } => {
+            ConstExprKind::Comprehension { item, vars, unpack, over, filter } => {
                 let item_ty = rust_type(&item.ty);
-                let source = self.comprehension(item, vars, *unpack, over);
+                let source = self.comprehension(item, vars, *unpack, over, filter.as_deref());
                 quote! { #source.collect::<Vec<#item_ty>>() }
             }
             _ => {
@@ -178,9 +179,13 @@ impl ConstCode {
         vars: &[String],
         unpack: bool,
         over: &Over,
+        filter: Option<&ConstExpr>,
     ) -> TokenStream {
         let mut used = Vec::new();
         item.names(&mut used);
+        if let Some(cond) = filter {
+            cond.names(&mut used);
+        }
         let vars: Vec<TokenStream> = vars
             .iter()
             .map(|v| {
@@ -192,11 +197,18 @@ impl ConstCode {
             })
             .collect();
         let item = self.tokens(item);
+        let filter = |pattern: &TokenStream| {
+            filter.map(|cond| {
+                let cond = self.tokens(cond);
+                quote! { .filter(|&#pattern| #cond) }
+            })
+        };
         match over {
             Over::Range(start, end) => {
                 let (start, end) = (self.tokens(start), self.tokens(end));
                 let var = &vars[0];
-                quote! { (#start..#end).map(|#var| #item) }
+                let filter = filter(var);
+                quote! { (#start..#end)#filter.map(|#var| #item) }
             }
             Over::Items(list) => {
                 let list = self.receiver(list);
@@ -205,7 +217,8 @@ impl ConstCode {
                     (_, [var]) => quote! { &(#var,) },
                     _ => quote! { &(#(#vars),*) },
                 };
-                quote! { #list.iter().map(|#pattern| #item) }
+                let filter = filter(&pattern);
+                quote! { #list.iter()#filter.map(|#pattern| #item) }
             }
         }
     }

@@ -199,7 +199,7 @@ impl ConstPy {
             }
             ConstExprKind::Len(list) => (format!("len({})", self.expr(list)), ATOM),
             ConstExprKind::Sum(list) => (format!("sum({})", self.expr(list)), ATOM),
-            ConstExprKind::Comprehension { item, vars, unpack, over } => {
+            ConstExprKind::Comprehension { item, vars, unpack, over, filter } => {
                 let mut names: Vec<String> = vars.iter().map(|v| variable(v)).collect();
                 if *unpack && names.len() == 1 {
                     names[0].push(',');
@@ -215,7 +215,10 @@ impl ConstPy {
                     }
                     Over::Items(list) => self.expr(list),
                 };
-                (format!("[{} for {} in {source}]", self.expr(item), names.join(", ")), ATOM)
+                let filter =
+                    filter.as_ref().map_or(String::new(), |c| format!(" if {}", self.expr(c)));
+                let (item, names) = (self.expr(item), names.join(", "));
+                (format!("[{item} for {names} in {source}{filter}]"), ATOM)
             }
             ConstExprKind::Call { func: ConstFn::Float, args }
                 if args[0].ty == ConstType::Float =>

@@ -318,6 +318,8 @@ pub enum ValueKind {
         unpack: bool,
         /// What it goes over.
         over: Box<Iteration>,
+        /// `if cond`: the items for which it holds.
+        filter: Option<Box<Value>>,
     },
     /// An item of a list or tuple: `config[i]`, `pair[0]`.
     Index {

@@ -210,6 +210,7 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::range_dots => "`..`",
         Rule::c_list => "a list",
         Rule::c_for => "`for` in a list",
+        Rule::c_filter => "`if` in a list",
         Rule::c_subscript => "an index such as `[0]`",
         Rule::const_let => "`let`",
         Rule::let_names => "names in parentheses",
@@ -647,15 +648,19 @@ fn cexpr(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
                     let unpack = pattern.as_str().starts_with('(');
                     let vars = pattern.into_inner().map(ident).collect();
                     let first = cexpr(inner.next().expect("what the loop goes over"))?;
-                    let over = match inner.next() {
-                        Some(_dots) => {
+                    let mut over = Iteration::Items(first.clone());
+                    let mut filter = None;
+                    while let Some(part) = inner.next() {
+                        if part.as_rule() == Rule::range_dots {
                             let end = cexpr(inner.next().expect("the range's end"))?;
-                            Iteration::Range { start: first, end }
+                            over = Iteration::Range { start: first.clone(), end };
+                        } else {
+                            let cond = part.into_inner().next().expect("a condition");
+                            filter = Some(Box::new(cexpr(cond)?));
                         }
-                        None => Iteration::Items(first),
-                    };
-                    let kind =
-                        ValueKind::Comprehension { item, vars, unpack, over: Box::new(over) };
+                    }
+                    let over = Box::new(over);
+                    let kind = ValueKind::Comprehension { item, vars, unpack, over, filter };
                     return Ok(Value { kind, span: whole });
                 }
             }
