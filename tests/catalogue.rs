@@ -75,3 +75,10 @@ fn embedding() {
 fn forward_language() {
     check("ForwardOps", |p| Box::new(ForwardOps::new(p)));
 }
+
+#[test]
+fn multi_head_self_attention() {
+    // Batch first and sequence first, with and without biases: `in_proj_weight`, `in_proj_bias`
+    // and `out_proj` as PyTorch names them, and PyTorch's outputs.
+    check("Attention", |p| Box::new(Attention::new(p)));
+}

@@ -321,6 +321,63 @@ fn linear(rng: &mut Rng) -> Case {
     Case { layer, input, oracle, backend_dependent: false }
 }
 
+/// `nn.MultiheadAttention` called on one tensor (self-attention), through libtorch's native
+/// multi-head attention, which `forward` calls in eval mode.
+fn multihead_attention(rng: &mut Rng) -> Case {
+    let rank = rng.int(1, 4);
+    let batch_first = rng.chance(0.5);
+    let heads = rng.int(1, 4);
+    let mut embed = heads * rng.int(1, 4);
+    if rng.chance(0.15) {
+        embed += 1;
+    }
+    let mut input: Vec<i64> = (0..rank).map(|_| rng.int(1, 4)).collect();
+    if let Some(last) = input.last_mut() {
+        *last = if rng.chance(0.85) { embed } else { embed + 1 };
+    }
+    let bias = rng.chance(0.7);
+    let layer =
+        format!("MultiheadAttention({embed}, {heads}, bias={bias}, batch_first={batch_first})");
+    let oracle: Oracle = Box::new(move |x| {
+        // The Python side: the heads divide embed_dim (an assertion in `__init__`), the query
+        // is 2-D or 3-D, and its last size is embed_dim.
+        if embed % heads != 0 {
+            return Err(fail("embed_dim must be divisible by num_heads"));
+        }
+        if !matches!(x.dim(), 2 | 3) || x.size().last() != Some(&embed) {
+            return Err(fail("query should be unbatched 2D or batched 3D with embed_dim features"));
+        }
+        let (w, pw) = (zeros(&[3 * embed, embed])?, zeros(&[embed, embed])?);
+        let (b, pb) = (zeros(&[3 * embed])?, zeros(&[embed])?);
+        let q = match (x.dim(), batch_first) {
+            (2, _) => x.f_unsqueeze(0)?,
+            (_, true) => x.shallow_clone(),
+            _ => x.f_transpose(0, 1)?,
+        };
+        let (out, _) = Tensor::f_internal_native_multi_head_attention(
+            &q,
+            &q,
+            &q,
+            embed,
+            heads,
+            &w,
+            &b,
+            &pw,
+            &pb,
+            None::<Tensor>,
+            false,
+            true,
+            None,
+        )?;
+        match (x.dim(), batch_first) {
+            (2, _) => out.f_squeeze_dim(0),
+            (_, true) => Ok(out),
+            _ => out.f_transpose(0, 1),
+        }
+    });
+    Case { layer, input, oracle, backend_dependent: false }
+}
+
 fn softmax(rng: &mut Rng, log: bool) -> Case {
     let rank = rng.int(1, 4);
     let input: Vec<i64> = (0..rank).map(|_| rng.int(1, 3)).collect();
@@ -878,6 +935,7 @@ fn generators() -> Vec<(&'static str, Generator)> {
         ("LayerNorm2d", layer_norm2d),
         ("GroupNorm", group_norm),
         ("Linear", linear),
+        ("MultiheadAttention", multihead_attention),
         ("Softmax", |r| softmax(r, false)),
         ("LogSoftmax", |r| softmax(r, true)),
         ("PReLU", prelu),

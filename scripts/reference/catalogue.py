@@ -99,6 +99,21 @@ def models():
     }
 
 
+class Attention(nn.Module):
+    """The Attention model of catalogue.cnn: self-attention as vision transformers call it."""
+
+    def __init__(self):
+        super().__init__()
+        self.first = nn.MultiheadAttention(8, 2, batch_first=True)
+        self.norm = nn.LayerNorm(8)
+        self.second = nn.MultiheadAttention(8, 4, bias=False)
+
+    def forward(self, x):
+        y = self.norm(self.first(x, x, x, need_weights=False)[0])
+        s = y.permute(1, 0, 2)
+        return x + self.second(s, s, s, need_weights=False)[0].permute(1, 0, 2)
+
+
 class ForwardOps(nn.Module):
     """The ForwardOps model of catalogue.cnn, written as PyTorch code."""
 
@@ -166,6 +181,7 @@ def main():
     all_models = {name: (shape, Wrapper(layers)) for name, (shape, layers) in models().items()}
     all_models["ForwardOps"] = ([2, 8, 6, 6], ForwardOps())
     all_models["MoreActivations"] = ([2, 10], MoreActivations())
+    all_models["Attention"] = ([2, 6, 8], Attention())
     for name, (shape, model) in all_models.items():
         state = state_summary(model)
         fill_state_dict(model)

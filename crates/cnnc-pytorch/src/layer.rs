@@ -12,6 +12,7 @@ pub fn class(name: &str) -> String {
         "StochasticDepth" => "torchvision.ops.StochasticDepth".into(),
         "Permute" => "torchvision.ops.misc.Permute".into(),
         "LayerNorm2d" => "torchvision.models.convnext.LayerNorm2d".into(),
+        "MultiheadAttention" => "_SelfAttention".into(),
         other => format!("nn.{other}"),
     }
 }

@@ -51,6 +51,14 @@ pub fn generate_file(models: &[ir::Model], source_name: &str) -> String {
              return x if module is None else module(x)\n",
         );
     }
+    if file.attention {
+        out.push_str(
+            "\n\nclass _SelfAttention(nn.MultiheadAttention):\n    \
+             \"\"\"`nn.MultiheadAttention` called on one tensor: self-attention, its output only.\"\"\"\n\n    \
+             def forward(self, x):\n        \
+             return super().forward(x, x, x, need_weights=False)[0]\n",
+        );
+    }
     if file.unreached {
         out.push_str(
             "\n\ndef _unreached(block):\n    \
@@ -73,6 +81,8 @@ struct File {
     torchvision: bool,
     optional: bool,
     unreached: bool,
+    /// Whether a `MultiheadAttention` needs the self-attention class.
+    attention: bool,
     /// Temporary `nn.Sequential` variables in the constructor being written.
     temporaries: usize,
 }
@@ -160,6 +170,7 @@ impl File {
         match &node.body {
             NodeBody::Layer(layer) => {
                 self.torchvision |= layer::from_torchvision(layer.spec.name);
+                self.attention |= layer.spec.name == "MultiheadAttention";
                 layer::constructor(layer, None, &ConstPy { on_self: false })
             }
             NodeBody::Block(instance) => {
@@ -346,6 +357,7 @@ impl File {
         match module {
             BlockModule::Layer { layer, dynamic } => {
                 self.torchvision |= layer::from_torchvision(layer.spec.name);
+                self.attention |= layer.spec.name == "MultiheadAttention";
                 layer::constructor(layer, Some(dynamic), &py)
             }
             BlockModule::Block { name, args } => {

@@ -3,6 +3,7 @@
 //! crate).
 
 mod activation;
+mod attention;
 mod conv;
 mod fold;
 mod linear;
@@ -101,6 +102,7 @@ pub static CATALOGUE: &[&LayerSpec] = &[
     &activation::SOFTMAX,
     &activation::LOG_SOFTMAX,
     &linear::LINEAR,
+    &attention::MULTIHEAD_ATTENTION,
     &simple::IDENTITY,
     &simple::FLATTEN,
     &reshape::UNFLATTEN,

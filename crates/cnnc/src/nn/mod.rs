@@ -5,6 +5,7 @@
 //! register their tensors under `path`; layers without state are plain structs. Every layer
 //! implements [`ModuleTree`](crate::ModuleTree) and [`tch::nn::Module`] or [`tch::nn::ModuleT`].
 mod activation;
+mod attention;
 mod batch_norm;
 mod conv;
 mod conv_transpose;
@@ -27,6 +28,7 @@ pub use activation::{
     LogSoftmax, Mish, ReLU, ReLU6, SiLU, Sigmoid, Softmax, Softmin, Softplus, Softshrink, Softsign,
     Tanh, Tanhshrink, CELU, ELU, GELU, GLU, SELU,
 };
+pub use attention::{MultiheadAttention, MultiheadAttentionConfig};
 pub use batch_norm::{BatchNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d, BatchNormConfig};
 pub use conv::{
     Conv, Conv1d, Conv1dConfig, Conv2d, Conv2dConfig, Conv3d, Conv3dConfig, ConvConfig, Padding,
