@@ -32,6 +32,7 @@ fn main() {
         "examples/efficientnet.cnn",
         "examples/mnasnet.cnn",
         "examples/regnet.cnn",
+        "examples/vit.cnn",
         "examples/convnext.cnn",
         "examples/segmentation.cnn",
         "examples/train/digits.cnn",

@@ -1,7 +1,8 @@
 //! torchvision's networks written in cnnc (examples/lenet5.cnn, alexnet.cnn, vgg.cnn,
 //! resnet.cnn, mobilenet_v2.cnn, mobilenet_v3.cnn, densenet.cnn, shufflenet_v2.cnn,
-//! googlenet.cnn, efficientnet.cnn, mnasnet.cnn, regnet.cnn, convnext.cnn, segmentation.cnn:
-//! FCN-ResNet50, from tests/fixtures/segmentation.json) and a small U-Net (examples/unet.cnn),
+//! googlenet.cnn, efficientnet.cnn, mnasnet.cnn, regnet.cnn, vit.cnn, convnext.cnn,
+//! segmentation.cnn: FCN-ResNet50, from tests/fixtures/segmentation.json) and a small U-Net
+//! (examples/unet.cnn),
 //! compiled through the build.rs API and compared with torchvision itself
 //! (tests/fixtures/torchvision.json, from scripts/reference/torchvision_models.py): the same
 //! state_dict keys, shapes and order, the same initialisation, and eval-mode outputs within 1e-4
@@ -54,6 +55,11 @@ mod regnet {
     include!(concat!(env!("OUT_DIR"), "/regnet.rs"));
 }
 use regnet::RegNetY400Mf;
+#[allow(dead_code)]
+mod vit {
+    include!(concat!(env!("OUT_DIR"), "/vit.rs"));
+}
+use vit::ViTb16;
 #[allow(dead_code)]
 mod segmentation {
     include!(concat!(env!("OUT_DIR"), "/segmentation.rs"));
@@ -213,6 +219,11 @@ fn mnasnet1_0() {
 #[test]
 fn regnet_y_400mf() {
     check("RegNetY400MF", 1e-4, |p| Box::new(RegNetY400Mf::new(p)));
+}
+
+#[test]
+fn vit_b_16() {
+    check("ViTB16", 1e-4, |p| Box::new(ViTb16::new(p)));
 }
 
 #[test]

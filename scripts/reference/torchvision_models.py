@@ -132,6 +132,7 @@ def models():
         "MobileNetV3Large": ([1, 3, 224, 224], lambda: tvm.mobilenet_v3_large(weights=None)),
         "MNASNet1_0": ([1, 3, 224, 224], lambda: tvm.mnasnet1_0(weights=None)),
         "RegNetY400MF": ([1, 3, 224, 224], lambda: tvm.regnet_y_400mf(weights=None)),
+        "ViTB16": ([1, 3, 224, 224], lambda: tvm.vit_b_16(weights=None)),
         "UNet": ([1, 3, 32, 32], UNet),
         "DenseNet121": ([1, 3, 224, 224], lambda: tvm.densenet121(weights=None)),
         "ShuffleNetV2": ([1, 3, 224, 224], lambda: tvm.shufflenet_v2_x1_0(weights=None)),

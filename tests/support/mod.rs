@@ -118,8 +118,11 @@ pub fn assert_parity(fixture_name: &str, name: &str, model: &dyn Model, toleranc
                 "{name}.{key}: std {our_std} vs PyTorch {std}"
             );
             let (ours, theirs) = (our_max.max(-our_min), max.max(-min));
+            // The largest of a few thousand normal draws varies by over 1.5× between samples;
+            // a uniform bound, or a distribution of the wrong shape, still stands out.
+            let spread = if tensor.numel() < 10_000 { 1.75 } else { 1.5 };
             assert!(
-                ours < theirs * 1.5 && ours > theirs / 1.5,
+                ours < theirs * spread && ours > theirs / spread,
                 "{name}.{key}: max |x| {ours} vs PyTorch {theirs}"
             );
         }

@@ -164,6 +164,18 @@ impl Graph<'_> {
                 self.edge(other, id, &other_shape);
                 (id, e.shape.clone())
             }
+            ir::ExprKind::Expand { input, sizes } => {
+                let (from, shape) = self.expr(input);
+                let id = self.node("expand", "box");
+                self.edge(from, id, &shape);
+                for size in sizes {
+                    if let ir::ExpandSize::Of(like, _) = size {
+                        let (other, other_shape) = self.expr(like);
+                        self.edge(other, id, &other_shape);
+                    }
+                }
+                (id, e.shape.clone())
+            }
             ir::ExprKind::Chunk { input, chunks, dim } => {
                 let (from, shape) = self.expr(input);
                 let id = self.node(&format!("chunk({chunks}, dim={dim})"), "box");
@@ -259,6 +271,10 @@ fn op_label(op: &ir::Op) -> String {
         ir::Op::Permute(dims) => format!("permute({})", list(dims)),
         ir::Op::Transpose(a, b) => format!("transpose({a}, {b})"),
         ir::Op::Mean { dims, keepdim } => format!("mean([{}], keepdim={keepdim})", list(dims)),
+        ir::Op::Index(items) => {
+            let items: Vec<String> = items.iter().map(|item| item.to_string()).collect();
+            format!("[{}]", items.join(", "))
+        }
     }
 }
 

@@ -171,6 +171,26 @@ const CASES: &[Case] = &[
         source: "fn widths(c) { [c, 2 * c] }\n\nmodel M {\n    input x: [N, 8]\n    fc = Linear(8, widths(8)[0])\n}\n",
     },
     Case {
+        name: "attention_heads_do_not_divide",
+        codes: &["arg::value"],
+        source: "model M {\n    input x: [N, 10, 96]\n    attention = MultiheadAttention(96, 5, batch_first=true)\n}\n",
+    },
+    Case {
+        name: "tensor_index_out_of_range",
+        codes: &["forward::call"],
+        source: "model M {\n    input x: [N, 197, 768]\n    head = Linear(768, 10)\n    forward(x) { x[:, 197] -> head }\n}\n",
+    },
+    Case {
+        name: "tensor_index_of_a_run_time_size",
+        codes: &["forward::call"],
+        source: "model M {\n    input x: [N, 197, 768]\n    head = Linear(768, 10)\n    forward(x) { x[0] -> head }\n}\n",
+    },
+    Case {
+        name: "expand_a_size_that_is_not_one",
+        codes: &["forward::call"],
+        source: "model M {\n    input x: [N, 196, 768]\n    class_token = Parameter((1, 2, 768))\n    forward(x) { cat([expand(class_token, size(x, 0), 1, -1), x], 1) }\n}\n",
+    },
+    Case {
         name: "quoted_name_with_a_dot",
         codes: &["model::structure"],
         source: "model M {\n    input x: [N, 8]\n    \"head.fc\" = Linear(8, 2)\n}\n",

@@ -561,7 +561,9 @@ fn condition_names(expr: &ast::Expr, out: &mut Vec<String>) {
             condition_names(lhs, out);
             condition_names(rhs, out);
         }
-        ast::Expr::Neg { operand, .. } => condition_names(operand, out),
+        ast::Expr::Neg { operand, .. } | ast::Expr::Index { input: operand, .. } => {
+            condition_names(operand, out)
+        }
         ast::Expr::List(items, _) => items.iter().for_each(|i| condition_names(i, out)),
         ast::Expr::Name(name) => {
             // A constant used as a number; value names are filtered out by the caller.

@@ -2,7 +2,7 @@
 //! and buffers, and the forward computation with the shape of every value. Code generators read
 //! only this.
 
-pub use cnnc_syntax::{BinOp, ConstOp, Span, UnaryOp};
+pub use cnnc_syntax::{BinOp, ConstOp, IndexItem, Span, UnaryOp};
 
 use std::collections::HashMap;
 
@@ -35,6 +35,16 @@ pub struct Model {
     pub functions: Vec<Function>,
     /// Warnings about the model: they do not stop a build.
     pub warnings: Vec<crate::Error>,
+}
+
+/// The `state_dict` name of tensor `name` of the layer at `path`: `conv1.weight`, or the path
+/// itself for a bare `Parameter`, whose tensor has no name of its own.
+pub fn tensor_path(path: &str, name: &str) -> String {
+    if name.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}.{name}")
+    }
 }
 
 /// A rule on a run-time input size, such as `H >= 32` or `H divisible by 16`.
@@ -74,13 +84,8 @@ impl Model {
                 match &node.body {
                     NodeBody::Layer(layer) => {
                         for tensor in &layer.tensors {
-                            let name = if tensor.def.name.is_empty() {
-                                node.path.clone()
-                            } else {
-                                format!("{}.{}", node.path, tensor.def.name)
-                            };
                             out.push(StateEntry {
-                                name,
+                                name: tensor_path(&node.path, tensor.def.name),
                                 dims: tensor.def.dims.clone(),
                                 dtype: tensor.def.dtype,
                                 span: node.span,
@@ -721,6 +726,13 @@ pub enum ExprKind {
         /// The dimension after the last one taken.
         end: usize,
     },
+    /// `input.expand(sizes)`: a view repeated along dimensions of size 1.
+    Expand {
+        /// The expanded value.
+        input: Box<Expr>,
+        /// The sizes, one per dimension of the result.
+        sizes: Vec<ExpandSize>,
+    },
     /// `torch.cat(inputs, dim)`.
     Cat {
         /// The tensors, in order.
@@ -867,6 +879,17 @@ pub enum Op {
         /// Whether they stay as size 1.
         keepdim: bool,
     },
+    /// `x[:, 0]`: items or slices of the leading dimensions.
+    Index(Vec<IndexItem>),
+}
+
+/// A size of `expand`.
+#[derive(Debug, Clone)]
+pub enum ExpandSize {
+    /// A number; -1 keeps the input's size.
+    Fixed(i64),
+    /// `size(x, d)`: a size of another value, read at run time.
+    Of(Box<Expr>, usize),
 }
 
 /// One line of the forward trace.

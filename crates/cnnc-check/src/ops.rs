@@ -254,3 +254,78 @@ pub fn mean(shape: &Shape, dims: &[i64], keepdim: bool) -> Result<Shape, String>
             .collect(),
     ))
 }
+
+/// `x[items]`: an integer removes its dimension, a slice keeps the items from its start up to
+/// its end (clamped to the size, as Python slices), and the dimensions after the items stay.
+pub fn index(shape: &Shape, items: &[cnnc_syntax::IndexItem]) -> Result<Shape, String> {
+    use cnnc_syntax::IndexItem;
+    if items.len() > shape.rank() {
+        return Err(format!("{} indices for {shape}, of rank {}", items.len(), shape.rank()));
+    }
+    let mut out = Vec::new();
+    for (d, (item, dim)) in items.iter().zip(&shape.0).enumerate() {
+        if *item == IndexItem::Slice(None, None) {
+            out.push(dim.clone());
+            continue;
+        }
+        let Some(n) = dim.known() else {
+            return Err(format!(
+                "dimension {d} of {shape} is known only at run time: only `:` takes all of it"
+            ));
+        };
+        match *item {
+            IndexItem::At(i) => {
+                if !(-n <= i && i < n) {
+                    return Err(format!(
+                        "index {i} is out of range for dimension {d} of {shape}, of size {n}"
+                    ));
+                }
+            }
+            IndexItem::Slice(start, end) => {
+                let clamp = |v: i64| if v < 0 { v.saturating_add(n).max(0) } else { v.min(n) };
+                let (a, b) = (start.map_or(0, clamp), end.map_or(n, clamp));
+                out.push(Dim::Known((b - a).max(0)));
+            }
+        }
+    }
+    out.extend(shape.0[items.len()..].iter().cloned());
+    Ok(Shape(out))
+}
+
+/// `x.expand(sizes)`: the sizes align with the input's from the end; new dimensions come first
+/// and take a size (not -1); an existing dimension keeps its size for -1 or its own size, and a
+/// size of 1 grows to any size.
+pub fn expand(shape: &Shape, sizes: &[Dim]) -> Result<Shape, String> {
+    let (rank, new) = (shape.rank(), sizes.len());
+    if new < rank {
+        return Err(format!("{new} sizes for {shape}, of rank {rank}"));
+    }
+    let lead = new - rank;
+    let mut out = Vec::new();
+    for (i, size) in sizes.iter().enumerate() {
+        let keep = *size == Dim::Known(-1);
+        if i < lead {
+            match size {
+                Dim::Known(n) if *n < 0 => {
+                    return Err(format!("a new leading dimension takes a size, not {n}"))
+                }
+                _ => out.push(size.clone()),
+            }
+            continue;
+        }
+        let have = &shape.0[i - lead];
+        out.push(match (have, size) {
+            _ if keep => have.clone(),
+            (_, Dim::Known(n)) if *n < 0 => return Err(format!("size {n} is not -1 or a size")),
+            (Dim::Known(1), _) => size.clone(),
+            (a, b) if a == b => a.clone(),
+            (a, b) => {
+                return Err(format!(
+                    "dimension {} is {a}, which cannot become {b}: only a size of 1 grows",
+                    i - lead
+                ))
+            }
+        });
+    }
+    Ok(Shape(out))
+}

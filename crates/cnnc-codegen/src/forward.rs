@@ -373,6 +373,21 @@ impl<'a> ForwardGen<'a> {
                 self.needs.complete_literal |= complete;
                 quote! { #literal.resize(#input, &#like.size()[#start..#end]) }
             }
+            ir::ExprKind::Expand { input, sizes } => {
+                let input = self.receiver(input);
+                let sizes: Vec<TokenStream> = sizes
+                    .iter()
+                    .map(|size| match size {
+                        ir::ExpandSize::Fixed(n) => int(*n),
+                        ir::ExpandSize::Of(like, d) => {
+                            let like = self.receiver(like);
+                            let d = crate::consts::usize_literal(*d);
+                            quote! { #like.size()[#d] }
+                        }
+                    })
+                    .collect();
+                quote! { #input.expand([#(#sizes),*], false) }
+            }
             ir::ExprKind::Chunk { input, chunks, dim } => {
                 let input = self.receiver(input);
                 let (chunks, dim) = (int(*chunks), int(*dim));
@@ -408,6 +423,35 @@ impl<'a> ForwardGen<'a> {
             ir::Op::Mean { dims, keepdim } => {
                 let dims = ints(dims);
                 quote! { #input.mean_dim([#(#dims),*].as_slice(), #keepdim, None) }
+            }
+            ir::Op::Index(items) => {
+                // `select` removes its dimension; `slice` keeps it.
+                let (mut code, mut dim, mut changed) = (input, 0i64, false);
+                for item in items {
+                    let d = int(dim);
+                    match *item {
+                        ir::IndexItem::At(i) => {
+                            let i = int(i);
+                            code = quote! { #code.select(#d, #i) };
+                            changed = true;
+                        }
+                        ir::IndexItem::Slice(None, None) => dim += 1,
+                        ir::IndexItem::Slice(start, end) => {
+                            let bound = |v: Option<i64>| match v {
+                                Some(n) => int(n),
+                                None => quote! { None::<i64> },
+                            };
+                            let (a, b) = (bound(start), bound(end));
+                            code = quote! { #code.slice(#d, #a, #b, 1) };
+                            (dim, changed) = (dim + 1, true);
+                        }
+                    }
+                }
+                if changed {
+                    code
+                } else {
+                    quote! { #code.shallow_clone() }
+                }
             }
             ir::Op::Layer(layer) => match tensor_method(layer) {
                 Some(method) => {
@@ -593,6 +637,14 @@ fn values_read<'e>(e: &'e ir::Expr, out: &mut HashSet<&'e str>) {
         ir::ExprKind::Neg(input)
         | ir::ExprKind::Op { input, .. }
         | ir::ExprKind::Chunk { input, .. } => values_read(input, out),
+        ir::ExprKind::Expand { input, sizes } => {
+            values_read(input, out);
+            for size in sizes {
+                if let ir::ExpandSize::Of(like, _) = size {
+                    values_read(like, out);
+                }
+            }
+        }
         ir::ExprKind::Binary { lhs, rhs, .. } => {
             values_read(lhs, out);
             values_read(rhs, out);

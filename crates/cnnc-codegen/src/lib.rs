@@ -225,7 +225,7 @@ fn block_inits(nodes: &[ir::Node]) -> Vec<TokenStream> {
                 NodeBody::Layer(layer) if in_block => {
                     for tensor in &layer.tensors {
                         let Some(init) = tensor.init else { continue };
-                        let name = format!("{}.{}", node.path, tensor.def.name);
+                        let name = ir::tensor_path(&node.path, tensor.def.name);
                         match out.iter_mut().find(|(dist, _)| *dist == init) {
                             Some((_, names)) => names.push(name),
                             None => out.push((init, vec![name])),

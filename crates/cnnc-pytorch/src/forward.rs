@@ -113,6 +113,18 @@ impl ForwardPy<'_> {
             ExprKind::Chunk { input, chunks, dim } => {
                 format!("torch.chunk({}, {chunks}, {dim})", self.expr(input))
             }
+            ExprKind::Expand { input, sizes } => {
+                let sizes: Vec<String> = sizes
+                    .iter()
+                    .map(|size| match size {
+                        ir::ExpandSize::Fixed(n) => n.to_string(),
+                        ir::ExpandSize::Of(like, d) => {
+                            format!("{}.shape[{d}]", self.operand(like, 4))
+                        }
+                    })
+                    .collect();
+                format!("{}.expand({})", self.operand(input, 4), sizes.join(", "))
+            }
             ExprKind::Resize { layer, input, like, start, end } => {
                 let align = match layer.args.get("align_corners") {
                     ArgValue::Bool(b) => {
@@ -205,6 +217,10 @@ impl ForwardPy<'_> {
                 format!("{}.mean({dims}{keep})", receiver(self))
             }
             Op::Layer(layer) => functional(layer, &x),
+            Op::Index(items) => {
+                let items: Vec<String> = items.iter().map(|item| item.to_string()).collect();
+                format!("{}[{}]", receiver(self), items.join(", "))
+            }
         }
     }
 }

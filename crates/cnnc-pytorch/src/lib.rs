@@ -411,7 +411,7 @@ fn init_rules(nodes: &[ir::Node]) -> Vec<String> {
                     for tensor in &layer.tensors {
                         let Some(init) = tensor.init else { continue };
                         let parameter = tensor.def.kind == TensorKind::Parameter;
-                        let name = format!("{}.{}", node.path, tensor.def.name);
+                        let name = ir::tensor_path(&node.path, tensor.def.name);
                         match out.iter_mut().find(|(d, p, _)| *d == init && *p == parameter) {
                             Some((_, _, names)) => names.push(name),
                             None => out.push((init, parameter, vec![name])),

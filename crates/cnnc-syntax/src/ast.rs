@@ -525,6 +525,15 @@ pub enum Expr {
     Number(Value),
     /// `[a, b]`, as the first argument of `cat`.
     List(Vec<Expr>, Span),
+    /// `x[:, 0]`: items or slices of dimensions, from the first.
+    Index {
+        /// The indexed value.
+        input: Box<Expr>,
+        /// One entry per dimension indexed.
+        items: Vec<IndexItem>,
+        /// The whole expression.
+        span: Span,
+    },
     /// `if cond { a } else { b }`, chosen by a constant condition.
     If {
         /// The condition, over block parameters.
@@ -536,6 +545,25 @@ pub enum Expr {
         /// The whole expression.
         span: Span,
     },
+}
+
+/// One dimension of a tensor index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexItem {
+    /// `0` or `-1`: one item, and the dimension goes.
+    At(i64),
+    /// `a:b`, `:b`, `a:` or `:`: a range of items (the end excluded), as Python slices them.
+    Slice(Option<i64>, Option<i64>),
+}
+
+impl fmt::Display for IndexItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let bound = |v: &Option<i64>| v.map_or(String::new(), |v| v.to_string());
+        match self {
+            IndexItem::At(i) => write!(f, "{i}"),
+            IndexItem::Slice(a, b) => write!(f, "{}:{}", bound(a), bound(b)),
+        }
+    }
 }
 
 /// A binary operator of forward expressions.
@@ -576,6 +604,7 @@ impl Expr {
             Expr::Call(call) => call.span,
             Expr::Binary { span, .. }
             | Expr::Neg { span, .. }
+            | Expr::Index { span, .. }
             | Expr::List(_, span)
             | Expr::If { span, .. } => *span,
             Expr::Number(value) => value.span,
@@ -623,6 +652,8 @@ pub enum CallArgValue {
         start: i64,
         /// The dimension after the last, if given.
         end: Option<i64>,
+        /// Whether it is one size, `size(x, 0)`, rather than a range, `size(x, 2..)`.
+        single: bool,
     },
 }
 

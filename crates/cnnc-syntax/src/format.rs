@@ -194,6 +194,10 @@ fn space_between(
     {
         return false;
     }
+    // `x[:, 1:]`: a slice's colon is not spaced.
+    if p == ":" && open.last().is_some_and(|&(bracket, _)| bracket == "[") {
+        return false;
+    }
     if matches!(p, "," | ";" | ":") {
         return true;
     }

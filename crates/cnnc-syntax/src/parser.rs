@@ -240,6 +240,7 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         | Rule::call_arg
         | Rule::list => "an expression",
         Rule::sizes_of => "sizes such as `size(x, 2..)`",
+        Rule::tensor_index | Rule::index_item | Rule::index_slice => "an index such as `[:, 0]`",
         Rule::child_path => "a child's entry such as `convs.0`",
         Rule::add | Rule::sub | Rule::mul => "an operator",
         Rule::init_rule | Rule::target => "an init rule such as `Conv2d.weight = zeros`",
@@ -850,6 +851,10 @@ fn expr(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
             let mut inner = pair.into_inner();
             let mut acc = term(inner.next().expect("expression head"))?;
             for stage in inner {
+                if stage.as_rule() == Rule::tensor_index {
+                    acc = tensor_index(acc, stage)?;
+                    continue;
+                }
                 let mut call = match stage.as_rule() {
                     Rule::ident | Rule::child_path => {
                         let callee = ident(stage);
@@ -864,6 +869,32 @@ fn expr(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
         }
         _ => term(pair),
     }
+}
+
+/// `input[...]`.
+fn tensor_index(input: Expr, pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
+    let span = Span::new(input.span().start, pair.as_span().end());
+    let mut items = Vec::new();
+    for item in pair.into_inner() {
+        let part = item.into_inner().next().expect("an index item");
+        items.push(match part.as_rule() {
+            Rule::index_slice => {
+                let colon = part.as_str().find(':').unwrap_or(0) + part.as_span().start();
+                let (mut start, mut end) = (None, None);
+                for bound in part.into_inner() {
+                    let value = int(&bound)?;
+                    if bound.as_span().start() < colon {
+                        start = Some(value);
+                    } else {
+                        end = Some(value);
+                    }
+                }
+                IndexItem::Slice(start, end)
+            }
+            _ => IndexItem::At(int(&part)?),
+        });
+    }
+    Ok(Expr::Index { input: Box::new(input), items, span })
 }
 
 fn term(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
@@ -907,8 +938,9 @@ fn call(pair: Pair<Rule>) -> Result<Call, SyntaxError> {
                     let mut inner = part.into_inner();
                     let tensor = ident(inner.next().expect("a tensor"));
                     let start = int(&inner.next().expect("a start"))?;
+                    let single = inner.next().is_none();
                     let end = inner.next().map(|end| int(&end)).transpose()?;
-                    value_arg = Some(CallArgValue::SizesOf { tensor, start, end });
+                    value_arg = Some(CallArgValue::SizesOf { tensor, start, end, single });
                 }
                 _ => value_arg = Some(CallArgValue::Const(value(part)?)),
             }

@@ -542,6 +542,7 @@ impl<'a> ModelChecker<'a, '_> {
                 let kind = ir::ExprKind::If { cond, then, otherwise };
                 Some((flow, ir::Expr { kind, shape }))
             }
+            ast::Expr::Index { input, items, span } => self.eval_index(input, items, *span, env),
             ast::Expr::Number(value) => self.number_alone(value.span),
             ast::Expr::List(_, span) => {
                 self.errors.push(
@@ -691,6 +692,10 @@ impl<'a> ModelChecker<'a, '_> {
         // The tensor argument: the piped value, or the first positional argument.
         let (input, rest) = self.tensor_input(call, env);
         let callee = &call.callee;
+        if callee.name == "expand" && !self.child_index.contains_key("expand") {
+            let Some(input) = input else { return self.missing_input(call) };
+            return self.eval_expand(call, input?, rest, env);
+        }
         if callee.name.contains('.') {
             return self.eval_path_call(call, input, rest);
         }
@@ -905,6 +910,118 @@ impl<'a> ModelChecker<'a, '_> {
         Some((Flow { shape, span: call.span, note }, expr))
     }
 
+    /// `x[:, 0]`.
+    fn eval_index(
+        &mut self,
+        input: &ast::Expr,
+        items: &[cnnc_syntax::IndexItem],
+        span: Span,
+        env: &Env,
+    ) -> Option<(Flow, ir::Expr)> {
+        let (flow, input_expr) = self.eval(input, env)?;
+        let written: Vec<String> = items.iter().map(|item| item.to_string()).collect();
+        let name = format!("[{}]", written.join(", "));
+        let shape = match crate::ops::index(&flow.shape, items) {
+            Ok(shape) => shape,
+            Err(message) => {
+                let (origin, note) = (flow.span, flow.note());
+                self.errors.push(
+                    Error::new(Code::ForwardCall, format!("`{name}`: {message}"), span, "bad index")
+                        .with_related(origin, note)
+                        .with_help("index each dimension from the first: an integer takes one item, `a:b` a range, `:` all of it"),
+                );
+                return None;
+            }
+        };
+        let note = Note::Text(format!("`{name}` turns {} into {shape}", flow.shape));
+        self.trace.push(ir::TraceRow {
+            name,
+            detail: String::new(),
+            output: shape.clone(),
+            parameters: 0,
+        });
+        let op = ir::Op::Index(items.to_vec());
+        let expr = ir::Expr {
+            kind: ir::ExprKind::Op { op, input: Box::new(input_expr) },
+            shape: shape.clone(),
+        };
+        Some((Flow { shape, span, note }, expr))
+    }
+
+    /// `expand(t, size(x, 0), -1, -1)`: `t` repeated along its dimensions of size 1 (and new
+    /// leading ones), to sizes that are numbers (-1 keeps one) or sizes of other values.
+    fn eval_expand(
+        &mut self,
+        call: &ast::Call,
+        input: (Flow, ir::Expr),
+        rest: &[ast::CallArg],
+        env: &Env,
+    ) -> Option<(Flow, ir::Expr)> {
+        let (flow, input_expr) = input;
+        let mut sizes = Vec::new();
+        let mut dims = Vec::new();
+        for arg in rest {
+            let bad = |this: &mut Self, label: &str| {
+                this.errors.push(
+                    Error::new(Code::ForwardCall, "`expand` takes sizes", arg.span, label)
+                        .with_help("write `expand(t, size(x, 0), -1, -1)`: numbers (-1 keeps a size) or sizes of other values"),
+                );
+                None
+            };
+            if arg.keyword.is_some() {
+                return bad(self, "a keyword argument");
+            }
+            match &arg.value {
+                CallArgValue::Const(cnnc_syntax::Value {
+                    kind: cnnc_syntax::ValueKind::Int(n),
+                    ..
+                }) => {
+                    sizes.push(ir::ExpandSize::Fixed(*n));
+                    dims.push(Dim::Known(*n));
+                }
+                CallArgValue::SizesOf { tensor, start, end, single } => {
+                    let (_, like) = self.eval(&ast::Expr::Name(tensor.clone()), env)?;
+                    let rank = like.shape.rank() as i64;
+                    let end = if *single { start + 1 } else { end.unwrap_or(rank) };
+                    if !(0 <= *start && *start < end && end <= rank) {
+                        return bad(self, "not a dimension of that value");
+                    }
+                    for d in *start..end {
+                        dims.push(like.shape.0[d as usize].clone());
+                        sizes.push(ir::ExpandSize::Of(Box::new(like.clone()), d as usize));
+                    }
+                }
+                _ => return bad(self, "not a size"),
+            }
+        }
+        let shape = match crate::ops::expand(&flow.shape, &dims) {
+            Ok(shape) => shape,
+            Err(message) => {
+                let (origin, note) = (flow.span, flow.note());
+                self.errors.push(
+                    Error::new(
+                        Code::ForwardCall,
+                        format!("`expand`: {message}"),
+                        call.span,
+                        "cannot expand",
+                    )
+                    .with_related(origin, note)
+                    .with_help("only sizes of 1 grow; -1 keeps a size; new dimensions come first"),
+                );
+                return None;
+            }
+        };
+        let note = Note::Text(format!("`expand` turns {} into {shape}", flow.shape));
+        self.trace.push(ir::TraceRow {
+            name: "expand".to_string(),
+            detail: String::new(),
+            output: shape.clone(),
+            parameters: 0,
+        });
+        let kind = ir::ExprKind::Expand { input: Box::new(input_expr), sizes };
+        Some((Flow { shape: shape.clone(), span: call.span, note }, ir::Expr { kind, shape }))
+    }
+
     /// `convs.0(x)` or `x -> features.4`: an entry of a `Sequential` child, run on its own.
     fn eval_path_call(
         &mut self,
@@ -998,7 +1115,7 @@ impl<'a> ModelChecker<'a, '_> {
         arg: &ast::CallArg,
         env: &Env,
     ) -> Option<(ir::Expr, (usize, usize), ast::CallArg)> {
-        let CallArgValue::SizesOf { tensor, start, end } = &arg.value else { return None };
+        let CallArgValue::SizesOf { tensor, start, end, single } = &arg.value else { return None };
         if op_name != "interpolate" || arg.keyword.as_ref().is_none_or(|k| k.name != "size") {
             self.errors.push(
                 Error::new(
@@ -1013,7 +1130,7 @@ impl<'a> ModelChecker<'a, '_> {
         }
         let (_, like) = self.eval(&ast::Expr::Name(tensor.clone()), env)?;
         let rank = like.shape.rank() as i64;
-        let end_value = end.unwrap_or(rank);
+        let end_value = if *single { start + 1 } else { end.unwrap_or(rank) };
         if !(0 <= *start && *start < end_value && end_value <= rank) {
             self.errors.push(
                 Error::new(

@@ -44,6 +44,14 @@ pub(super) fn apply_init_rules(
         }
         let path: Vec<&str> = owner.iter().map(|s| s.name.as_str()).collect();
         let path = path.join(".");
+        // `encoder.pos_embedding`: a `Parameter` child is itself the tensor.
+        let whole = format!("{path}.{}", param.name);
+        if let Some(ir::Node { body: ir::NodeBody::Layer(layer), .. }) = result.node(&whole) {
+            if layer.spec.name == "Parameter" {
+                by_path.push((whole, "", initializer, rule));
+                continue;
+            }
+        }
         match result.node(&path) {
             Some(ir::Node { body: ir::NodeBody::Layer(layer), .. }) => {
                 if !layer.tensors.iter().any(|t| t.def.name == param.name && t.def.kind == TensorKind::Parameter) {
@@ -116,7 +124,7 @@ pub(super) fn apply_init_rules(
                 (None, None) => None,
             };
             if let Some(init) = chosen {
-                match init.lower(&tensor.def.dims, &format!("{path}.{}", tensor.def.name)) {
+                match init.lower(&tensor.def.dims, &ir::tensor_path(path, tensor.def.name)) {
                     Ok(dist) => tensor.init = Some(dist),
                     Err(e) => {
                         if !errors.contains(&e) {
