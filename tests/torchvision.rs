@@ -1,9 +1,8 @@
 //! torchvision's networks written in cnnc (examples/lenet5.cnn, alexnet.cnn, vgg.cnn,
 //! resnet.cnn, mobilenet_v2.cnn, mobilenet_v3.cnn, densenet.cnn, shufflenet_v2.cnn,
 //! googlenet.cnn, efficientnet.cnn, mnasnet.cnn, regnet.cnn, vit.cnn, convnext.cnn,
-//! segmentation.cnn: FCN-ResNet50, from tests/fixtures/segmentation.json) and a small U-Net
-//! (examples/unet.cnn),
-//! compiled through the build.rs API and compared with torchvision itself
+//! segmentation.cnn: FCN-ResNet50 and DeepLabV3-ResNet50, from tests/fixtures/segmentation.json)
+//! and a small U-Net (examples/unet.cnn), compiled through the build.rs API and compared with torchvision itself
 //! (tests/fixtures/torchvision.json, from scripts/reference/torchvision_models.py): the same
 //! state_dict keys, shapes and order, the same initialisation, and eval-mode outputs within 1e-4
 //! of the largest output (1e-5 for LeNet-5 and the U-Net) for the same weights (filled by the
@@ -64,7 +63,7 @@ use vit::ViTb16;
 mod segmentation {
     include!(concat!(env!("OUT_DIR"), "/segmentation.rs"));
 }
-use segmentation::FcnResNet50;
+use segmentation::{DeepLabV3ResNet50, FcnResNet50};
 
 fn check(name: &str, tolerance: f64, build: fn(&nn::Path) -> Box<dyn support::Model>) {
     let vs = nn::VarStore::new(Device::Cpu);
@@ -177,6 +176,21 @@ fn fcn_resnet50_at_two_sizes() {
     let reference = &support::fixture("segmentation.json")["models"][name];
     assert_eq!(reference["input"], serde_json::json!([1, 3, 16, 24]));
     let x = support::fill(&[1, 3, 16, 24], 1000);
+    let y = tch::no_grad(|| nn::ModuleT::forward_t(&model, &x, false));
+    support::assert_close(name, &y, &reference["output"], 1e-4);
+}
+
+#[test]
+fn deeplabv3_resnet50_at_two_sizes() {
+    // ASPP: a `ModuleList` called entry by entry, and ASPPPooling, a `Sequential` with a forward
+    // of its own (`children(x)`), resized back to the features' size.
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = support::seeded(|| DeepLabV3ResNet50::new(&vs.root()));
+    support::assert_parity("segmentation.json", "DeepLabV3ResNet50", &model, 1e-4);
+    let name = "DeepLabV3ResNet50 at 24x16";
+    let reference = &support::fixture("segmentation.json")["models"][name];
+    assert_eq!(reference["input"], serde_json::json!([1, 3, 24, 16]));
+    let x = support::fill(&[1, 3, 24, 16], 1000);
     let y = tch::no_grad(|| nn::ModuleT::forward_t(&model, &x, false));
     support::assert_close(name, &y, &reference["output"], 1e-4);
 }

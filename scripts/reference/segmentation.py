@@ -1,6 +1,6 @@
-"""Reference data for examples/segmentation.cnn: torchvision's FCN-ResNet50 (weights=None,
-weights_backbone=None, aux_loss=False) at two input sizes, from the same model definition, for
-tests/torchvision.rs. Writes tests/fixtures/segmentation.json.
+"""Reference data for examples/segmentation.cnn: torchvision's FCN-ResNet50 and
+DeepLabV3-ResNet50 (weights=None, weights_backbone=None, aux_loss=False) at two input sizes each,
+from the same model definition, for tests/torchvision.rs. Writes tests/fixtures/segmentation.json.
 
 Run with the project's PyTorch (scripts/pytorch.sh):
     $(bash scripts/pytorch.sh) scripts/reference/segmentation.py
@@ -15,19 +15,26 @@ import torchvision.models.segmentation as tvs
 from deterministic import reference_entry
 
 # The two sizes the same compiled code is checked at; small, to keep the fixture small.
-SIZES = {"FCNResNet50": [1, 3, 32, 32], "FCNResNet50 at 16x24": [1, 3, 16, 24]}
+SIZES = {
+    "FCNResNet50": ("fcn_resnet50", [1, 3, 32, 32]),
+    "FCNResNet50 at 16x24": ("fcn_resnet50", [1, 3, 16, 24]),
+    "DeepLabV3ResNet50": ("deeplabv3_resnet50", [1, 3, 32, 32]),
+    "DeepLabV3ResNet50 at 24x16": ("deeplabv3_resnet50", [1, 3, 24, 16]),
+}
 
 
-def fcn_resnet50():
-    """torchvision's FCN-ResNet50, returning its "out" tensor instead of a dict."""
-    model = tvs.fcn_resnet50(weights=None, weights_backbone=None, aux_loss=False)
-    forward = model.forward
-    model.forward = lambda x: forward(x)["out"]
-    return model
+def builder(name):
+    """torchvision's network `name`, returning its "out" tensor instead of a dict."""
+    def build():
+        model = getattr(tvs, name)(weights=None, weights_backbone=None, aux_loss=False)
+        forward = model.forward
+        model.forward = lambda x: forward(x)["out"]
+        return model
+    return build
 
 
 def main():
-    out = {name: reference_entry(fcn_resnet50, shape) for name, shape in SIZES.items()}
+    out = {name: reference_entry(builder(net), shape) for name, (net, shape) in SIZES.items()}
     path = pathlib.Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "segmentation.json"
     versions = {"torch": torch.__version__.split("+")[0], "torchvision": __import__("torchvision").__version__.split("+")[0]}
     path.write_text(json.dumps({"versions": versions, "models": out}, indent=1) + "\n")

@@ -164,6 +164,12 @@ impl Graph<'_> {
                 self.edge(other, id, &other_shape);
                 (id, e.shape.clone())
             }
+            ir::ExprKind::Children(input) => {
+                let (from, shape) = self.expr(input);
+                let id = self.node("children", "box");
+                self.edge(from, id, &shape);
+                (id, e.shape.clone())
+            }
             ir::ExprKind::Expand { input, sizes } => {
                 let (from, shape) = self.expr(input);
                 let id = self.node("expand", "box");

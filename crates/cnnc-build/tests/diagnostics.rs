@@ -191,6 +191,11 @@ const CASES: &[Case] = &[
         source: "model M {\n    input x: [N, 196, 768]\n    class_token = Parameter((1, 2, 768))\n    forward(x) { cat([expand(class_token, size(x, 0), 1, -1), x], 1) }\n}\n",
     },
     Case {
+        name: "children_without_unnamed_children",
+        codes: &["forward::call"],
+        source: "block Head(c) {\n    conv = Conv2d(c, c, 1)\n    forward(x) { children(x) + x }\n}\nmodel M {\n    input x: [N, 8, 4, 4]\n    head = Head(8)\n}\n",
+    },
+    Case {
         name: "quoted_name_with_a_dot",
         codes: &["model::structure"],
         source: "model M {\n    input x: [N, 8]\n    \"head.fc\" = Linear(8, 2)\n}\n",

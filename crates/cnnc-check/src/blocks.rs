@@ -275,8 +275,8 @@ fn check_definition(block: &ast::Block, errors: &mut Vec<Error>) {
             errors.push(duplicate(&format!("`{child}`"), *span, constant.span));
         }
     }
-    match (named.first(), unnamed.first()) {
-        (Some((_, named)), Some(unnamed)) => errors.push(
+    if let (Some((_, named)), Some(unnamed)) = (named.first(), unnamed.first()) {
+        errors.push(
             Error::new(
                 Code::BlockStructure,
                 format!("block `{name}` mixes named and unnamed children"),
@@ -284,19 +284,11 @@ fn check_definition(block: &ast::Block, errors: &mut Vec<Error>) {
                 "unnamed child",
             )
             .with_related(*named, "named child")
-            .with_help("name every child and call them in `forward`, or name none and they run in order"),
-        ),
-        (None, Some(unnamed)) if !block.forwards.is_empty() => errors.push(
-            Error::new(
-                Code::BlockStructure,
-                format!("block `{name}` has a `forward` but unnamed children"),
-                *unnamed,
-                "unnamed child",
-            )
-            .with_related(block.forwards[0].span, "forward")
-            .with_help("name the children to call them in `forward`, or remove `forward` to run them in order"),
-        ),
-        _ => {}
+            .with_help(
+                "name every child and call them in `forward`, or name none and they run in order \
+                 (or with `children(x)` in `forward`)",
+            ),
+        );
     }
 }
 
@@ -516,6 +508,9 @@ pub(crate) fn build_defs(
             forward: uses.forwards.get(&resolved.id).cloned(),
             forward_consts,
             sequential: block.forwards.is_empty() && named.is_empty(),
+            children_in_forward: !block.forwards.is_empty()
+                && named.is_empty()
+                && !unnamed.is_empty(),
         });
     }
     defs

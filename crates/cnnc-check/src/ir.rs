@@ -214,8 +214,11 @@ pub struct BlockDef {
     pub forward: Option<Forward>,
     /// Constants the forward computation reads (in its conditions), with their types.
     pub forward_consts: Vec<(String, ConstType)>,
-    /// Whether the children are unnamed and numbered, as in `Sequential`.
+    /// Whether the children are unnamed and numbered, as in `Sequential`, and run in order.
     pub sequential: bool,
+    /// Whether the children are unnamed and numbered, and the block's own `forward` runs them
+    /// with `children(x)`, as a subclass of `nn.Sequential` with its own `forward` does.
+    pub children_in_forward: bool,
 }
 
 /// An entry of a block body.
@@ -726,6 +729,8 @@ pub enum ExprKind {
         /// The dimension after the last one taken.
         end: usize,
     },
+    /// `children(x)`: the block's unnamed children in order, in its own `forward`.
+    Children(Box<Expr>),
     /// `input.expand(sizes)`: a view repeated along dimensions of size 1.
     Expand {
         /// The expanded value.
@@ -815,6 +820,7 @@ impl Expr {
                 }
             }
             (ExprKind::Neg(input), ExprKind::Neg(i2))
+            | (ExprKind::Children(input), ExprKind::Children(i2))
             | (ExprKind::Op { input, .. }, ExprKind::Op { input: i2, .. })
             | (ExprKind::Chunk { input, .. }, ExprKind::Chunk { input: i2, .. }) => {
                 merge_box(input, i2)

@@ -223,10 +223,23 @@ pub(crate) fn generate_block(def: &BlockDef) -> TokenStream {
             }
         }
     });
+    // Unnamed children that the block's own forward runs with `children(x)` are a
+    // `Sequential` field, `seq`.
+    let (seq_field, seq_decl, seq_init, tree) = if def.children_in_forward {
+        (
+            quote! { pub seq: ::cnnc::nn::Sequential, },
+            quote! { let mut seq = ::cnnc::nn::Sequential::new(); },
+            quote! { seq, },
+            quote! { self.seq.children() },
+        )
+    } else {
+        (TokenStream::new(), TokenStream::new(), TokenStream::new(), tree)
+    };
     quote! {
         #[doc = #doc]
         #[derive(Debug)]
         pub struct #ty {
+            #seq_field
             #(pub #field_names: #field_types,)*
             #(#const_fields: #const_types,)*
         }
@@ -235,9 +248,10 @@ pub(crate) fn generate_block(def: &BlockDef) -> TokenStream {
             #many
             #allow
             pub fn new(vs: &::tch::nn::Path, #(#params),*) -> Self {
+                #seq_decl
                 #(#optional_decls)*
                 #statements
-                Self { #(#field_names,)* #(#const_inits,)* }
+                Self { #seq_init #(#field_names,)* #(#const_inits,)* }
             }
             #multi
         }

@@ -373,6 +373,11 @@ impl<'a> ForwardGen<'a> {
                 self.needs.complete_literal |= complete;
                 quote! { #literal.resize(#input, &#like.size()[#start..#end]) }
             }
+            ir::ExprKind::Children(input) => {
+                self.needs.train = true;
+                let input = self.receiver(input);
+                quote! { #input.apply_t(&self.seq, train) }
+            }
             ir::ExprKind::Expand { input, sizes } => {
                 let input = self.receiver(input);
                 let sizes: Vec<TokenStream> = sizes
@@ -636,6 +641,7 @@ fn values_read<'e>(e: &'e ir::Expr, out: &mut HashSet<&'e str>) {
         }
         ir::ExprKind::Neg(input)
         | ir::ExprKind::Op { input, .. }
+        | ir::ExprKind::Children(input)
         | ir::ExprKind::Chunk { input, .. } => values_read(input, out),
         ir::ExprKind::Expand { input, sizes } => {
             values_read(input, out);

@@ -113,6 +113,7 @@ impl ForwardPy<'_> {
             ExprKind::Chunk { input, chunks, dim } => {
                 format!("torch.chunk({}, {chunks}, {dim})", self.expr(input))
             }
+            ExprKind::Children(input) => format!("super().forward({})", self.expr(input)),
             ExprKind::Expand { input, sizes } => {
                 let sizes: Vec<String> = sizes
                     .iter()

@@ -203,7 +203,8 @@ impl File {
     fn block_class(&mut self, def: &BlockDef) {
         let name = class_name(&def.name);
         let params: Vec<String> = def.params.iter().map(|(p, _)| variable(p)).collect();
-        let base = if def.sequential { "nn.Sequential" } else { "nn.Module" };
+        let unnamed = def.sequential || def.children_in_forward;
+        let base = if unnamed { "nn.Sequential" } else { "nn.Module" };
         let mut init = vec!["super().__init__()".to_string()];
         let mut optional = Vec::new();
         optional_children(&def.items, &mut optional);
@@ -211,7 +212,7 @@ impl File {
             init.push(assign("self", child, "None"));
         }
         self.temporaries = 0;
-        let owner = if def.sequential { "self" } else { "" };
+        let owner = if unnamed { "self" } else { "" };
         self.items(&def.items, owner, &def.name, &mut init, 0);
         for (constant, _) in &def.forward_consts {
             init.push(format!("self.{} = {}", variable(constant), variable(constant)));

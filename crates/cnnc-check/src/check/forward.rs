@@ -692,6 +692,10 @@ impl<'a> ModelChecker<'a, '_> {
         // The tensor argument: the piped value, or the first positional argument.
         let (input, rest) = self.tensor_input(call, env);
         let callee = &call.callee;
+        if callee.name == "children" && !self.child_index.contains_key("children") {
+            let Some(input) = input else { return self.missing_input(call) };
+            return self.eval_children(call, input?, rest);
+        }
         if callee.name == "expand" && !self.child_index.contains_key("expand") {
             let Some(input) = input else { return self.missing_input(call) };
             return self.eval_expand(call, input?, rest, env);
@@ -908,6 +912,48 @@ impl<'a> ModelChecker<'a, '_> {
             shape: shape.clone(),
         };
         Some((Flow { shape, span: call.span, note }, expr))
+    }
+
+    /// `children(x)`: in a block whose children are unnamed, all of them in order, as
+    /// `super().forward(x)` in a subclass of `nn.Sequential`.
+    fn eval_children(
+        &mut self,
+        call: &ast::Call,
+        input: (Flow, ir::Expr),
+        rest: &[ast::CallArg],
+    ) -> Option<(Flow, ir::Expr)> {
+        let numbered = |name: &str| !name.is_empty() && name.bytes().all(|b| b.is_ascii_digit());
+        if self.children.is_empty() || !self.children.iter().all(|c| numbered(&c.name)) {
+            self.errors.push(
+                Error::new(
+                    Code::ForwardCall,
+                    "`children(x)` runs the unnamed children of a block",
+                    call.span,
+                    "no unnamed children here",
+                )
+                .with_help("declare the children without names (`Conv2d(...)`), or call named children by name"),
+            );
+            return None;
+        }
+        if let Some(extra) = rest.first() {
+            self.errors.push(
+                Error::new(
+                    Code::ForwardCall,
+                    "`children` takes one tensor",
+                    extra.span,
+                    "extra argument",
+                )
+                .with_help("write `children(x)`"),
+            );
+            return None;
+        }
+        let (mut flow, input_expr) = input;
+        for i in 0..self.children.len() {
+            flow = self.apply_child(i, &flow, call.span)?;
+        }
+        let shape = flow.shape.clone();
+        let kind = ir::ExprKind::Children(Box::new(input_expr));
+        Some((flow, ir::Expr { kind, shape }))
     }
 
     /// `x[:, 0]`.
