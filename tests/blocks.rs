@@ -201,3 +201,17 @@ fn configuration_as_data_matches_pytorch() {
         .collect();
     assert_eq!(sizes, [vec![12, 3, 3, 3], vec![8, 12, 3, 3], vec![8, 8, 1, 1], vec![5, 8, 1, 1]],);
 }
+
+#[test]
+fn block_constants_as_forward_arguments_match_pytorch() {
+    // `interpolate(scale_factor=s)` and `reshape(-1, 2, c / 2, 4 * s, 4 * s)` in a block's
+    // forward: one struct, two uses with their own scale factors.
+    tch::manual_seed(0);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = Rescaled::new(&vs.root());
+    support::assert_parity("blocks.json", "Rescaled", &model, 1e-5);
+    // A third scale, computed by the generated code: 4×4 to 12×12, then [-1, 2, 2, 12, 12].
+    let x = Tensor::randn([1, 4, 4, 4], (Kind::Float, Device::Cpu));
+    let up = Rescale::new(&(vs.root() / "other"), 3, 4);
+    assert_eq!(x.apply_t(&up, false).size(), [1, 2, 12, 12]);
+}

@@ -13,6 +13,7 @@ import pathlib
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 from deterministic import reference_entry
 
@@ -226,6 +227,27 @@ class Configs(nn.Module):
         return torch.cat([self.a(x), self.b(x)], 1)
 
 
+class Rescale(nn.Module):
+    def __init__(self, s, c):
+        super().__init__()
+        self.s, self.c = s, c
+        self.conv = nn.Conv2d(c, c, 1)
+
+    def forward(self, x):
+        y = F.interpolate(self.conv(x), scale_factor=self.s, mode="nearest")
+        return y.reshape(-1, 2, self.c // 2, 4 * self.s, 4 * self.s).mean((1,))
+
+
+class Rescaled(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.up = Rescale(2, 4)
+        self.same = Rescale(1, 4)
+
+    def forward(self, x):
+        return F.interpolate(self.same(x), scale_factor=2.0) + self.up(x)
+
+
 def stage(index, cin, cout, depth):
     s = nn.Sequential()
     for i in range(depth):
@@ -255,6 +277,7 @@ def main():
         "Names": ([2, 3, 4, 4], Names),
         "Paths": ([2, 4, 6, 6], Paths),
         "Configs": ([2, 3, 6, 6], Configs),
+        "Rescaled": ([2, 4, 4, 4], Rescaled),
     }
     out = {name: reference_entry(build, shape) for name, (shape, build) in models.items()}
     path = pathlib.Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "blocks.json"

@@ -115,7 +115,7 @@ impl Graph<'_> {
                 }
                 (last, e.shape.clone())
             }
-            ir::ExprKind::Op { op, input } => {
+            ir::ExprKind::Op { op, input, .. } => {
                 let (from, shape) = self.expr(input);
                 let id = self.node(&op_label(op), "box");
                 self.edge(from, id, &shape);

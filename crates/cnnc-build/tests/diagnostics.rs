@@ -196,6 +196,11 @@ const CASES: &[Case] = &[
         source: "block Head(c) {\n    conv = Conv2d(c, c, 1)\n    forward(x) { children(x) + x }\n}\nmodel M {\n    input x: [N, 8, 4, 4]\n    head = Head(8)\n}\n",
     },
     Case {
+        name: "constant_as_a_flatten_argument",
+        codes: &["forward::call"],
+        source: "block Head(start) {\n    fc = Linear(_, 10)\n    forward(x) { x -> flatten(start) -> fc }\n}\nmodel M {\n    input x: [N, 4, 2, 2]\n    head = Head(1)\n}\n",
+    },
+    Case {
         name: "quoted_name_with_a_dot",
         codes: &["model::structure"],
         source: "model M {\n    input x: [N, 8]\n    \"head.fc\" = Linear(8, 2)\n}\n",

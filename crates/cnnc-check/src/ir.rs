@@ -692,6 +692,10 @@ pub enum ExprKind {
         op: Op,
         /// The argument.
         input: Box<Expr>,
+        /// For each argument of the op (in signature order) that a block computes from its
+        /// constants, its expression (`scale_factor=s`, `reshape(-1, c / 2, h, w)`); the op holds
+        /// this use's values. Empty where every argument is written as a number.
+        dynamic: Vec<Option<ArgExpr>>,
     },
     /// A `Parameter` child of the model or block, used as a value.
     Param(String),

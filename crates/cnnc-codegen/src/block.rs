@@ -474,7 +474,7 @@ fn parameter_code(
 }
 
 /// The code of a layer argument computed from constants, in the form its config field takes.
-fn arg_code(consts: &ConstCode, ty: ArgType, arg: &ArgExpr) -> TokenStream {
+pub(crate) fn arg_code(consts: &ConstCode, ty: ArgType, arg: &ArgExpr) -> TokenStream {
     let items = |n: usize, ty: ConstType| -> Vec<TokenStream> {
         match arg {
             ArgExpr::Tuple(items) => {

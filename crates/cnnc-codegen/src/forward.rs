@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use cnnc_check::args::ArgValue;
 use cnnc_check::consts::{Const, ConstType};
-use cnnc_check::ir::{self, BlockDef};
+use cnnc_check::ir::{self, ArgExpr, BlockDef};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 
@@ -354,9 +354,9 @@ impl<'a> ForwardGen<'a> {
                 let dim = int(*dim);
                 quote! { ::tch::Tensor::cat(&[#(#refs),*], #dim) }
             }
-            ir::ExprKind::Op { op, input } => {
+            ir::ExprKind::Op { op, input, dynamic } => {
                 let input = self.receiver(input);
-                self.op(op, input)
+                self.op(op, input, dynamic)
             }
             ir::ExprKind::Resize { layer, input, like, start, end } => {
                 let input = match &self.taken(input).kind {
@@ -406,19 +406,33 @@ impl<'a> ForwardGen<'a> {
         }
     }
 
-    fn op(&mut self, op: &ir::Op, input: TokenStream) -> TokenStream {
+    fn op(&mut self, op: &ir::Op, input: TokenStream, dynamic: &[Option<ArgExpr>]) -> TokenStream {
+        // In a block, arguments computed from its constants read its fields (`self.c`); in a
+        // model, they were computed when it was checked.
+        let consts = self.block.map(|(consts, _)| consts);
+        let dynamic: Vec<Option<&ArgExpr>> = match consts {
+            Some(_) => dynamic.iter().map(Option::as_ref).collect(),
+            None => Vec::new(),
+        };
         let ints = |v: &[i64]| v.iter().map(|&n| int(n)).collect::<Vec<_>>();
+        let sizes = |fixed: &[i64]| match (consts, dynamic.first().copied().flatten()) {
+            (Some(consts), Some(ArgExpr::Tuple(items))) => {
+                items.iter().map(|i| consts.tokens_as(i, ConstType::Int)).collect()
+            }
+            (Some(consts), Some(ArgExpr::One(e))) => vec![consts.tokens_as(e, ConstType::Int)],
+            _ => ints(fixed),
+        };
         match op {
             ir::Op::Flatten { start_dim, end_dim } => {
                 let (s, e) = (int(*start_dim), int(*end_dim));
                 quote! { #input.flatten(#s, #e) }
             }
-            ir::Op::Reshape(sizes) => {
-                let sizes = ints(sizes);
+            ir::Op::Reshape(fixed) => {
+                let sizes = sizes(fixed);
                 quote! { #input.reshape([#(#sizes),*]) }
             }
-            ir::Op::Permute(dims) => {
-                let dims = ints(dims);
+            ir::Op::Permute(fixed) => {
+                let dims = sizes(fixed);
                 quote! { #input.permute([#(#dims),*]) }
             }
             ir::Op::Transpose(a, b) => {
@@ -464,7 +478,20 @@ impl<'a> ForwardGen<'a> {
                     quote! { #input.#method() }
                 }
                 None => {
-                    let (_, literal, complete) = layer_constructor(layer, quote! { vs }, &[]);
+                    let computed: Vec<Option<TokenStream>> = match consts {
+                        Some(consts) => layer
+                            .args
+                            .params
+                            .iter()
+                            .enumerate()
+                            .map(|(i, param)| {
+                                let arg = dynamic.get(i).copied().flatten()?;
+                                Some(crate::block::arg_code(consts, param.ty, arg))
+                            })
+                            .collect(),
+                        None => Vec::new(),
+                    };
+                    let (_, literal, complete) = layer_constructor(layer, quote! { vs }, &computed);
                     self.needs.complete_literal |= complete;
                     if layer.spec.uses_train {
                         self.needs.train = true;

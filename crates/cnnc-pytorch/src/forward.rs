@@ -2,7 +2,7 @@
 
 use cnnc_check::args::ArgValue;
 use cnnc_check::consts::Const;
-use cnnc_check::ir::{self, BinOp, ExprKind, Op};
+use cnnc_check::ir::{self, ArgExpr, BinOp, ExprKind, Op};
 
 use crate::consts::{self, variable, ConstPy};
 use crate::{layer, module_attr};
@@ -93,7 +93,7 @@ impl ForwardPy<'_> {
             ExprKind::Output { source, index } | ExprKind::Piece { source, index } => {
                 format!("{}[{index}]", variable(source))
             }
-            ExprKind::Op { op, input } => self.op(op, input),
+            ExprKind::Op { op, input, dynamic } => self.op(op, input, dynamic),
             ExprKind::Neg(operand) => format!("-{}", self.operand(operand, 3)),
             ExprKind::Binary { op, lhs, rhs } => {
                 let prec = precedence(*op);
@@ -197,7 +197,18 @@ impl ForwardPy<'_> {
         }
     }
 
-    fn op(&mut self, op: &Op, input: &ir::Expr) -> String {
+    fn op(&mut self, op: &Op, input: &ir::Expr, dynamic: &[Option<ArgExpr>]) -> String {
+        // Sizes a block computes from its constants, read as attributes: `self.c // 2`. In a
+        // model, the values were computed when it was checked.
+        let dynamic = if self.block.is_some() { dynamic } else { &[] };
+        let py = ConstPy { on_self: true };
+        let sizes = |fixed: &[i64]| match dynamic.first() {
+            Some(Some(ArgExpr::Tuple(items))) => {
+                items.iter().map(|i| py.expr(i)).collect::<Vec<_>>().join(", ")
+            }
+            Some(Some(ArgExpr::One(e))) => py.expr(e),
+            _ => fixed.iter().map(i64::to_string).collect::<Vec<_>>().join(", "),
+        };
         let x = self.expr(input);
         // Method calls bind tightest: `(a + b).reshape(...)`.
         let receiver = |this: &mut Self| this.operand(input, 4);
@@ -206,8 +217,8 @@ impl ForwardPy<'_> {
             Op::Flatten { start_dim, end_dim } => {
                 format!("torch.flatten({x}, {start_dim}, {end_dim})")
             }
-            Op::Reshape(sizes) => format!("{}.reshape({})", receiver(self), list(sizes)),
-            Op::Permute(dims) => format!("{}.permute({})", receiver(self), list(dims)),
+            Op::Reshape(fixed) => format!("{}.reshape({})", receiver(self), sizes(fixed)),
+            Op::Permute(dims) => format!("{}.permute({})", receiver(self), sizes(dims)),
             Op::Transpose(a, b) => format!("{}.transpose({a}, {b})", receiver(self)),
             Op::Mean { dims, keepdim } => {
                 let dims = match dims.as_slice() {
@@ -216,6 +227,9 @@ impl ForwardPy<'_> {
                 };
                 let keep = if *keepdim { ", keepdim=True" } else { "" };
                 format!("{}.mean({dims}{keep})", receiver(self))
+            }
+            Op::Layer(layer) if dynamic.iter().any(Option::is_some) => {
+                format!("{}({x})", layer::constructor(layer, Some(dynamic), &py))
             }
             Op::Layer(layer) => functional(layer, &x),
             Op::Index(items) => {

@@ -798,11 +798,31 @@ impl<'a> ModelChecker<'a, '_> {
             }
             None => rest,
         };
-        let const_args = self.const_args(op_name, params, rest)?;
+        // Arguments computed from constants (`scale_factor=s`) bind with this use's values; their
+        // expressions go to the block's generated code.
+        let mut const_args = Vec::new();
+        let mut computed = Vec::new();
+        for arg in self.const_args(op_name, params, rest)? {
+            if !consts::is_dynamic(&arg.value) {
+                const_args.push(arg);
+                continue;
+            }
+            match consts::substitute(&arg.value, &self.env) {
+                Ok(value) => {
+                    computed.push(arg.value.clone());
+                    const_args.push(ast::Arg { value, ..arg });
+                }
+                Err(e) => {
+                    self.errors.push(e);
+                    return None;
+                }
+            }
+        }
         let args = bind(op_name, params, &const_args, call.span, self.errors);
         let Some(input) = input else { return self.missing_input(call) };
         let (flow, input_expr) = input?;
         let mut args = args?;
+        let dynamic = self.dynamic_args(op_name, &args, &computed, call.span)?;
         let written: Vec<String> = args
             .params
             .iter()
@@ -908,10 +928,52 @@ impl<'a> ModelChecker<'a, '_> {
             parameters: 0,
         });
         let expr = ir::Expr {
-            kind: ir::ExprKind::Op { op, input: Box::new(input_expr) },
+            kind: ir::ExprKind::Op { op, input: Box::new(input_expr), dynamic },
             shape: shape.clone(),
         };
         Some((Flow { shape, span: call.span, note }, expr))
+    }
+
+    /// For each parameter of a call, the expression of the argument computed from constants, if
+    /// any: layer functions and `reshape`, `view` and `permute` take them.
+    fn dynamic_args(
+        &mut self,
+        op_name: &str,
+        args: &BoundArgs,
+        computed: &[cnnc_syntax::Value],
+        span: Span,
+    ) -> Option<Vec<Option<ir::ArgExpr>>> {
+        if computed.is_empty() {
+            return Some(Vec::new());
+        }
+        let takes = LAYER_FUNCTIONS.iter().any(|(n, _)| *n == op_name)
+            || matches!(op_name, "reshape" | "view" | "permute");
+        let types = self.env.types();
+        let dynamic: Vec<Option<ir::ArgExpr>> = args
+            .values
+            .iter()
+            .map(|bound| {
+                let value = computed.iter().find(|v| Some(v.span) == bound.span)?;
+                Some(consts::resolve_arg(value, &types))
+            })
+            .collect();
+        let string = dynamic
+            .iter()
+            .flatten()
+            .any(|a| matches!(a, ir::ArgExpr::One(e) if e.ty == consts::ConstType::Str));
+        if !takes || string {
+            self.errors.push(
+                Error::new(
+                    Code::ForwardCall,
+                    format!("`{op_name}` takes numbers written out here, not constants"),
+                    span,
+                    "computed argument",
+                )
+                .with_help("constants go into the number arguments of layer functions (`interpolate(scale_factor=s)`) and the sizes of `reshape`, `view` and `permute`"),
+            );
+            return None;
+        }
+        Some(dynamic)
     }
 
     /// `children(x)`: in a block whose children are unnamed, all of them in order, as
@@ -988,7 +1050,7 @@ impl<'a> ModelChecker<'a, '_> {
         });
         let op = ir::Op::Index(items.to_vec());
         let expr = ir::Expr {
-            kind: ir::ExprKind::Op { op, input: Box::new(input_expr) },
+            kind: ir::ExprKind::Op { op, input: Box::new(input_expr), dynamic: Vec::new() },
             shape: shape.clone(),
         };
         Some((Flow { shape, span, note }, expr))
@@ -1313,6 +1375,34 @@ impl<'a> ModelChecker<'a, '_> {
 
     /// The constant arguments of a function call, as layer arguments. Several positional
     /// integers of `reshape`, `view` and `permute` form one tuple, as in PyTorch.
+    /// A forward expression that is a constant expression over the block's constants and
+    /// numbers (`s`, `c / 2`, `-k`), as a constant expression; `None` where it reads a tensor.
+    fn constant_expr(&self, e: &ast::Expr) -> Option<cnnc_syntax::Value> {
+        use cnnc_syntax::{ConstOp, UnaryOp, Value, ValueKind};
+        let kind = match e {
+            ast::Expr::Number(value) => return Some(value.clone()),
+            ast::Expr::Name(ident) if self.env.get(&ident.name).is_some() => {
+                ValueKind::Name(ident.name.clone())
+            }
+            ast::Expr::Neg { operand, .. } => ValueKind::Unary {
+                op: UnaryOp::Neg,
+                operand: Box::new(self.constant_expr(operand)?),
+            },
+            ast::Expr::Binary { op, lhs, rhs, .. } => ValueKind::Binary {
+                op: match op {
+                    ast::BinOp::Add => ConstOp::Add,
+                    ast::BinOp::Sub => ConstOp::Sub,
+                    ast::BinOp::Mul => ConstOp::Mul,
+                    ast::BinOp::Div => ConstOp::Div,
+                },
+                lhs: Box::new(self.constant_expr(lhs)?),
+                rhs: Box::new(self.constant_expr(rhs)?),
+            },
+            _ => return None,
+        };
+        Some(Value { kind, span: e.span() })
+    }
+
     fn const_args(
         &mut self,
         op_name: &str,
@@ -1328,6 +1418,21 @@ impl<'a> ModelChecker<'a, '_> {
                     span: arg.span,
                 }),
                 CallArgValue::SizesOf { .. } => return None,
+                // Computed from constants; arithmetic on numbers alone is reported below.
+                CallArgValue::Expr(e)
+                    if self.constant_expr(e).is_some_and(|v| {
+                        let mut names = Vec::new();
+                        consts::names(&v, &mut names);
+                        !names.is_empty()
+                    }) =>
+                {
+                    let value = self.constant_expr(e).expect("checked above");
+                    const_args.push(ast::Arg {
+                        keyword: arg.keyword.clone(),
+                        value,
+                        span: arg.span,
+                    });
+                }
                 CallArgValue::Expr(e) => {
                     if let Some((Some(value), text)) = integer_arithmetic(e) {
                         self.errors.push(
