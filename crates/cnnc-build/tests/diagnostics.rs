@@ -201,6 +201,11 @@ const CASES: &[Case] = &[
         source: "block Head(start) {\n    fc = Linear(_, 10)\n    forward(x) { x -> flatten(start) -> fc }\n}\nmodel M {\n    input x: [N, 4, 2, 2]\n    head = Head(1)\n}\n",
     },
     Case {
+        name: "empty_slice_of_a_sequential",
+        codes: &["syntax::parse"],
+        source: "model M {\n    input x: [N, 4]\n    features = Sequential { Linear(4, 4); ReLU() }\n    forward(x) { features[2..2](x) }\n}\n",
+    },
+    Case {
         name: "quoted_name_with_a_dot",
         codes: &["model::structure"],
         source: "model M {\n    input x: [N, 8]\n    \"head.fc\" = Linear(8, 2)\n}\n",

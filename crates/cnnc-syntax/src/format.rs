@@ -216,8 +216,8 @@ fn space_between(
         if earlier.is_some_and(|e| e.text == ".") {
             return false;
         }
-        // `config[-1][0]`: an index follows what it indexes.
-        if n == "[" && matches!(p, "]" | ")") {
+        // `config[-1][0]`: an index follows what it indexes; `features[0..2](x)` calls a slice.
+        if n == "[" && matches!(p, "]" | ")") || n == "(" && p == "]" && !next.spaced {
             return false;
         }
         return prev.kind != Kind::Word || (KEYWORDS.contains(&p) && next.spaced);

@@ -242,6 +242,7 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::sizes_of => "sizes such as `size(x, 2..)`",
         Rule::tensor_index | Rule::index_item | Rule::index_slice => "an index such as `[:, 0]`",
         Rule::child_path => "a child's entry such as `convs.0`",
+        Rule::child_slice => "a child's entries such as `features[0..5]`",
         Rule::add | Rule::sub | Rule::mul => "an operator",
         Rule::init_rule | Rule::target => "an init rule such as `Conv2d.weight = zeros`",
         Rule::segment => "a name",
@@ -855,6 +856,11 @@ fn expr(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
                     acc = tensor_index(acc, stage)?;
                     continue;
                 }
+                if stage.as_rule() == Rule::child_slice {
+                    let (name, range, span) = child_slice(stage)?;
+                    acc = Expr::Call(slice_calls(&name, range, span, Some(acc), Vec::new()));
+                    continue;
+                }
                 let mut call = match stage.as_rule() {
                     Rule::ident | Rule::child_path => {
                         let callee = ident(stage);
@@ -920,11 +926,58 @@ fn term(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
     }
 }
 
+/// `features[0..5]`: the child's name, the range of entries, and the whole span.
+fn child_slice(pair: Pair<Rule>) -> Result<(Ident, (i64, i64), Span), SyntaxError> {
+    let whole = span(&pair);
+    let mut inner = pair.into_inner();
+    let name = ident(inner.next().expect("a child"));
+    let start = int(&inner.next().expect("a start"))?;
+    let end = int(&inner.next().expect("an end"))?;
+    if start < 0 || end <= start {
+        return Err(SyntaxError {
+            message: format!("`{name}[{start}..{end}]` takes no entries"),
+            span: whole,
+            label: "empty or negative range".into(),
+            help: Some(format!(
+                "write entries `a..b` with 0 <= a < b, such as `{name}[{0}..{1}]`",
+                start.max(0),
+                start.max(0) + 1
+            )),
+            fix: None,
+        });
+    }
+    Ok((name, (start, end), whole))
+}
+
+/// The calls of entries `start..end` of child `name`, each on the result of the one before:
+/// `features[0..3](x)` is `features.2(features.1(features.0(x)))`.
+fn slice_calls(
+    name: &Ident,
+    (start, end): (i64, i64),
+    span: Span,
+    piped: Option<Expr>,
+    args: Vec<CallArg>,
+) -> Call {
+    let entry = |i: i64| Ident { name: format!("{}.{i}", name.name), span };
+    let mut call = Call { callee: entry(start), piped: piped.map(Box::new), args, span };
+    for i in start + 1..end {
+        let arg = CallArg { keyword: None, value: CallArgValue::Expr(Expr::Call(call)), span };
+        call = Call { callee: entry(i), piped: None, args: vec![arg], span };
+    }
+    call
+}
+
 fn call(pair: Pair<Rule>) -> Result<Call, SyntaxError> {
     let whole = span(&pair);
     let mut inner = pair.into_inner();
     let head = inner.next().expect("callee");
-    let callee = ident(head.into_inner().next().expect("callee name"));
+    let head = head.into_inner().next().expect("callee name");
+    let slice =
+        if head.as_rule() == Rule::child_slice { Some(child_slice(head.clone())?) } else { None };
+    let callee = match &slice {
+        Some((name, _, _)) => name.clone(),
+        None => ident(head),
+    };
     let mut args = Vec::new();
     for arg_pair in inner {
         let arg_span = span(&arg_pair);
@@ -947,6 +1000,9 @@ fn call(pair: Pair<Rule>) -> Result<Call, SyntaxError> {
         }
         let value = value_arg.expect("call argument value");
         args.push(CallArg { keyword, value, span: arg_span });
+    }
+    if let Some((name, range, _)) = slice {
+        return Ok(slice_calls(&name, range, whole, None, args));
     }
     Ok(Call { callee, piped: None, args, span: whole })
 }
