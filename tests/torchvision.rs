@@ -43,7 +43,7 @@ use convnext::ConvNeXtTiny;
 mod mobilenet_v3 {
     include!(concat!(env!("OUT_DIR"), "/mobilenet_v3.rs"));
 }
-use mobilenet_v3::{MobileNetV3Large, MobileNetV3Small};
+use mobilenet_v3::{LrasppMobileNetV3Large, MobileNetV3Large, MobileNetV3Small};
 #[allow(dead_code)]
 mod mnasnet {
     include!(concat!(env!("OUT_DIR"), "/mnasnet.rs"));
@@ -191,6 +191,21 @@ fn deeplabv3_resnet50_at_two_sizes() {
     let reference = &support::fixture("segmentation.json")["models"][name];
     assert_eq!(reference["input"], serde_json::json!([1, 3, 24, 16]));
     let x = support::fill(&[1, 3, 24, 16], 1000);
+    let y = tch::no_grad(|| nn::ModuleT::forward_t(&model, &x, false));
+    support::assert_close(name, &y, &reference["output"], 1e-4);
+}
+
+#[test]
+fn lraspp_mobilenet_v3_large_at_two_sizes() {
+    // A dilated MobileNetV3-Large backbone whose intermediate features are slices of its
+    // entries (`backbone[0..5](x)`, `backbone[5..17](low)`), and a head with two inputs.
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = support::seeded(|| LrasppMobileNetV3Large::new(&vs.root()));
+    support::assert_parity("segmentation.json", "LRASPPMobileNetV3Large", &model, 1e-4);
+    let name = "LRASPPMobileNetV3Large at 16x48";
+    let reference = &support::fixture("segmentation.json")["models"][name];
+    assert_eq!(reference["input"], serde_json::json!([1, 3, 16, 48]));
+    let x = support::fill(&[1, 3, 16, 48], 1000);
     let y = tch::no_grad(|| nn::ModuleT::forward_t(&model, &x, false));
     support::assert_close(name, &y, &reference["output"], 1e-4);
 }

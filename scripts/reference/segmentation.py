@@ -1,6 +1,7 @@
-"""Reference data for examples/segmentation.cnn: torchvision's FCN-ResNet50 and
-DeepLabV3-ResNet50 (weights=None, weights_backbone=None, aux_loss=False) at two input sizes each,
-from the same model definition, for tests/torchvision.rs. Writes tests/fixtures/segmentation.json.
+"""Reference data for the segmentation networks of examples/segmentation.cnn and
+examples/mobilenet_v3.cnn: torchvision's FCN-ResNet50, DeepLabV3-ResNet50 (weights=None,
+weights_backbone=None, aux_loss=False) and LR-ASPP-MobileNetV3-Large at two input sizes each, from
+the same model definition, for tests/torchvision.rs. Writes tests/fixtures/segmentation.json.
 
 Run with the project's PyTorch (scripts/pytorch.sh):
     $(bash scripts/pytorch.sh) scripts/reference/segmentation.py
@@ -20,13 +21,17 @@ SIZES = {
     "FCNResNet50 at 16x24": ("fcn_resnet50", [1, 3, 16, 24]),
     "DeepLabV3ResNet50": ("deeplabv3_resnet50", [1, 3, 32, 32]),
     "DeepLabV3ResNet50 at 24x16": ("deeplabv3_resnet50", [1, 3, 24, 16]),
+    "LRASPPMobileNetV3Large": ("lraspp_mobilenet_v3_large", [1, 3, 32, 32]),
+    "LRASPPMobileNetV3Large at 16x48": ("lraspp_mobilenet_v3_large", [1, 3, 16, 48]),
 }
 
 
 def builder(name):
     """torchvision's network `name`, returning its "out" tensor instead of a dict."""
     def build():
-        model = getattr(tvs, name)(weights=None, weights_backbone=None, aux_loss=False)
+        # LR-ASPP has no auxiliary head to leave out.
+        kwargs = {} if name.startswith("lraspp") else {"aux_loss": False}
+        model = getattr(tvs, name)(weights=None, weights_backbone=None, **kwargs)
         forward = model.forward
         model.forward = lambda x: forward(x)["out"]
         return model

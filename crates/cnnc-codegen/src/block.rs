@@ -13,7 +13,7 @@ use crate::layer_constructor;
 use crate::names::{field_ident, type_ident};
 
 /// The struct of a block, its constructor, `ModuleT` and `ModuleTree`.
-pub(crate) fn generate_block(def: &BlockDef) -> TokenStream {
+pub(crate) fn generate_block(def: &BlockDef, defs: &[BlockDef]) -> TokenStream {
     let ty = format_ident!("{}", type_ident(&def.name));
     let mut mentioned = Vec::new();
     mentions(&def.items, &mut mentioned);
@@ -27,6 +27,7 @@ pub(crate) fn generate_block(def: &BlockDef) -> TokenStream {
         let ty = rust_type(ty);
         quote! { #ident: #ty }
     });
+    let params: Vec<TokenStream> = params.collect();
     let signature: Vec<&str> = def.params.iter().map(|(n, _)| n.as_str()).collect();
     let doc = format!(" The block `{}({})`.", def.name, signature.join(", "));
     let many = (def.params.len() >= 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
@@ -36,7 +37,7 @@ pub(crate) fn generate_block(def: &BlockDef) -> TokenStream {
 
     if def.sequential {
         let statements = body.items(&def.items, &mut consts, Target::Seq);
-        let allow = crate::allow_lints(body.complete_literal, &statements);
+        let allow = crate::allow_lints(body.complete_literal, &quote! { #(#params)* #statements });
         return quote! {
             #[doc = #doc]
             #[derive(Debug)]
@@ -75,7 +76,7 @@ pub(crate) fn generate_block(def: &BlockDef) -> TokenStream {
     });
     let optional_decls: Vec<TokenStream> = optional_decls.collect();
     let statements = body.items(&def.items, &mut consts, Target::Fields);
-    let allow = crate::allow_lints(body.complete_literal, &statements);
+    let allow = crate::allow_lints(body.complete_literal, &quote! { #(#params)* #statements });
     let field_names: Vec<Ident> = fields.iter().map(|f| field_ident(&f.name)).collect();
     let field_types = fields.iter().map(|f| {
         let ty = &f.ty;
@@ -149,12 +150,17 @@ pub(crate) fn generate_block(def: &BlockDef) -> TokenStream {
                     None => (name, None),
                 };
                 let field = fields.iter().find(|f| f.name == name)?;
-                if entry.is_some() && !field.sequential {
-                    return None;
-                }
                 let member = field_ident(name);
+                let mut member = quote! { self.#member };
+                if entry.is_some() && !field.sequential {
+                    // An entry of a block whose unnamed children run in order: the
+                    // `cnnc::nn::Sequential` inside its tuple struct.
+                    let block = field.block.as_deref()?;
+                    defs.iter().find(|d| d.name == block && d.sequential)?;
+                    member = quote! { #member.0 };
+                }
                 let (uses_train, optional) = (field.uses_train, field.optional);
-                Some(ChildCode { member: quote! { self.#member }, uses_train, optional, entry })
+                Some(ChildCode { member, uses_train, optional, entry })
             };
             let mut gen = ForwardGen::new(forward, &lookup, Some((&forward_consts, def)));
             let several = !forward.more_inputs.is_empty() || !forward.more_results.is_empty();
@@ -337,7 +343,13 @@ impl Body<'_> {
                 BlockItem::Let { name, value } => {
                     let code = consts.tokens(value);
                     let ident = field_ident(name);
-                    quote! { let #ident = #code; }
+                    if value.ty.has_list() {
+                        // Lists of different lengths in the branches of an `if` are one slice.
+                        let ty = crate::consts::rust_type(&value.ty);
+                        quote! { let #ident: #ty = #code; }
+                    } else {
+                        quote! { let #ident = #code; }
+                    }
                 }
                 BlockItem::If { cond, then, otherwise } => {
                     let cond = consts.tokens(cond);
@@ -539,6 +551,8 @@ struct Field {
     parameter: bool,
     /// A run-time `cnnc::nn::Sequential`, whose entries a forward may call by name.
     sequential: bool,
+    /// The block it is a use of, if any.
+    block: Option<String>,
 }
 
 /// `local_parameters` of a block with bare parameters, in declaration order.
@@ -613,6 +627,10 @@ fn named_children(items: &[BlockItem], out: &mut Vec<Field>) {
                     uses_train,
                     parameter,
                     sequential: matches!(module, BlockModule::Sequential(_)),
+                    block: match module {
+                        BlockModule::Block { name, .. } => Some(name.clone()),
+                        _ => None,
+                    },
                 });
             }
             BlockItem::If { then, otherwise, .. } => {

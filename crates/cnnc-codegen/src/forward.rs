@@ -504,11 +504,54 @@ impl<'a> ForwardGen<'a> {
         }
     }
 
+    /// For entry `entry` of the child in `name` (`features.4`) applied to `input`: where `input`
+    /// is entry 3 applied to entry 2 and so on, the first entry of that run and the value it is
+    /// applied to; `None` for a single entry.
+    fn entry_run<'e>(
+        &self,
+        name: &str,
+        entry: &str,
+        input: &'e ir::Expr,
+    ) -> Option<(usize, &'e ir::Expr)> {
+        let owner = name.split_once('.')?.0;
+        let mut first: usize = entry.parse().ok()?;
+        let mut base = input;
+        while let ir::ExprKind::Child { name: inner, input: next, more_inputs, outputs: 1 } =
+            &self.taken(base).kind
+        {
+            if first == 0 || !more_inputs.is_empty() || *inner != format!("{owner}.{}", first - 1) {
+                break;
+            }
+            first -= 1;
+            base = next;
+        }
+        (first.to_string() != entry).then_some((first, base))
+    }
+
     /// A child applied to `input`; an absent child is the identity, and an optional one is the
     /// identity when it is `None`.
     fn child_call(&mut self, name: &str, input: &ir::Expr) -> TokenStream {
         let Some(child) = (self.child)(name) else { return self.owned(input) };
         let member = &child.member;
+        // `features[0..5](x)`: consecutive entries, each on the result of the one before, run as
+        // one range of the `Sequential`.
+        if let (Some(entry), false) = (&child.entry, child.optional) {
+            if let Some((first, base)) = self.entry_run(name, entry, input) {
+                self.needs.train = true;
+                let input_code = match &self.taken(base).kind {
+                    ir::ExprKind::Value(_) | ir::ExprKind::Param(_) => self.operand(base),
+                    _ => {
+                        let code = self.receiver(base);
+                        quote! { &#code }
+                    }
+                };
+                let (first, end) = (
+                    crate::consts::usize_literal(first),
+                    crate::consts::usize_literal(entry.parse::<usize>().unwrap_or(0) + 1),
+                );
+                return quote! { #member.forward_range_t(#input_code, #first..#end, train) };
+            }
+        }
         if let Some(entry) = &child.entry {
             self.needs.train = true;
             let input_code = match &self.taken(input).kind {

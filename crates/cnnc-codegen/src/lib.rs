@@ -42,7 +42,7 @@ pub fn generate(models: &[ir::Model]) -> TokenStream {
         for def in &model.blocks {
             if !done.contains(&def.name.as_str()) {
                 done.push(&def.name);
-                tokens.extend(block::generate_block(def));
+                tokens.extend(block::generate_block(def, &model.blocks));
             }
         }
     }
@@ -149,6 +149,22 @@ fn generate_model(model: &ir::Model, names: &mut StructNames) -> TokenStream {
         // An entry of a `Sequential`, whose struct is a tuple struct when its entries are
         // numbered: `self.convs.0`.
         for segment in segments {
+            // An entry of a block whose unnamed children run in order: a `cnnc::nn::Sequential`
+            // inside its tuple struct.
+            if let NodeBody::Block(instance) = &node.body {
+                let def = model.blocks.iter().find(|d| d.name == instance.block)?;
+                if !def.sequential {
+                    return None;
+                }
+                let node = instance.children.iter().find(|c| c.name == segment)?;
+                let (uses_train, entry) = (uses_train(node), Some(segment.to_string()));
+                return Some(ChildCode {
+                    member: quote! { #member.0 },
+                    uses_train,
+                    optional: false,
+                    entry,
+                });
+            }
             let NodeBody::Sequential(children) = &node.body else { return None };
             let at = children.iter().position(|c| c.name == segment)?;
             let tuple = children.iter().enumerate().all(|(i, n)| n.name == i.to_string());
@@ -673,6 +689,10 @@ fn allow_lints(complete_literal: bool, body: &TokenStream) -> Option<TokenStream
         })
     }
     let mut lints = Vec::new();
+    // Slices of tuples (`&[(i64, i64, bool)]`) for configuration tables.
+    if body.to_string().contains("& [(") {
+        lints.push(quote! { clippy::type_complexity });
+    }
     if complete_literal {
         lints.push(quote! { clippy::needless_update });
     }

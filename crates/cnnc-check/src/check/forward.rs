@@ -1695,11 +1695,21 @@ fn entry_at<'n, 'a>(
             walked.push_str(segment);
             continue;
         }
-        let BodyState::Sequential(children) = &mut current.body else {
-            return Err((
-                format!("`{walked}` is not a `Sequential`, so it has no entry `{segment}`"),
-                "not a Sequential",
-            ));
+        // A `Sequential`, or a block whose unnamed children run in order, like torchvision's
+        // `Conv2dNormActivation` or a backbone's `features`.
+        let children = match &mut current.body {
+            BodyState::Sequential(children) => children,
+            BodyState::Block(state)
+                if state.def.ast.forwards.is_empty() && state.def.declared.is_empty() =>
+            {
+                &mut state.children
+            }
+            _ => {
+                return Err((
+                    format!("`{walked}` is not a `Sequential`, so it has no entry `{segment}`"),
+                    "not a Sequential",
+                ))
+            }
         };
         let Some(at) = children.iter().position(|c| c.name == segment) else {
             let names: Vec<String> = children.iter().map(|c| format!("`{}`", c.name)).collect();

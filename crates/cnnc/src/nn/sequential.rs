@@ -1,5 +1,6 @@
 //! A container of modules that run in order, built at run time.
 use std::fmt;
+use std::ops::Range;
 
 use tch::nn::ModuleT;
 use tch::Tensor;
@@ -58,6 +59,22 @@ impl Sequential {
         }
     }
 
+    /// Runs the entries `range` in order, like PyTorch's `seq[start:end](x)` (`features[0..5](x)`
+    /// in a `.cnn` file).
+    ///
+    /// # Panics
+    ///
+    /// If the range goes past the entries.
+    pub fn forward_range_t(&self, xs: &Tensor, range: Range<usize>, train: bool) -> Tensor {
+        let layers = &self.layers[range];
+        match layers.split_first() {
+            None => xs.shallow_clone(),
+            Some((first, rest)) => {
+                rest.iter().fold(first.forward_t(xs, train), |x, layer| layer.forward_t(&x, train))
+            }
+        }
+    }
+
     /// Whether there are no modules.
     pub fn is_empty(&self) -> bool {
         self.layers.is_empty()
@@ -72,12 +89,7 @@ impl fmt::Debug for Sequential {
 
 impl ModuleT for Sequential {
     fn forward_t(&self, xs: &Tensor, train: bool) -> Tensor {
-        match self.layers.split_first() {
-            None => xs.shallow_clone(),
-            Some((first, rest)) => {
-                rest.iter().fold(first.forward_t(xs, train), |x, layer| layer.forward_t(&x, train))
-            }
-        }
+        self.forward_range_t(xs, 0..self.layers.len(), train)
     }
 }
 
