@@ -354,6 +354,49 @@ pub fn eval(value: &Value, env: &Env) -> Result<Const, Error> {
         ValueKind::Int(n) => Ok(Const::Int(*n)),
         ValueKind::Float(x) => Ok(Const::Float(*x)),
         ValueKind::Bool(b) => Ok(Const::Bool(*b)),
+        ValueKind::Name(_) => eval_name(value, env),
+        ValueKind::Unary { op, operand } => match (op, eval(operand, env)?) {
+            (UnaryOp::Neg, Const::Int(n)) => n
+                .checked_neg()
+                .map(Const::Int)
+                .ok_or_else(|| error(format!("`-{n}` overflows 64 bits"), "overflows")),
+            (UnaryOp::Neg, Const::Float(x)) => Ok(Const::Float(-x)),
+            (UnaryOp::Not, Const::Bool(b)) => Ok(Const::Bool(!b)),
+            (op, c) => Err(error(
+                format!(
+                    "`{}` does not apply to {}",
+                    if *op == UnaryOp::Neg { "-" } else { "!" },
+                    describe(&c)
+                ),
+                "wrong type",
+            )),
+        },
+        ValueKind::Cond { .. } => eval_cond(value, env),
+        ValueKind::Comprehension { .. } => eval_comprehension(value, env),
+        ValueKind::Call { name, .. } if name.name == "sum" => eval_sum(value, env),
+        ValueKind::Call { name, .. } if name.name == "len" => eval_len(value, env),
+        ValueKind::Call { name, .. } if ConstFn::lookup(&name.name).is_none() => {
+            eval_function_call(value, env)
+        }
+        ValueKind::Call { .. } => eval_number_function(value, env),
+        ValueKind::Binary { .. } => eval_binary_op(value, env),
+        ValueKind::Tuple(items) => {
+            Ok(Const::Tuple(items.iter().map(|i| eval(i, env)).collect::<Result<_, _>>()?))
+        }
+        ValueKind::List(_) => eval_list(value, env),
+        ValueKind::Index { .. } => eval_index(value, env),
+        ValueKind::Str(text) => Ok(Const::Str(text.as_str().into())),
+        ValueKind::Infer | ValueKind::None => Err(error(
+            format!("{} is not a constant value", value.kind.type_name()),
+            "not a constant",
+        )),
+    }
+}
+
+/// [`eval`] of a name, in a function of its own so that the recursion of
+/// [`eval`] keeps a small stack frame.
+fn eval_name(value: &Value, env: &Env) -> Result<Const, Error> {
+    match &value.kind {
         ValueKind::Name(name) => env.get(name).cloned().ok_or_else(|| {
             if env.failed.contains(name) {
                 return Error::follow_on(value.span);
@@ -388,22 +431,16 @@ pub fn eval(value: &Value, env: &Env) -> Result<Const, Error> {
             )
             .with_help(help)
         }),
-        ValueKind::Unary { op, operand } => match (op, eval(operand, env)?) {
-            (UnaryOp::Neg, Const::Int(n)) => n
-                .checked_neg()
-                .map(Const::Int)
-                .ok_or_else(|| error(format!("`-{n}` overflows 64 bits"), "overflows")),
-            (UnaryOp::Neg, Const::Float(x)) => Ok(Const::Float(-x)),
-            (UnaryOp::Not, Const::Bool(b)) => Ok(Const::Bool(!b)),
-            (op, c) => Err(error(
-                format!(
-                    "`{}` does not apply to {}",
-                    if *op == UnaryOp::Neg { "-" } else { "!" },
-                    describe(&c)
-                ),
-                "wrong type",
-            )),
-        },
+        _ => unreachable!("dispatched by `eval`"),
+    }
+}
+
+/// [`eval`] of a cond, in a function of its own so that the recursion of
+/// [`eval`] keeps a small stack frame.
+fn eval_cond(value: &Value, env: &Env) -> Result<Const, Error> {
+    let error =
+        |message: String, label: &str| Error::new(Code::ConstExpr, message, value.span, label);
+    match &value.kind {
         ValueKind::Cond { cond, then, otherwise } => {
             // Only the chosen branch must evaluate, as in Python (`xs[k + 1]` under `k + 1 <
             // len(xs)`); the other one, where it evaluates, sets the type with it.
@@ -422,6 +459,16 @@ pub fn eval(value: &Value, env: &Env) -> Result<Const, Error> {
             // An integer branch next to a float one is a float, as in the generated code.
             Ok(widen(value, &ty))
         }
+        _ => unreachable!("dispatched by `eval`"),
+    }
+}
+
+/// [`eval`] of a comprehension, in a function of its own so that the recursion of
+/// [`eval`] keeps a small stack frame.
+fn eval_comprehension(value: &Value, env: &Env) -> Result<Const, Error> {
+    let error =
+        |message: String, label: &str| Error::new(Code::ConstExpr, message, value.span, label);
+    match &value.kind {
         ValueKind::Comprehension { item, vars, unpack, over, filter } => {
             let mut inner = env.clone();
             let mut values = Vec::new();
@@ -447,6 +494,16 @@ pub fn eval(value: &Value, env: &Env) -> Result<Const, Error> {
                 )),
             }
         }
+        _ => unreachable!("dispatched by `eval`"),
+    }
+}
+
+/// [`eval`] of a sum, in a function of its own so that the recursion of
+/// [`eval`] keeps a small stack frame.
+fn eval_sum(value: &Value, env: &Env) -> Result<Const, Error> {
+    let error =
+        |message: String, label: &str| Error::new(Code::ConstExpr, message, value.span, label);
+    match &value.kind {
         ValueKind::Call { name, args } if name.name == "sum" => match args.as_slice() {
             [arg] => match eval(arg, env)? {
                 Const::List(items) => {
@@ -478,6 +535,16 @@ pub fn eval(value: &Value, env: &Env) -> Result<Const, Error> {
             )
             .with_help("call it as `sum(list)`")),
         },
+        _ => unreachable!("dispatched by `eval`"),
+    }
+}
+
+/// [`eval`] of a len, in a function of its own so that the recursion of
+/// [`eval`] keeps a small stack frame.
+fn eval_len(value: &Value, env: &Env) -> Result<Const, Error> {
+    let error =
+        |message: String, label: &str| Error::new(Code::ConstExpr, message, value.span, label);
+    match &value.kind {
         ValueKind::Call { name, args } if name.name == "len" => match args.as_slice() {
             [arg] => match eval(arg, env)? {
                 Const::List(items) | Const::Tuple(items) => Ok(Const::Int(items.len() as i64)),
@@ -494,12 +561,30 @@ pub fn eval(value: &Value, env: &Env) -> Result<Const, Error> {
             )
             .with_help("call it as `len(list)`")),
         },
+        _ => unreachable!("dispatched by `eval`"),
+    }
+}
+
+/// [`eval`] of a function call, in a function of its own so that the recursion of
+/// [`eval`] keeps a small stack frame.
+fn eval_function_call(value: &Value, env: &Env) -> Result<Const, Error> {
+    match &value.kind {
         ValueKind::Call { name, args } if ConstFn::lookup(&name.name).is_none() => {
             match env.functions.get(&name.name) {
                 Some((index, def)) => call_function(index, def, args, value.span, env),
                 None => Err(unknown_function(name, &env.functions)),
             }
         }
+        _ => unreachable!("dispatched by `eval`"),
+    }
+}
+
+/// [`eval`] of a number function, in a function of its own so that the recursion of
+/// [`eval`] keeps a small stack frame.
+fn eval_number_function(value: &Value, env: &Env) -> Result<Const, Error> {
+    let error =
+        |message: String, label: &str| Error::new(Code::ConstExpr, message, value.span, label);
+    match &value.kind {
         ValueKind::Call { name, args } => {
             let func = function(name, args.len(), value.span)?;
             let values = args.iter().map(|a| eval(a, env)).collect::<Result<Vec<_>, _>>()?;
@@ -523,6 +608,16 @@ pub fn eval(value: &Value, env: &Env) -> Result<Const, Error> {
                 error(format!("`{}({})`: {reason}", func.name(), shown.join(", ")), &reason)
             })
         }
+        _ => unreachable!("dispatched by `eval`"),
+    }
+}
+
+/// [`eval`] of a binary op, in a function of its own so that the recursion of
+/// [`eval`] keeps a small stack frame.
+fn eval_binary_op(value: &Value, env: &Env) -> Result<Const, Error> {
+    let error =
+        |message: String, label: &str| Error::new(Code::ConstExpr, message, value.span, label);
+    match &value.kind {
         ValueKind::Binary { op, lhs, rhs } => {
             let (a, b) = (eval(lhs, env)?, eval(rhs, env)?);
             if !a.ty().is_scalar() || !b.ty().is_scalar() {
@@ -538,9 +633,16 @@ pub fn eval(value: &Value, env: &Env) -> Result<Const, Error> {
                     .with_help(binary_help(*op))
             })
         }
-        ValueKind::Tuple(items) => {
-            Ok(Const::Tuple(items.iter().map(|i| eval(i, env)).collect::<Result<_, _>>()?))
-        }
+        _ => unreachable!("dispatched by `eval`"),
+    }
+}
+
+/// [`eval`] of a list, in a function of its own so that the recursion of
+/// [`eval`] keeps a small stack frame.
+fn eval_list(value: &Value, env: &Env) -> Result<Const, Error> {
+    let error =
+        |message: String, label: &str| Error::new(Code::ConstExpr, message, value.span, label);
+    match &value.kind {
         ValueKind::List(items) => {
             let values = items.iter().map(|i| eval(i, env)).collect::<Result<Vec<_>, _>>()?;
             let Some(first) = values.first() else {
@@ -566,6 +668,14 @@ pub fn eval(value: &Value, env: &Env) -> Result<Const, Error> {
             }
             Ok(Const::List(values.into_iter().map(|c| widen(c, &ty)).collect()))
         }
+        _ => unreachable!("dispatched by `eval`"),
+    }
+}
+
+/// [`eval`] of an index, in a function of its own so that the recursion of
+/// [`eval`] keeps a small stack frame.
+fn eval_index(value: &Value, env: &Env) -> Result<Const, Error> {
+    match &value.kind {
         ValueKind::Index { base, index } => {
             let (items, tuple) = match eval(base, env)? {
                 Const::List(items) => (items, false),
@@ -605,11 +715,7 @@ pub fn eval(value: &Value, env: &Env) -> Result<Const, Error> {
                 .with_help(format!("the indices are 0 to {} (or -{n} to -1 from the end)", n - 1))),
             }
         }
-        ValueKind::Str(text) => Ok(Const::Str(text.as_str().into())),
-        ValueKind::Infer | ValueKind::None => Err(error(
-            format!("{} is not a constant value", value.kind.type_name()),
-            "not a constant",
-        )),
+        _ => unreachable!("dispatched by `eval`"),
     }
 }
 
@@ -1080,6 +1186,34 @@ pub fn resolve(value: &Value, types: &Types) -> ConstExpr {
             let ty = if *op == UnaryOp::Not { ConstType::Bool } else { operand.ty.clone() };
             typed(K::Unary { op: *op, operand: Box::new(operand) }, ty)
         }
+        ValueKind::Binary { .. } => resolve_binary(value, types),
+        ValueKind::Comprehension { .. } => resolve_comprehension(value, types),
+        ValueKind::Call { name, .. } if name.name == "sum" => resolve_sum(value, types),
+        ValueKind::Call { name, .. } if name.name == "len" => resolve_len(value, types),
+        ValueKind::Call { name, .. } if ConstFn::lookup(&name.name).is_none() => {
+            resolve_function_call(value, types)
+        }
+        ValueKind::Call { .. } => resolve_number_function(value, types),
+        ValueKind::Cond { .. } => resolve_cond(value, types),
+        ValueKind::Tuple(items) => {
+            let items: Vec<ConstExpr> = items.iter().map(|i| resolve(i, types)).collect();
+            let ty = ConstType::Tuple(items.iter().map(|i| i.ty.clone()).collect());
+            typed(K::Tuple(items), ty)
+        }
+        ValueKind::List(_) => resolve_list(value, types),
+        ValueKind::Index { .. } => resolve_index(value, types),
+        ValueKind::Str(text) => typed(K::Literal(Const::Str(text.as_str().into())), ConstType::Str),
+        // The checker rejects `_` and `None` where a constant is expected.
+        ValueKind::Infer | ValueKind::None => typed(K::Literal(Const::Int(0)), ConstType::Int),
+    }
+}
+
+/// [`resolve`] of a binary, in a function of its own so that the recursion of
+/// [`resolve`] keeps a small stack frame.
+fn resolve_binary(value: &Value, types: &Types) -> ConstExpr {
+    use crate::ir::ConstExprKind as K;
+    let typed = |kind, ty| ConstExpr { kind, ty };
+    match &value.kind {
         ValueKind::Binary { op, lhs, rhs } => {
             let (lhs, rhs) = (resolve(lhs, types), resolve(rhs, types));
             let operands = match (op, lhs.ty.unify(&rhs.ty)) {
@@ -1095,6 +1229,16 @@ pub fn resolve(value: &Value, types: &Types) -> ConstExpr {
             let (lhs, rhs) = (lhs.converted(&operands), rhs.converted(&operands));
             typed(K::Binary { op: *op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, ty)
         }
+        _ => unreachable!("dispatched by `resolve`"),
+    }
+}
+
+/// [`resolve`] of a comprehension, in a function of its own so that the recursion of
+/// [`resolve`] keeps a small stack frame.
+fn resolve_comprehension(value: &Value, types: &Types) -> ConstExpr {
+    use crate::ir::ConstExprKind as K;
+    let typed = |kind, ty| ConstExpr { kind, ty };
+    match &value.kind {
         ValueKind::Comprehension { item, vars, unpack, over, filter } => {
             let mut inner = types.clone();
             let over = match &**over {
@@ -1122,6 +1266,16 @@ pub fn resolve(value: &Value, types: &Types) -> ConstExpr {
             let (unpack, over) = (*unpack, Box::new(over));
             typed(K::Comprehension { item, vars, unpack, over, filter }, ty)
         }
+        _ => unreachable!("dispatched by `resolve`"),
+    }
+}
+
+/// [`resolve`] of a sum, in a function of its own so that the recursion of
+/// [`resolve`] keeps a small stack frame.
+fn resolve_sum(value: &Value, types: &Types) -> ConstExpr {
+    use crate::ir::ConstExprKind as K;
+    let typed = |kind, ty| ConstExpr { kind, ty };
+    match &value.kind {
         ValueKind::Call { name, args } if name.name == "sum" => {
             match args.first().map(|a| resolve(a, types)) {
                 Some(list) => {
@@ -1134,6 +1288,16 @@ pub fn resolve(value: &Value, types: &Types) -> ConstExpr {
                 None => typed(K::Literal(Const::Int(0)), ConstType::Int),
             }
         }
+        _ => unreachable!("dispatched by `resolve`"),
+    }
+}
+
+/// [`resolve`] of a len, in a function of its own so that the recursion of
+/// [`resolve`] keeps a small stack frame.
+fn resolve_len(value: &Value, types: &Types) -> ConstExpr {
+    use crate::ir::ConstExprKind as K;
+    let typed = |kind, ty| ConstExpr { kind, ty };
+    match &value.kind {
         ValueKind::Call { name, args } if name.name == "len" => {
             let arg = args.first().map(|a| resolve(a, types));
             match arg {
@@ -1144,6 +1308,16 @@ pub fn resolve(value: &Value, types: &Types) -> ConstExpr {
                 None => typed(K::Literal(Const::Int(0)), ConstType::Int),
             }
         }
+        _ => unreachable!("dispatched by `resolve`"),
+    }
+}
+
+/// [`resolve`] of a function call, in a function of its own so that the recursion of
+/// [`resolve`] keeps a small stack frame.
+fn resolve_function_call(value: &Value, types: &Types) -> ConstExpr {
+    use crate::ir::ConstExprKind as K;
+    let typed = |kind, ty| ConstExpr { kind, ty };
+    match &value.kind {
         ValueKind::Call { name, args } if ConstFn::lookup(&name.name).is_none() => {
             // The checker has rejected calls of functions that are not in scope.
             let Some((index, def)) = types.functions.get(&name.name) else {
@@ -1166,6 +1340,16 @@ pub fn resolve(value: &Value, types: &Types) -> ConstExpr {
             let (name, ty) = types.instance(index, def, signature);
             typed(K::UserCall { name, args: all }, ty)
         }
+        _ => unreachable!("dispatched by `resolve`"),
+    }
+}
+
+/// [`resolve`] of a number function, in a function of its own so that the recursion of
+/// [`resolve`] keeps a small stack frame.
+fn resolve_number_function(value: &Value, types: &Types) -> ConstExpr {
+    use crate::ir::ConstExprKind as K;
+    let typed = |kind, ty| ConstExpr { kind, ty };
+    match &value.kind {
         ValueKind::Call { name, args } => {
             let args: Vec<ConstExpr> = args.iter().map(|a| resolve(a, types)).collect();
             let func = ConstFn::lookup(&name.name).unwrap_or(ConstFn::Int);
@@ -1174,6 +1358,16 @@ pub fn resolve(value: &Value, types: &Types) -> ConstExpr {
             let args = args.into_iter().map(|a| a.converted(&arg_ty)).collect();
             typed(K::Call { func, args }, ty)
         }
+        _ => unreachable!("dispatched by `resolve`"),
+    }
+}
+
+/// [`resolve`] of a cond, in a function of its own so that the recursion of
+/// [`resolve`] keeps a small stack frame.
+fn resolve_cond(value: &Value, types: &Types) -> ConstExpr {
+    use crate::ir::ConstExprKind as K;
+    let typed = |kind, ty| ConstExpr { kind, ty };
+    match &value.kind {
         ValueKind::Cond { cond, then, otherwise } => {
             let (then, otherwise) = (resolve(then, types), resolve(otherwise, types));
             let ty = then.ty.unify(&otherwise.ty).unwrap_or_else(|| then.ty.clone());
@@ -1186,11 +1380,16 @@ pub fn resolve(value: &Value, types: &Types) -> ConstExpr {
                 ty,
             )
         }
-        ValueKind::Tuple(items) => {
-            let items: Vec<ConstExpr> = items.iter().map(|i| resolve(i, types)).collect();
-            let ty = ConstType::Tuple(items.iter().map(|i| i.ty.clone()).collect());
-            typed(K::Tuple(items), ty)
-        }
+        _ => unreachable!("dispatched by `resolve`"),
+    }
+}
+
+/// [`resolve`] of a list, in a function of its own so that the recursion of
+/// [`resolve`] keeps a small stack frame.
+fn resolve_list(value: &Value, types: &Types) -> ConstExpr {
+    use crate::ir::ConstExprKind as K;
+    let typed = |kind, ty| ConstExpr { kind, ty };
+    match &value.kind {
         ValueKind::List(items) => {
             let items: Vec<ConstExpr> = items.iter().map(|i| resolve(i, types)).collect();
             let item = items
@@ -1202,6 +1401,16 @@ pub fn resolve(value: &Value, types: &Types) -> ConstExpr {
             let items = items.into_iter().map(|i| i.converted(&item)).collect();
             typed(K::List(items), ConstType::List(Rc::new(item)))
         }
+        _ => unreachable!("dispatched by `resolve`"),
+    }
+}
+
+/// [`resolve`] of an index, in a function of its own so that the recursion of
+/// [`resolve`] keeps a small stack frame.
+fn resolve_index(value: &Value, types: &Types) -> ConstExpr {
+    use crate::ir::ConstExprKind as K;
+    let typed = |kind, ty| ConstExpr { kind, ty };
+    match &value.kind {
         ValueKind::Index { base, index } => {
             let base = resolve(base, types);
             match (&base.ty, &index.kind) {
@@ -1220,9 +1429,7 @@ pub fn resolve(value: &Value, types: &Types) -> ConstExpr {
                 _ => typed(K::Literal(Const::Int(0)), ConstType::Int),
             }
         }
-        ValueKind::Str(text) => typed(K::Literal(Const::Str(text.as_str().into())), ConstType::Str),
-        // The checker rejects `_` and `None` where a constant is expected.
-        ValueKind::Infer | ValueKind::None => typed(K::Literal(Const::Int(0)), ConstType::Int),
+        _ => unreachable!("dispatched by `resolve`"),
     }
 }
 

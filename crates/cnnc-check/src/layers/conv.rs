@@ -159,7 +159,13 @@ fn check_padding_mode(ctx: &mut ShapeCtx<'_>, d: usize) -> Option<()> {
     let padding: Vec<i64> = match ctx.args.get("padding") {
         ArgValue::Str(_) => {
             let (k, dl) = (ctx.args.ints("kernel_size"), ctx.args.ints("dilation"));
-            (0..d).map(|i| dl[i] * (k[i] - 1) - dl[i] * (k[i] - 1) / 2).collect()
+            // Saturating: huge kernels and dilations are reported where the sizes are checked.
+            (0..d)
+                .map(|i| {
+                    let span = dl[i].saturating_mul(k[i].saturating_sub(1));
+                    span - span / 2
+                })
+                .collect()
         }
         _ => ctx.args.ints("padding").to_vec(),
     };
