@@ -377,21 +377,7 @@ impl Body<'_> {
                     let items = consts.tokens(items);
                     let mut used = Vec::new();
                     mentions(body, &mut used);
-                    let vars: Vec<TokenStream> = vars
-                        .iter()
-                        .map(|v| {
-                            if used.contains(v) {
-                                field_ident(v).into_token_stream()
-                            } else {
-                                quote! { _ }
-                            }
-                        })
-                        .collect();
-                    let pattern = match (unpack, vars.as_slice()) {
-                        (false, [var]) => quote! { &#var },
-                        (_, [var]) => quote! { &(#var,) },
-                        _ => quote! { &(#(#vars),*) },
-                    };
+                    let pattern = crate::consts::loop_pattern(vars, *unpack, &used);
                     let body = self.items(body, consts, target);
                     quote! { for #pattern in #items { #body } }
                 }

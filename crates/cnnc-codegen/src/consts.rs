@@ -186,16 +186,7 @@ impl ConstCode {
         if let Some(cond) = filter {
             cond.names(&mut used);
         }
-        let vars: Vec<TokenStream> = vars
-            .iter()
-            .map(|v| {
-                if used.contains(v) {
-                    field_ident(v).into_token_stream()
-                } else {
-                    quote! { _ }
-                }
-            })
-            .collect();
+        let pattern = loop_pattern(vars, unpack, &used);
         let item = self.tokens(item);
         let filter = |pattern: &TokenStream| {
             filter.map(|cond| {
@@ -206,17 +197,13 @@ impl ConstCode {
         match over {
             Over::Range(start, end) => {
                 let (start, end) = (self.tokens(start), self.tokens(end));
-                let var = &vars[0];
-                let filter = filter(var);
+                // A counter is an `i64`, not a reference.
+                let var = loop_var(&vars[0], &used);
+                let filter = filter(&var);
                 quote! { (#start..#end)#filter.map(|#var| #item) }
             }
             Over::Items(list) => {
                 let list = self.receiver(list);
-                let pattern = match (unpack, vars.as_slice()) {
-                    (false, [var]) => quote! { &#var },
-                    (_, [var]) => quote! { &(#var,) },
-                    _ => quote! { &(#(#vars),*) },
-                };
                 let filter = filter(&pattern);
                 quote! { #list.iter()#filter.map(|#pattern| #item) }
             }
@@ -316,6 +303,26 @@ impl ConstCode {
         let (r, rp) = self.code(rhs);
         let (l, r) = (wrap(l, lp, left_min), wrap(r, rp, right_min));
         (quote! { #l #symbol #r }, prec)
+    }
+}
+
+/// The pattern that binds the variables of a loop over a list to each item (a reference):
+/// `&x`, or `&(a, b)` to unpack a tuple; a variable that `used` does not name is `_`.
+pub(crate) fn loop_pattern(vars: &[String], unpack: bool, used: &[String]) -> TokenStream {
+    let vars: Vec<TokenStream> = vars.iter().map(|v| loop_var(v, used)).collect();
+    match (unpack, vars.as_slice()) {
+        (false, [var]) => quote! { &#var },
+        (_, [var]) => quote! { &(#var,) },
+        _ => quote! { &(#(#vars),*) },
+    }
+}
+
+/// A loop variable, or `_` where `used` does not name it.
+fn loop_var(var: &str, used: &[String]) -> TokenStream {
+    if used.iter().any(|u| u == var) {
+        field_ident(var).into_token_stream()
+    } else {
+        quote! { _ }
     }
 }
 

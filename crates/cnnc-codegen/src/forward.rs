@@ -538,13 +538,7 @@ impl<'a> ForwardGen<'a> {
         if let (Some(entry), false) = (&child.entry, child.optional) {
             if let Some((first, base)) = self.entry_run(name, entry, input) {
                 self.needs.train = true;
-                let input_code = match &self.taken(base).kind {
-                    ir::ExprKind::Value(_) | ir::ExprKind::Param(_) => self.operand(base),
-                    _ => {
-                        let code = self.receiver(base);
-                        quote! { &#code }
-                    }
-                };
+                let input_code = self.borrowed(base);
                 let (first, end) = (
                     crate::consts::usize_literal(first),
                     crate::consts::usize_literal(entry.parse::<usize>().unwrap_or(0) + 1),
@@ -554,13 +548,7 @@ impl<'a> ForwardGen<'a> {
         }
         if let Some(entry) = &child.entry {
             self.needs.train = true;
-            let input_code = match &self.taken(input).kind {
-                ir::ExprKind::Value(_) | ir::ExprKind::Param(_) => self.operand(input),
-                _ => {
-                    let code = self.receiver(input);
-                    quote! { &#code }
-                }
-            };
+            let input_code = self.borrowed(input);
             let call = |seq: TokenStream, input: &TokenStream| {
                 quote! { ::tch::nn::ModuleT::forward_t(#seq.entry(#entry), #input, train) }
             };
