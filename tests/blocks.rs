@@ -11,6 +11,16 @@ use tch::{Device, Kind, Tensor};
 
 include!(concat!(env!("OUT_DIR"), "/blocks.rs"));
 
+/// The shapes of a module's weights, in `state_dict` order.
+fn weight_shapes(module: &dyn ModuleTree) -> Vec<Vec<i64>> {
+    module
+        .named_parameters()
+        .into_iter()
+        .filter(|(name, _)| name.ends_with("weight"))
+        .map(|(_, w)| w.size())
+        .collect()
+}
+
 #[test]
 fn blocks_match_pytorch() {
     tch::manual_seed(0);
@@ -155,12 +165,7 @@ fn widths_from_number_functions_match_pytorch() {
     support::assert_parity("blocks.json", "Widths", &model, 1e-5);
     // The same block with other arguments, computed by the generated constructor.
     let other = Widened::new(&(vs.root() / "other"), 10, 2.5);
-    let sizes: Vec<Vec<i64>> = other
-        .named_parameters()
-        .into_iter()
-        .filter(|(name, _)| name.ends_with("weight"))
-        .map(|(_, w)| w.size())
-        .collect();
+    let sizes = weight_shapes(&other);
     // w = max(8, int(29.0) // 8 * 8) = 24, mid = round(10.5) = 10, deep = 6 + 4 + 4 + 1 = 15.
     assert_eq!(sizes, [vec![24, 10, 1, 1], vec![10, 24, 1, 1], vec![15, 10, 1, 1]]);
 }
@@ -193,12 +198,7 @@ fn configuration_as_data_matches_pytorch() {
     // make_divisible(20 * 0.5) = 12, and make_divisible(9 * 0.5) = 8: 4.5 rounds to 4, which is
     // under 90% of 4.5, so it grows by the divisor. The last layer has 2 rows + 3 repeats.
     let other = Table::new(&(vs.root() / "other"), &[(3, 20, 1), (20, 9, 2)], 0.5, (3, 3));
-    let sizes: Vec<Vec<i64>> = other
-        .named_parameters()
-        .into_iter()
-        .filter(|(name, _)| name.ends_with("weight"))
-        .map(|(_, w)| w.size())
-        .collect();
+    let sizes = weight_shapes(&other);
     assert_eq!(sizes, [vec![12, 3, 3, 3], vec![8, 12, 3, 3], vec![8, 8, 1, 1], vec![5, 8, 1, 1]],);
 }
 

@@ -586,7 +586,10 @@ fn eval_number_function(value: &Value, env: &Env) -> Result<Const, Error> {
         |message: String, label: &str| Error::new(Code::ConstExpr, message, value.span, label);
     match &value.kind {
         ValueKind::Call { name, args } => {
-            let func = function(name, args.len(), value.span)?;
+            let Some(func) = ConstFn::lookup(&name.name) else {
+                return Err(unknown_function(name, &env.functions));
+            };
+            check_arity(func, args.len(), value.span)?;
             let values = args.iter().map(|a| eval(a, env)).collect::<Result<Vec<_>, _>>()?;
             if let Some((arg, c)) = args
                 .iter()
@@ -917,40 +920,22 @@ fn unknown_function(name: &cnnc_syntax::Ident, functions: &Functions) -> Error {
     .with_help(help)
 }
 
-/// The number function `name`, called with `arity` arguments at `span`.
-fn function(
-    name: &cnnc_syntax::Ident,
-    arity: usize,
-    span: cnnc_syntax::Span,
-) -> Result<ConstFn, Error> {
-    let Some(func) = ConstFn::lookup(&name.name) else {
-        let names: Vec<&str> = FUNCTIONS.iter().map(|f| f.name()).collect();
-        let help = match suggest(&name.name, &names) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!("the functions of constants are {}", names.join(", ")),
-        };
-        return Err(Error::new(
-            Code::UndefinedName,
-            format!("no function `{}` in constant expressions", name.name),
-            name.span,
-            "not a function",
-        )
-        .with_help(help));
-    };
-    if !func.takes(arity) {
-        return Err(Error::new(
-            Code::ConstExpr,
-            format!(
-                "`{}` does not take {arity} argument{}",
-                func.name(),
-                if arity == 1 { "" } else { "s" }
-            ),
-            span,
-            "wrong number of arguments",
-        )
-        .with_help(format!("call it as `{}`", func.signature())));
+/// Reports a number function called with a number of arguments it does not take.
+fn check_arity(func: ConstFn, arity: usize, span: cnnc_syntax::Span) -> Result<(), Error> {
+    if func.takes(arity) {
+        return Ok(());
     }
-    Ok(func)
+    Err(Error::new(
+        Code::ConstExpr,
+        format!(
+            "`{}` does not take {arity} argument{}",
+            func.name(),
+            if arity == 1 { "" } else { "s" }
+        ),
+        span,
+        "wrong number of arguments",
+    )
+    .with_help(format!("call it as `{}`", func.signature())))
 }
 
 /// An integer widened to a float where `ty` is float.

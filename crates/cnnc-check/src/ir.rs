@@ -893,6 +893,24 @@ pub enum Op {
     Index(Vec<IndexItem>),
 }
 
+/// For a call of entry `name` (`features.4`) on `input`, where `input` is entry 3 applied to
+/// entry 2 and so on (what `features[2..5](x)` is): the first and last entries of that run and the
+/// value it is applied to; `None` for a single entry. Generators write such a run as one slice of
+/// the `Sequential`.
+pub fn entry_run<'e>(name: &str, input: &'e Expr) -> Option<(usize, usize, &'e Expr)> {
+    let (owner, entry) = name.split_once('.')?;
+    let last: usize = entry.parse().ok()?;
+    let (mut first, mut base) = (last, input);
+    while let ExprKind::Child { name: inner, input: next, more_inputs, outputs: 1 } = &base.kind {
+        if first == 0 || !more_inputs.is_empty() || *inner != format!("{owner}.{}", first - 1) {
+            break;
+        }
+        first -= 1;
+        base = next;
+    }
+    (first != last).then_some((first, last, base))
+}
+
 /// A size of `expand`.
 #[derive(Debug, Clone)]
 pub enum ExpandSize {

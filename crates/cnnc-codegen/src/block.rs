@@ -27,7 +27,8 @@ pub(crate) fn generate_block(def: &BlockDef, defs: &[BlockDef]) -> TokenStream {
         let ty = rust_type(ty);
         quote! { #ident: #ty }
     });
-    let params: Vec<TokenStream> = params.collect();
+    // Configuration tables are slices of tuples (`&[(i64, i64, bool)]`).
+    let tables = tables(def).then(|| quote! { #[allow(clippy::type_complexity)] });
     let signature: Vec<&str> = def.params.iter().map(|(n, _)| n.as_str()).collect();
     let doc = format!(" The block `{}({})`.", def.name, signature.join(", "));
     let many = (def.params.len() >= 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
@@ -37,7 +38,7 @@ pub(crate) fn generate_block(def: &BlockDef, defs: &[BlockDef]) -> TokenStream {
 
     if def.sequential {
         let statements = body.items(&def.items, &mut consts, Target::Seq);
-        let allow = crate::allow_lints(body.complete_literal, &quote! { #(#params)* #statements });
+        let allow = crate::allow_lints(body.complete_literal, &statements);
         return quote! {
             #[doc = #doc]
             #[derive(Debug)]
@@ -46,6 +47,7 @@ pub(crate) fn generate_block(def: &BlockDef, defs: &[BlockDef]) -> TokenStream {
                 /// Creates the block's variables under `vs`, named like PyTorch's `state_dict`.
                 #many
                 #allow
+                #tables
                 pub fn new(vs: &::tch::nn::Path, #(#params),*) -> Self {
                     let mut seq = ::cnnc::nn::Sequential::new();
                     #statements
@@ -76,7 +78,7 @@ pub(crate) fn generate_block(def: &BlockDef, defs: &[BlockDef]) -> TokenStream {
     });
     let optional_decls: Vec<TokenStream> = optional_decls.collect();
     let statements = body.items(&def.items, &mut consts, Target::Fields);
-    let allow = crate::allow_lints(body.complete_literal, &quote! { #(#params)* #statements });
+    let allow = crate::allow_lints(body.complete_literal, &statements);
     let field_names: Vec<Ident> = fields.iter().map(|f| field_ident(&f.name)).collect();
     let field_types = fields.iter().map(|f| {
         let ty = &f.ty;
@@ -253,6 +255,7 @@ pub(crate) fn generate_block(def: &BlockDef, defs: &[BlockDef]) -> TokenStream {
             /// Creates the block's variables under `vs`, named like PyTorch's `state_dict`.
             #many
             #allow
+            #tables
             pub fn new(vs: &::tch::nn::Path, #(#params),*) -> Self {
                 #seq_decl
                 #(#optional_decls)*
@@ -629,6 +632,27 @@ fn named_children(items: &[BlockItem], out: &mut Vec<Field>) {
             _ => {}
         }
     }
+}
+
+/// Whether a parameter or `let` constant of the block is a table: a list of tuples.
+fn tables(def: &BlockDef) -> bool {
+    fn table(ty: &ConstType) -> bool {
+        match ty {
+            ConstType::List(item) => matches!(**item, ConstType::Tuple(_)) || table(item),
+            ConstType::Tuple(items) => items.iter().any(table),
+            _ => false,
+        }
+    }
+    fn in_items(items: &[BlockItem]) -> bool {
+        items.iter().any(|item| match item {
+            BlockItem::Let { value, .. } => table(&value.ty),
+            BlockItem::If { then, otherwise, .. } => in_items(then) || in_items(otherwise),
+            BlockItem::For { body, .. } | BlockItem::ForEach { body, .. } => in_items(body),
+            BlockItem::Child { module: BlockModule::Sequential(items), .. } => in_items(items),
+            _ => false,
+        })
+    }
+    def.params.iter().any(|(_, ty)| table(ty)) || in_items(&def.items)
 }
 
 /// The constants that the entries of a body mention.

@@ -504,30 +504,6 @@ impl<'a> ForwardGen<'a> {
         }
     }
 
-    /// For entry `entry` of the child in `name` (`features.4`) applied to `input`: where `input`
-    /// is entry 3 applied to entry 2 and so on, the first entry of that run and the value it is
-    /// applied to; `None` for a single entry.
-    fn entry_run<'e>(
-        &self,
-        name: &str,
-        entry: &str,
-        input: &'e ir::Expr,
-    ) -> Option<(usize, &'e ir::Expr)> {
-        let owner = name.split_once('.')?.0;
-        let mut first: usize = entry.parse().ok()?;
-        let mut base = input;
-        while let ir::ExprKind::Child { name: inner, input: next, more_inputs, outputs: 1 } =
-            &self.taken(base).kind
-        {
-            if first == 0 || !more_inputs.is_empty() || *inner != format!("{owner}.{}", first - 1) {
-                break;
-            }
-            first -= 1;
-            base = next;
-        }
-        (first.to_string() != entry).then_some((first, base))
-    }
-
     /// A child applied to `input`; an absent child is the identity, and an optional one is the
     /// identity when it is `None`.
     fn child_call(&mut self, name: &str, input: &ir::Expr) -> TokenStream {
@@ -535,14 +511,12 @@ impl<'a> ForwardGen<'a> {
         let member = &child.member;
         // `features[0..5](x)`: consecutive entries, each on the result of the one before, run as
         // one range of the `Sequential`.
-        if let (Some(entry), false) = (&child.entry, child.optional) {
-            if let Some((first, base)) = self.entry_run(name, entry, input) {
+        if child.entry.is_some() && !child.optional {
+            if let Some((first, last, base)) = ir::entry_run(name, input) {
                 self.needs.train = true;
                 let input_code = self.borrowed(base);
-                let (first, end) = (
-                    crate::consts::usize_literal(first),
-                    crate::consts::usize_literal(entry.parse::<usize>().unwrap_or(0) + 1),
-                );
+                let (first, end) =
+                    (crate::consts::usize_literal(first), crate::consts::usize_literal(last + 1));
                 return quote! { #member.forward_range_t(#input_code, #first..#end, train) };
             }
         }

@@ -689,10 +689,6 @@ fn allow_lints(complete_literal: bool, body: &TokenStream) -> Option<TokenStream
         })
     }
     let mut lints = Vec::new();
-    // Slices of tuples (`&[(i64, i64, bool)]`) for configuration tables.
-    if body.to_string().contains("& [(") {
-        lints.push(quote! { clippy::type_complexity });
-    }
     if complete_literal {
         lints.push(quote! { clippy::needless_update });
     }

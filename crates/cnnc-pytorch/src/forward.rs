@@ -74,7 +74,7 @@ impl ForwardPy<'_> {
                 // `features[0..5](x)`: a run of consecutive entries is a slice of the
                 // `nn.Sequential`'s entries.
                 let plain = (self.exists)(owner(name)) && !(self.optional)(owner(name));
-                if let (Some((first, last, base)), true) = (entry_run(name, input), plain) {
+                if let (Some((first, last, base)), true) = (ir::entry_run(name, input), plain) {
                     let module = module_attr(owner(name));
                     // `nn.Sequential.__getitem__` builds a slice with the class of the container,
                     // whose constructor a block's class does not share: the entries are joined
@@ -291,21 +291,4 @@ fn precedence(op: BinOp) -> u8 {
 /// The child a call names: `convs` for the path `convs.0`.
 fn owner(name: &str) -> &str {
     name.split_once('.').map_or(name, |(owner, _)| owner)
-}
-
-/// For entry `name` (`features.4`) applied to `input`, where `input` is entry 3 applied to entry 2
-/// and so on: the first and last entries of that run and the value it is applied to; `None` for a
-/// single entry.
-fn entry_run<'e>(name: &str, input: &'e ir::Expr) -> Option<(usize, usize, &'e ir::Expr)> {
-    let (owner, entry) = name.split_once('.')?;
-    let last: usize = entry.parse().ok()?;
-    let (mut first, mut base) = (last, input);
-    while let ExprKind::Child { name: inner, input: next, more_inputs, outputs: 1 } = &base.kind {
-        if first == 0 || !more_inputs.is_empty() || *inner != format!("{owner}.{}", first - 1) {
-            break;
-        }
-        first -= 1;
-        base = next;
-    }
-    (first != last).then_some((first, last, base))
 }

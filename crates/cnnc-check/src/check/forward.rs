@@ -440,8 +440,9 @@ impl<'a> ModelChecker<'a, '_> {
             Param::required("chunks", ArgType::Int),
             Param::optional("dim", ArgType::Int, DefaultValue::Int(0)),
         ];
-        let const_args = self.const_args("chunk", PARAMS, rest)?;
+        let (const_args, computed) = self.const_args("chunk", PARAMS, rest, env)?;
         let args = bind("chunk", PARAMS, &const_args, call.span, self.errors)?;
+        self.dynamic_args("chunk", &args, &computed, call.span)?;
         let (flow, input) = input?;
         let (chunks, dim) = (args.int("chunks").unwrap_or(1), args.int("dim").unwrap_or(0));
         let shapes = crate::ops::chunk(&flow.shape, chunks, dim).and_then(|shapes| {
@@ -798,26 +799,7 @@ impl<'a> ModelChecker<'a, '_> {
             }
             None => rest,
         };
-        // Arguments computed from constants (`scale_factor=s`) bind with this use's values; their
-        // expressions go to the block's generated code.
-        let mut const_args = Vec::new();
-        let mut computed = Vec::new();
-        for arg in self.const_args(op_name, params, rest)? {
-            if !consts::is_dynamic(&arg.value) {
-                const_args.push(arg);
-                continue;
-            }
-            match consts::substitute(&arg.value, &self.env) {
-                Ok(value) => {
-                    computed.push(arg.value.clone());
-                    const_args.push(ast::Arg { value, ..arg });
-                }
-                Err(e) => {
-                    self.errors.push(e);
-                    return None;
-                }
-            }
-        }
+        let (const_args, computed) = self.const_args(op_name, params, rest, env)?;
         let args = bind(op_name, params, &const_args, call.span, self.errors);
         let Some(input) = input else { return self.missing_input(call) };
         let (flow, input_expr) = input?;
@@ -1327,8 +1309,9 @@ impl<'a> ModelChecker<'a, '_> {
         };
         let evaluated: Vec<_> = items.iter().map(|item| self.eval(item, env)).collect();
         let params = OPS.iter().find(|(n, _)| *n == "cat").map(|(_, p)| *p).expect("cat is an op");
-        let const_args = self.const_args("cat", params, rest)?;
+        let (const_args, computed) = self.const_args("cat", params, rest, env)?;
         let args = bind("cat", params, &const_args, call.span, self.errors)?;
+        self.dynamic_args("cat", &args, &computed, call.span)?;
         let evaluated: Vec<(Flow, ir::Expr)> = evaluated.into_iter().collect::<Option<_>>()?;
         let dim = args.int("dim").unwrap_or(0);
         let shapes: Vec<Shape> = evaluated.iter().map(|(f, _)| f.shape.clone()).collect();
@@ -1373,20 +1356,21 @@ impl<'a> ModelChecker<'a, '_> {
         Some((Flow { shape, span: call.span, note }, expr))
     }
 
-    /// The constant arguments of a function call, as layer arguments. Several positional
-    /// integers of `reshape`, `view` and `permute` form one tuple, as in PyTorch.
     /// A forward expression that is a constant expression over the block's constants and
-    /// numbers (`s`, `c / 2`, `-k`), as a constant expression; `None` where it reads a tensor.
-    fn constant_expr(&self, e: &ast::Expr) -> Option<cnnc_syntax::Value> {
+    /// numbers (`s`, `c / 2`, `-k`), as a constant expression; `None` where it reads a tensor
+    /// (a value of the forward, `env`, hides a constant of its name).
+    fn constant_expr(&self, e: &ast::Expr, env: &Env) -> Option<cnnc_syntax::Value> {
         use cnnc_syntax::{ConstOp, UnaryOp, Value, ValueKind};
         let kind = match e {
             ast::Expr::Number(value) => return Some(value.clone()),
-            ast::Expr::Name(ident) if self.env.get(&ident.name).is_some() => {
+            ast::Expr::Name(ident)
+                if env.get(&ident.name).is_none() && self.env.get(&ident.name).is_some() =>
+            {
                 ValueKind::Name(ident.name.clone())
             }
             ast::Expr::Neg { operand, .. } => ValueKind::Unary {
                 op: UnaryOp::Neg,
-                operand: Box::new(self.constant_expr(operand)?),
+                operand: Box::new(self.constant_expr(operand, env)?),
             },
             ast::Expr::Binary { op, lhs, rhs, .. } => ValueKind::Binary {
                 op: match op {
@@ -1395,22 +1379,40 @@ impl<'a> ModelChecker<'a, '_> {
                     ast::BinOp::Mul => ConstOp::Mul,
                     ast::BinOp::Div => ConstOp::Div,
                 },
-                lhs: Box::new(self.constant_expr(lhs)?),
-                rhs: Box::new(self.constant_expr(rhs)?),
+                lhs: Box::new(self.constant_expr(lhs, env)?),
+                rhs: Box::new(self.constant_expr(rhs, env)?),
             },
             _ => return None,
         };
         Some(Value { kind, span: e.span() })
     }
 
+    /// The constant arguments of a function call, as layer arguments, and the expressions of
+    /// those computed from constants (`scale_factor=s`), which bind with this use's values.
+    /// Several positional integers of `reshape`, `view` and `permute` form one tuple, as in
+    /// PyTorch.
     fn const_args(
         &mut self,
         op_name: &str,
         params: &[Param],
         rest: &[ast::CallArg],
-    ) -> Option<Vec<ast::Arg>> {
+        env: &Env,
+    ) -> Option<(Vec<ast::Arg>, Vec<cnnc_syntax::Value>)> {
         let mut const_args = Vec::new();
         for arg in rest {
+            // Computed from constants; arithmetic on numbers alone is reported below.
+            let computed = match &arg.value {
+                CallArgValue::Expr(e) => self.constant_expr(e, env).filter(|v| {
+                    let mut names = Vec::new();
+                    consts::names(v, &mut names);
+                    !names.is_empty()
+                }),
+                _ => None,
+            };
+            if let Some(value) = computed {
+                const_args.push(ast::Arg { keyword: arg.keyword.clone(), value, span: arg.span });
+                continue;
+            }
             match &arg.value {
                 CallArgValue::Const(value) => const_args.push(ast::Arg {
                     keyword: arg.keyword.clone(),
@@ -1418,21 +1420,6 @@ impl<'a> ModelChecker<'a, '_> {
                     span: arg.span,
                 }),
                 CallArgValue::SizesOf { .. } => return None,
-                // Computed from constants; arithmetic on numbers alone is reported below.
-                CallArgValue::Expr(e)
-                    if self.constant_expr(e).is_some_and(|v| {
-                        let mut names = Vec::new();
-                        consts::names(&v, &mut names);
-                        !names.is_empty()
-                    }) =>
-                {
-                    let value = self.constant_expr(e).expect("checked above");
-                    const_args.push(ast::Arg {
-                        keyword: arg.keyword.clone(),
-                        value,
-                        span: arg.span,
-                    });
-                }
                 CallArgValue::Expr(e) => {
                     if let Some((Some(value), text)) = integer_arithmetic(e) {
                         self.errors.push(
@@ -1472,7 +1459,21 @@ impl<'a> ModelChecker<'a, '_> {
             let value = cnnc_syntax::Value { kind: cnnc_syntax::ValueKind::Tuple(items), span };
             const_args = vec![ast::Arg { keyword: None, value, span }];
         }
-        Some(const_args)
+        // The arguments computed from constants bind with this use's values.
+        let mut computed = Vec::new();
+        for arg in &mut const_args {
+            if !consts::is_dynamic(&arg.value) {
+                continue;
+            }
+            match consts::substitute(&arg.value, &self.env) {
+                Ok(value) => computed.push(std::mem::replace(&mut arg.value, value)),
+                Err(e) => {
+                    self.errors.push(e);
+                    return None;
+                }
+            }
+        }
+        Some((const_args, computed))
     }
 
     /// The shape rules of the tensor functions.
