@@ -215,3 +215,19 @@ fn block_constants_as_forward_arguments_match_pytorch() {
     let up = Rescale::new(&(vs.root() / "other"), 3, 4);
     assert_eq!(x.apply_t(&up, false).size(), [1, 2, 12, 12]);
 }
+
+#[test]
+fn block_constants_as_tensor_function_dimensions_match_pytorch() {
+    // `chunk(x, pieces, dim=d)`, `cat(..., dim=d)`, `transpose(d, 3)`, `flatten(d, d + 1)` and
+    // `mean((d,), keepdim=keep)`: one struct, along the channels in one use and the rows in the
+    // other.
+    tch::manual_seed(0);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = Regrouped::new(&vs.root());
+    support::assert_parity("blocks.json", "Regrouped", &model, 1e-5);
+    // A third use, counting from the end, computed by the generated code: rows again, as
+    // dimension -2, flattened to [1, 4, 16] and averaged over dimension -2 into [1, 1, 16].
+    let x = Tensor::randn([1, 4, 4, 4], (Kind::Float, Device::Cpu));
+    let from_end = Regroup::new(&(vs.root() / "other"), 2, -2, true);
+    assert_eq!(x.apply_t(&from_end, false).size(), [1, 1, 16]);
+}

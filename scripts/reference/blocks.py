@@ -248,6 +248,28 @@ class Rescaled(nn.Module):
         return F.interpolate(self.same(x), scale_factor=2.0) + self.up(x)
 
 
+class Regroup(nn.Module):
+    def __init__(self, pieces, d, keep):
+        super().__init__()
+        self.pieces, self.d, self.keep = pieces, d, keep
+        self.conv = nn.Conv2d(4, 4, 1)
+
+    def forward(self, x):
+        a, b = torch.chunk(self.conv(x), self.pieces, self.d)
+        y = torch.cat([b, a], self.d).transpose(self.d, 3).flatten(self.d, self.d + 1)
+        return y.mean(self.d, keepdim=self.keep)
+
+
+class Regrouped(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.channels = Regroup(2, 1, False)
+        self.rows = Regroup(2, 2, True)
+
+    def forward(self, x):
+        return torch.cat([self.channels(x), torch.flatten(self.rows(x), 1)], 1)
+
+
 def stage(index, cin, cout, depth):
     s = nn.Sequential()
     for i in range(depth):
@@ -278,6 +300,7 @@ def main():
         "Paths": ([2, 4, 6, 6], Paths),
         "Configs": ([2, 3, 6, 6], Configs),
         "Rescaled": ([2, 4, 4, 4], Rescaled),
+        "Regrouped": ([2, 4, 4, 4], Regrouped),
     }
     out = {name: reference_entry(build, shape) for name, (shape, build) in models.items()}
     path = pathlib.Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "blocks.json"

@@ -148,7 +148,7 @@ impl Graph<'_> {
                 self.edge(from, id, &shape);
                 (id, e.shape.clone())
             }
-            ir::ExprKind::Cat { inputs, dim } => {
+            ir::ExprKind::Cat { inputs, dim, .. } => {
                 let sources: Vec<(usize, Shape)> = inputs.iter().map(|i| self.expr(i)).collect();
                 let id = self.node(&format!("cat(dim={dim})"), "box");
                 for (from, shape) in sources {
@@ -182,7 +182,7 @@ impl Graph<'_> {
                 }
                 (id, e.shape.clone())
             }
-            ir::ExprKind::Chunk { input, chunks, dim } => {
+            ir::ExprKind::Chunk { input, chunks, dim, .. } => {
                 let (from, shape) = self.expr(input);
                 let id = self.node(&format!("chunk({chunks}, dim={dim})"), "box");
                 self.edge(from, id, &shape);

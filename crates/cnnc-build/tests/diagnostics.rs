@@ -196,9 +196,9 @@ const CASES: &[Case] = &[
         source: "block Head(c) {\n    conv = Conv2d(c, c, 1)\n    forward(x) { children(x) + x }\n}\nmodel M {\n    input x: [N, 8, 4, 4]\n    head = Head(8)\n}\n",
     },
     Case {
-        name: "constant_as_a_flatten_argument",
+        name: "constant_as_a_mode_string",
         codes: &["forward::call"],
-        source: "block Head(start) {\n    fc = Linear(_, 10)\n    forward(x) { x -> flatten(start) -> fc }\n}\nmodel M {\n    input x: [N, 4, 2, 2]\n    head = Head(1)\n}\n",
+        source: "block Up(mode) {\n    forward(x) { interpolate(x, scale_factor=2.0, mode=mode) }\n}\nmodel M {\n    input x: [N, 4, 2, 2]\n    up = Up(\"nearest\")\n}\n",
     },
     Case {
         name: "empty_slice_of_a_sequential",

@@ -748,6 +748,8 @@ pub enum ExprKind {
         inputs: Vec<Expr>,
         /// The dimension they are joined along, normalised to be non-negative.
         dim: i64,
+        /// `dim` as computed from the block's constants, where it is (`dim=d`).
+        dynamic: Vec<Option<ArgExpr>>,
     },
     /// `torch.chunk(input, chunks, dim)`: a list of tensors, bound to a hidden name whose pieces
     /// are [`ExprKind::Piece`]s.
@@ -758,6 +760,8 @@ pub enum ExprKind {
         chunks: i64,
         /// The dimension, normalised to be non-negative.
         dim: i64,
+        /// The chunk count and dimension as computed from the block's constants, where they are.
+        dynamic: Vec<Option<ArgExpr>>,
     },
     /// Output `index` of the block call bound to `source`.
     Output {

@@ -335,7 +335,7 @@ impl<'a> ForwardGen<'a> {
                     }
                 }
             },
-            ir::ExprKind::Cat { inputs, dim } => {
+            ir::ExprKind::Cat { inputs, dim, dynamic } => {
                 let refs: Vec<TokenStream> = inputs
                     .iter()
                     .map(|i| match &self.taken(i).kind {
@@ -351,7 +351,7 @@ impl<'a> ForwardGen<'a> {
                         }
                     })
                     .collect();
-                let dim = int(*dim);
+                let dim = self.computed_int(&dynamic_refs(dynamic), 0).unwrap_or_else(|| int(*dim));
                 quote! { ::tch::Tensor::cat(&[#(#refs),*], #dim) }
             }
             ir::ExprKind::Op { op, input, dynamic } => {
@@ -393,9 +393,11 @@ impl<'a> ForwardGen<'a> {
                     .collect();
                 quote! { #input.expand([#(#sizes),*], false) }
             }
-            ir::ExprKind::Chunk { input, chunks, dim } => {
+            ir::ExprKind::Chunk { input, chunks, dim, dynamic } => {
                 let input = self.receiver(input);
-                let (chunks, dim) = (int(*chunks), int(*dim));
+                let dynamic = dynamic_refs(dynamic);
+                let chunks = self.computed_int(&dynamic, 0).unwrap_or_else(|| int(*chunks));
+                let dim = self.computed_int(&dynamic, 1).unwrap_or_else(|| int(*dim));
                 quote! { #input.chunk(#chunks, #dim) }
             }
             ir::ExprKind::Piece { source, index } => {
@@ -403,6 +405,16 @@ impl<'a> ForwardGen<'a> {
                 let index = crate::consts::usize_literal(*index);
                 quote! { &#source[#index] }
             }
+        }
+    }
+
+    /// Argument `i` as computed from the block's constants (`self.d`), where it is; in a model,
+    /// the values were computed when it was checked.
+    fn computed_int(&self, dynamic: &[Option<&ArgExpr>], i: usize) -> Option<TokenStream> {
+        let (consts, _) = self.block?;
+        match dynamic.get(i).copied().flatten()? {
+            ArgExpr::One(e) => Some(consts.tokens_as(e, ConstType::Int)),
+            ArgExpr::Tuple(_) => None,
         }
     }
 
@@ -422,9 +434,11 @@ impl<'a> ForwardGen<'a> {
             (Some(consts), Some(ArgExpr::One(e))) => vec![consts.tokens_as(e, ConstType::Int)],
             _ => ints(fixed),
         };
+        let number =
+            |i: usize, fixed: i64| self.computed_int(&dynamic, i).unwrap_or_else(|| int(fixed));
         match op {
             ir::Op::Flatten { start_dim, end_dim } => {
-                let (s, e) = (int(*start_dim), int(*end_dim));
+                let (s, e) = (number(0, *start_dim), number(1, *end_dim));
                 quote! { #input.flatten(#s, #e) }
             }
             ir::Op::Reshape(fixed) => {
@@ -436,11 +450,15 @@ impl<'a> ForwardGen<'a> {
                 quote! { #input.permute([#(#dims),*]) }
             }
             ir::Op::Transpose(a, b) => {
-                let (a, b) = (int(*a), int(*b));
+                let (a, b) = (number(0, *a), number(1, *b));
                 quote! { #input.transpose(#a, #b) }
             }
             ir::Op::Mean { dims, keepdim } => {
-                let dims = ints(dims);
+                let dims = sizes(dims);
+                let keepdim = match (consts, dynamic.get(1).copied().flatten()) {
+                    (Some(consts), Some(ArgExpr::One(e))) => consts.tokens_as(e, ConstType::Bool),
+                    _ => quote! { #keepdim },
+                };
                 quote! { #input.mean_dim([#(#dims),*].as_slice(), #keepdim, None) }
             }
             ir::Op::Index(items) => {
@@ -738,4 +756,9 @@ fn tensor_method(layer: &ir::Layer) -> Option<&'static str> {
         _ => return None,
     };
     defaults.then_some(method)
+}
+
+/// Each argument's expression computed from constants, borrowed.
+fn dynamic_refs(dynamic: &[Option<ArgExpr>]) -> Vec<Option<&ArgExpr>> {
+    dynamic.iter().map(Option::as_ref).collect()
 }

@@ -117,11 +117,14 @@ impl ForwardPy<'_> {
                 };
                 format!("{l} {symbol} {r}")
             }
-            ExprKind::Cat { inputs, dim } => {
+            ExprKind::Cat { inputs, dim, dynamic } => {
                 let inputs: Vec<String> = inputs.iter().map(|i| self.expr(i)).collect();
+                let dim = self.number(dynamic, 0, *dim);
                 format!("torch.cat([{}], {dim})", inputs.join(", "))
             }
-            ExprKind::Chunk { input, chunks, dim } => {
+            ExprKind::Chunk { input, chunks, dim, dynamic } => {
+                let (chunks, dim) =
+                    (self.number(dynamic, 0, *chunks), self.number(dynamic, 1, *dim));
                 format!("torch.chunk({}, {chunks}, {dim})", self.expr(input))
             }
             ExprKind::Children(input) => format!("super().forward({})", self.expr(input)),
@@ -208,6 +211,16 @@ impl ForwardPy<'_> {
         }
     }
 
+    /// Argument `i` as computed from the block's constants (`self.d`), or its value.
+    fn number(&self, dynamic: &[Option<ArgExpr>], i: usize, fixed: i64) -> String {
+        match dynamic.get(i) {
+            Some(Some(ArgExpr::One(e))) if self.block.is_some() => {
+                ConstPy { on_self: true }.expr(e)
+            }
+            _ => fixed.to_string(),
+        }
+    }
+
     fn op(&mut self, op: &Op, input: &ir::Expr, dynamic: &[Option<ArgExpr>]) -> String {
         // Sizes a block computes from its constants, read as attributes: `self.c // 2`. In a
         // model, the values were computed when it was checked.
@@ -226,17 +239,27 @@ impl ForwardPy<'_> {
         let list = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
         match op {
             Op::Flatten { start_dim, end_dim } => {
-                format!("torch.flatten({x}, {start_dim}, {end_dim})")
+                let (start, end) =
+                    (self.number(dynamic, 0, *start_dim), self.number(dynamic, 1, *end_dim));
+                format!("torch.flatten({x}, {start}, {end})")
             }
             Op::Reshape(fixed) => format!("{}.reshape({})", receiver(self), sizes(fixed)),
             Op::Permute(dims) => format!("{}.permute({})", receiver(self), sizes(dims)),
-            Op::Transpose(a, b) => format!("{}.transpose({a}, {b})", receiver(self)),
+            Op::Transpose(a, b) => {
+                let (a, b) = (self.number(dynamic, 0, *a), self.number(dynamic, 1, *b));
+                format!("{}.transpose({a}, {b})", receiver(self))
+            }
             Op::Mean { dims, keepdim } => {
-                let dims = match dims.as_slice() {
-                    [d] => d.to_string(),
+                let dims = match (dynamic.first(), dims.as_slice()) {
+                    (Some(Some(ArgExpr::Tuple(_))), _) => format!("({})", sizes(dims)),
+                    (Some(Some(ArgExpr::One(_))), _) | (_, [_]) => sizes(dims),
                     _ => format!("({})", list(dims)),
                 };
-                let keep = if *keepdim { ", keepdim=True" } else { "" };
+                let keep = match dynamic.get(1) {
+                    Some(Some(ArgExpr::One(e))) => format!(", keepdim={}", py.expr(e)),
+                    _ if *keepdim => ", keepdim=True".to_string(),
+                    _ => String::new(),
+                };
                 format!("{}.mean({dims}{keep})", receiver(self))
             }
             Op::Layer(layer) if dynamic.iter().any(Option::is_some) => {

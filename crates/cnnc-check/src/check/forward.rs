@@ -316,7 +316,7 @@ impl<'a> ModelChecker<'a, '_> {
                 .with_help("name one value, or split a tensor with `chunk(x, 2, dim=1)`"),
             );
         }
-        let Some((input, chunks, dim, shapes)) = pieces else {
+        let Some(ChunkPieces { input, chunks, dim, dynamic, shapes }) = pieces else {
             for name in names {
                 env.bind(&name.name, None);
             }
@@ -326,7 +326,7 @@ impl<'a> ModelChecker<'a, '_> {
             names.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join("_");
         source.push_str("_chunks");
         let source = env.fresh(&source);
-        let kind = ir::ExprKind::Chunk { input: Box::new(input), chunks, dim };
+        let kind = ir::ExprKind::Chunk { input: Box::new(input), chunks, dim, dynamic };
         lets.push((source.clone(), ir::Expr { kind, shape: Shape(Vec::new()) }));
         for (index, (name, shape)) in names.iter().zip(shapes).enumerate() {
             let kind = ir::ExprKind::Piece { source: source.clone(), index };
@@ -419,12 +419,7 @@ impl<'a> ModelChecker<'a, '_> {
 
     /// `chunk(x, chunks, dim)`: the input, the arguments and the shape of each piece, which must
     /// be `expected` pieces.
-    fn eval_chunk(
-        &mut self,
-        call: &ast::Call,
-        env: &Env,
-        expected: usize,
-    ) -> Option<(ir::Expr, i64, i64, Vec<Shape>)> {
+    fn eval_chunk(&mut self, call: &ast::Call, env: &Env, expected: usize) -> Option<ChunkPieces> {
         let mut rest = call.args.as_slice();
         let input = match &call.piped {
             Some(piped) => self.eval(piped, env),
@@ -442,7 +437,7 @@ impl<'a> ModelChecker<'a, '_> {
         ];
         let (const_args, computed) = self.const_args("chunk", PARAMS, rest, env)?;
         let args = bind("chunk", PARAMS, &const_args, call.span, self.errors)?;
-        self.dynamic_args("chunk", &args, &computed, call.span)?;
+        let dynamic = self.dynamic_args("chunk", &args, &computed, call.span)?;
         let (flow, input) = input?;
         let (chunks, dim) = (args.int("chunks").unwrap_or(1), args.int("dim").unwrap_or(0));
         let shapes = crate::ops::chunk(&flow.shape, chunks, dim).and_then(|shapes| {
@@ -468,7 +463,7 @@ impl<'a> ModelChecker<'a, '_> {
                     output: shapes[0].clone(),
                     parameters: 0,
                 });
-                Some((input, chunks, d as i64, shapes))
+                Some(ChunkPieces { input, chunks, dim: d as i64, dynamic, shapes })
             }
             Err(message) => {
                 self.errors.push(
@@ -917,7 +912,7 @@ impl<'a> ModelChecker<'a, '_> {
     }
 
     /// For each parameter of a call, the expression of the argument computed from constants, if
-    /// any: layer functions and `reshape`, `view` and `permute` take them.
+    /// any: layer functions and the tensor functions take them, as numbers.
     fn dynamic_args(
         &mut self,
         op_name: &str,
@@ -929,7 +924,8 @@ impl<'a> ModelChecker<'a, '_> {
             return Some(Vec::new());
         }
         let takes = LAYER_FUNCTIONS.iter().any(|(n, _)| *n == op_name)
-            || matches!(op_name, "reshape" | "view" | "permute");
+            || OPS.iter().any(|(n, _)| *n == op_name)
+            || op_name == "chunk";
         let types = self.env.types();
         let dynamic: Vec<Option<ir::ArgExpr>> = args
             .values
@@ -944,14 +940,15 @@ impl<'a> ModelChecker<'a, '_> {
             .flatten()
             .any(|a| matches!(a, ir::ArgExpr::One(e) if e.ty == consts::ConstType::Str));
         if !takes || string {
+            let what = if string { "strings" } else { "numbers" };
             self.errors.push(
                 Error::new(
                     Code::ForwardCall,
-                    format!("`{op_name}` takes numbers written out here, not constants"),
+                    format!("`{op_name}` takes {what} written out here, not constants"),
                     span,
                     "computed argument",
                 )
-                .with_help("constants go into the number arguments of layer functions (`interpolate(scale_factor=s)`) and the sizes of `reshape`, `view` and `permute`"),
+                .with_help("constants go into the number arguments of layer and tensor functions (`interpolate(scale_factor=s)`, `reshape(-1, c / 2)`, `chunk(x, groups)`); a mode or other string is written out"),
             );
             return None;
         }
@@ -1311,7 +1308,7 @@ impl<'a> ModelChecker<'a, '_> {
         let params = OPS.iter().find(|(n, _)| *n == "cat").map(|(_, p)| *p).expect("cat is an op");
         let (const_args, computed) = self.const_args("cat", params, rest, env)?;
         let args = bind("cat", params, &const_args, call.span, self.errors)?;
-        self.dynamic_args("cat", &args, &computed, call.span)?;
+        let dynamic = self.dynamic_args("cat", &args, &computed, call.span)?;
         let evaluated: Vec<(Flow, ir::Expr)> = evaluated.into_iter().collect::<Option<_>>()?;
         let dim = args.int("dim").unwrap_or(0);
         let shapes: Vec<Shape> = evaluated.iter().map(|(f, _)| f.shape.clone()).collect();
@@ -1351,8 +1348,10 @@ impl<'a> ModelChecker<'a, '_> {
             output: shape.clone(),
             parameters: 0,
         });
-        let expr =
-            ir::Expr { kind: ir::ExprKind::Cat { inputs, dim: d as i64 }, shape: shape.clone() };
+        let expr = ir::Expr {
+            kind: ir::ExprKind::Cat { inputs, dim: d as i64, dynamic },
+            shape: shape.clone(),
+        };
         Some((Flow { shape, span: call.span, note }, expr))
     }
 
@@ -1727,4 +1726,14 @@ fn entry_at<'n, 'a>(
         current = &mut children[at];
     }
     Ok(current)
+}
+
+/// What `chunk` gives: the split value, the chunk count and dimension (normalised), the count and
+/// dimension as computed from constants where they are, and the shape of each piece.
+struct ChunkPieces {
+    input: ir::Expr,
+    chunks: i64,
+    dim: i64,
+    dynamic: Vec<Option<ir::ArgExpr>>,
+    shapes: Vec<Shape>,
 }
