@@ -33,6 +33,7 @@ fn main() {
         "examples/mnasnet.cnn",
         "examples/regnet.cnn",
         "examples/vit.cnn",
+        "examples/swin.cnn",
         "examples/convnext.cnn",
         "examples/segmentation.cnn",
         "examples/train/digits.cnn",

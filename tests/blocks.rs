@@ -47,6 +47,19 @@ fn entries_called_by_path_match_pytorch() {
 }
 
 #[test]
+fn module_lists_match_pytorch() {
+    // `convs.0(x) + convs.1(x) * convs[2..4](x)` over a `ModuleList` of a model, whose struct
+    // has no forward of its own.
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = support::seeded(|| Lists::new(&vs.root()));
+    support::assert_parity("blocks.json", "Lists", &model, 1e-5);
+    let kinds: Vec<(String, &str)> =
+        model.named_modules().into_iter().map(|(name, m)| (name, m.kind())).collect();
+    assert!(kinds.contains(&("convs".to_string(), "ModuleList")), "{kinds:?}");
+    assert!(kinds.contains(&("convs.3".to_string(), "Conv2d")), "{kinds:?}");
+}
+
+#[test]
 fn optional_children_exist_where_their_condition_holds() {
     let vs = nn::VarStore::new(Device::Cpu);
     let model = Blocks::new(&vs.root());

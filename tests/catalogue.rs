@@ -82,3 +82,10 @@ fn multi_head_self_attention() {
     // and `out_proj` as PyTorch names them, and PyTorch's outputs.
     check("Attention", |p| Box::new(Attention::new(p)));
 }
+
+#[test]
+fn shifted_window_attention() {
+    // torchvision's Swin layer: padding to whole windows, a shift along both sizes and along
+    // the columns only, and the relative position bias with its index buffer.
+    check("Windows", |p| Box::new(Windows::new(p)));
+}

@@ -1,6 +1,6 @@
 //! torchvision's networks written in cnnc (examples/lenet5.cnn, alexnet.cnn, vgg.cnn,
 //! resnet.cnn, mobilenet_v2.cnn, mobilenet_v3.cnn, densenet.cnn, shufflenet_v2.cnn,
-//! googlenet.cnn, efficientnet.cnn, mnasnet.cnn, regnet.cnn, vit.cnn, convnext.cnn,
+//! googlenet.cnn, efficientnet.cnn, mnasnet.cnn, regnet.cnn, vit.cnn, swin.cnn, convnext.cnn,
 //! segmentation.cnn: FCN-ResNet50 and DeepLabV3-ResNet50, from tests/fixtures/segmentation.json)
 //! and a small U-Net (examples/unet.cnn), compiled through the build.rs API and compared with torchvision itself
 //! (tests/fixtures/torchvision.json, from scripts/reference/torchvision_models.py): the same
@@ -59,6 +59,11 @@ mod vit {
     include!(concat!(env!("OUT_DIR"), "/vit.rs"));
 }
 use vit::ViTb16;
+#[allow(dead_code)]
+mod swin {
+    include!(concat!(env!("OUT_DIR"), "/swin.rs"));
+}
+use swin::SwinT;
 #[allow(dead_code)]
 mod segmentation {
     include!(concat!(env!("OUT_DIR"), "/segmentation.rs"));
@@ -253,6 +258,13 @@ fn regnet_y_400mf() {
 #[test]
 fn vit_b_16() {
     check("ViTB16", 1e-4, |p| Box::new(ViTb16::new(p)));
+}
+
+#[test]
+fn swin_t() {
+    // Shifted windows: a relative position bias (a parameter and an index buffer), rolled and
+    // masked windows in every other block, and patch merging by strided slices.
+    check("SwinT", 1e-4, |p| Box::new(SwinT::new(p)));
 }
 
 #[test]

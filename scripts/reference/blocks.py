@@ -248,6 +248,17 @@ class Rescaled(nn.Module):
         return F.interpolate(self.same(x), scale_factor=2.0) + self.up(x)
 
 
+class Lists(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.convs = nn.ModuleList([nn.Conv2d(4, 4, 1), nn.Conv2d(4, 4, 3, padding=1)])
+        for d in range(1, 3):
+            self.convs.append(nn.Conv2d(4, 4, 3, padding=d, dilation=d))
+
+    def forward(self, x):
+        return self.convs[0](x) + self.convs[1](x) * self.convs[3](self.convs[2](x))
+
+
 class Regroup(nn.Module):
     def __init__(self, pieces, d, keep):
         super().__init__()
@@ -301,6 +312,7 @@ def main():
         "Configs": ([2, 3, 6, 6], Configs),
         "Rescaled": ([2, 4, 4, 4], Rescaled),
         "Regrouped": ([2, 4, 4, 4], Regrouped),
+        "Lists": ([2, 4, 6, 6], Lists),
     }
     out = {name: reference_entry(build, shape) for name, (shape, build) in models.items()}
     path = pathlib.Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "blocks.json"

@@ -10,6 +10,7 @@ import pathlib
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torchvision.models.swin_transformer import ShiftedWindowAttention
 
 from deterministic import fill, fill_state_dict, state_summary
 
@@ -114,6 +115,20 @@ class Attention(nn.Module):
         return x + self.second(s, s, s, need_weights=False)[0].permute(1, 0, 2)
 
 
+class Windows(nn.Module):
+    """The Windows model of catalogue.cnn: torchvision's window attention of Swin Transformer."""
+
+    def __init__(self):
+        super().__init__()
+        self.shifted = ShiftedWindowAttention(8, [4, 3], [2, 1], 2)
+        self.norm = nn.LayerNorm(8)
+        self.plain = ShiftedWindowAttention(8, [4, 3], [0, 0], 4, qkv_bias=False, proj_bias=False)
+
+    def forward(self, x):
+        y = self.norm(self.shifted(x))
+        return torch.cat([self.plain(y), self.shifted(y[:, 0:3])], 1)
+
+
 class ForwardOps(nn.Module):
     """The ForwardOps model of catalogue.cnn, written as PyTorch code."""
 
@@ -182,6 +197,7 @@ def main():
     all_models["ForwardOps"] = ([2, 8, 6, 6], ForwardOps())
     all_models["MoreActivations"] = ([2, 10], MoreActivations())
     all_models["Attention"] = ([2, 6, 8], Attention())
+    all_models["Windows"] = ([2, 10, 9, 8], Windows())
     for name, (shape, model) in all_models.items():
         state = state_summary(model)
         fill_state_dict(model)

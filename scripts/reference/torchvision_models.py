@@ -1,8 +1,9 @@
 """Reference data for the example networks in examples/*.cnn, from torchvision itself.
 
 Models: LeNet5, AlexNet, VGG16, VGG11BN, ResNet18, ResNet34, ResNet50, ResNet101, ResNet152,
-MobileNetV2, MobileNetV3Small, DenseNet121, ShuffleNetV2, GoogLeNet, EfficientNetB0,
-ConvNeXtTiny (torchvision, weights=None) and UNet (defined
+MobileNetV2, MobileNetV3Small, MobileNetV3Large, MNASNet1_0, RegNetY400MF, ViTB16, DenseNet121,
+ShuffleNetV2, GoogLeNet, EfficientNetB0, EfficientNetB3, ConvNeXtTiny, SwinT (torchvision,
+weights=None) and UNet (defined
 below), the U-Net also at a second input size ("UNet at 40x56"). For each model: state_dict names, shapes and dtypes; statistics of its own
 initialisation (seed 0); and the eval-mode output for deterministic weights and input (see
 deterministic.py; fill_state_dict moves BatchNorm running statistics away from 0 and 1, so
@@ -140,6 +141,7 @@ def models():
         "EfficientNetB0": ([1, 3, 224, 224], lambda: tvm.efficientnet_b0(weights=None)),
         "EfficientNetB3": ([1, 3, 300, 300], lambda: tvm.efficientnet_b3(weights=None)),
         "ConvNeXtTiny": ([1, 3, 224, 224], lambda: tvm.convnext_tiny(weights=None)),
+        "SwinT": ([1, 3, 224, 224], lambda: tvm.swin_t(weights=None)),
     }
 
 

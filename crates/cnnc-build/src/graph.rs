@@ -248,10 +248,13 @@ impl Graph<'_> {
                 let exit = previous.map_or(0, |(_, last)| last);
                 (entry.unwrap_or(exit), exit)
             }
-            ir::NodeBody::Sequential(_) => {
+            ir::NodeBody::Sequential(_) | ir::NodeBody::ModuleList(_) => {
                 let parameters = ir::thousands(node.num_parameters());
-                let id =
-                    self.node(&format!("{path}\nSequential ({parameters} parameters)"), "box3d");
+                let kind = match node.body {
+                    ir::NodeBody::ModuleList(_) => "ModuleList",
+                    _ => "Sequential",
+                };
+                let id = self.node(&format!("{path}\n{kind} ({parameters} parameters)"), "box3d");
                 (id, id)
             }
         }

@@ -289,11 +289,13 @@ fn layers_by_path(model: &ir::Model) -> HashMap<&str, &ir::Layer> {
     out
 }
 
-/// The kind of the module at `path`, for a folded row: a block's name or `Sequential`.
+/// The kind of the module at `path`, for a folded row: a block's name, `Sequential` or
+/// `ModuleList`.
 fn kind_of(model: &ir::Model, path: &str) -> String {
     match model.node(path).map(|n| &n.body) {
         Some(ir::NodeBody::Block(instance)) => instance.block.clone(),
         Some(ir::NodeBody::Sequential(_)) => "Sequential".into(),
+        Some(ir::NodeBody::ModuleList(_)) => "ModuleList".into(),
         Some(ir::NodeBody::Layer(layer)) => layer.spec.name.into(),
         None => String::new(),
     }

@@ -196,6 +196,36 @@ const CASES: &[Case] = &[
         source: "block Head(c) {\n    conv = Conv2d(c, c, 1)\n    forward(x) { children(x) + x }\n}\nmodel M {\n    input x: [N, 8, 4, 4]\n    head = Head(8)\n}\n",
     },
     Case {
+        name: "window_shift_not_less_than_the_window",
+        codes: &["arg::value"],
+        source: "model M {\n    input x: [N, 14, 14, 96]\n    attn = ShiftedWindowAttention(96, (7, 7), (7, 3), 3)\n}\n",
+    },
+    Case {
+        name: "window_attention_on_channels_first",
+        codes: &["shape::channels"],
+        source: "model M {\n    input x: [N, 96, 56, 56]\n    attn = ShiftedWindowAttention(96, (7, 7), (3, 3), 3)\n}\n",
+    },
+    Case {
+        name: "slice_step_zero",
+        codes: &["syntax::parse"],
+        source: "model M {\n    input x: [N, 4, 8, 8]\n    forward(x) { x[:, :, 0::0] }\n}\n",
+    },
+    Case {
+        name: "module_list_run_in_order",
+        codes: &["forward::call"],
+        source: "model M {\n    input x: [N, 4]\n    heads = ModuleList { Linear(4, 2); Linear(4, 3) }\n    forward(x) { x -> heads }\n}\n",
+    },
+    Case {
+        name: "module_list_with_a_named_entry",
+        codes: &["syntax::parse"],
+        source: "model M {\n    input x: [N, 4]\n    heads = ModuleList { Linear(4, 2); gate = Sigmoid() }\n    forward(x) { heads.0(x) }\n}\n",
+    },
+    Case {
+        name: "module_list_with_parentheses",
+        codes: &["name::unknown_layer"],
+        source: "model M {\n    input x: [N, 4]\n    heads = ModuleList(Linear(4, 2))\n    forward(x) { heads.0(x) }\n}\n",
+    },
+    Case {
         name: "constant_as_a_mode_string",
         codes: &["forward::call"],
         source: "block Up(mode) {\n    forward(x) { interpolate(x, scale_factor=2.0, mode=mode) }\n}\nmodel M {\n    input x: [N, 4, 2, 2]\n    up = Up(\"nearest\")\n}\n",

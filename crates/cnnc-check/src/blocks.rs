@@ -37,7 +37,9 @@ impl<'a> Blocks<'a> {
             if let Some(model) = file.models.iter().find(|m| m.name.name == name.name) {
                 errors.push(duplicate(&format!("`{name}`"), name.span, model.name.span));
             }
-            if layers::lookup(&name.name).is_some() || name.name == "Sequential" {
+            if layers::lookup(&name.name).is_some()
+                || matches!(name.name.as_str(), "Sequential" | "ModuleList")
+            {
                 errors.push(
                     Error::new(
                         Code::DuplicateName,
@@ -661,8 +663,11 @@ impl DefBuilder<'_, '_> {
         module: &Module,
     ) -> Option<ir::BlockModule> {
         let (kind, module) = match module {
-            Module::Sequential(items) => {
+            Module::Sequential { items, list: false } => {
                 ("Sequential".to_string(), ir::BlockModule::Sequential(self.items(items, false)))
+            }
+            Module::Sequential { items, list: true } => {
+                ("ModuleList".to_string(), ir::BlockModule::ModuleList(self.items(items, false)))
             }
             Module::Block { block, call } => {
                 let block = self.blocks.by_id(*block);

@@ -42,11 +42,9 @@ struct NodeState<'a> {
 
 enum BodyState<'a> {
     /// A layer; `args` is `None` when its arguments were wrong (already reported).
-    Layer {
-        spec: &'static LayerSpec,
-        args: Option<BoundArgs>,
-    },
-    Sequential(Vec<NodeState<'a>>),
+    Layer { spec: &'static LayerSpec, args: Option<BoundArgs> },
+    /// A `Sequential`, or with `list` a `ModuleList`.
+    Sequential { children: Vec<NodeState<'a>>, list: bool },
     /// A use of a block.
     Block(Box<BlockState<'a>>),
     /// An unknown layer kind or a broken block use (already reported).
@@ -625,7 +623,7 @@ impl<'a> ModelChecker<'a, '_> {
         let path = join(prefix, &name);
         let mut origin = None;
         let blocks = self.blocks;
-        let nests = matches!(module, Module::Sequential(_) | Module::Block { .. });
+        let nests = matches!(module, Module::Sequential { .. } | Module::Block { .. });
         if nests && self.depth >= MAX_DEPTH {
             self.errors.push(
                 Error::new(
@@ -640,12 +638,12 @@ impl<'a> ModelChecker<'a, '_> {
         }
         self.depth += usize::from(nests);
         let body = match module {
-            Module::Sequential(items) => {
+            Module::Sequential { items, list } => {
                 let mut children = Vec::new();
                 self.in_sequential += 1;
                 self.declare_items(items, &path, in_block, &mut Declared::default(), &mut children);
                 self.in_sequential -= 1;
-                BodyState::Sequential(children)
+                BodyState::Sequential { children, list: *list }
             }
             Module::Block { block, call } => self.instantiate(blocks.by_id(*block), call, &path),
             Module::Layer { call, .. } | Module::Unknown(call)
@@ -760,6 +758,9 @@ impl<'a> ModelChecker<'a, '_> {
         names.extend(self.blocks.names());
         let help = if call.kind.name == "Sequential" {
             "write a Sequential with braces: `Sequential { Conv2d(3, 8, 3); ReLU() }`".to_string()
+        } else if call.kind.name == "ModuleList" {
+            "write a ModuleList with braces: `ModuleList { Conv2d(3, 8, 1); Conv2d(3, 8, 3) }`"
+                .to_string()
         } else {
             match suggest(&call.kind.name, &names) {
                 Some(s) => format!("did you mean `{s}`?"),
@@ -795,6 +796,14 @@ impl<'a> ModelChecker<'a, '_> {
     /// Runs child `index` of the current scope on `flow`; `stage_span` is where the forward
     /// calls it.
     fn apply_child(&mut self, index: usize, flow: &Flow, stage_span: Span) -> Option<Flow> {
+        if let BodyState::Sequential { list: true, .. } = self.children[index].body {
+            let node = &mut self.children[index];
+            node.called = true;
+            let error = module_list_run(&node.path, stage_span, "runs it in order")
+                .with_related(node.span, "declared as a `ModuleList` here");
+            self.errors.push(error);
+            return None;
+        }
         let mut node = self.take_child(index, stage_span);
         let out = self.apply_node(&mut node, flow);
         let note = Note::Outputs(node.name.clone());
@@ -822,7 +831,11 @@ impl<'a> ModelChecker<'a, '_> {
         node.called = true;
         match &mut node.body {
             BodyState::Unknown => None,
-            BodyState::Sequential(children) => {
+            BodyState::Sequential { list: true, .. } => {
+                self.errors.push(module_list_run(&node.path, node.span, "run in order here"));
+                None
+            }
+            BodyState::Sequential { children, list: false } => {
                 let mut flow = flow.clone();
                 for child in children.iter_mut() {
                     flow = self.apply_node(child, &flow)?;
@@ -1009,7 +1022,7 @@ impl<'a> ModelChecker<'a, '_> {
                 BodyState::Layer { spec, args: Some(args) } => (spec.tensors)(args)
                     .iter()
                     .any(|t| t.kind == TensorKind::Parameter && t.checked_numel() != Some(0)),
-                BodyState::Sequential(children) => children.iter().any(has_parameters),
+                BodyState::Sequential { children, .. } => children.iter().any(has_parameters),
                 BodyState::Block(state) => state.children.iter().any(has_parameters),
                 BodyState::Layer { args: None, .. } | BodyState::Unknown => false,
             }
@@ -1038,7 +1051,7 @@ impl<'a> ModelChecker<'a, '_> {
         fn walk(nodes: &[NodeState], errors: &mut Vec<Error>) {
             for node in nodes {
                 match &node.body {
-                    BodyState::Sequential(children) => walk(children, errors),
+                    BodyState::Sequential { children, .. } => walk(children, errors),
                     BodyState::Block(state) => walk(&state.children, errors),
                     BodyState::Layer { spec, args: Some(args), .. } => {
                         for (param, bound) in spec.params.iter().zip(&args.values) {
@@ -1075,8 +1088,11 @@ impl<'a> ModelChecker<'a, '_> {
                 .map(|node| {
                     let body = match &node.body {
                         BodyState::Unknown => return None,
-                        BodyState::Sequential(children) => {
+                        BodyState::Sequential { children, list: false } => {
                             ir::NodeBody::Sequential(convert(children, uses, errors)?)
+                        }
+                        BodyState::Sequential { children, list: true } => {
+                            ir::NodeBody::ModuleList(convert(children, uses, errors)?)
                         }
                         BodyState::Block(state) => ir::NodeBody::Block(ir::BlockInstance {
                             block: state.def.ast.name.name.clone(),
@@ -1190,4 +1206,18 @@ fn join(prefix: &str, name: &str) -> String {
     } else {
         format!("{prefix}.{name}")
     }
+}
+
+/// The error for running the `ModuleList` at `path` as a whole, which PyTorch cannot do either.
+fn module_list_run(path: &str, span: Span, label: &str) -> Error {
+    Error::new(
+        Code::ForwardCall,
+        format!("`{path}` is a `ModuleList`, which does not run its entries in order"),
+        span,
+        label,
+    )
+    .with_help(format!(
+        "call its entries one by one, such as `{path}.0(x)`, or a run of them, `{path}[0..2](x)`; \
+         a `Sequential` runs its entries in order"
+    ))
 }

@@ -165,6 +165,8 @@ pub enum NodeBody {
     Layer(Layer),
     /// A `Sequential` of children that run in order.
     Sequential(Vec<Node>),
+    /// A `ModuleList`: numbered children that `forward` calls by path.
+    ModuleList(Vec<Node>),
     /// A use of a block.
     Block(BlockInstance),
 }
@@ -174,7 +176,7 @@ impl NodeBody {
     pub fn children(&self) -> &[Node] {
         match self {
             NodeBody::Layer(_) => &[],
-            NodeBody::Sequential(children) => children,
+            NodeBody::Sequential(children) | NodeBody::ModuleList(children) => children,
             NodeBody::Block(instance) => &instance.children,
         }
     }
@@ -183,7 +185,7 @@ impl NodeBody {
     pub fn children_mut(&mut self) -> &mut [Node] {
         match self {
             NodeBody::Layer(_) => &mut [],
-            NodeBody::Sequential(children) => children,
+            NodeBody::Sequential(children) | NodeBody::ModuleList(children) => children,
             NodeBody::Block(instance) => &mut instance.children,
         }
     }
@@ -587,6 +589,8 @@ pub enum BlockModule {
     },
     /// A `Sequential`.
     Sequential(Vec<BlockItem>),
+    /// A `ModuleList`.
+    ModuleList(Vec<BlockItem>),
 }
 
 /// A layer with every argument resolved (defaults filled in, `_` inferred).

@@ -144,7 +144,10 @@ fn used_blocks(nodes: &[ir::Node], defs: &[ir::BlockDef]) -> Vec<ir::BlockDef> {
                 {
                     used.push(name.clone())
                 }
-                ir::BlockItem::Child { module: ir::BlockModule::Sequential(items), .. }
+                ir::BlockItem::Child {
+                    module: ir::BlockModule::Sequential(items) | ir::BlockModule::ModuleList(items),
+                    ..
+                }
                 | ir::BlockItem::For { body: items, .. } => walk_items(items, used),
                 ir::BlockItem::If { then, otherwise, .. } => {
                     walk_items(then, used);

@@ -264,7 +264,7 @@ pub fn index(shape: &Shape, items: &[cnnc_syntax::IndexItem]) -> Result<Shape, S
     }
     let mut out = Vec::new();
     for (d, (item, dim)) in items.iter().zip(&shape.0).enumerate() {
-        if *item == IndexItem::Slice(None, None) {
+        if *item == IndexItem::ALL {
             out.push(dim.clone());
             continue;
         }
@@ -281,10 +281,12 @@ pub fn index(shape: &Shape, items: &[cnnc_syntax::IndexItem]) -> Result<Shape, S
                     ));
                 }
             }
-            IndexItem::Slice(start, end) => {
+            IndexItem::Slice { start, end, step } => {
                 let clamp = |v: i64| if v < 0 { v.saturating_add(n).max(0) } else { v.min(n) };
                 let (a, b) = (start.map_or(0, clamp), end.map_or(n, clamp));
-                out.push(Dim::Known((b - a).max(0)));
+                // Every `step`-th item from `a`, before `b`.
+                let taken = (b - a).max(0);
+                out.push(Dim::Known(taken / step + i64::from(taken % step != 0)));
             }
         }
     }

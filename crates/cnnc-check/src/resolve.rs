@@ -72,8 +72,8 @@ pub(crate) enum Module<'a> {
     Block { block: BlockId, call: &'a ast::LayerCall },
     /// A name that is neither a layer nor a block (reported where it is reached).
     Unknown(&'a ast::LayerCall),
-    /// A `Sequential`.
-    Sequential(Vec<Item<'a>>),
+    /// A `Sequential`, or with `list` a `ModuleList`.
+    Sequential { items: Vec<Item<'a>>, list: bool },
 }
 
 /// Resolves the bodies of a file.
@@ -130,7 +130,9 @@ impl Resolver<'_> {
         match item {
             ast::Item::Child(child) => {
                 let module = match &child.module {
-                    ast::Module::Sequential(seq) => Module::Sequential(self.items(&seq.items)),
+                    ast::Module::Sequential(seq) => {
+                        Module::Sequential { items: self.items(&seq.items), list: seq.list }
+                    }
                     ast::Module::Layer(call) => match self.by_name.get(call.kind.name.as_str()) {
                         Some(block) => Module::Block { block: *block, call },
                         None => match layers::lookup(&call.kind.name) {

@@ -437,12 +437,16 @@ impl Body<'_> {
                 let args = args.iter().map(|value| consts.tokens(value));
                 quote! { #ty::new(&(#path), #(#args),*) }
             }
-            BlockModule::Sequential(items) => {
+            BlockModule::Sequential(items) | BlockModule::ModuleList(items) => {
                 let statements = self.items(items, consts, Target::Seq);
+                let ty = match module {
+                    BlockModule::ModuleList(_) => quote! { ::cnnc::nn::ModuleList },
+                    _ => quote! { ::cnnc::nn::Sequential },
+                };
                 quote! {
                     {
                         let vs = &(#path);
-                        let mut seq = ::cnnc::nn::Sequential::new();
+                        let mut seq = #ty::new();
                         #statements
                         seq
                     }
@@ -604,6 +608,7 @@ fn named_children(items: &[BlockItem], out: &mut Vec<Field>) {
                         format_ident!("{}", type_ident(name)).into_token_stream()
                     }
                     BlockModule::Sequential(_) => quote! { ::cnnc::nn::Sequential },
+                    BlockModule::ModuleList(_) => quote! { ::cnnc::nn::ModuleList },
                 };
                 let uses_train = match module {
                     BlockModule::Layer { layer, .. } => layer.spec.uses_train,
@@ -615,7 +620,10 @@ fn named_children(items: &[BlockItem], out: &mut Vec<Field>) {
                     optional: *optional,
                     uses_train,
                     parameter,
-                    sequential: matches!(module, BlockModule::Sequential(_)),
+                    sequential: matches!(
+                        module,
+                        BlockModule::Sequential(_) | BlockModule::ModuleList(_)
+                    ),
                     block: match module {
                         BlockModule::Block { name, .. } => Some(name.clone()),
                         _ => None,
@@ -648,7 +656,10 @@ fn tables(def: &BlockDef) -> bool {
             BlockItem::Let { value, .. } => table(&value.ty),
             BlockItem::If { then, otherwise, .. } => in_items(then) || in_items(otherwise),
             BlockItem::For { body, .. } | BlockItem::ForEach { body, .. } => in_items(body),
-            BlockItem::Child { module: BlockModule::Sequential(items), .. } => in_items(items),
+            BlockItem::Child {
+                module: BlockModule::Sequential(items) | BlockModule::ModuleList(items),
+                ..
+            } => in_items(items),
             _ => false,
         })
     }
@@ -671,7 +682,9 @@ fn mentions(items: &[BlockItem], out: &mut Vec<String>) {
                         dynamic.iter().flatten().for_each(|a| arg(a, out))
                     }
                     BlockModule::Block { args, .. } => args.iter().for_each(|v| value(v, out)),
-                    BlockModule::Sequential(items) => mentions(items, out),
+                    BlockModule::Sequential(items) | BlockModule::ModuleList(items) => {
+                        mentions(items, out)
+                    }
                 }
             }
             BlockItem::Let { value: v, .. } => value(v, out),

@@ -472,14 +472,14 @@ impl<'a> ForwardGen<'a> {
                             code = quote! { #code.select(#d, #i) };
                             changed = true;
                         }
-                        ir::IndexItem::Slice(None, None) => dim += 1,
-                        ir::IndexItem::Slice(start, end) => {
+                        ir::IndexItem::ALL => dim += 1,
+                        ir::IndexItem::Slice { start, end, step } => {
                             let bound = |v: Option<i64>| match v {
                                 Some(n) => int(n),
                                 None => quote! { None::<i64> },
                             };
-                            let (a, b) = (bound(start), bound(end));
-                            code = quote! { #code.slice(#d, #a, #b, 1) };
+                            let (a, b, step) = (bound(start), bound(end), int(step));
+                            code = quote! { #code.slice(#d, #a, #b, #step) };
                             (dim, changed) = (dim + 1, true);
                         }
                     }

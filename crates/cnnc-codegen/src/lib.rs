@@ -165,7 +165,10 @@ fn generate_model(model: &ir::Model, names: &mut StructNames) -> TokenStream {
                     entry,
                 });
             }
-            let NodeBody::Sequential(children) = &node.body else { return None };
+            let (NodeBody::Sequential(children) | NodeBody::ModuleList(children)) = &node.body
+            else {
+                return None;
+            };
             let at = children.iter().position(|c| c.name == segment)?;
             let tuple = children.iter().enumerate().all(|(i, n)| n.name == i.to_string());
             member = if tuple {
@@ -228,19 +231,24 @@ fn generate_model(model: &ir::Model, names: &mut StructNames) -> TokenStream {
 fn uses_train(node: &ir::Node) -> bool {
     match &node.body {
         NodeBody::Layer(layer) => layer.spec.uses_train,
-        NodeBody::Sequential(_) | NodeBody::Block(_) => true,
+        NodeBody::Sequential(_) | NodeBody::ModuleList(_) | NodeBody::Block(_) => true,
     }
 }
 
-/// The init rules that apply inside blocks, whose shared code cannot take them as arguments:
-/// one `apply_named(&model, init, &[names])` per distribution, applied after construction.
+/// The init rules that a layer's config cannot take: those inside blocks, whose shared code
+/// cannot take them as arguments, and those on tensors without a `<name>_init` config field
+/// (`qkv.weight` of `ShiftedWindowAttention`). One `apply_named(&model, init, &[names])` per
+/// distribution, applied after construction.
 fn block_inits(nodes: &[ir::Node]) -> Vec<TokenStream> {
     fn walk(nodes: &[ir::Node], in_block: bool, out: &mut Vec<(InitDist, Vec<String>)>) {
         for node in nodes {
             match &node.body {
-                NodeBody::Layer(layer) if in_block => {
+                NodeBody::Layer(layer) => {
                     for tensor in &layer.tensors {
                         let Some(init) = tensor.init else { continue };
+                        if !in_block && layer.spec.init_params.contains(&tensor.def.name) {
+                            continue;
+                        }
                         let name = ir::tensor_path(&node.path, tensor.def.name);
                         match out.iter_mut().find(|(dist, _)| *dist == init) {
                             Some((_, names)) => names.push(name),
@@ -248,8 +256,9 @@ fn block_inits(nodes: &[ir::Node]) -> Vec<TokenStream> {
                         }
                     }
                 }
-                NodeBody::Layer(_) => {}
-                NodeBody::Sequential(children) => walk(children, in_block, out),
+                NodeBody::Sequential(children) | NodeBody::ModuleList(children) => {
+                    walk(children, in_block, out)
+                }
                 NodeBody::Block(instance) => walk(&instance.children, true, out),
             }
         }
@@ -321,10 +330,11 @@ impl<'a> Fields<'a> {
                     fields.types.push(ty);
                     fields.inits.push(init);
                 }
-                NodeBody::Sequential(children) => {
+                NodeBody::Sequential(children) | NodeBody::ModuleList(children) => {
                     let ty = names.claim(format!("{parent}{}", pascal_case(&node.name)));
                     let sub = Fields::new(children, &ty, blocks, names, items);
-                    items.extend(sub.sequential_items(&ty, &node.path));
+                    let list = matches!(node.body, NodeBody::ModuleList(_));
+                    items.extend(sub.sequential_items(&ty, &node.path, list));
                     fields.uses_vs = true;
                     fields.inits.push(quote! { #ty::new(&(vs / #var_name)) });
                     fields.types.push(ty.into_token_stream());
@@ -432,11 +442,23 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn sequential_items(&self, ty: &Ident, path: &str) -> TokenStream {
-        let doc = format!(" The `Sequential` at `{path}`.");
+    /// The struct of a `Sequential`, which runs its entries in order, or of a `ModuleList`
+    /// (`list`), whose entries `forward` calls one by one.
+    fn sequential_items(&self, ty: &Ident, path: &str, list: bool) -> TokenStream {
+        let kind = if list { "ModuleList" } else { "Sequential" };
+        let doc = format!(" The `{kind}` at `{path}`.");
         let definition = self.definition(ty, &doc);
         let constructor = self.constructor(Vec::new());
-        let tree = self.module_tree(ty, "Sequential");
+        let tree = self.module_tree(ty, kind);
+        if list {
+            return quote! {
+                #definition
+                impl #ty {
+                    #constructor
+                }
+                #tree
+            };
+        }
         let mut uses_train = false;
         let mut chain = quote! { xs };
         for (node, member) in self.nodes.iter().zip(&self.members) {

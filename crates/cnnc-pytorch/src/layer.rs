@@ -13,13 +13,16 @@ pub fn class(name: &str) -> String {
         "Permute" => "torchvision.ops.misc.Permute".into(),
         "LayerNorm2d" => "torchvision.models.convnext.LayerNorm2d".into(),
         "MultiheadAttention" => "_SelfAttention".into(),
+        "ShiftedWindowAttention" => {
+            "torchvision.models.swin_transformer.ShiftedWindowAttention".into()
+        }
         other => format!("nn.{other}"),
     }
 }
 
 /// Whether the layer comes from torchvision.
 pub fn from_torchvision(name: &str) -> bool {
-    matches!(name, "StochasticDepth" | "Permute" | "LayerNorm2d")
+    matches!(name, "StochasticDepth" | "Permute" | "LayerNorm2d" | "ShiftedWindowAttention")
 }
 
 /// The constructor call of a layer. `dynamic` holds, in a block, the expressions of arguments
@@ -32,8 +35,17 @@ pub fn constructor(layer: &ir::Layer, dynamic: Option<&[Option<ArgExpr>]>, py: &
     let mut parts = Vec::new();
     let mut positional = true;
     for (i, (param, bound)) in layer.args.params.iter().zip(&layer.args.values).enumerate() {
+        // torchvision's window attention copies its sizes with `list.copy()`: they are lists.
+        let list = layer.spec.name == "ShiftedWindowAttention" && param.ty == ArgType::Ints(2);
         let value = match dynamic.and_then(|d| d.get(i)).and_then(Option::as_ref) {
+            Some(expr) if list => format!("list({})", py.arg(expr)),
             Some(expr) => py.arg(expr),
+            None if list => match &bound.value {
+                ArgValue::Ints(v) => {
+                    format!("[{}]", v.iter().map(i64::to_string).collect::<Vec<_>>().join(", "))
+                }
+                value => consts::arg(value),
+            },
             None if bound.span.is_some() => match (&param.ty, &bound.value) {
                 // A pair or triple of one size is written as that size, as PyTorch allows.
                 (ArgType::Ints(_) | ArgType::ConvPadding(_), ArgValue::Ints(v))

@@ -178,6 +178,16 @@ impl File {
                 format!("{}({})", class_name(&instance.block), args.join(", "))
             }
             NodeBody::Sequential(children) if children.is_empty() => "nn.Sequential()".into(),
+            NodeBody::ModuleList(children) => {
+                let pad = "    ".repeat(depth + 1);
+                let mut out = String::new();
+                for child in children {
+                    let module = self.node_module(child, depth + 1);
+                    let _ = writeln!(out, "{pad}{module},");
+                }
+                let end = "    ".repeat(depth);
+                format!("nn.ModuleList([\n{out}{end}])")
+            }
             NodeBody::Sequential(children) => {
                 let numbered = children.iter().enumerate().all(|(i, c)| c.name == i.to_string());
                 let pad = "    ".repeat(depth + 1);
@@ -365,10 +375,14 @@ impl File {
                 let args: Vec<String> = args.iter().map(|a| py.expr(a)).collect();
                 format!("{}({})", class_name(name), args.join(", "))
             }
-            BlockModule::Sequential(items) => {
+            BlockModule::Sequential(items) | BlockModule::ModuleList(items) => {
                 self.temporaries += 1;
                 let var = format!("seq{}", self.temporaries);
-                out.push(format!("{}{var} = nn.Sequential()", "    ".repeat(depth)));
+                let class = match module {
+                    BlockModule::ModuleList(_) => "nn.ModuleList",
+                    _ => "nn.Sequential",
+                };
+                out.push(format!("{}{var} = {class}()", "    ".repeat(depth)));
                 self.items(items, &var, block, out, depth);
                 var
             }

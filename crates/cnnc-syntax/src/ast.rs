@@ -251,11 +251,13 @@ impl Module {
     }
 }
 
-/// `Sequential { ... }`.
+/// `Sequential { ... }`, or `ModuleList { ... }`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sequential {
-    /// The `Sequential` keyword.
+    /// The `Sequential` or `ModuleList` keyword.
     pub keyword: Span,
+    /// Whether it is a `ModuleList`: entries that `forward` calls by path, never in order.
+    pub list: bool,
     /// The entries, in order.
     pub items: Vec<Item>,
     /// The whole block.
@@ -552,8 +554,21 @@ pub enum Expr {
 pub enum IndexItem {
     /// `0` or `-1`: one item, and the dimension goes.
     At(i64),
-    /// `a:b`, `:b`, `a:` or `:`: a range of items (the end excluded), as Python slices them.
-    Slice(Option<i64>, Option<i64>),
+    /// `a:b`, `:b`, `a:` or `:`: a range of items (the end excluded), as Python slices them;
+    /// `a:b:k` or `a::k` takes every `k`-th item of it.
+    Slice {
+        /// The first item, from the start without it.
+        start: Option<i64>,
+        /// The item after the last, to the end without it.
+        end: Option<i64>,
+        /// The step, 1 without it.
+        step: i64,
+    },
+}
+
+impl IndexItem {
+    /// `:`, every item of its dimension.
+    pub const ALL: IndexItem = IndexItem::Slice { start: None, end: None, step: 1 };
 }
 
 impl fmt::Display for IndexItem {
@@ -561,7 +576,12 @@ impl fmt::Display for IndexItem {
         let bound = |v: &Option<i64>| v.map_or(String::new(), |v| v.to_string());
         match self {
             IndexItem::At(i) => write!(f, "{i}"),
-            IndexItem::Slice(a, b) => write!(f, "{}:{}", bound(a), bound(b)),
+            IndexItem::Slice { start, end, step: 1 } => {
+                write!(f, "{}:{}", bound(start), bound(end))
+            }
+            IndexItem::Slice { start, end, step } => {
+                write!(f, "{}:{}:{step}", bound(start), bound(end))
+            }
         }
     }
 }

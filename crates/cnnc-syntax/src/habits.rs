@@ -7,8 +7,19 @@ use crate::ast::Span;
 use crate::parser::{for_each_code_byte, SyntaxError, Unclosed};
 
 /// The keywords, for suggestions when a statement starts with a misspelled one.
-const KEYWORDS: &[&str] =
-    &["model", "block", "forward", "input", "init", "let", "for", "if", "else", "Sequential"];
+const KEYWORDS: &[&str] = &[
+    "model",
+    "block",
+    "forward",
+    "input",
+    "init",
+    "let",
+    "for",
+    "if",
+    "else",
+    "Sequential",
+    "ModuleList",
+];
 
 /// The closest of `candidates` to `name` (case-insensitive), if it is close enough to be a
 /// likely misspelling: at most one edit per three characters.

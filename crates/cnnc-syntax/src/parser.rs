@@ -514,16 +514,52 @@ fn child(pair: Pair<Rule>) -> Result<Child, SyntaxError> {
     Ok(Child { name: Some(name), name_holes, quoted, module, span: whole })
 }
 
+/// Rejects a named entry of a `ModuleList`, whose entries PyTorch numbers.
+fn unnamed_entries(items: &[Item]) -> Result<(), SyntaxError> {
+    for item in items {
+        match item {
+            Item::Child(Child { name: Some(name), span, .. }) => {
+                return Err(SyntaxError {
+                    fix: None,
+                    message: format!(
+                        "a `ModuleList` numbers its entries, so `{}` cannot be named",
+                        name.name
+                    ),
+                    span: *span,
+                    label: "named entry".into(),
+                    help: Some(
+                        "drop the name and call the entry by its number, as `convs.0(x)`; the \
+                         entries of a `Sequential` may be named"
+                            .into(),
+                    ),
+                });
+            }
+            Item::If(items) => {
+                unnamed_entries(&items.then)?;
+                unnamed_entries(&items.otherwise)?;
+            }
+            Item::For(items) => unnamed_entries(&items.body)?,
+            Item::Child(_) | Item::Let(_) => {}
+        }
+    }
+    Ok(())
+}
+
 fn module(pair: Pair<Rule>) -> Result<Module, SyntaxError> {
     let whole = span(&pair);
     match pair.as_rule() {
         Rule::sequential => {
-            let keyword = Span::new(whole.start, whole.start + "Sequential".len());
+            let mut inner = pair.into_inner();
+            let kind = inner.next().expect("the Sequential or ModuleList keyword");
+            let (keyword, list) = (span(&kind), kind.as_str() == "ModuleList");
             let mut items = Vec::new();
-            for item in pair.into_inner() {
+            for item in inner {
                 body_items(item, &mut items)?;
             }
-            Ok(Module::Sequential(Sequential { keyword, items, span: whole }))
+            if list {
+                unnamed_entries(&items)?;
+            }
+            Ok(Module::Sequential(Sequential { keyword, list, items, span: whole }))
         }
         Rule::layer_call => {
             let mut inner = pair.into_inner();
@@ -885,17 +921,31 @@ fn tensor_index(input: Expr, pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
         let part = item.into_inner().next().expect("an index item");
         items.push(match part.as_rule() {
             Rule::index_slice => {
-                let colon = part.as_str().find(':').unwrap_or(0) + part.as_span().start();
-                let (mut start, mut end) = (None, None);
+                let (mut start, mut end, mut step) = (None, None, 1);
                 for bound in part.into_inner() {
-                    let value = int(&bound)?;
-                    if bound.as_span().start() < colon {
-                        start = Some(value);
-                    } else {
-                        end = Some(value);
+                    let rule = bound.as_rule();
+                    let number = bound.into_inner().next().expect("a slice bound's integer");
+                    let value = int(&number)?;
+                    match rule {
+                        Rule::slice_start => start = Some(value),
+                        Rule::slice_end => end = Some(value),
+                        _ if value > 0 => step = value,
+                        _ => {
+                            return Err(SyntaxError {
+                                fix: None,
+                                message: format!("a slice step must be positive, not {value}"),
+                                span: self::span(&number),
+                                label: "not positive".into(),
+                                help: Some(
+                                    "as in PyTorch, `x[:, ::2]` takes every second item; a tensor \
+                                     is not sliced backwards"
+                                        .into(),
+                                ),
+                            })
+                        }
                     }
                 }
-                IndexItem::Slice(start, end)
+                IndexItem::Slice { start, end, step }
             }
             _ => IndexItem::At(int(&part)?),
         });

@@ -1171,6 +1171,11 @@ impl<'a> ModelChecker<'a, '_> {
             );
             return None;
         };
+        if matches!(self.children[index].body, BodyState::Unknown) {
+            // An unknown layer, already reported, has no entries to report on.
+            self.children[index].called = true;
+            return None;
+        }
         let mut node = self.take_child(index, call.span);
         node.called = true;
         let result = match entry_at(&mut node, path) {
@@ -1698,7 +1703,7 @@ fn entry_at<'n, 'a>(
         // A `Sequential`, or a block whose unnamed children run in order, like torchvision's
         // `Conv2dNormActivation` or a backbone's `features`.
         let children = match &mut current.body {
-            BodyState::Sequential(children) => children,
+            BodyState::Sequential { children, .. } => children,
             BodyState::Block(state)
                 if state.def.ast.forwards.is_empty() && state.def.declared.is_empty() =>
             {

@@ -9,13 +9,19 @@ pub(super) fn apply_init_rules(
     result: &mut ir::Model,
     errors: &mut Vec<Error>,
 ) {
-    let mut by_path: Vec<(String, &str, init::Initializer, &ast::InitRule)> = Vec::new();
-    let mut by_kind: Vec<(&str, &str, init::Initializer, &ast::InitRule)> = Vec::new();
+    let mut by_path: Vec<(String, String, init::Initializer, &ast::InitRule)> = Vec::new();
+    let mut by_kind: Vec<(&str, String, init::Initializer, &ast::InitRule)> = Vec::new();
     for rule in &model.init {
         let (param, owner) = rule.target.split_last().expect("a target has at least two segments");
         let Some(initializer) = init::resolve(rule, errors) else { continue };
         let first = &owner[0];
         let is_child = result.children.iter().any(|c| c.name == first.name);
+        // `ShiftedWindowAttention.qkv.weight`: a layer kind, and a tensor name that may have dots.
+        if owner.len() > 1 && !is_child && layers::lookup(&first.name).is_some() {
+            let names: Vec<&str> = rule.target[1..].iter().map(|s| s.name.as_str()).collect();
+            by_kind.push((first.name.as_str(), names.join("."), initializer, rule));
+            continue;
+        }
         if owner.len() == 1 && !is_child {
             if layers::lookup(&first.name).is_none() {
                 let mut names: Vec<&str> =
@@ -39,7 +45,7 @@ pub(super) fn apply_init_rules(
                 );
                 continue;
             }
-            by_kind.push((first.name.as_str(), param.name.as_str(), initializer, rule));
+            by_kind.push((first.name.as_str(), param.name.clone(), initializer, rule));
             continue;
         }
         let path: Vec<&str> = owner.iter().map(|s| s.name.as_str()).collect();
@@ -48,9 +54,14 @@ pub(super) fn apply_init_rules(
         let whole = format!("{path}.{}", param.name);
         if let Some(ir::Node { body: ir::NodeBody::Layer(layer), .. }) = result.node(&whole) {
             if layer.spec.name == "Parameter" {
-                by_path.push((whole, "", initializer, rule));
+                by_path.push((whole, String::new(), initializer, rule));
                 continue;
             }
+        }
+        // `features.1.0.attn.qkv.weight`: a tensor whose name has dots, of a layer.
+        if let Some((layer_path, tensor)) = dotted_tensor(result, &rule.target) {
+            by_path.push((layer_path, tensor, initializer, rule));
+            continue;
         }
         match result.node(&path) {
             Some(ir::Node { body: ir::NodeBody::Layer(layer), .. }) => {
@@ -76,7 +87,7 @@ pub(super) fn apply_init_rules(
                     );
                     continue;
                 }
-                by_path.push((path, param.name.as_str(), initializer, rule));
+                by_path.push((path, param.name.clone(), initializer, rule));
             }
             Some(node) => errors.push(
                 Error::new(
@@ -113,7 +124,7 @@ pub(super) fn apply_init_rules(
                 by_path.iter().rev().find(|(p, name, ..)| p == path && *name == tensor.def.name);
             let kind_rule =
                 by_kind.iter().enumerate().rev().find(|(_, (kind, name, ..))| {
-                    *kind == layer.spec.name && *name == tensor.def.name
+                    *kind == layer.spec.name && name == tensor.def.name
                 });
             let chosen = match (path_rule, kind_rule) {
                 (Some((_, _, init, _)), _) => Some(init),
@@ -154,6 +165,24 @@ pub(super) fn apply_init_rules(
             }
         }
     }
+}
+
+/// For a target such as `features.1.0.attn.qkv.weight`, the path of the layer it starts with
+/// and the name of that layer's parameter, which has dots (`qkv.weight`).
+fn dotted_tensor(model: &ir::Model, target: &[ast::Ident]) -> Option<(String, String)> {
+    let names: Vec<&str> = target.iter().map(|s| s.name.as_str()).collect();
+    (1..names.len().saturating_sub(1)).rev().find_map(|split| {
+        let path = names[..split].join(".");
+        let tensor = names[split..].join(".");
+        match model.node(&path) {
+            Some(ir::Node { body: ir::NodeBody::Layer(layer), .. }) => layer
+                .tensors
+                .iter()
+                .any(|t| t.def.name == tensor && t.def.kind == TensorKind::Parameter)
+                .then_some((path, tensor)),
+            _ => None,
+        }
+    })
 }
 
 fn visit_layers_mut(nodes: &mut [ir::Node], f: &mut impl FnMut(&str, &mut ir::Layer)) {

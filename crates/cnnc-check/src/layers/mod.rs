@@ -103,6 +103,7 @@ pub static CATALOGUE: &[&LayerSpec] = &[
     &activation::LOG_SOFTMAX,
     &linear::LINEAR,
     &attention::MULTIHEAD_ATTENTION,
+    &attention::SHIFTED_WINDOW_ATTENTION,
     &simple::IDENTITY,
     &simple::FLATTEN,
     &reshape::UNFLATTEN,

@@ -28,7 +28,10 @@ pub use activation::{
     LogSoftmax, Mish, ReLU, ReLU6, SiLU, Sigmoid, Softmax, Softmin, Softplus, Softshrink, Softsign,
     Tanh, Tanhshrink, CELU, ELU, GELU, GLU, SELU,
 };
-pub use attention::{MultiheadAttention, MultiheadAttentionConfig};
+pub use attention::{
+    MultiheadAttention, MultiheadAttentionConfig, ShiftedWindowAttention,
+    ShiftedWindowAttentionConfig,
+};
 pub use batch_norm::{BatchNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d, BatchNormConfig};
 pub use conv::{
     Conv, Conv1d, Conv1dConfig, Conv2d, Conv2dConfig, Conv3d, Conv3dConfig, ConvConfig, Padding,
@@ -59,7 +62,7 @@ pub use pooling::{
     AvgPool3d, MaxPool, MaxPool1d, MaxPool2d, MaxPool3d,
 };
 pub use prelu::{PReLU, PReLUConfig};
-pub use sequential::{Layer, Sequential};
+pub use sequential::{Layer, ModuleList, Sequential};
 pub use upsample::{Upsample, UpsampleMode};
 
 use tch::nn::{Init, Path};

@@ -106,3 +106,73 @@ impl ModuleTree for Sequential {
             .collect()
     }
 }
+
+/// Modules that a forward calls one at a time, numbered `0`, `1`, ... like
+/// `torch.nn.ModuleList`.
+///
+/// Generated code uses it for a `ModuleList { ... }` inside a block. Like PyTorch's, it has no
+/// forward of its own: its entries are called by [`Self::entry`] (`convs.0(x)` in a `.cnn`
+/// file).
+#[derive(Debug, Default)]
+pub struct ModuleList(Sequential);
+
+impl ModuleList {
+    /// An empty `ModuleList`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends a module under the next index.
+    pub fn push(&mut self, layer: impl Layer + 'static) {
+        self.0.push(layer);
+    }
+
+    /// The number of modules.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are no modules.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The module numbered `name` (`"0"`).
+    ///
+    /// # Panics
+    ///
+    /// If there is no such entry.
+    pub fn entry(&self, name: &str) -> &dyn Layer {
+        self.0.entry(name)
+    }
+
+    /// Runs the entries `range` in order (`convs[0..2](x)` in a `.cnn` file).
+    ///
+    /// # Panics
+    ///
+    /// If the range goes past the entries.
+    pub fn forward_range_t(&self, xs: &Tensor, range: Range<usize>, train: bool) -> Tensor {
+        self.0.forward_range_t(xs, range, train)
+    }
+}
+
+/// A `ModuleList` may be an entry of a [`Sequential`], as in PyTorch, but is never run as one.
+impl ModuleT for ModuleList {
+    /// # Panics
+    ///
+    /// Always, as PyTorch's `ModuleList.forward` raises: the checker rejects a `.cnn` file that
+    /// runs a `ModuleList` as a whole.
+    fn forward_t(&self, _xs: &Tensor, _train: bool) -> Tensor {
+        panic!("a ModuleList does not run its entries in order; call them one by one")
+    }
+}
+
+impl ModuleTree for ModuleList {
+    fn kind(&self) -> &'static str {
+        "ModuleList"
+    }
+
+    fn children(&self) -> Vec<(&str, &dyn ModuleTree)> {
+        self.0.children()
+    }
+}
