@@ -281,6 +281,26 @@ class Regrouped(nn.Module):
         return torch.cat([self.channels(x), torch.flatten(self.rows(x), 1)], 1)
 
 
+class Shift(nn.Module):
+    def __init__(self, s):
+        super().__init__()
+        self.s = s
+        self.conv = nn.Conv2d(4, 4, 1)
+
+    def forward(self, x):
+        return torch.roll(torch.roll(self.conv(x), self.s, 2), -self.s, dims=3)
+
+
+class Rolled(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = Shift(1)
+        self.b = Shift(2)
+
+    def forward(self, x):
+        return torch.roll(x, (2, -1), (1, 3)) + self.a(x) * self.b(x)
+
+
 def stage(index, cin, cout, depth):
     s = nn.Sequential()
     for i in range(depth):
@@ -313,6 +333,7 @@ def main():
         "Rescaled": ([2, 4, 4, 4], Rescaled),
         "Regrouped": ([2, 4, 4, 4], Regrouped),
         "Lists": ([2, 4, 6, 6], Lists),
+        "Rolled": ([2, 4, 5, 6], Rolled),
     }
     out = {name: reference_entry(build, shape) for name, (shape, build) in models.items()}
     path = pathlib.Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "blocks.json"

@@ -279,6 +279,7 @@ fn op_label(op: &ir::Op) -> String {
         ir::Op::Reshape(sizes) => format!("reshape({})", list(sizes)),
         ir::Op::Permute(dims) => format!("permute({})", list(dims)),
         ir::Op::Transpose(a, b) => format!("transpose({a}, {b})"),
+        ir::Op::Roll { shifts, dims } => format!("roll([{}], [{}])", list(shifts), list(dims)),
         ir::Op::Mean { dims, keepdim } => format!("mean([{}], keepdim={keepdim})", list(dims)),
         ir::Op::Index(items) => {
             let items: Vec<String> = items.iter().map(|item| item.to_string()).collect();

@@ -206,6 +206,11 @@ const CASES: &[Case] = &[
         source: "model M {\n    input x: [N, 96, 56, 56]\n    attn = ShiftedWindowAttention(96, (7, 7), (3, 3), 3)\n}\n",
     },
     Case {
+        name: "roll_shifts_and_dims_differ",
+        codes: &["forward::call"],
+        source: "model M {\n    input x: [N, 4, 8, 8]\n    forward(x) { roll(x, (3, 3), 2) }\n}\n",
+    },
+    Case {
         name: "slice_step_zero",
         codes: &["syntax::parse"],
         source: "model M {\n    input x: [N, 4, 8, 8]\n    forward(x) { x[:, :, 0::0] }\n}\n",

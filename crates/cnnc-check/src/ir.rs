@@ -890,6 +890,13 @@ pub enum Op {
     Permute(Vec<i64>),
     /// `x.transpose(dim0, dim1)`.
     Transpose(i64, i64),
+    /// `torch.roll(x, shifts, dims)`.
+    Roll {
+        /// How far each dimension rolls.
+        shifts: Vec<i64>,
+        /// The rolled dimensions.
+        dims: Vec<i64>,
+    },
     /// `x.mean(dims, keepdim)`.
     Mean {
         /// The reduced dimensions.

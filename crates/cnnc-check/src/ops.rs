@@ -229,6 +229,25 @@ pub fn transpose(shape: &Shape, a: i64, b: i64) -> Result<Shape, String> {
     Ok(Shape(dims))
 }
 
+/// `torch.roll(x, shifts, dims)`: the shape stays; each shift goes with one dimension.
+pub fn roll(shape: &Shape, shifts: &[i64], dims: &[i64]) -> Result<(), String> {
+    if shifts.len() != dims.len() {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        return Err(format!(
+            "{} shift{} for {} dimension{}: each shift goes with one dimension",
+            shifts.len(),
+            plural(shifts.len()),
+            dims.len(),
+            plural(dims.len())
+        ));
+    }
+    let rank = shape.rank().max(1);
+    match dims.iter().find(|&&d| normalize_dim(d, rank).is_none()) {
+        Some(d) => Err(format!("dimension {d} is out of range for rank {}", shape.rank())),
+        None => Ok(()),
+    }
+}
+
 /// `x.mean(dims, keepdim)`.
 pub fn mean(shape: &Shape, dims: &[i64], keepdim: bool) -> Result<Shape, String> {
     let rank = shape.rank().max(1);

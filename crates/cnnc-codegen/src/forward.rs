@@ -449,6 +449,19 @@ impl<'a> ForwardGen<'a> {
                 let dims = sizes(fixed);
                 quote! { #input.permute([#(#dims),*]) }
             }
+            ir::Op::Roll { shifts, dims } => {
+                let shifts = sizes(shifts);
+                let dims = match (consts, dynamic.get(1).copied().flatten()) {
+                    (Some(consts), Some(ArgExpr::Tuple(items))) => {
+                        items.iter().map(|i| consts.tokens_as(i, ConstType::Int)).collect()
+                    }
+                    (Some(consts), Some(ArgExpr::One(e))) => {
+                        vec![consts.tokens_as(e, ConstType::Int)]
+                    }
+                    _ => ints(dims),
+                };
+                quote! { #input.roll([#(#shifts),*], [#(#dims),*]) }
+            }
             ir::Op::Transpose(a, b) => {
                 let (a, b) = (number(0, *a), number(1, *b));
                 quote! { #input.transpose(#a, #b) }

@@ -245,6 +245,18 @@ impl ForwardPy<'_> {
             }
             Op::Reshape(fixed) => format!("{}.reshape({})", receiver(self), sizes(fixed)),
             Op::Permute(dims) => format!("{}.permute({})", receiver(self), sizes(dims)),
+            Op::Roll { shifts, dims } => {
+                // A tuple of each, or one constant (a number or a tuple) as it is.
+                let tuple = |i: usize, fixed: &[i64]| match dynamic.get(i) {
+                    Some(Some(ArgExpr::One(e))) => py.expr(e),
+                    Some(Some(ArgExpr::Tuple(items))) => {
+                        let items: Vec<String> = items.iter().map(|i| py.expr(i)).collect();
+                        format!("({},)", items.join(", "))
+                    }
+                    _ => format!("({},)", list(fixed)),
+                };
+                format!("torch.roll({x}, {}, {})", tuple(0, shifts), tuple(1, dims))
+            }
             Op::Transpose(a, b) => {
                 let (a, b) = (self.number(dynamic, 0, *a), self.number(dynamic, 1, *b));
                 format!("{}.transpose({a}, {b})", receiver(self))

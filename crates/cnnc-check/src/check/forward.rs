@@ -25,6 +25,10 @@ const OPS: &[(&str, &[Param])] = &[
         ],
     ),
     ("cat", &[Param::optional("dim", ArgType::Int, DefaultValue::Int(0))]),
+    (
+        "roll",
+        &[Param::required("shifts", ArgType::IntList), Param::required("dims", ArgType::IntList)],
+    ),
 ];
 
 /// Functions that are parameter-free layers (`sigmoid(x)` is `Sigmoid()(x)`); they take the
@@ -877,6 +881,8 @@ impl<'a> ModelChecker<'a, '_> {
             Err((code, message)) => {
                 let help = if code == Code::Reshape {
                     "the sizes must multiply to the number of elements; one size may be -1 to take the rest"
+                } else if op_name == "roll" && message.contains("shift") {
+                    "write as many shifts as dimensions: `roll(x, (3, 3), (1, 2))`"
                 } else {
                     "dimensions count from 0 at the front, or from -1 at the back"
                 };
@@ -1515,6 +1521,11 @@ impl<'a> ModelChecker<'a, '_> {
                 let keepdim = args.bool("keepdim");
                 let out = crate::ops::mean(shape, &dims, keepdim).map_err(arg_error)?;
                 Ok((ir::Op::Mean { dims, keepdim }, out))
+            }
+            "roll" => {
+                let (shifts, dims) = (args.ints("shifts").to_vec(), args.ints("dims").to_vec());
+                crate::ops::roll(shape, &shifts, &dims).map_err(arg_error)?;
+                Ok((ir::Op::Roll { shifts, dims }, shape.clone()))
             }
             other => unreachable!("function {other} has no shape rule"),
         }
