@@ -84,6 +84,13 @@ fn multi_head_self_attention() {
 }
 
 #[test]
+fn bilinear() {
+    // Two tensors in, `weight` [out, in1, in2] and `bias` as PyTorch names them; the features
+    // of the first layer are inferred from its two inputs.
+    check("Pairs", |p| Box::new(Pairs::new(p)));
+}
+
+#[test]
 fn shifted_window_attention() {
     // torchvision's Swin layer: padding to whole windows, a shift along both sizes and along
     // the columns only, and the relative position bias with its index buffer.

@@ -129,6 +129,20 @@ class Windows(nn.Module):
         return torch.cat([self.plain(y), self.shifted(y[:, 0:3])], 1)
 
 
+class Pairs(nn.Module):
+    """The Pairs model of catalogue.cnn: nn.Bilinear on two tensors, and on one twice."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(6, 4)
+        self.pair = nn.Bilinear(6, 4, 3)
+        self.shared = nn.Bilinear(3, 3, 5, bias=False)
+
+    def forward(self, x):
+        y = self.pair(x, self.a(x))
+        return self.shared(y, y)
+
+
 class ForwardOps(nn.Module):
     """The ForwardOps model of catalogue.cnn, written as PyTorch code."""
 
@@ -198,6 +212,7 @@ def main():
     all_models["MoreActivations"] = ([2, 10], MoreActivations())
     all_models["Attention"] = ([2, 6, 8], Attention())
     all_models["Windows"] = ([2, 10, 9, 8], Windows())
+    all_models["Pairs"] = ([2, 2, 6], Pairs())
     for name, (shape, model) in all_models.items():
         state = state_summary(model)
         fill_state_dict(model)

@@ -230,7 +230,7 @@ pub fn summary_json(model: &ir::Model, options: SummaryOptions) -> serde_json::V
     })
 }
 
-/// Multiply-accumulates per sample of a layer, counted for convolutions and linear layers: one
+/// Multiply-accumulates per sample of a layer, counted for convolutions and (bi)linear layers: one
 /// per weight element and output position (input position, for a transposed convolution, whose
 /// every input element meets every weight); bias additions are not counted. This is what
 /// fvcore counts (tests/macs.rs). Other layers count 0; `None` where a size is symbolic.
@@ -246,7 +246,8 @@ fn macs(layer: &ir::Layer, output: &Shape) -> Option<i64> {
             let positions = after_batch / channels.max(1);
             weight.checked_mul(positions)
         }
-        "Linear" => {
+        // A bilinear layer's weight, [out, in1, in2], is one multiply-accumulate per element.
+        "Linear" | "Bilinear" => {
             let features = output.0.last()?.known()?;
             let positions = after_batch / features.max(1);
             weight.checked_mul(positions)

@@ -211,6 +211,21 @@ const CASES: &[Case] = &[
         source: "model M {\n    input x: [N, 4, 8, 8]\n    forward(x) { roll(x, (3, 3), 2) }\n}\n",
     },
     Case {
+        name: "bilinear_given_one_tensor",
+        codes: &["forward::call"],
+        source: "model M {\n    input x: [N, 6]\n    pair = Bilinear(6, 6, 3)\n    forward(x) { pair(x) }\n}\n",
+    },
+    Case {
+        name: "bilinear_in_a_sequential",
+        codes: &["block::structure"],
+        source: "model M {\n    input x: [N, 6]\n    head = Sequential { Linear(6, 4); Bilinear(4, 4, 2) }\n}\n",
+    },
+    Case {
+        name: "bilinear_second_features",
+        codes: &["shape::linear_in"],
+        source: "model M {\n    input x: [N, 6]\n    a = Linear(6, 5)\n    pair = Bilinear(6, 4, 3)\n    forward(x) { pair(x, a(x)) }\n}\n",
+    },
+    Case {
         name: "slice_step_zero",
         codes: &["syntax::parse"],
         source: "model M {\n    input x: [N, 4, 8, 8]\n    forward(x) { x[:, :, 0::0] }\n}\n",

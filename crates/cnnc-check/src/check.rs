@@ -663,6 +663,26 @@ impl<'a> ModelChecker<'a, '_> {
                 );
                 BodyState::Unknown
             }
+            Module::Layer { spec, call }
+                if spec.inputs > 1
+                    && (self.in_sequential > 0
+                        || !child.name_holes.is_empty()
+                        || child.name.is_none()) =>
+            {
+                self.errors.push(
+                    Error::new(
+                        Code::BlockStructure,
+                        format!(
+                            "`{}` takes {} tensors, so it belongs to a model or block, under a name of its own",
+                            spec.name, spec.inputs
+                        ),
+                        call.span,
+                        "not allowed here",
+                    )
+                    .with_help("declare it as a named child, such as `pair = Bilinear(16, 8, 4)`, and call it from `forward`: `pair(x1, x2)`; a `Sequential` passes one tensor from entry to entry"),
+                );
+                BodyState::Unknown
+            }
             Module::Layer { spec, call } => {
                 origin = in_block.then_some(id);
                 self.declare_layer(spec, call)
@@ -871,32 +891,66 @@ impl<'a> ModelChecker<'a, '_> {
                 let note = Note::Outputs(node.path.clone());
                 Some(Flow { shape: out.shape, span: node.span, note })
             }
+            BodyState::Layer { spec, .. } if spec.inputs > 1 => {
+                self.errors.push(
+                    Error::new(
+                        Code::ForwardCall,
+                        format!(
+                            "`{}` ({}) takes {} tensors, so it cannot run in a sequence",
+                            node.path, spec.name, spec.inputs
+                        ),
+                        node.span,
+                        "runs in order here",
+                    )
+                    .with_help(format!(
+                        "name it as a child of a model or block and call it from `forward`, as in \
+                         `{}(x1, x2)`",
+                        node.name
+                    )),
+                );
+                None
+            }
             BodyState::Layer { spec, args } => {
-                let args = args.as_mut()?;
-                let mut ctx = ShapeCtx {
-                    path: &node.path,
-                    spec,
-                    args,
-                    input: flow,
-                    model_input: &self.input_shape,
-                    errors: self.errors,
-                    rules: Vec::new(),
-                };
-                let shape = (spec.infer)(&mut ctx);
-                let rules = ctx.rules;
-                let shape = shape?;
-                self.require(rules, || format!("`{}` ({})", node.path, spec.name), node.span);
-                self.require_elements(&shape, &node.path, node.span)?;
-                self.trace.push(ir::TraceRow {
-                    name: node.path.clone(),
-                    detail: args.call_text(spec.name, None),
-                    output: shape.clone(),
-                    parameters: 0,
-                });
-                let note = Note::Outputs(node.path.clone());
-                Some(Flow { shape, span: node.span, note })
+                let (spec, args) = (*spec, args.as_mut()?);
+                self.run_layer(&node.path, node.span, spec, args, std::slice::from_ref(flow))
             }
         }
+    }
+
+    /// Runs a layer's shape rule on its inputs (one, or two for `Bilinear`), and adds its row
+    /// to the trace.
+    fn run_layer(
+        &mut self,
+        path: &str,
+        span: Span,
+        spec: &'static LayerSpec,
+        args: &mut BoundArgs,
+        inputs: &[Flow],
+    ) -> Option<Flow> {
+        let (input, more_inputs) = inputs.split_first()?;
+        let mut ctx = ShapeCtx {
+            path,
+            spec,
+            args,
+            input,
+            more_inputs,
+            model_input: &self.input_shape,
+            errors: self.errors,
+            rules: Vec::new(),
+        };
+        let shape = (spec.infer)(&mut ctx);
+        let rules = ctx.rules;
+        let shape = shape?;
+        self.require(rules, || format!("`{path}` ({})", spec.name), span);
+        self.require_elements(&shape, path, span)?;
+        self.trace.push(ir::TraceRow {
+            name: path.to_string(),
+            detail: args.call_text(spec.name, None),
+            output: shape.clone(),
+            parameters: 0,
+        });
+        let note = Note::Outputs(path.to_string());
+        Some(Flow { shape, span, note })
     }
 
     /// Checks the forward computation of one use of a block, with the block's children and

@@ -826,6 +826,7 @@ impl<'a> ModelChecker<'a, '_> {
                     spec,
                     args: &mut args,
                     input: &flow,
+                    more_inputs: &[],
                     model_input: &self.input_shape,
                     errors: self.errors,
                     rules: Vec::new(),
@@ -1536,6 +1537,7 @@ impl<'a> ModelChecker<'a, '_> {
     pub(super) fn signature(&self, index: usize) -> (usize, usize) {
         match &self.children[index].body {
             BodyState::Block(state) => block_signature(state.def.ast),
+            BodyState::Layer { spec, .. } => (spec.inputs, 1),
             _ => (1, 1),
         }
     }
@@ -1580,6 +1582,10 @@ impl<'a> ModelChecker<'a, '_> {
                         format!("block `{}` takes {}", state.def.ast.name, params.join(", "));
                     (what, span, params.join(", "))
                 }
+                BodyState::Layer { spec, .. } if spec.inputs > 1 => {
+                    let what = format!("`{}` takes {} tensors", spec.name, spec.inputs);
+                    (what, child.span, "x1, x2".to_string())
+                }
                 _ => {
                     let what = "a layer takes one tensor; a block may take several".to_string();
                     (what, child.span, "x".to_string())
@@ -1622,6 +1628,10 @@ impl<'a> ModelChecker<'a, '_> {
         node.called = true;
         let outs = match &mut node.body {
             BodyState::Block(state) => self.apply_block(state, inputs, &node.path),
+            BodyState::Layer { spec, args: Some(args) } => {
+                let (spec, path, span) = (*spec, node.path.clone(), node.span);
+                self.run_layer(&path, span, spec, args, &inputs).map(|flow| vec![flow])
+            }
             _ => None,
         };
         let note = Note::Outputs(node.name.clone());

@@ -19,6 +19,7 @@ macro_rules! activation {
             config: None,
             init_params: &[],
             uses_train: false,
+            inputs: 1,
             infer: $infer,
             tensors: no_tensors,
         };
@@ -197,6 +198,7 @@ pub static PRELU: LayerSpec = LayerSpec {
     config: Some("PReLUConfig"),
     init_params: &["weight"],
     uses_train: false,
+    inputs: 1,
     infer: prelu_shape,
     tensors: prelu_tensors,
 };

@@ -21,6 +21,7 @@ pub static MULTIHEAD_ATTENTION: LayerSpec = LayerSpec {
     config: Some("MultiheadAttentionConfig"),
     init_params: &[],
     uses_train: true,
+    inputs: 1,
     infer: attention_shape,
     tensors: attention_tensors,
 };
@@ -81,6 +82,7 @@ pub static SHIFTED_WINDOW_ATTENTION: LayerSpec = LayerSpec {
     config: Some("ShiftedWindowAttentionConfig"),
     init_params: &[],
     uses_train: true,
+    inputs: 1,
     infer: window_attention_shape,
     tensors: window_attention_tensors,
 };

@@ -30,6 +30,7 @@ macro_rules! conv {
             config: Some($config),
             init_params: &["weight", "bias"],
             uses_train: false,
+            inputs: 1,
             infer: conv_shape::<$d>,
             tensors: conv_tensors,
         };
@@ -60,6 +61,7 @@ macro_rules! conv_transpose {
             config: Some($config),
             init_params: &["weight", "bias"],
             uses_train: false,
+            inputs: 1,
             infer: conv_transpose_shape::<$d>,
             tensors: conv_transpose_tensors,
         };

@@ -19,6 +19,7 @@ pub static UNFOLD: LayerSpec = LayerSpec {
     config: None,
     init_params: &[],
     uses_train: false,
+    inputs: 1,
     infer: unfold_shape,
     tensors: no_tensors,
 };
@@ -36,6 +37,7 @@ pub static FOLD: LayerSpec = LayerSpec {
     config: None,
     init_params: &[],
     uses_train: false,
+    inputs: 1,
     infer: fold_shape,
     tensors: no_tensors,
 };

@@ -16,9 +16,101 @@ pub static LINEAR: LayerSpec = LayerSpec {
     config: Some("LinearConfig"),
     init_params: &["weight", "bias"],
     uses_train: false,
+    inputs: 1,
     infer: linear_shape,
     tensors: linear_tensors,
 };
+
+/// `nn.Bilinear`: `y = x1ᵀ A x2 + b` over the last dimension of two inputs whose other sizes
+/// agree. Called with two tensors: `pair(x1, x2)`.
+pub static BILINEAR: LayerSpec = LayerSpec {
+    name: "Bilinear",
+    params: &[
+        Param::required("in1_features", ArgType::Int).min(1.0).inferable(),
+        Param::required("in2_features", ArgType::Int).min(1.0).inferable(),
+        Param::required("out_features", ArgType::Int).min(0.0),
+        Param::optional("bias", ArgType::Bool, DefaultValue::Bool(true)),
+    ],
+    config: Some("BilinearConfig"),
+    init_params: &[],
+    uses_train: false,
+    inputs: 2,
+    infer: bilinear_shape,
+    tensors: bilinear_tensors,
+};
+
+fn bilinear_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
+    let second = ctx.more_inputs.first()?;
+    let (first_shape, second_shape) = (ctx.input.shape.clone(), second.shape.clone());
+    let (rank, rank2) = (first_shape.rank(), second_shape.rank());
+    if rank == 0 {
+        ctx.expect_rank(&[1], "[*, in1_features]")?;
+    }
+    let in1 = ctx.known_dim(rank - 1, "number of features of the first input")?;
+    ctx.match_or_infer("in1_features", in1, Code::LinearIn, "features in its first input")?;
+    let path = ctx.path.to_string();
+    let in2 = match second_shape.0.last() {
+        Some(Dim::Known(n)) => *n,
+        _ => {
+            return ctx.error(
+                Error::new(
+                    Code::LinearIn,
+                    format!("`{path}` needs a known number of features in its second input, which is {second_shape}"),
+                    ctx.args.call_span,
+                    "second input",
+                )
+                .with_related(second.span, second.note())
+                .with_help("its last dimension holds the features, as for `Linear`"),
+            )
+        }
+    };
+    match *ctx.args.get("in2_features") {
+        ArgValue::Infer => ctx.args.set("in2_features", ArgValue::Int(in2)),
+        ArgValue::Int(declared) if declared != in2 => return ctx.error(
+            Error::new(
+                Code::LinearIn,
+                format!(
+                    "`{path}` expects {declared} features in its second input, but receives {in2}"
+                ),
+                ctx.args.span("in2_features"),
+                format!("declared in2_features = {declared}"),
+            )
+            .with_related(second.span, second.note())
+            .with_help(format!(
+                "declare `Bilinear({in1}, {in2}, {out})`, or `Bilinear({in1}, _, {out})` to infer it",
+                out = ctx.args.int("out_features").unwrap_or(0)
+            )),
+        ),
+        _ => {}
+    }
+    if first_shape.0[..rank - 1] != second_shape.0[..rank2.saturating_sub(1)] {
+        let (span, note) = ctx.origin();
+        return ctx.error(
+            Error::new(
+                Code::Broadcast,
+                format!("`{path}` takes two inputs whose sizes before the features agree, but receives {first_shape} and {second_shape}"),
+                ctx.args.call_span,
+                "sizes differ",
+            )
+            .with_related(span, note)
+            .with_related(second.span, second.note())
+            .with_help("as `torch.nn.Bilinear`, the inputs are [*, in1_features] and [*, in2_features] with the same `*`"),
+        );
+    }
+    let out = ctx.args.int("out_features")?;
+    Some(first_shape.with(rank - 1, Dim::Known(out)))
+}
+
+fn bilinear_tensors(args: &BoundArgs) -> Vec<TensorDef> {
+    let dim = |name: &str| args.int(name).unwrap_or(0);
+    let out = dim("out_features");
+    let mut tensors =
+        vec![TensorDef::parameter("weight", vec![out, dim("in1_features"), dim("in2_features")])];
+    if args.bool("bias") {
+        tensors.push(TensorDef::parameter("bias", vec![out]));
+    }
+    tensors
+}
 
 fn linear_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     let rank = ctx.input.shape.rank();

@@ -35,6 +35,8 @@ pub struct LayerSpec {
     pub init_params: &'static [&'static str],
     /// Whether the forward pass depends on training mode (dropout, batch norm).
     pub uses_train: bool,
+    /// The number of tensors the forward pass takes: 1, or 2 for `Bilinear`.
+    pub inputs: usize,
     /// The output shape for an input shape; fills in inferred (`_`) arguments.
     pub infer: fn(&mut ShapeCtx<'_>) -> Option<Shape>,
     /// The parameters and buffers, in PyTorch's registration order.
@@ -102,6 +104,7 @@ pub static CATALOGUE: &[&LayerSpec] = &[
     &activation::SOFTMAX,
     &activation::LOG_SOFTMAX,
     &linear::LINEAR,
+    &linear::BILINEAR,
     &attention::MULTIHEAD_ATTENTION,
     &attention::SHIFTED_WINDOW_ATTENTION,
     &simple::IDENTITY,
@@ -232,6 +235,8 @@ pub struct ShapeCtx<'a> {
     pub args: &'a mut BoundArgs,
     /// The incoming value.
     pub input: &'a Flow,
+    /// The values after the first, for a layer of several inputs.
+    pub more_inputs: &'a [Flow],
     /// The model's declared input shape, for help lines.
     pub model_input: &'a Shape,
     /// Where problems are reported.

@@ -23,6 +23,7 @@ macro_rules! batch_norm {
             config: Some($config),
             init_params: &["weight", "bias"],
             uses_train: true,
+            inputs: 1,
             infer: $infer,
             tensors: running_stats_tensors,
         };
@@ -46,6 +47,7 @@ macro_rules! instance_norm {
             config: Some($config),
             init_params: &["weight", "bias"],
             uses_train: true,
+            inputs: 1,
             infer: instance_norm_shape::<$d>,
             tensors: running_stats_tensors,
         };
@@ -83,6 +85,7 @@ pub static LAYER_NORM: LayerSpec = LayerSpec {
     config: Some("LayerNormConfig"),
     init_params: &["weight", "bias"],
     uses_train: false,
+    inputs: 1,
     infer: layer_norm_shape,
     tensors: layer_norm_tensors,
 };
@@ -99,6 +102,7 @@ pub static GROUP_NORM: LayerSpec = LayerSpec {
     config: Some("GroupNormConfig"),
     init_params: &["weight", "bias"],
     uses_train: false,
+    inputs: 1,
     infer: group_norm_shape,
     tensors: group_norm_tensors,
 };
@@ -147,6 +151,7 @@ pub static LAYER_NORM2D: LayerSpec = LayerSpec {
     config: Some("LayerNormConfig"),
     init_params: &["weight", "bias"],
     uses_train: false,
+    inputs: 1,
     infer: layer_norm2d_shape,
     tensors: layer_norm_tensors,
 };
@@ -264,6 +269,7 @@ pub static LOCAL_RESPONSE_NORM: LayerSpec = LayerSpec {
     config: None,
     init_params: &[],
     uses_train: false,
+    inputs: 1,
     infer: local_response_norm_shape,
     tensors: super::no_tensors,
 };

@@ -22,6 +22,7 @@ macro_rules! max_pool {
             config: None,
             init_params: &[],
             uses_train: false,
+            inputs: 1,
             infer: max_pool_shape::<$d>,
             tensors: no_tensors,
         };
@@ -44,6 +45,7 @@ macro_rules! avg_pool {
             config: None,
             init_params: &[],
             uses_train: false,
+            inputs: 1,
             infer: avg_pool_shape::<$d>,
             tensors: no_tensors,
         };
@@ -59,6 +61,7 @@ macro_rules! adaptive_pool {
             config: None,
             init_params: &[],
             uses_train: false,
+            inputs: 1,
             infer: adaptive_pool_shape::<$d>,
             tensors: no_tensors,
         };

@@ -16,6 +16,7 @@ pub static UNFLATTEN: LayerSpec = LayerSpec {
     config: None,
     init_params: &[],
     uses_train: false,
+    inputs: 1,
     infer: unflatten_shape,
     tensors: no_tensors,
 };
@@ -38,6 +39,7 @@ pub static UPSAMPLE: LayerSpec = LayerSpec {
     config: None,
     init_params: &[],
     uses_train: false,
+    inputs: 1,
     infer: upsample_shape,
     tensors: no_tensors,
 };
@@ -53,6 +55,7 @@ pub static EMBEDDING: LayerSpec = LayerSpec {
     config: Some("EmbeddingConfig"),
     init_params: &["weight"],
     uses_train: false,
+    inputs: 1,
     infer: embedding_shape,
     tensors: embedding_tensors,
 };
@@ -64,6 +67,7 @@ pub static PIXEL_SHUFFLE: LayerSpec = LayerSpec {
     config: None,
     init_params: &[],
     uses_train: false,
+    inputs: 1,
     infer: pixel_shuffle_shape,
     tensors: no_tensors,
 };
@@ -75,6 +79,7 @@ pub static PERMUTE: LayerSpec = LayerSpec {
     config: None,
     init_params: &[],
     uses_train: false,
+    inputs: 1,
     infer: permute_shape,
     tensors: no_tensors,
 };
@@ -102,6 +107,7 @@ pub static CHANNEL_SHUFFLE: LayerSpec = LayerSpec {
     config: None,
     init_params: &[],
     uses_train: false,
+    inputs: 1,
     infer: channel_shuffle_shape,
     tensors: no_tensors,
 };
@@ -118,6 +124,7 @@ macro_rules! pad_layer {
             config: None,
             init_params: &[],
             uses_train: false,
+            inputs: 1,
             infer: |ctx| pad_shape($d, PadMode::Constant, ctx),
             tensors: no_tensors,
         };
@@ -142,6 +149,7 @@ macro_rules! mode_pad_layer {
             config: None,
             init_params: &[],
             uses_train: false,
+            inputs: 1,
             infer: |ctx| pad_shape($d, PadMode::$mode, ctx),
             tensors: no_tensors,
         };
@@ -165,6 +173,7 @@ pub static PIXEL_UNSHUFFLE: LayerSpec = LayerSpec {
     config: None,
     init_params: &[],
     uses_train: false,
+    inputs: 1,
     infer: pixel_unshuffle_shape,
     tensors: no_tensors,
 };

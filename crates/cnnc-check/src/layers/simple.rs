@@ -22,6 +22,7 @@ macro_rules! dropout {
             config: None,
             init_params: &[],
             uses_train: true,
+            inputs: 1,
             infer: $infer,
             tensors: no_tensors,
         };
@@ -54,6 +55,7 @@ pub static STOCHASTIC_DEPTH: LayerSpec = LayerSpec {
     config: None,
     init_params: &[],
     uses_train: true,
+    inputs: 1,
     infer: same_shape,
     tensors: no_tensors,
 };
@@ -69,6 +71,7 @@ pub static PARAMETER: LayerSpec = LayerSpec {
     config: None,
     init_params: &[],
     uses_train: false,
+    inputs: 1,
     infer: parameter_as_layer,
     tensors: |args| vec![TensorDef::parameter("", args.ints("shape").to_vec())],
 };
@@ -96,6 +99,7 @@ pub static IDENTITY: LayerSpec = LayerSpec {
     config: None,
     init_params: &[],
     uses_train: false,
+    inputs: 1,
     infer: same_shape,
     tensors: no_tensors,
 };
@@ -110,6 +114,7 @@ pub static FLATTEN: LayerSpec = LayerSpec {
     config: None,
     init_params: &[],
     uses_train: false,
+    inputs: 1,
     infer: flatten_layer_shape,
     tensors: no_tensors,
 };

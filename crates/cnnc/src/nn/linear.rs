@@ -1,4 +1,4 @@
-//! The fully-connected layer.
+//! The fully-connected layers: `Linear`, and `Bilinear` over two inputs.
 use super::uniform_param;
 use crate::{init::pytorch_default_bound, ModuleTree};
 use std::borrow::Borrow;
@@ -92,6 +92,85 @@ impl tch::nn::Module for Linear {
 impl ModuleTree for Linear {
     fn kind(&self) -> &'static str {
         "Linear"
+    }
+
+    fn local_parameters(&self) -> Vec<(&'static str, &Tensor)> {
+        let mut params = vec![("weight", &self.weight)];
+        params.extend(self.bias.as_ref().map(|b| ("bias", b)));
+        params
+    }
+}
+
+/// The optional arguments of a [`Bilinear`] layer, as in `torch.nn.Bilinear`.
+#[derive(Debug, Clone, Copy)]
+pub struct BilinearConfig {
+    /// Adds a learnable bias (default `true`).
+    pub bias: bool,
+}
+
+impl Default for BilinearConfig {
+    fn default() -> Self {
+        BilinearConfig { bias: true }
+    }
+}
+
+/// A bilinear layer `y = x1ᵀ A x2 + b` over two inputs, like `torch.nn.Bilinear`. It takes two
+/// tensors, so it has [`Bilinear::forward_t`] of its own rather than `tch::nn::Module`.
+#[derive(Debug)]
+pub struct Bilinear {
+    /// The weight, of shape `[out_features, in1_features, in2_features]`.
+    pub weight: Tensor,
+    /// The bias, of shape `[out_features]`.
+    pub bias: Option<Tensor>,
+    config: BilinearConfig,
+}
+
+impl Bilinear {
+    /// Creates the layer, registering `weight` and `bias` under `vs`, both initialised as
+    /// PyTorch does: `U(-1/√in1_features, 1/√in1_features)`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cnnc::nn::{Bilinear, BilinearConfig};
+    /// use tch::nn::VarStore;
+    ///
+    /// let vs = VarStore::new(tch::Device::Cpu);
+    /// let pair = Bilinear::new(vs.root() / "pair", 16, 8, 4, BilinearConfig::default());
+    /// let opts = (tch::Kind::Float, tch::Device::Cpu);
+    /// let (x1, x2) = (tch::Tensor::zeros([2, 16], opts), tch::Tensor::zeros([2, 8], opts));
+    /// assert_eq!(pair.forward_t(&x1, &x2, false).size(), [2, 4]);
+    /// ```
+    pub fn new<'a>(
+        vs: impl Borrow<Path<'a>>,
+        in1_features: i64,
+        in2_features: i64,
+        out_features: i64,
+        config: BilinearConfig,
+    ) -> Bilinear {
+        let vs = vs.borrow();
+        let bound = if in1_features > 0 { 1.0 / (in1_features as f64).sqrt() } else { 0.0 };
+        let dims = [out_features, in1_features, in2_features];
+        let weight = uniform_param(vs, "weight", &dims, None, bound);
+        let bias = config.bias.then(|| uniform_param(vs, "bias", &[out_features], None, bound));
+        Bilinear { weight, bias, config }
+    }
+
+    /// `x1ᵀ A x2 + b` over the last dimension of `x1` and `x2`, whose other sizes agree. `train`
+    /// does not matter; it is there as in every module of several inputs.
+    pub fn forward_t(&self, x1: &Tensor, x2: &Tensor, _train: bool) -> Tensor {
+        Tensor::bilinear(x1, x2, &self.weight, self.bias.as_ref())
+    }
+
+    /// The optional arguments the layer was created with.
+    pub fn config(&self) -> &BilinearConfig {
+        &self.config
+    }
+}
+
+impl ModuleTree for Bilinear {
+    fn kind(&self) -> &'static str {
+        "Bilinear"
     }
 
     fn local_parameters(&self) -> Vec<(&'static str, &Tensor)> {

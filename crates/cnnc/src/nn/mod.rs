@@ -49,7 +49,7 @@ pub use instance_norm::{
     InstanceNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, InstanceNormConfig,
 };
 pub use layer_norm::{LayerNorm, LayerNorm2d, LayerNormConfig, LocalResponseNorm};
-pub use linear::{Linear, LinearConfig};
+pub use linear::{Bilinear, BilinearConfig, Linear, LinearConfig};
 pub use padding::{
     CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d,
     ReflectionPad1d, ReflectionPad2d, ReflectionPad3d, ReplicationPad1d, ReplicationPad2d,
