@@ -61,8 +61,8 @@ fn module_lists_match_pytorch() {
 
 #[test]
 fn roll_matches_pytorch() {
-    // `roll(x, (2, -1), (1, 3))` in a model, and `roll(conv(x), s, 2) -> roll(-s, dims=3)` with
-    // two values of `s`.
+    // `roll(x, (2, -1), (1, 3))` in a model, and `roll(conv(x), s, 1) -> roll((s, -s), (2, 3))`
+    // with two values of `s`.
     let vs = nn::VarStore::new(Device::Cpu);
     let model = support::seeded(|| Rolled::new(&vs.root()));
     support::assert_parity("blocks.json", "Rolled", &model, 1e-5);

@@ -288,7 +288,7 @@ class Shift(nn.Module):
         self.conv = nn.Conv2d(4, 4, 1)
 
     def forward(self, x):
-        return torch.roll(torch.roll(self.conv(x), self.s, 2), -self.s, dims=3)
+        return torch.roll(torch.roll(self.conv(x), self.s, 1), (self.s, -self.s), (2, 3))
 
 
 class Rolled(nn.Module):

@@ -226,6 +226,11 @@ const CASES: &[Case] = &[
         source: "model M {\n    input x: [N, 6]\n    a = Linear(6, 5)\n    pair = Bilinear(6, 4, 3)\n    forward(x) { pair(x, a(x)) }\n}\n",
     },
     Case {
+        name: "tensor_in_a_tuple_argument",
+        codes: &["forward::call"],
+        source: "model M {\n    input x: [N, 4, 8, 8]\n    forward(x) { roll(x, (x, 1), (2, 3)) }\n}\n",
+    },
+    Case {
         name: "slice_step_zero",
         codes: &["syntax::parse"],
         source: "model M {\n    input x: [N, 4, 8, 8]\n    forward(x) { x[:, :, 0::0] }\n}\n",

@@ -549,8 +549,12 @@ fn condition_names(expr: &ast::Expr, out: &mut Vec<String>) {
                 condition_names(piped, out);
             }
             for arg in &call.args {
-                if let ast::CallArgValue::Expr(e) = &arg.value {
-                    condition_names(e, out);
+                match &arg.value {
+                    ast::CallArgValue::Expr(e) => condition_names(e, out),
+                    ast::CallArgValue::Tuple(items) => {
+                        items.iter().for_each(|e| condition_names(e, out))
+                    }
+                    _ => {}
                 }
             }
         }

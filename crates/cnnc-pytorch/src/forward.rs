@@ -247,13 +247,16 @@ impl ForwardPy<'_> {
             Op::Permute(dims) => format!("{}.permute({})", receiver(self), sizes(dims)),
             Op::Roll { shifts, dims } => {
                 // A tuple of each, or one constant (a number or a tuple) as it is.
+                let python_tuple = |items: Vec<String>| match items.as_slice() {
+                    [one] => format!("({one},)"),
+                    _ => format!("({})", items.join(", ")),
+                };
                 let tuple = |i: usize, fixed: &[i64]| match dynamic.get(i) {
                     Some(Some(ArgExpr::One(e))) => py.expr(e),
                     Some(Some(ArgExpr::Tuple(items))) => {
-                        let items: Vec<String> = items.iter().map(|i| py.expr(i)).collect();
-                        format!("({},)", items.join(", "))
+                        python_tuple(items.iter().map(|i| py.expr(i)).collect())
                     }
-                    _ => format!("({},)", list(fixed)),
+                    _ => python_tuple(fixed.iter().map(i64::to_string).collect()),
                 };
                 format!("torch.roll({x}, {}, {})", tuple(0, shifts), tuple(1, dims))
             }

@@ -661,8 +661,10 @@ pub struct CallArg {
 pub enum CallArgValue {
     /// A literal, such as `1` in `flatten(1)`.
     Const(Value),
-    /// A tensor value, such as `x` in `relu(x)`.
+    /// A tensor value, such as `x` in `relu(x)`, or a number computed from constants.
     Expr(Expr),
+    /// `(s, -s)`: a tuple of numbers computed from constants.
+    Tuple(Vec<Expr>),
     /// `size(x, 2..)`: the sizes of a tensor value from dimension `start` to `end` (exclusive;
     /// the rank when absent), known at run time.
     SizesOf {

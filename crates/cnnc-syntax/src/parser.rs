@@ -1037,6 +1037,10 @@ fn call(pair: Pair<Rule>) -> Result<Call, SyntaxError> {
             match part.as_rule() {
                 Rule::keyword => keyword = Some(ident(part.into_inner().next().expect("keyword"))),
                 Rule::expr => value_arg = Some(CallArgValue::Expr(expr(part)?)),
+                Rule::arg_tuple => {
+                    let items = part.into_inner().map(expr).collect::<Result<_, _>>()?;
+                    value_arg = Some(CallArgValue::Tuple(items));
+                }
                 Rule::sizes_of => {
                     let mut inner = part.into_inner();
                     let tensor = ident(inner.next().expect("a tensor"));

@@ -1418,6 +1418,28 @@ impl<'a> ModelChecker<'a, '_> {
                     consts::names(v, &mut names);
                     !names.is_empty()
                 }),
+                CallArgValue::Tuple(items) => {
+                    let mut values = Vec::new();
+                    for item in items {
+                        match self.constant_expr(item, env) {
+                            Some(value) => values.push(value),
+                            None => {
+                                self.errors.push(
+                                    Error::new(
+                                        Code::ForwardCall,
+                                        format!("a tuple argument of `{op_name}` holds numbers, not tensors"),
+                                        item.span(),
+                                        "not a number or constant",
+                                    )
+                                    .with_help("write numbers and the block's constants, such as `(s, -s)`"),
+                                );
+                                return None;
+                            }
+                        }
+                    }
+                    let kind = cnnc_syntax::ValueKind::Tuple(values);
+                    Some(cnnc_syntax::Value { kind, span: arg.span })
+                }
                 _ => None,
             };
             if let Some(value) = computed {
@@ -1430,7 +1452,8 @@ impl<'a> ModelChecker<'a, '_> {
                     value: value.clone(),
                     span: arg.span,
                 }),
-                CallArgValue::SizesOf { .. } => return None,
+                // A tuple is computed above, or reported.
+                CallArgValue::SizesOf { .. } | CallArgValue::Tuple(_) => return None,
                 CallArgValue::Expr(e) => {
                     if let Some((Some(value), text)) = integer_arithmetic(e) {
                         self.errors.push(
@@ -1554,8 +1577,10 @@ impl<'a> ModelChecker<'a, '_> {
     ) -> Option<(Vec<Flow>, Vec<ir::Expr>)> {
         let name = &call.callee.name;
         let wanted = self.signature(index).0;
-        let constant =
-            rest.iter().find(|a| a.keyword.is_some() || matches!(a.value, CallArgValue::Const(_)));
+        let constant = rest.iter().find(|a| {
+            a.keyword.is_some()
+                || matches!(a.value, CallArgValue::Const(_) | CallArgValue::Tuple(_))
+        });
         if let Some(extra) = constant {
             self.errors.push(
                 Error::new(
