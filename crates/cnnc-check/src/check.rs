@@ -637,6 +637,8 @@ impl<'a> ModelChecker<'a, '_> {
             return None;
         }
         self.depth += usize::from(nests);
+        // An entry of a run-time container: a `Sequential`'s, or one with a computed name.
+        let entry = self.in_sequential > 0 || !child.name_holes.is_empty() || child.name.is_none();
         let body = match module {
             Module::Sequential { items, list } => {
                 let mut children = Vec::new();
@@ -647,10 +649,7 @@ impl<'a> ModelChecker<'a, '_> {
             }
             Module::Block { block, call } => self.instantiate(blocks.by_id(*block), call, &path),
             Module::Layer { call, .. } | Module::Unknown(call)
-                if call.kind.name == "Parameter"
-                    && (self.in_sequential > 0
-                        || !child.name_holes.is_empty()
-                        || child.name.is_none()) =>
+                if call.kind.name == "Parameter" && entry =>
             {
                 self.errors.push(
                     Error::new(
@@ -663,12 +662,7 @@ impl<'a> ModelChecker<'a, '_> {
                 );
                 BodyState::Unknown
             }
-            Module::Layer { spec, call }
-                if spec.inputs > 1
-                    && (self.in_sequential > 0
-                        || !child.name_holes.is_empty()
-                        || child.name.is_none()) =>
-            {
+            Module::Layer { spec, call } if spec.inputs > 1 && entry => {
                 self.errors.push(
                     Error::new(
                         Code::BlockStructure,

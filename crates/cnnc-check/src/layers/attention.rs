@@ -32,20 +32,27 @@ fn attention_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     let rank = ctx.input.shape.rank();
     let features = ctx.known_dim(rank - 1, "embedding size")?;
     ctx.match_or_infer("embed_dim", features, Code::Channels, "embedding size")?;
-    let (embed_dim, heads) = (ctx.args.int("embed_dim")?, ctx.args.int("num_heads")?);
-    if embed_dim % heads != 0 {
-        let path = ctx.path.to_string();
-        return ctx.error(
-            Error::new(
-                Code::ArgumentValue,
-                format!("`{path}` splits embed_dim = {embed_dim} into {heads} heads, which does not divide it"),
-                ctx.args.span("num_heads"),
-                format!("{embed_dim} % {heads} = {}", embed_dim % heads),
-            )
-            .with_help("each head takes embed_dim / num_heads features: choose a number of heads that divides embed_dim"),
-        );
-    }
+    heads_divide(ctx, "embed_dim", "features")?;
     Some(ctx.input.shape.clone())
+}
+
+/// Requires `num_heads` to divide the width `param` (`embed_dim`), each head taking as many of
+/// its `what` (features).
+fn heads_divide(ctx: &mut ShapeCtx<'_>, param: &str, what: &str) -> Option<()> {
+    let (width, heads) = (ctx.args.int(param)?, ctx.args.int("num_heads")?);
+    if width % heads == 0 {
+        return Some(());
+    }
+    let path = ctx.path.to_string();
+    ctx.error(
+        Error::new(
+            Code::ArgumentValue,
+            format!("`{path}` splits {param} = {width} into {heads} heads, which does not divide it"),
+            ctx.args.span("num_heads"),
+            format!("{width} % {heads} = {}", width % heads),
+        )
+        .with_help(format!("each head takes {param} / num_heads {what}: choose a number of heads that divides {param}")),
+    )
 }
 
 fn attention_tensors(args: &BoundArgs) -> Vec<TensorDef> {
@@ -109,19 +116,7 @@ fn window_attention_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
         }
     }
     ctx.match_or_infer("dim", features, Code::Channels, "channels (last dimension)")?;
-    let (dim, heads) = (ctx.args.int("dim")?, ctx.args.int("num_heads")?);
-    if dim % heads != 0 {
-        let path = ctx.path.to_string();
-        return ctx.error(
-            Error::new(
-                Code::ArgumentValue,
-                format!("`{path}` splits dim = {dim} into {heads} heads, which does not divide it"),
-                ctx.args.span("num_heads"),
-                format!("{dim} % {heads} = {}", dim % heads),
-            )
-            .with_help("each head takes dim / num_heads channels: choose a number of heads that divides dim"),
-        );
-    }
+    heads_divide(ctx, "dim", "channels")?;
     let (window, shift) =
         (ctx.args.ints("window_size").to_vec(), ctx.args.ints("shift_size").to_vec());
     if let Some(axis) = (0..2).find(|&i| shift[i] >= window[i]) {
