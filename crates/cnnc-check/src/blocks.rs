@@ -5,7 +5,7 @@
 //! between uses). Generated code has one struct per block, so the checker also records, for
 //! every layer, condition and forward branch of a block, what its uses resolved it to.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use cnnc_syntax as ast;
 use cnnc_syntax::{Span, Value, ValueKind};
@@ -27,7 +27,7 @@ pub(crate) struct Blocks<'a> {
 impl<'a> Blocks<'a> {
     /// Collects the blocks of a file and reports definitions that break the rules for blocks.
     pub fn new(file: &'a ast::File, errors: &mut Vec<Error>) -> Self {
-        let mut by_name: HashMap<&str, &ast::Block> = HashMap::new();
+        let mut by_name: HashMap<&str, &ast::Block> = HashMap::default();
         for block in &file.blocks {
             let name = &block.name;
             if let Some(first) = by_name.get(name.name.as_str()) {
@@ -146,7 +146,7 @@ fn block_signature(block: &ast::Block) -> String {
 /// The rules for `fn` definitions: one definition per name, not a built-in's name, parameters
 /// named once, and those with defaults last.
 fn check_functions(functions: &[ast::Function], errors: &mut Vec<Error>) {
-    let mut seen: HashMap<&str, Span> = HashMap::new();
+    let mut seen: HashMap<&str, Span> = HashMap::default();
     for function in functions {
         let name = &function.name;
         if let Some(first) = seen.insert(&name.name, name.span) {
@@ -171,7 +171,7 @@ fn check_functions(functions: &[ast::Function], errors: &mut Vec<Error>) {
 
 /// Parameters are named once, and those with defaults come last.
 fn check_params(params: &[ast::BlockParam], errors: &mut Vec<Error>) {
-    let mut seen: HashMap<&str, Span> = HashMap::new();
+    let mut seen: HashMap<&str, Span> = HashMap::default();
     let mut defaulted: Option<Span> = None;
     for param in params {
         if let Some(first) = seen.insert(&param.name.name, param.name.span) {
@@ -355,8 +355,8 @@ pub(crate) fn declared_names(items: &[ast::Item]) -> Vec<String> {
 pub(crate) struct Uses {
     /// Whether some use reached each body item.
     pub reached: Vec<bool>,
-    /// For each layer of a block, the path and bound arguments of each use.
-    pub layers: HashMap<ItemId, Vec<(String, BoundArgs)>>,
+    /// For each layer of a block, its first use and the first use where each argument differs.
+    pub layers: HashMap<ItemId, LayerUses>,
     /// For each block used as a child, the types of its parameters over all uses.
     pub params: HashMap<BlockId, Vec<ConstType>>,
     /// The type of each `let` constant over all uses.
@@ -365,15 +365,38 @@ pub(crate) struct Uses {
     pub forwards: HashMap<BlockId, ir::Forward>,
 }
 
+/// The uses of one layer of a block, each a path and bound arguments: the first, and for each
+/// argument the first use where it differs from the first. Differences in arguments computed
+/// from the block's constants are expected; any other difference is reported.
+pub(crate) struct LayerUses {
+    first: (String, BoundArgs),
+    differs: Vec<Option<(String, BoundArgs)>>,
+}
+
 impl Uses {
+    /// Records one use of the layer `id`, at `path`.
+    pub fn record_layer(&mut self, id: ItemId, path: &str, args: &BoundArgs) {
+        let Some(uses) = self.layers.get_mut(&id) else {
+            let differs = vec![None; args.values.len()];
+            self.layers.insert(id, LayerUses { first: (path.to_string(), args.clone()), differs });
+            return;
+        };
+        let first = &uses.first.1.values;
+        for (i, (a, b)) in first.iter().zip(&args.values).enumerate() {
+            if a.value != b.value && uses.differs[i].is_none() {
+                uses.differs[i] = Some((path.to_string(), args.clone()));
+            }
+        }
+    }
+
     /// Empty tables for a file of `items` body items.
     pub fn new(items: usize) -> Self {
         Uses {
             reached: vec![false; items],
-            layers: HashMap::new(),
-            params: HashMap::new(),
-            lets: HashMap::new(),
-            forwards: HashMap::new(),
+            layers: HashMap::default(),
+            params: HashMap::default(),
+            lets: HashMap::default(),
+            forwards: HashMap::default(),
         }
     }
 
@@ -445,11 +468,11 @@ impl Uses {
     }
 
     /// Merges the checked forward computation of one use of `block`.
-    pub fn record_forward(&mut self, block: BlockId, forward: &ir::Forward) {
+    pub fn record_forward(&mut self, block: BlockId, forward: ir::Forward) {
         match self.forwards.get_mut(&block) {
-            Some(merged) => merged.merge(forward),
+            Some(merged) => merged.merge(&forward),
             None => {
-                self.forwards.insert(block, forward.clone());
+                self.forwards.insert(block, forward);
             }
         }
     }
@@ -467,7 +490,7 @@ fn with_article(ty: &ConstType) -> String {
 /// Builds the definition of every block used as a child, in source order.
 pub(crate) fn build_defs(
     blocks: &Blocks<'_>,
-    uses: &Uses,
+    uses: &mut Uses,
     functions: &consts::Functions,
     errors: &mut Vec<Error>,
 ) -> Vec<ir::BlockDef> {
@@ -481,7 +504,7 @@ pub(crate) fn build_defs(
         for (name, ty) in &params {
             types.insert(name.clone(), ty.clone());
         }
-        let mut builder = DefBuilder { blocks, uses, errors, kinds: HashMap::new(), types };
+        let mut builder = DefBuilder { blocks, uses, errors, kinds: HashMap::default(), types };
         let items = builder.items(&resolved.body, false);
         let mut consts: Vec<(String, ConstType)> = params.clone();
         collect_lets(&resolved.body, uses, &mut consts);
@@ -507,7 +530,7 @@ pub(crate) fn build_defs(
             name: block.name.name.clone(),
             params,
             items,
-            forward: uses.forwards.get(&resolved.id).cloned(),
+            forward: uses.forwards.remove(&resolved.id),
             forward_consts,
             sequential: block.forwards.is_empty() && named.is_empty(),
             children_in_forward: !block.forwards.is_empty()
@@ -710,7 +733,7 @@ impl DefBuilder<'_, '_> {
         call: &ast::LayerCall,
     ) -> Option<ir::BlockModule> {
         let uses = self.uses.layers.get(&id)?;
-        let (first_path, first) = &uses[0];
+        let (first_path, first) = &uses.first;
         let mut dynamic: Vec<Option<ir::ArgExpr>> = first
             .values
             .iter()
@@ -750,9 +773,7 @@ impl DefBuilder<'_, '_> {
             if dynamic[i].is_some() {
                 continue;
             }
-            if let Some((path, other)) =
-                uses.iter().find(|(_, args)| args.values[i].value != first.values[i].value)
-            {
+            if let Some((path, other)) = &uses.differs[i] {
                 let span = first.values[i].span.unwrap_or(call.span);
                 self.errors.push(
                     Error::new(

@@ -6,7 +6,7 @@ mod init_rules;
 
 use init_rules::apply_init_rules;
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use cnnc_syntax as ast;
 use cnnc_syntax::{CallArgValue, Span};
@@ -119,9 +119,9 @@ pub(crate) fn check_model<'a>(
         errors,
         input_shape: input.as_ref().map_or(Shape(Vec::new()), |i| i.0.clone()),
         children: Vec::new(),
-        child_index: HashMap::new(),
+        child_index: HashMap::default(),
         env: Env::with_functions(blocks.functions.clone()),
-        absent: HashSet::new(),
+        absent: HashSet::default(),
         trace: Vec::new(),
         stack: Vec::new(),
         modules: 0,
@@ -175,7 +175,7 @@ pub(crate) fn check_model<'a>(
     // Sizes in their simplest form for the input sizes the model takes, each form worked out once.
     let rules: Vec<SizeRule> = requirements.iter().map(|r| r.rule.clone()).collect();
     if !rules.is_empty() {
-        let mut simplest: HashMap<Dim, Dim> = HashMap::new();
+        let mut simplest: HashMap<Dim, Dim> = HashMap::default();
         let mut simplify = |shape: &mut Shape| {
             for dim in &mut shape.0 {
                 if let Dim::Symbolic(_) = dim {
@@ -212,7 +212,7 @@ pub(crate) fn check_model<'a>(
         return None;
     }
     apply_init_rules(model, &mut result, errors);
-    let mut counts = HashMap::new();
+    let mut counts = HashMap::default();
     layer_parameters(&result.children, &mut counts);
     for row in &mut result.trace {
         row.parameters = counts.get(row.name.as_str()).copied().unwrap_or(0);
@@ -989,7 +989,7 @@ impl<'a> ModelChecker<'a, '_> {
         self.absent = outer.2;
         self.child_index = outer.3;
         let (out, forward) = result?;
-        self.uses.record_forward(def.id, &forward);
+        self.uses.record_forward(def.id, forward);
         Some(out)
     }
 
@@ -1153,8 +1153,7 @@ impl<'a> ModelChecker<'a, '_> {
                                 return None;
                             }
                             if let Some(origin) = node.origin {
-                                let entry = uses.layers.entry(origin).or_default();
-                                entry.push((node.path.clone(), args.clone()));
+                                uses.record_layer(origin, &node.path, &args);
                             }
                             let tensors: Vec<ir::Tensor> = (spec.tensors)(&args)
                                 .into_iter()
@@ -1241,7 +1240,7 @@ fn collect_named<'i>(items: &'i [ast::Item], out: &mut Vec<&'i ast::Ident>) {
 
 /// The position of each child, by name (the first, where a name is declared twice).
 fn index_by_name(children: &[NodeState]) -> HashMap<String, usize> {
-    let mut index = HashMap::with_capacity(children.len());
+    let mut index = HashMap::with_capacity_and_hasher(children.len(), Default::default());
     for (i, child) in children.iter().enumerate() {
         index.entry(child.name.clone()).or_insert(i);
     }

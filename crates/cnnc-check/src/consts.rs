@@ -2,8 +2,8 @@
 //! constant expressions over them that layer arguments, conditions and loop bounds are written
 //! in.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
 
@@ -224,7 +224,7 @@ impl Env {
 
     /// No constants, with `functions`.
     pub fn with_functions(functions: Functions) -> Self {
-        Env { values: HashMap::new(), failed: Vec::new(), functions }
+        Env { values: HashMap::default(), failed: Vec::new(), functions }
     }
 
     /// The constant `name`.
@@ -1097,7 +1097,7 @@ pub struct Types {
 impl Types {
     /// No constants; calls reach `functions` and record their typed forms there.
     pub fn new(functions: Functions) -> Self {
-        Types { values: HashMap::new(), functions }
+        Types { values: HashMap::default(), functions }
     }
 
     /// The type of constant `name`.
@@ -1309,7 +1309,7 @@ fn resolve_function_call(value: &Value, types: &Types) -> ConstExpr {
                 return typed(K::Literal(Const::Int(0)), ConstType::Int);
             };
             let mut inner = Types::new(types.functions.inside(index));
-            let mut bound: HashMap<String, ConstExpr> = HashMap::new();
+            let mut bound: HashMap<String, ConstExpr> = HashMap::default();
             let mut all = Vec::new();
             for (i, param) in def.params.iter().enumerate() {
                 let expr = match (args.get(i), &param.default) {

@@ -438,7 +438,10 @@ impl ConstExpr {
     }
 
     /// The expression with the constants named in `values` replaced by those expressions.
-    pub fn substituted(self, values: &HashMap<String, ConstExpr>) -> ConstExpr {
+    pub fn substituted<S: std::hash::BuildHasher + Clone>(
+        self,
+        values: &HashMap<String, ConstExpr, S>,
+    ) -> ConstExpr {
         let sub = |e: Box<ConstExpr>| Box::new(e.substituted(values));
         let all =
             |items: Vec<ConstExpr>| items.into_iter().map(|i| i.substituted(values)).collect();

@@ -67,10 +67,19 @@ pub fn check(file: &cnnc_syntax::File) -> Result<Vec<ir::Model>, Vec<Error>> {
         errors.retain(|e| !e.code.is_warning());
         return Err(errors);
     }
-    let defs = blocks::build_defs(&blocks, &uses, &blocks.functions, &mut errors);
+    let mut defs = blocks::build_defs(&blocks, &mut uses, &blocks.functions, &mut errors);
     let functions = blocks.functions.typed();
-    for model in &mut models {
-        model.blocks = used_blocks(&model.children, &defs);
+    let count = models.len();
+    for (i, model) in models.iter_mut().enumerate() {
+        let used = used_blocks(&model.children, &defs);
+        // The last model takes the definitions it uses; the others copy them.
+        model.blocks = if i + 1 == count {
+            let (mine, _): (Vec<_>, Vec<_>) =
+                std::mem::take(&mut defs).into_iter().partition(|d| used.contains(&d.name));
+            mine
+        } else {
+            defs.iter().filter(|d| used.contains(&d.name)).cloned().collect()
+        };
         model.functions = functions.clone();
     }
     // Warnings are kept with their models; after an error only the errors are reported.
@@ -123,9 +132,8 @@ fn check_type_names(file: &cnnc_syntax::File, errors: &mut Vec<Error>) {
     }
 }
 
-/// The definitions of the blocks used in `nodes`, directly or through other blocks, in source
-/// order.
-fn used_blocks(nodes: &[ir::Node], defs: &[ir::BlockDef]) -> Vec<ir::BlockDef> {
+/// The names of the blocks used in `nodes`, directly or through other blocks.
+fn used_blocks(nodes: &[ir::Node], defs: &[ir::BlockDef]) -> Vec<String> {
     fn walk_nodes(nodes: &[ir::Node], used: &mut Vec<String>) {
         for node in nodes {
             if let ir::NodeBody::Block(instance) = &node.body {
@@ -168,7 +176,7 @@ fn used_blocks(nodes: &[ir::Node], defs: &[ir::BlockDef]) -> Vec<ir::BlockDef> {
         }
         i += 1;
     }
-    defs.iter().filter(|d| used.contains(&d.name)).cloned().collect()
+    used
 }
 
 /// Parses and checks a source text.
