@@ -64,7 +64,9 @@ pub fn summary_rows(model: &ir::Model, options: SummaryOptions) -> Vec<SummaryRo
     let layers = layers_by_path(model);
     let rows = model.trace.iter().map(|row| SummaryRow {
         name: row.name.clone(),
-        call: row.detail.clone(),
+        call: layers
+            .get(row.name.as_str())
+            .map_or_else(String::new, |layer| layer.args.call_text(layer.spec.name, None)),
         output: row.output.clone(),
         parameters: row.parameters,
         macs: match layers.get(row.name.as_str()) {

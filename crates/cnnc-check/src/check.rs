@@ -939,7 +939,6 @@ impl<'a> ModelChecker<'a, '_> {
         self.require_elements(&shape, path, span)?;
         self.trace.push(ir::TraceRow {
             name: path.to_string(),
-            detail: args.call_text(spec.name, None),
             output: shape.clone(),
             parameters: 0,
         });

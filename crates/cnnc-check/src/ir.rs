@@ -941,10 +941,9 @@ pub enum ExpandSize {
 /// One line of the forward trace.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TraceRow {
-    /// A layer's path (`layer1.conv1`) or an op as written (`flatten(1)`).
+    /// A layer's path (`layer1.conv1`) or an op as written (`flatten(1)`). A layer's call with
+    /// its resolved arguments is that of its node: [`crate::args::BoundArgs::call_text`].
     pub name: String,
-    /// The layer call with its resolved arguments, such as `Conv2d(3, 32, 3, padding=1)`.
-    pub detail: String,
     /// The output shape.
     pub output: Shape,
     /// Trainable parameter elements of the layer (0 for ops and repeated calls).

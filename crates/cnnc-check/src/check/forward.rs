@@ -463,7 +463,6 @@ impl<'a> ModelChecker<'a, '_> {
                 let d = crate::layers::normalize_dim(dim, flow.shape.rank()).unwrap_or(0);
                 self.trace.push(ir::TraceRow {
                     name: format!("chunk({chunks}, dim={dim})"),
-                    detail: String::new(),
                     output: shapes[0].clone(),
                     parameters: 0,
                 });
@@ -905,12 +904,7 @@ impl<'a> ModelChecker<'a, '_> {
             _ => format!("{name} turns {} into {shape}", flow.shape),
         });
         self.require_elements(&shape, &name, call.span)?;
-        self.trace.push(ir::TraceRow {
-            name,
-            detail: String::new(),
-            output: shape.clone(),
-            parameters: 0,
-        });
+        self.trace.push(ir::TraceRow { name, output: shape.clone(), parameters: 0 });
         let expr = ir::Expr {
             kind: ir::ExprKind::Op { op, input: Box::new(input_expr), dynamic },
             shape: shape.clone(),
@@ -1028,12 +1022,7 @@ impl<'a> ModelChecker<'a, '_> {
             }
         };
         let note = Note::Text(format!("`{name}` turns {} into {shape}", flow.shape));
-        self.trace.push(ir::TraceRow {
-            name,
-            detail: String::new(),
-            output: shape.clone(),
-            parameters: 0,
-        });
+        self.trace.push(ir::TraceRow { name, output: shape.clone(), parameters: 0 });
         let op = ir::Op::Index(items.to_vec());
         let expr = ir::Expr {
             kind: ir::ExprKind::Op { op, input: Box::new(input_expr), dynamic: Vec::new() },
@@ -1108,7 +1097,6 @@ impl<'a> ModelChecker<'a, '_> {
         let note = Note::Text(format!("`expand` turns {} into {shape}", flow.shape));
         self.trace.push(ir::TraceRow {
             name: "expand".to_string(),
-            detail: String::new(),
             output: shape.clone(),
             parameters: 0,
         });
@@ -1276,12 +1264,7 @@ impl<'a> ModelChecker<'a, '_> {
     ) -> Option<(Flow, ir::Expr)> {
         let note = Note::Text(format!("{name} turns {} into {shape}", flow.shape));
         self.require_elements(&shape, &name, span)?;
-        self.trace.push(ir::TraceRow {
-            name,
-            detail: String::new(),
-            output: shape.clone(),
-            parameters: 0,
-        });
+        self.trace.push(ir::TraceRow { name, output: shape.clone(), parameters: 0 });
         let kind = ir::ExprKind::Resize {
             layer,
             input: Box::new(input),
@@ -1356,7 +1339,6 @@ impl<'a> ModelChecker<'a, '_> {
         self.require_elements(&shape, "cat", call.span)?;
         self.trace.push(ir::TraceRow {
             name: format!("cat(dim={dim})"),
-            detail: String::new(),
             output: shape.clone(),
             parameters: 0,
         });
