@@ -23,17 +23,15 @@ fn weight_shapes(module: &dyn ModuleTree) -> Vec<Vec<i64>> {
 
 #[test]
 fn blocks_match_pytorch() {
-    tch::manual_seed(0);
     let vs = nn::VarStore::new(Device::Cpu);
-    let model = Blocks::new(&vs.root());
+    let model = support::seeded(|| Blocks::new(&vs.root()));
     support::assert_parity("blocks.json", "Blocks", &model, 1e-5);
 }
 
 #[test]
 fn a_model_that_is_a_block_instance_matches_pytorch() {
-    tch::manual_seed(0);
     let vs = nn::VarStore::new(Device::Cpu);
-    let model = StackOnly::new(&vs.root());
+    let model = support::seeded(|| StackOnly::new(&vs.root()));
     support::assert_parity("blocks.json", "StackOnly", &model, 1e-5);
 }
 
@@ -126,9 +124,8 @@ fn blocks_compile_through_the_macro() {
 
 #[test]
 fn chunk_and_auxiliary_outputs_match_pytorch() {
-    tch::manual_seed(0);
     let vs = nn::VarStore::new(Device::Cpu);
-    let model = AuxNet::new(&vs.root());
+    let model = support::seeded(|| AuxNet::new(&vs.root()));
     // The main output through `forward_t`, with state_dict and initialisation.
     support::assert_parity("blocks.json", "AuxNet", &model, 1e-5);
     // `assert_parity` filled the weights; the auxiliary output comes from `forward_outputs`.
@@ -141,9 +138,8 @@ fn chunk_and_auxiliary_outputs_match_pytorch() {
 
 #[test]
 fn a_bare_parameter_matches_pytorch() {
-    tch::manual_seed(0);
     let vs = nn::VarStore::new(Device::Cpu);
-    let model = Scaled::new(&vs.root());
+    let model = support::seeded(|| Scaled::new(&vs.root()));
     // PyTorch lists a module's own parameters before its children's.
     let names: Vec<String> = model.state_dict().into_iter().map(|(n, _)| n).collect();
     assert_eq!(names, ["gain", "fc.weight", "fc.bias"]);
@@ -155,9 +151,8 @@ fn a_bare_parameter_matches_pytorch() {
 fn arithmetic_and_rebound_names_match_pytorch() {
     // `-`, `/`, unary minus, a number on the left of `/` (PyTorch's `reciprocal() * n`) and
     // `x = f(x)`, in a block and in a model.
-    tch::manual_seed(0);
     let vs = nn::VarStore::new(Device::Cpu);
-    let model = Arith::new(&vs.root());
+    let model = support::seeded(|| Arith::new(&vs.root()));
     support::assert_parity("blocks.json", "Arith", &model, 1e-5);
 }
 
@@ -165,9 +160,8 @@ fn arithmetic_and_rebound_names_match_pytorch() {
 fn blocks_with_several_inputs_and_outputs_match_pytorch() {
     // `p, q = split(x)` unpacks a block's two outputs; `merge` takes three tensors, one computed
     // in the call. Such blocks have a typed `forward_t` of their own instead of `ModuleT`.
-    tch::manual_seed(0);
     let vs = nn::VarStore::new(Device::Cpu);
-    let model = Fork::new(&vs.root());
+    let model = support::seeded(|| Fork::new(&vs.root()));
     support::assert_parity("blocks.json", "Fork", &model, 1e-5);
     let x = Tensor::randn([1, 4, 3, 3], (Kind::Float, Device::Cpu));
     let (p, q): (Tensor, Tensor) = model.split.forward_t(&x, false);
@@ -181,9 +175,8 @@ fn blocks_with_several_inputs_and_outputs_match_pytorch() {
 fn widths_from_number_functions_match_pytorch() {
     // int, float, round (ties to even), floor, ceil, min, max, abs, pow, sqrt and log in block
     // constants give PyTorch's layer sizes, so the state_dicts agree.
-    tch::manual_seed(0);
     let vs = nn::VarStore::new(Device::Cpu);
-    let model = Widths::new(&vs.root());
+    let model = support::seeded(|| Widths::new(&vs.root()));
     support::assert_parity("blocks.json", "Widths", &model, 1e-5);
     // The same block with other arguments, computed by the generated constructor.
     let other = Widened::new(&(vs.root() / "other"), 10, 2.5);
@@ -196,9 +189,8 @@ fn widths_from_number_functions_match_pytorch() {
 fn quoted_names_are_pytorch_names() {
     // `"stem-conv"`, `"s 2"` and the computed `"block{index}-{i}"` land in the state_dict as
     // written; the Rust fields get identifiers (`stem_conv`).
-    tch::manual_seed(0);
     let vs = nn::VarStore::new(Device::Cpu);
-    let model = Names::new(&vs.root());
+    let model = support::seeded(|| Names::new(&vs.root()));
     support::assert_parity("blocks.json", "Names", &model, 1e-5);
     assert_eq!(model.stem_conv.kind(), "Conv2d");
     let mut names: Vec<String> = vs.variables().into_keys().collect();
@@ -212,9 +204,8 @@ fn configuration_as_data_matches_pytorch() {
     // `fn` helpers, a table of tuples unpacked by `for`, a tuple-valued parameter unpacked by
     // `let`, list comprehensions, `sum`, `config[-1]` and `len` give torchvision-style widths:
     // the state_dicts and outputs agree.
-    tch::manual_seed(0);
     let vs = nn::VarStore::new(Device::Cpu);
-    let model = Configs::new(&vs.root());
+    let model = support::seeded(|| Configs::new(&vs.root()));
     support::assert_parity("blocks.json", "Configs", &model, 1e-5);
     // The generated constructor takes the table as a slice and computes the widths itself:
     // make_divisible(20 * 0.5) = 12, and make_divisible(9 * 0.5) = 8: 4.5 rounds to 4, which is
@@ -228,9 +219,8 @@ fn configuration_as_data_matches_pytorch() {
 fn block_constants_as_forward_arguments_match_pytorch() {
     // `interpolate(scale_factor=s)` and `reshape(-1, 2, c / 2, 4 * s, 4 * s)` in a block's
     // forward: one struct, two uses with their own scale factors.
-    tch::manual_seed(0);
     let vs = nn::VarStore::new(Device::Cpu);
-    let model = Rescaled::new(&vs.root());
+    let model = support::seeded(|| Rescaled::new(&vs.root()));
     support::assert_parity("blocks.json", "Rescaled", &model, 1e-5);
     // A third scale, computed by the generated code: 4×4 to 12×12, then [-1, 2, 2, 12, 12].
     let x = Tensor::randn([1, 4, 4, 4], (Kind::Float, Device::Cpu));
@@ -243,9 +233,8 @@ fn block_constants_as_tensor_function_dimensions_match_pytorch() {
     // `chunk(x, pieces, dim=d)`, `cat(..., dim=d)`, `transpose(d, 3)`, `flatten(d, d + 1)` and
     // `mean((d,), keepdim=keep)`: one struct, along the channels in one use and the rows in the
     // other.
-    tch::manual_seed(0);
     let vs = nn::VarStore::new(Device::Cpu);
-    let model = Regrouped::new(&vs.root());
+    let model = support::seeded(|| Regrouped::new(&vs.root()));
     support::assert_parity("blocks.json", "Regrouped", &model, 1e-5);
     // A third use, counting from the end, computed by the generated code: rows again, as
     // dimension -2, flattened to [1, 4, 16] and averaged over dimension -2 into [1, 1, 16].

@@ -10,9 +10,8 @@ use tch::Device;
 include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
 
 fn check(name: &str, build: fn(&nn::Path) -> Box<dyn support::Model>) {
-    tch::manual_seed(0);
     let vs = nn::VarStore::new(Device::Cpu);
-    let model = build(&vs.root());
+    let model = support::seeded(|| build(&vs.root()));
     support::assert_parity("catalogue.json", name, model.as_ref(), 1e-5);
 }
 

@@ -137,10 +137,13 @@ pub(crate) fn check_model<'a>(
     let mut seen = Declared::default();
     let mut children = Vec::new();
     checker.declare_items(items, "", false, &mut seen, &mut children);
-    checker.child_index = index_by_name(&children);
+    // Children are found by name only from a `forward`; without one they run in order.
+    if !forwards.is_empty() {
+        checker.child_index = index_by_name(&children);
+        checker.absent =
+            declared.into_iter().filter(|n| !checker.child_index.contains_key(n)).collect();
+    }
     checker.children = children;
-    checker.absent =
-        declared.into_iter().filter(|n| !checker.child_index.contains_key(n)).collect();
     let before_forward = checker.errors.len();
     let forward = match input {
         Some((shape, span)) if ok => {
@@ -202,21 +205,16 @@ pub(crate) fn check_model<'a>(
         functions: Vec::new(),
         warnings: Vec::new(),
     };
-    if result
-        .children
-        .iter()
-        .try_fold(0i64, |n, c| n.checked_add(c.checked_parameters()?))
-        .is_none()
-    {
+    let mut counts = HashMap::with_capacity_and_hasher(result.trace.len(), Default::default());
+    if layer_parameters(&result.children, &mut counts).is_none() {
         errors.push(too_many_parameters(&model.name.name, model.name.span));
         return None;
     }
-    apply_init_rules(model, &mut result, errors);
-    let mut counts = HashMap::default();
-    layer_parameters(&result.children, &mut counts);
     for row in &mut result.trace {
         row.parameters = counts.get(row.name.as_str()).copied().unwrap_or(0);
     }
+    drop(counts);
+    apply_init_rules(model, &mut result, errors);
     let found: Vec<Error> = errors.drain(before..).collect();
     let (warnings, found): (Vec<Error>, Vec<Error>) =
         found.into_iter().partition(|e| e.code.is_warning());
@@ -226,16 +224,22 @@ pub(crate) fn check_model<'a>(
     ok.then_some(result)
 }
 
-/// The parameter count of every layer, by path.
-fn layer_parameters<'n>(nodes: &'n [ir::Node], out: &mut HashMap<&'n str, i64>) {
+/// The parameter count of every layer, by path; the total, or `None` when it does not fit in
+/// 64 bits.
+fn layer_parameters<'n>(nodes: &'n [ir::Node], out: &mut HashMap<&'n str, i64>) -> Option<i64> {
+    let mut total = Some(0i64);
     for node in nodes {
-        match &node.body {
+        let count = match &node.body {
             ir::NodeBody::Layer(layer) => {
-                out.insert(node.path.as_str(), layer.num_parameters());
+                let count = layer.checked_parameters();
+                out.insert(node.path.as_str(), count.unwrap_or(i64::MAX));
+                count
             }
             body => layer_parameters(body.children(), out),
-        }
+        };
+        total = total.zip(count).and_then(|(a, b)| a.checked_add(b));
     }
+    total
 }
 
 /// The single `input` declaration, as a shape and the span of that shape.
@@ -955,8 +959,15 @@ impl<'a> ModelChecker<'a, '_> {
         path: &str,
     ) -> Option<Vec<Flow>> {
         let def = state.def;
-        let present = index_by_name(&state.children);
-        let absent = def.declared.iter().filter(|n| !present.contains_key(*n)).cloned().collect();
+        // Children are found by name only from a `forward`; without one they run in order.
+        let (present, absent) = if def.ast.forwards.is_empty() {
+            (HashMap::default(), HashSet::default())
+        } else {
+            let present = index_by_name(&state.children);
+            let absent =
+                def.declared.iter().filter(|n| !present.contains_key(*n)).cloned().collect();
+            (present, absent)
+        };
         let outer = (
             std::mem::replace(&mut self.children, std::mem::take(&mut state.children)),
             std::mem::replace(&mut self.env, state.env.clone()),
