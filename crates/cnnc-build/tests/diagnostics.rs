@@ -231,6 +231,11 @@ const CASES: &[Case] = &[
         source: "model M {\n    input x: [N, 4, 8, 8]\n    forward(x) { roll(x, (x, 1), (2, 3)) }\n}\n",
     },
     Case {
+        name: "forward_inside_a_sequential",
+        codes: &["syntax::parse"],
+        source: "model M {\n    input x: [N, 4]\n    s = Sequential { Linear(4, 4); forward(x) { x } }\n}\n",
+    },
+    Case {
         name: "slice_step_zero",
         codes: &["syntax::parse"],
         source: "model M {\n    input x: [N, 4, 8, 8]\n    forward(x) { x[:, :, 0::0] }\n}\n",

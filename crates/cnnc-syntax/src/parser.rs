@@ -417,6 +417,17 @@ fn body_item(pair: Pair<Rule>) -> Result<Item, SyntaxError> {
     let whole = span(&pair);
     match pair.as_rule() {
         Rule::child => Ok(Item::Child(child(pair)?)),
+        Rule::forward => Err(SyntaxError {
+            fix: None,
+            message: "a `forward` belongs to a model or block itself".into(),
+            span: Span::new(whole.start, whole.start + "forward".len()),
+            label: "inside a `Sequential`, `ModuleList`, `if` or `for`".into(),
+            help: Some(
+                "move it out to the body of the model or block; a `Sequential` runs its entries \
+                 in order, and a block with unnamed children calls them with `children(x)`"
+                    .into(),
+            ),
+        }),
         Rule::const_let => {
             let mut lets = const_let(pair)?;
             Ok(Item::Let(lets.remove(0)))
