@@ -99,3 +99,15 @@ fn a_keyword_that_names_a_function_keeps_its_call() {
     assert!(formatted.contains("for i in (0)..2"), "{formatted}");
     assert_eq!(format(&formatted).ok(), Some(formatted.clone()));
 }
+
+#[test]
+fn a_space_before_a_parenthesis_keeps_its_meaning() {
+    // Found by fuzzing: the formatter joined `a` and `(`, which made the model's two results a
+    // call of `a` and left `forward` without a result.
+    let source = "model M {\n    input x: [N, 4]\n    a = Linear(4, 4)\n    forward(x) {\n        h = x -> a    (h, relu(h))\n    }\n}\n";
+    let formatted = format(source).expect("formats");
+    assert!(formatted.contains("h = x -> a (h, relu(h))"), "{formatted}");
+    assert_eq!(format(&formatted).expect("formats again"), formatted);
+    let models = cnnc_build::check_source("m.cnn", &formatted).expect("checks");
+    assert_eq!(models[0].forward.more_results.len(), 1, "two results: h and relu(h)");
+}

@@ -220,7 +220,9 @@ fn space_between(
         if n == "[" && matches!(p, "]" | ")") || n == "(" && p == "]" && !next.spaced {
             return false;
         }
-        return prev.kind != Kind::Word || (KEYWORDS.contains(&p) && next.spaced);
+        // A space the source puts between a name and a bracket stays: in `forward`, `h = x -> a
+        // (h, aux(h))` binds `x -> a` and then gives a tuple, where `a(h, aux(h))` is a call.
+        return prev.kind != Kind::Word || next.spaced;
     }
     if p == "!" || (p == "-" && is_unary(earlier)) {
         return false;
