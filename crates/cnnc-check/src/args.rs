@@ -2,6 +2,7 @@
 //! rules: positionals first, in order, then keywords.
 
 use cnnc_syntax::{Arg, Span, ValueKind};
+use smallvec::SmallVec;
 
 use crate::diagnostic::{Code, Error};
 
@@ -326,8 +327,9 @@ pub fn bind(
     call_span: Span,
     errors: &mut Vec<Error>,
 ) -> Option<BoundArgs> {
-    let names: Vec<&str> = params.iter().map(|p| p.name).collect();
-    let required: Vec<bool> = params.iter().map(|p| p.default == Default::Required).collect();
+    let names: SmallVec<[&str; 16]> = params.iter().map(|p| p.name).collect();
+    let required: SmallVec<[bool; 16]> =
+        params.iter().map(|p| p.default == Default::Required).collect();
     let signature = || signature(callee, params);
     let (slots, mut ok) = assign(callee, &names, &required, &signature, args, call_span, errors);
     let mut values = Vec::with_capacity(params.len());
@@ -359,6 +361,10 @@ pub fn bind(
     Some(BoundArgs { params, values, call_span })
 }
 
+/// The argument of each parameter, as [`assign`] gives them; a signature's worth fits without a
+/// heap allocation.
+pub type Slots<'a> = SmallVec<[Option<&'a Arg>; 16]>;
+
 /// Assigns written arguments to the parameters `names` by position and keyword: the argument of
 /// each parameter, or `None` where the default applies. Reports misplaced, unknown, duplicate
 /// and missing arguments (`required` marks parameters without a default), and returns whether
@@ -372,8 +378,8 @@ pub fn assign<'a>(
     args: &'a [Arg],
     call_span: Span,
     errors: &mut Vec<Error>,
-) -> (Vec<Option<&'a Arg>>, bool) {
-    let mut slots: Vec<Option<&Arg>> = vec![None; names.len()];
+) -> (Slots<'a>, bool) {
+    let mut slots: Slots<'a> = smallvec::smallvec![None; names.len()];
     let mut ok = true;
     let mut seen_keyword: Option<Span> = None;
     // Parameters that a misspelled keyword was suggested for: not reported as missing too.

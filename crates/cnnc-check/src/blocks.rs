@@ -16,6 +16,7 @@ use crate::diagnostic::{Code, Error};
 use crate::ir;
 use crate::layers::{self, LayerSpec};
 use crate::resolve::{self, BlockId, Item, ItemId, Module, Resolved, ResolvedBlock};
+use smallvec::SmallVec;
 
 /// The blocks of a file, resolved, and the resolved bodies of its models.
 pub(crate) struct Blocks<'a> {
@@ -92,8 +93,10 @@ impl<'a> Blocks<'a> {
         env: &Env,
         errors: &mut Vec<Error>,
     ) -> Option<Vec<Const>> {
-        let names: Vec<&str> = block.params.iter().map(|p| p.name.name.as_str()).collect();
-        let required: Vec<bool> = block.params.iter().map(|p| p.default.is_none()).collect();
+        let names: SmallVec<[&str; 16]> =
+            block.params.iter().map(|p| p.name.name.as_str()).collect();
+        let required: SmallVec<[bool; 16]> =
+            block.params.iter().map(|p| p.default.is_none()).collect();
         let signature = || block_signature(block);
         let callee = &block.name.name;
         let (slots, mut ok) =

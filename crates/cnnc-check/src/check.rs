@@ -25,7 +25,7 @@ use crate::shape::{Dim, Shape, SizeRule};
 /// The child names declared so far in one scope, and the Rust fields they become.
 #[derive(Default)]
 struct Declared {
-    names: HashMap<String, Span>,
+    /// Each Rust field, with the name it was first declared under and where.
     fields: HashMap<String, (String, Span)>,
 }
 
@@ -588,6 +588,7 @@ impl<'a> ModelChecker<'a, '_> {
                     );
                     return None;
                 }
+                // Equal names become equal fields, so one table finds both mistakes.
                 let field = rust_names::field_name(&name);
                 match seen.fields.get(&field) {
                     Some((other, first)) if *other != name => self.errors.push(
@@ -602,13 +603,7 @@ impl<'a> ModelChecker<'a, '_> {
                         .with_related(*first, format!("becomes `{field}`"))
                         .with_help("rename one of them so that their snake_case forms differ"),
                     ),
-                    Some(_) => {}
-                    None => {
-                        seen.fields.insert(field, (name.clone(), span));
-                    }
-                }
-                if let Some(first) = seen.names.get(&name) {
-                    self.errors.push(
+                    Some((_, first)) => self.errors.push(
                         Error::new(
                             Code::DuplicateName,
                             format!("`{}` is declared twice", join(prefix, &name)),
@@ -617,9 +612,11 @@ impl<'a> ModelChecker<'a, '_> {
                         )
                         .with_related(*first, "first declared here")
                         .with_help("rename one of them"),
-                    );
+                    ),
+                    None => {
+                        seen.fields.insert(field, (name.clone(), span));
+                    }
                 }
-                seen.names.insert(name.clone(), span);
                 name
             }
             None => index.to_string(),
@@ -800,7 +797,9 @@ impl<'a> ModelChecker<'a, '_> {
         let mut args = Vec::with_capacity(call.args.len());
         for arg in &call.args {
             match consts::substitute(&arg.value, &self.env) {
-                Ok(value) => args.push(ast::Arg { value, ..arg.clone() }),
+                Ok(value) => {
+                    args.push(ast::Arg { keyword: arg.keyword.clone(), value, span: arg.span })
+                }
                 Err(e) => {
                     self.errors.push(e);
                     return BodyState::Layer { spec, args: None };

@@ -2,6 +2,7 @@
 //! height `H // 4` that follows from an input declared `[N, 3, H, W]`).
 
 use std::fmt;
+use std::sync::Arc;
 
 /// One dimension of a tensor shape.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -65,8 +66,9 @@ impl fmt::Display for Sym {
 /// functions of one name compare equal.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FloorSize {
-    /// The input size it is computed from, as declared (`H`).
-    pub name: String,
+    /// The input size it is computed from, as declared (`H`); shared, since every shape that
+    /// follows from it names it.
+    pub name: Arc<str>,
     /// Multiplies the quotient; at least 1.
     pub scale: i64,
     /// Added to the input size before dividing.
@@ -80,7 +82,7 @@ pub struct FloorSize {
 impl FloorSize {
     /// The size `name` itself.
     pub fn named(name: &str) -> FloorSize {
-        FloorSize { name: name.to_string(), scale: 1, offset: 0, divisor: 1, shift: 0 }
+        FloorSize { name: Arc::from(name), scale: 1, offset: 0, divisor: 1, shift: 0 }
     }
 
     fn normalised(mut self) -> Option<FloorSize> {
@@ -150,7 +152,7 @@ impl fmt::Display for FloorSize {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let FloorSize { name, scale, offset, divisor, shift } = self;
         let base = match (*offset, *divisor) {
-            (_, 1) => name.clone(),
+            (_, 1) => name.to_string(),
             (0, m) => format!("{name}//{m}"),
             (c, m) => format!("({name} + {c})//{m}"),
         };
@@ -265,7 +267,7 @@ pub fn agreement(x: &Dim, y: &Dim) -> Agreement {
     match residues.len() {
         0 => Agreement::Never,
         n if n as i64 == modulus => Agreement::Always,
-        _ => Agreement::When(SizeRule::Residues { name: a.name.clone(), modulus, residues }),
+        _ => Agreement::When(SizeRule::Residues { name: a.name.to_string(), modulus, residues }),
     }
 }
 
@@ -298,7 +300,7 @@ pub fn simplified(dim: &Dim, rules: &[SizeRule]) -> Dim {
         return dim.clone();
     }
     let slope = f.scale / f.divisor;
-    let mine: Vec<&SizeRule> = rules.iter().filter(|r| r.name() == f.name).collect();
+    let mine: Vec<&SizeRule> = rules.iter().filter(|r| r.name() == &*f.name).collect();
     let period = mine
         .iter()
         .filter_map(|r| match r {

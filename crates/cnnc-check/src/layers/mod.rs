@@ -341,7 +341,7 @@ impl ShapeCtx<'_> {
         };
         let Some(least) = out.least_input_for(1) else { return self.overflow() };
         if least > 1 {
-            self.rules.push(SizeRule::AtLeast { name: out.name.clone(), least });
+            self.rules.push(SizeRule::AtLeast { name: out.name.to_string(), least });
         }
         Some(Dim::Symbolic(Sym::Floor(out)))
     }

@@ -496,7 +496,8 @@ fn pad_shape(d: usize, mode: PadMode, ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
             Dim::Symbolic(Sym::Floor(size)) => {
                 let Some(at_least) = size.least_input_for(least) else { return ctx.overflow() };
                 if at_least > 1 {
-                    ctx.rules.push(SizeRule::AtLeast { name: size.name.clone(), least: at_least });
+                    ctx.rules
+                        .push(SizeRule::AtLeast { name: size.name.to_string(), least: at_least });
                 }
                 ctx.follow("size", &size, size.add(added))?
             }
