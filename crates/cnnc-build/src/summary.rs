@@ -3,7 +3,7 @@
 //! multiply-accumulates, optionally grouped by module down to a depth, then the totals and the
 //! memory that parameters, buffers and activations take for a batch size.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use cnnc_check::layers::{DType, TensorKind};
 use cnnc_check::shape::Shape;
@@ -61,40 +61,49 @@ pub struct Totals {
 
 /// The rows of a model's table.
 pub fn summary_rows(model: &ir::Model, options: SummaryOptions) -> Vec<SummaryRow> {
-    let layers = layers_by_path(model);
-    let rows = model.trace.iter().map(|row| SummaryRow {
+    rows_with(model, &layers_by_path(model), options)
+}
+
+/// [`summary_rows`] with the model's layers already indexed by path.
+fn rows_with(model: &ir::Model, layers: &Layers<'_>, options: SummaryOptions) -> Vec<SummaryRow> {
+    let row_of = |row: &ir::TraceRow, layer: Option<&&ir::Layer>| SummaryRow {
         name: row.name.clone(),
-        call: layers
-            .get(row.name.as_str())
-            .map_or_else(String::new, |layer| layer.args.call_text(layer.spec.name, None)),
+        call: layer.map_or_else(String::new, |layer| layer.args.call_text(layer.spec.name, None)),
         output: row.output.clone(),
         parameters: row.parameters,
-        macs: match layers.get(row.name.as_str()) {
-            Some(layer) => macs(layer, &row.output),
-            None => Some(0),
-        },
-    });
-    let Some(depth) = options.depth else { return rows.collect() };
+        macs: layer.map_or(Some(0), |layer| macs(layer, &row.output)),
+    };
+    let Some(depth) = options.depth else {
+        return model.trace.iter().map(|row| row_of(row, layers.get(row.name.as_str()))).collect();
+    };
     let mut folded: Vec<SummaryRow> = Vec::new();
-    for row in rows {
-        let segments: Vec<&str> = row.name.split('.').collect();
-        if !layers.contains_key(row.name.as_str()) || segments.len() <= depth {
-            folded.push(row);
-            continue;
-        }
-        let ancestor = segments[..depth].join(".");
+    for row in &model.trace {
+        let layer = layers.get(row.name.as_str());
+        // The ancestor at `depth` of a layer nested deeper: `layer1` of `layer1.0.conv1` at 1.
+        let end = match depth {
+            0 => Some(0),
+            _ => row.name.match_indices('.').nth(depth - 1).map(|(end, _)| end),
+        };
+        let (ancestor, layer) = match (end, layer) {
+            (Some(end), Some(layer)) => (&row.name[..end], layer),
+            _ => {
+                folded.push(row_of(row, layer));
+                continue;
+            }
+        };
+        let macs = macs(layer, &row.output);
         match folded.last_mut() {
             Some(last) if last.name == ancestor => {
-                last.output = row.output;
+                last.output = row.output.clone();
                 last.parameters += row.parameters;
-                last.macs = last.macs.zip(row.macs).and_then(|(a, b)| a.checked_add(b));
+                last.macs = last.macs.zip(macs).and_then(|(a, b)| a.checked_add(b));
             }
             _ => folded.push(SummaryRow {
-                call: kind_of(model, &ancestor),
-                name: ancestor,
-                output: row.output,
+                call: kind_of(model, ancestor),
+                name: ancestor.to_string(),
+                output: row.output.clone(),
                 parameters: row.parameters,
-                macs: row.macs,
+                macs,
             }),
         }
     }
@@ -103,6 +112,11 @@ pub fn summary_rows(model: &ir::Model, options: SummaryOptions) -> Vec<SummaryRo
 
 /// The totals of a model, for `batch` samples.
 pub fn totals(model: &ir::Model, batch: i64) -> Totals {
+    totals_with(model, &layers_by_path(model), batch)
+}
+
+/// [`totals`] with the model's layers already indexed by path.
+fn totals_with(model: &ir::Model, layers: &Layers<'_>, batch: i64) -> Totals {
     let (mut parameters, mut buffers, mut parameter_bytes, mut buffer_bytes) =
         (0i64, 0i64, 0i64, 0i64);
     for (kind, dtype, n) in all_tensors(model) {
@@ -115,10 +129,17 @@ pub fn totals(model: &ir::Model, batch: i64) -> Totals {
             buffer_bytes = buffer_bytes.saturating_add(size);
         }
     }
-    let rows = summary_rows(model, SummaryOptions::default());
-    let macs = rows.iter().try_fold(0i64, |n, r| n.checked_add(r.macs?));
-    let activations =
-        rows.iter().try_fold(0i64, |n, r| n.checked_add(r.output.known_elements_after_batch()?));
+    let macs = model.trace.iter().try_fold(0i64, |n, row| {
+        let macs = match layers.get(row.name.as_str()) {
+            Some(layer) => macs(layer, &row.output)?,
+            None => 0,
+        };
+        n.checked_add(macs)
+    });
+    let activations = model
+        .trace
+        .iter()
+        .try_fold(0i64, |n, row| n.checked_add(row.output.known_elements_after_batch()?));
     Totals {
         parameters,
         buffers,
@@ -138,7 +159,8 @@ pub fn summary_table(model: &ir::Model, options: SummaryOptions) -> String {
         ["layer".into(), "call".into(), "output".into(), "params".into(), "MACs".into()],
         ["input".into(), String::new(), model.input.to_string(), String::new(), String::new()],
     ];
-    for row in summary_rows(model, options) {
+    let layers = layers_by_path(model);
+    for row in rows_with(model, &layers, options) {
         let params = if row.parameters > 0 { ir::thousands(row.parameters) } else { String::new() };
         let macs = match row.macs {
             Some(0) => String::new(),
@@ -173,7 +195,7 @@ pub fn summary_table(model: &ir::Model, options: SummaryOptions) -> String {
     for requirement in &model.requirements {
         out.push_str(&format!("needs {}: {}\n", requirement.rule, requirement.needed_by));
     }
-    let totals = totals(model, options.batch);
+    let totals = totals_with(model, &layers, options.batch);
     out.push_str(&format!(
         "parameters: {} (trainable {}, non-trainable 0); buffers: {}\n",
         ir::thousands(totals.parameters),
@@ -193,7 +215,8 @@ pub fn summary_table(model: &ir::Model, options: SummaryOptions) -> String {
 
 /// The summary as JSON (schema `cnnc-summary/1`).
 pub fn summary_json(model: &ir::Model, options: SummaryOptions) -> serde_json::Value {
-    let rows: Vec<serde_json::Value> = summary_rows(model, options)
+    let layers = layers_by_path(model);
+    let rows: Vec<serde_json::Value> = rows_with(model, &layers, options)
         .into_iter()
         .map(|row| {
             serde_json::json!({
@@ -205,7 +228,7 @@ pub fn summary_json(model: &ir::Model, options: SummaryOptions) -> serde_json::V
             })
         })
         .collect();
-    let totals = totals(model, options.batch);
+    let totals = totals_with(model, &layers, options.batch);
     serde_json::json!({
         "schema": "cnnc-summary/1",
         "model": model.name,
@@ -275,8 +298,11 @@ fn macs(layer: &ir::Layer, output: &Shape) -> Option<i64> {
     }
 }
 
+/// The layers of a model by path.
+type Layers<'m> = HashMap<&'m str, &'m ir::Layer>;
+
 /// Every layer of the model by path.
-fn layers_by_path(model: &ir::Model) -> HashMap<&str, &ir::Layer> {
+fn layers_by_path(model: &ir::Model) -> Layers<'_> {
     fn walk<'m>(nodes: &'m [ir::Node], out: &mut HashMap<&'m str, &'m ir::Layer>) {
         for node in nodes {
             match &node.body {
@@ -287,7 +313,7 @@ fn layers_by_path(model: &ir::Model) -> HashMap<&str, &ir::Layer> {
             }
         }
     }
-    let mut out = HashMap::new();
+    let mut out = HashMap::with_capacity_and_hasher(model.trace.len(), Default::default());
     walk(&model.children, &mut out);
     out
 }
