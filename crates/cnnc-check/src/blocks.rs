@@ -364,7 +364,8 @@ pub(crate) struct Uses {
     pub params: HashMap<BlockId, Vec<ConstType>>,
     /// The type of each `let` constant over all uses.
     pub lets: HashMap<ItemId, ConstType>,
-    /// For each block with a `forward`, the forward computation merged over all uses.
+    /// For each block with a `forward`, or with named children that run in order, the forward
+    /// computation merged over all uses.
     pub forwards: HashMap<BlockId, ir::Forward>,
 }
 

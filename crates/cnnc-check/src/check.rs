@@ -4,9 +4,11 @@
 mod forward;
 mod init_rules;
 
+use forward::Chain;
 use init_rules::apply_init_rules;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use smallvec::SmallVec;
 
 use cnnc_syntax as ast;
 use cnnc_syntax::{CallArgValue, Span};
@@ -25,8 +27,9 @@ use crate::shape::{Dim, Shape, SizeRule};
 /// The child names declared so far in one scope, and the Rust fields they become.
 #[derive(Default)]
 struct Declared {
-    /// Each Rust field, with the name it was first declared under and where.
-    fields: HashMap<String, (String, Span)>,
+    /// Each Rust field, with the name it was first declared under (`None`: the field's own) and
+    /// where.
+    fields: HashMap<String, (Option<String>, Span)>,
 }
 
 /// A child while checking: layers keep their arguments mutable until `_` is inferred.
@@ -155,8 +158,8 @@ pub(crate) fn check_model<'a>(
             let note = Note::Text(format!("input `{input_name}` is {shape}"));
             let flow = Flow { shape, span, note };
             let forward = checker
-                .forward(&model.name.name, forwards, &input_name, vec![flow])
-                .map(|(mut flows, forward)| (flows.swap_remove(0), forward));
+                .forward(&model.name.name, forwards, &input_name, vec![flow], Chain::Kept)
+                .and_then(|(mut flows, forward)| Some((flows.swap_remove(0), forward?)));
             if !forwards.is_empty() {
                 checker.warn_unused_children();
             }
@@ -492,7 +495,9 @@ impl<'a> ModelChecker<'a, '_> {
             return;
         }
         // The loop variables and constants declared in the body are local to each iteration.
+        // Without `let`s in the body, binding the variables again is all a new iteration needs.
         let outer = self.env.clone();
+        let lets = body.iter().any(|item| matches!(item, Item::Let { .. }));
         for value in values {
             // Iterations count towards the limit too, so that empty loops end.
             if self.count_module(repeat.span) {
@@ -502,8 +507,11 @@ impl<'a> ModelChecker<'a, '_> {
                 break;
             }
             self.declare_items(body, prefix, in_block, seen, out);
-            self.env = outer.clone();
+            if lets {
+                self.env = outer.clone();
+            }
         }
+        self.env = outer;
     }
 
     /// Binds the variables of a loop to one of its values; reports an item that does not
@@ -590,8 +598,12 @@ impl<'a> ModelChecker<'a, '_> {
                 }
                 // Equal names become equal fields, so one table finds both mistakes.
                 let field = rust_names::field_name(&name);
-                match seen.fields.get(&field) {
-                    Some((other, first)) if *other != name => self.errors.push(
+                let first = seen
+                    .fields
+                    .get(&field)
+                    .map(|(other, first)| (other.clone().unwrap_or_else(|| field.clone()), *first));
+                match first {
+                    Some((other, first)) if other != name => self.errors.push(
                         Error::new(
                             Code::DuplicateName,
                             format!(
@@ -600,7 +612,7 @@ impl<'a> ModelChecker<'a, '_> {
                             span,
                             format!("also `{field}`"),
                         )
-                        .with_related(*first, format!("becomes `{field}`"))
+                        .with_related(first, format!("becomes `{field}`"))
                         .with_help("rename one of them so that their snake_case forms differ"),
                     ),
                     Some((_, first)) => self.errors.push(
@@ -610,11 +622,13 @@ impl<'a> ModelChecker<'a, '_> {
                             span,
                             "declared again here",
                         )
-                        .with_related(*first, "first declared here")
+                        .with_related(first, "first declared here")
                         .with_help("rename one of them"),
                     ),
                     None => {
-                        seen.fields.insert(field, (name.clone(), span));
+                        // Most names are their own field: their name is not kept twice.
+                        let other = (field != name).then(|| name.clone());
+                        seen.fields.insert(field, (other, span));
                     }
                 }
                 name
@@ -794,7 +808,7 @@ impl<'a> ModelChecker<'a, '_> {
     }
 
     fn declare_layer(&mut self, spec: &'static LayerSpec, call: &ast::LayerCall) -> BodyState<'a> {
-        let mut args = Vec::with_capacity(call.args.len());
+        let mut args: SmallVec<[ast::Arg; 8]> = SmallVec::with_capacity(call.args.len());
         for arg in &call.args {
             match consts::substitute(&arg.value, &self.env) {
                 Ok(value) => {
@@ -823,9 +837,14 @@ impl<'a> ModelChecker<'a, '_> {
         }
         let mut node = self.take_child(index, stage_span);
         let out = self.apply_node(&mut node, flow);
-        let note = Note::Outputs(node.name.clone());
         self.children[index] = node;
-        Some(Flow { shape: out?.shape, span: stage_span, note })
+        let out = out?;
+        // The value is named as the forward calls the child, by its name in this scope.
+        let note = match out.note {
+            Note::Outputs(path) if path == self.children[index].name => Note::Outputs(path),
+            _ => Note::Outputs(self.children[index].name.clone()),
+        };
+        Some(Flow { shape: out.shape, span: stage_span, note })
     }
 
     /// Takes child `index` out of the current scope to run it, leaving a placeholder that the
@@ -988,7 +1007,13 @@ impl<'a> ModelChecker<'a, '_> {
                 Flow { note: Note::Text(text), ..flow }
             })
             .collect();
-        let result = self.forward(&def.ast.name.name, &def.ast.forwards, "xs", inputs);
+        // A block of numbered children runs them as a `Sequential`: no chain to keep.
+        let chain = if def.ast.forwards.is_empty() && def.declared.is_empty() {
+            Chain::Unused
+        } else {
+            Chain::Kept
+        };
+        let result = self.forward(&def.ast.name.name, &def.ast.forwards, "xs", inputs, chain);
         if !def.ast.forwards.is_empty() {
             self.warn_unused_children();
         }
@@ -998,7 +1023,9 @@ impl<'a> ModelChecker<'a, '_> {
         self.absent = outer.2;
         self.child_index = outer.3;
         let (out, forward) = result?;
-        self.uses.record_forward(def.id, forward);
+        if let Some(forward) = forward {
+            self.uses.record_forward(def.id, forward);
+        }
         Some(out)
     }
 
@@ -1132,18 +1159,18 @@ impl<'a> ModelChecker<'a, '_> {
         walk(&self.children, self.errors);
     }
 
-    /// Turns the checked children into IR nodes; `None` if any was broken. Layers of blocks
-    /// are recorded for the blocks' generated code.
+    /// Turns the checked children into IR nodes, moving them out; `None` if any was broken.
+    /// Layers of blocks are recorded for the blocks' generated code.
     fn finish_nodes(&mut self) -> Option<Vec<ir::Node>> {
         fn convert(
-            nodes: &[NodeState],
+            nodes: Vec<NodeState>,
             uses: &mut Uses,
             errors: &mut Vec<Error>,
         ) -> Option<Vec<ir::Node>> {
             nodes
-                .iter()
+                .into_iter()
                 .map(|node| {
-                    let body = match &node.body {
+                    let body = match node.body {
                         BodyState::Unknown => return None,
                         BodyState::Sequential { children, list: false } => {
                             ir::NodeBody::Sequential(convert(children, uses, errors)?)
@@ -1153,11 +1180,11 @@ impl<'a> ModelChecker<'a, '_> {
                         }
                         BodyState::Block(state) => ir::NodeBody::Block(ir::BlockInstance {
                             block: state.def.ast.name.name.clone(),
-                            args: state.args.clone(),
-                            children: convert(&state.children, uses, errors)?,
+                            args: state.args,
+                            children: convert(state.children, uses, errors)?,
                         }),
                         BodyState::Layer { spec, args, .. } => {
-                            let args = args.clone()?;
+                            let args = args?;
                             if args.values.iter().any(|b| b.value == ArgValue::Infer) {
                                 return None;
                             }
@@ -1180,16 +1207,11 @@ impl<'a> ModelChecker<'a, '_> {
                             ir::NodeBody::Layer(ir::Layer { spec, args, tensors })
                         }
                     };
-                    Some(ir::Node {
-                        name: node.name.clone(),
-                        path: node.path.clone(),
-                        span: node.span,
-                        body,
-                    })
+                    Some(ir::Node { name: node.name, path: node.path, span: node.span, body })
                 })
                 .collect()
         }
-        convert(&self.children, self.uses, self.errors)
+        convert(std::mem::take(&mut self.children), self.uses, self.errors)
     }
 }
 
@@ -1258,10 +1280,13 @@ fn index_by_name(children: &[NodeState]) -> HashMap<String, usize> {
 
 fn join(prefix: &str, name: &str) -> String {
     if prefix.is_empty() {
-        name.to_string()
-    } else {
-        format!("{prefix}.{name}")
+        return name.to_string();
     }
+    let mut path = String::with_capacity(prefix.len() + 1 + name.len());
+    path.push_str(prefix);
+    path.push('.');
+    path.push_str(name);
+    path
 }
 
 /// The error for running the `ModuleList` at `path` as a whole, which PyTorch cannot do either.

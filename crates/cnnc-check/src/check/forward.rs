@@ -116,16 +116,29 @@ impl Env {
     }
 }
 
+/// Whether a forward computation's checked expression is kept: a body without a `forward`
+/// builds one that chains its children, which only a body of numbered children (a `Sequential`
+/// at run time) does without.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Chain {
+    /// Kept, for the code of the model or block.
+    Kept,
+    /// Not built: the children run in order at run time.
+    Unused,
+}
+
 impl<'a> ModelChecker<'a, '_> {
     /// Checks a forward computation (or the children in order, without one) on `inputs`, over
-    /// the current children and constants; gives the value of each output.
+    /// the current children and constants; gives the value of each output, and the checked
+    /// computation unless `chain` is `Chain::Unused`.
     pub(super) fn forward(
         &mut self,
         owner: &str,
         forwards: &'a [ast::Forward],
         input_name: &str,
         mut inputs: Vec<Flow>,
-    ) -> Option<(Vec<Flow>, ir::Forward)> {
+        chain: Chain,
+    ) -> Option<(Vec<Flow>, Option<ir::Forward>)> {
         let Some(forward) = forwards.first() else {
             let input = inputs.swap_remove(0);
             // The children in order. Long bodies are cut into named values every
@@ -147,6 +160,10 @@ impl<'a> ModelChecker<'a, '_> {
                     lets.push((name.clone(), std::mem::replace(&mut expr, value(&name))));
                 }
                 let stage_span = self.children[i].span;
+                if chain == Chain::Unused {
+                    flow = flow.and_then(|f| self.apply_child(i, &f, stage_span));
+                    continue;
+                }
                 let name = self.children[i].name.clone();
                 flow = flow.and_then(|f| self.apply_child(i, &f, stage_span));
                 expr = ir::Expr {
@@ -159,13 +176,13 @@ impl<'a> ModelChecker<'a, '_> {
                     shape: flow.as_ref().map_or(Shape(Vec::new()), |f| f.shape.clone()),
                 };
             }
-            let forward = ir::Forward {
+            let forward = (chain == Chain::Kept).then(|| ir::Forward {
                 input: input_name,
                 more_inputs: Vec::new(),
                 lets,
                 result: expr,
                 more_results: Vec::new(),
-            };
+            });
             return Some((vec![flow?], forward));
         };
         for extra in forwards.iter().skip(1) {
@@ -260,7 +277,7 @@ impl<'a> ModelChecker<'a, '_> {
             result,
             more_results,
         };
-        ok.then_some((flows, forward))
+        ok.then_some((flows, Some(forward)))
     }
 
     /// Reports each name of `names` (the inputs of a `forward`, or the names of one statement)
