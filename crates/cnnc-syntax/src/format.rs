@@ -1,7 +1,9 @@
 //! The canonical layout of a `.cnn` source, as `cnnc fmt` writes it. Like gofmt it keeps the
 //! author's line breaks and every comment, and fixes everything else: indentation (four spaces
 //! per `{` and per open bracket), the spaces between tokens, trailing spaces, and runs of blank
-//! lines. Formatting is idempotent, and a formatted file parses to the same syntax tree.
+//! lines. A space the author puts between a name and a bracket is kept, since it can carry
+//! meaning: in `x -> a (h, aux(h))`, `a` and the tuple are two values, not a call. Formatting is
+//! idempotent, and a formatted file parses to the same syntax tree.
 
 use crate::parser::{parse, SyntaxError};
 
