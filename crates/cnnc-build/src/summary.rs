@@ -66,19 +66,19 @@ pub fn summary_rows(model: &ir::Model, options: SummaryOptions) -> Vec<SummaryRo
 
 /// [`summary_rows`] with the model's layers already indexed by path.
 fn rows_with(model: &ir::Model, layers: &Layers<'_>, options: SummaryOptions) -> Vec<SummaryRow> {
-    let row_of = |row: &ir::TraceRow, layer: Option<&&ir::Layer>| SummaryRow {
+    let row_of = |row: &ir::TraceRow, layer: Option<&ir::Layer>| SummaryRow {
         name: row.name.clone(),
         call: layer.map_or_else(String::new, |layer| layer.args.call_text(layer.spec.name, None)),
         output: row.output.clone(),
         parameters: row.parameters,
-        macs: layer.map_or(Some(0), |layer| macs(layer, &row.output)),
+        macs: row_macs(row, layer),
     };
     let Some(depth) = options.depth else {
-        return model.trace.iter().map(|row| row_of(row, layers.get(row.name.as_str()))).collect();
+        return model.trace.iter().map(|row| row_of(row, layer_of(layers, row))).collect();
     };
     let mut folded: Vec<SummaryRow> = Vec::new();
     for row in &model.trace {
-        let layer = layers.get(row.name.as_str());
+        let layer = layer_of(layers, row);
         // The ancestor at `depth` of a layer nested deeper: `layer1` of `layer1.0.conv1` at 1.
         let end = match depth {
             0 => Some(0),
@@ -91,7 +91,7 @@ fn rows_with(model: &ir::Model, layers: &Layers<'_>, options: SummaryOptions) ->
                 continue;
             }
         };
-        let macs = macs(layer, &row.output);
+        let macs = row_macs(row, Some(layer));
         match folded.last_mut() {
             Some(last) if last.name == ancestor => {
                 last.output = row.output.clone();
@@ -129,13 +129,10 @@ fn totals_with(model: &ir::Model, layers: &Layers<'_>, batch: i64) -> Totals {
             buffer_bytes = buffer_bytes.saturating_add(size);
         }
     }
-    let macs = model.trace.iter().try_fold(0i64, |n, row| {
-        let macs = match layers.get(row.name.as_str()) {
-            Some(layer) => macs(layer, &row.output)?,
-            None => 0,
-        };
-        n.checked_add(macs)
-    });
+    let macs = model
+        .trace
+        .iter()
+        .try_fold(0i64, |n, row| n.checked_add(row_macs(row, layer_of(layers, row))?));
     let activations = model
         .trace
         .iter()
@@ -300,6 +297,16 @@ fn macs(layer: &ir::Layer, output: &Shape) -> Option<i64> {
 
 /// The layers of a model by path.
 type Layers<'m> = HashMap<&'m str, &'m ir::Layer>;
+
+/// The layer a trace row is the output of; `None` for an op.
+fn layer_of<'m>(layers: &Layers<'m>, row: &ir::TraceRow) -> Option<&'m ir::Layer> {
+    layers.get(row.name.as_str()).copied()
+}
+
+/// The multiply-accumulates of a trace row: its layer's, or none for an op.
+fn row_macs(row: &ir::TraceRow, layer: Option<&ir::Layer>) -> Option<i64> {
+    layer.map_or(Some(0), |layer| macs(layer, &row.output))
+}
 
 /// Every layer of the model by path.
 fn layers_by_path(model: &ir::Model) -> Layers<'_> {

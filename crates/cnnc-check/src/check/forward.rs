@@ -155,20 +155,18 @@ impl<'a> ModelChecker<'a, '_> {
                 if self.modules > MAX_MODULES {
                     return None;
                 }
+                let stage_span = self.children[i].span;
+                flow = flow.and_then(|f| self.apply_child(i, &f, stage_span));
+                if chain == Chain::Unused {
+                    continue;
+                }
                 if i > 0 && i % CHAIN_LENGTH == 0 {
                     let name = format!("{input_name}_{}", i / CHAIN_LENGTH);
                     lets.push((name.clone(), std::mem::replace(&mut expr, value(&name))));
                 }
-                let stage_span = self.children[i].span;
-                if chain == Chain::Unused {
-                    flow = flow.and_then(|f| self.apply_child(i, &f, stage_span));
-                    continue;
-                }
-                let name = self.children[i].name.clone();
-                flow = flow.and_then(|f| self.apply_child(i, &f, stage_span));
                 expr = ir::Expr {
                     kind: ir::ExprKind::Child {
-                        name,
+                        name: self.children[i].name.clone(),
                         input: Box::new(expr),
                         more_inputs: Vec::new(),
                         outputs: 1,
