@@ -1,8 +1,10 @@
 //! Signatures in `torch.nn` style and the binding of written arguments to them, with Python's
 //! rules: positionals first, in order, then keywords.
 
+use std::borrow::Cow;
+
 use cnnc_syntax::{Arg, Span, ValueKind};
-use smallvec::SmallVec;
+use smallvec::{smallvec, SmallVec};
 
 use crate::diagnostic::{Code, Error};
 
@@ -148,13 +150,17 @@ impl Param {
     }
 }
 
+/// The integers of a tuple argument; a kernel size, stride or padding of up to three
+/// dimensions is stored inline.
+pub type Ints = SmallVec<[i64; 3]>;
+
 /// A bound argument value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ArgValue {
     /// An integer.
     Int(i64),
     /// A tuple of integers.
-    Ints(Vec<i64>),
+    Ints(Ints),
     /// A tuple of integers or `None`s.
     OptInts(Vec<Option<i64>>),
     /// A tuple of floats.
@@ -165,8 +171,8 @@ pub enum ArgValue {
     Float(f64),
     /// `None`.
     None,
-    /// A string.
-    Str(String),
+    /// A string: a choice from the signature, which needs no allocation.
+    Str(Cow<'static, str>),
     /// `_`, not inferred yet.
     Infer,
 }
@@ -500,13 +506,13 @@ pub fn assign<'a>(
 pub fn default_value(ty: ArgType, v: DefaultValue) -> ArgValue {
     match (ty, v) {
         (ArgType::Ints(len) | ArgType::ConvPadding(len), DefaultValue::Int(n)) => {
-            ArgValue::Ints(vec![n; len])
+            ArgValue::Ints(smallvec![n; len])
         }
         (_, DefaultValue::Int(n)) => ArgValue::Int(n),
         (_, DefaultValue::Bool(b)) => ArgValue::Bool(b),
         (_, DefaultValue::Float(x)) => ArgValue::Float(x),
         (_, DefaultValue::None) => ArgValue::None,
-        (_, DefaultValue::Str(s)) => ArgValue::Str(s.to_string()),
+        (_, DefaultValue::Str(s)) => ArgValue::Str(Cow::Borrowed(s)),
     }
 }
 
@@ -545,13 +551,17 @@ fn convert(callee: &str, param: &Param, arg: &Arg, errors: &mut Vec<Error>) -> O
         }
         (ValueKind::Int(n), ArgType::Int | ArgType::OptInt) => ArgValue::Int(*n),
         (ValueKind::Int(n), ArgType::Ints(len) | ArgType::ConvPadding(len)) => {
-            ArgValue::Ints(vec![*n; len])
+            ArgValue::Ints(smallvec![*n; len])
         }
         (ValueKind::Str(s), ArgType::ConvPadding(len)) if s == "valid" => {
-            ArgValue::Ints(vec![0; len])
+            ArgValue::Ints(smallvec![0; len])
         }
-        (ValueKind::Str(s), ArgType::ConvPadding(_)) if s == "same" => ArgValue::Str(s.clone()),
-        (ValueKind::Int(n), ArgType::IntList | ArgType::OptIntList) => ArgValue::Ints(vec![*n]),
+        (ValueKind::Str(s), ArgType::ConvPadding(_)) if s == "same" => {
+            ArgValue::Str(Cow::Borrowed("same"))
+        }
+        (ValueKind::Int(n), ArgType::IntList | ArgType::OptIntList) => {
+            ArgValue::Ints(smallvec![*n])
+        }
         (ValueKind::Tuple(items), ArgType::Ints(len) | ArgType::ConvPadding(len))
             if items.len() == len =>
         {
@@ -609,14 +619,15 @@ fn convert(callee: &str, param: &Param, arg: &Arg, errors: &mut Vec<Error>) -> O
             | ArgType::OptFloatList,
         ) => ArgValue::None,
         (ValueKind::Str(s), ArgType::Choice { options, .. }) if options.contains(&s.as_str()) => {
-            ArgValue::Str(s.clone())
+            let option = options.iter().find(|o| **o == s.as_str()).copied().unwrap_or_default();
+            ArgValue::Str(Cow::Borrowed(option))
         }
         _ => return type_error(callee, param, value, errors),
     };
     check_range(callee, param, &converted, value.span, errors).then_some(converted)
 }
 
-fn int_items(items: &[cnnc_syntax::Value]) -> Option<Vec<i64>> {
+fn int_items(items: &[cnnc_syntax::Value]) -> Option<Ints> {
     items
         .iter()
         .map(|item| match item.kind {

@@ -86,7 +86,7 @@ impl Model {
                         for tensor in &layer.tensors {
                             out.push(StateEntry {
                                 name: tensor_path(&node.path, tensor.def.name),
-                                dims: tensor.def.dims.clone(),
+                                dims: tensor.def.dims.to_vec(),
                                 dtype: tensor.def.dtype,
                                 span: node.span,
                             });

@@ -4,6 +4,7 @@ use super::{no_tensors, normalize_dim, same_shape, LayerSpec, ShapeCtx, TensorDe
 use crate::args::{ArgType, BoundArgs, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
 use crate::shape::Shape;
+use smallvec::smallvec;
 
 const INPLACE: Param = Param::optional("inplace", ArgType::Bool, DefaultValue::Bool(false));
 
@@ -251,5 +252,5 @@ fn prelu_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
 }
 
 fn prelu_tensors(args: &BoundArgs) -> Vec<TensorDef> {
-    vec![TensorDef::parameter("weight", vec![args.int("num_parameters").unwrap_or(1)])]
+    vec![TensorDef::parameter("weight", smallvec![args.int("num_parameters").unwrap_or(1)])]
 }

@@ -4,6 +4,7 @@ use super::{LayerSpec, ShapeCtx, TensorDef};
 use crate::args::{ArgType, BoundArgs, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
 use crate::shape::Shape;
+use smallvec::smallvec;
 
 /// `nn.MultiheadAttention`, called on one tensor: self-attention (`attn(x, x, x,
 /// need_weights=False)[0]` in PyTorch), as vision transformers use it. `kdim`, `vdim`,
@@ -57,13 +58,14 @@ fn heads_divide(ctx: &mut ShapeCtx<'_>, param: &str, what: &str) -> Option<()> {
 
 fn attention_tensors(args: &BoundArgs) -> Vec<TensorDef> {
     let e = args.int("embed_dim").unwrap_or(0);
-    let mut tensors = vec![TensorDef::parameter("in_proj_weight", vec![e.saturating_mul(3), e])];
+    let mut tensors =
+        vec![TensorDef::parameter("in_proj_weight", smallvec![e.saturating_mul(3), e])];
     if args.bool("bias") {
-        tensors.push(TensorDef::parameter("in_proj_bias", vec![e.saturating_mul(3)]));
+        tensors.push(TensorDef::parameter("in_proj_bias", smallvec![e.saturating_mul(3)]));
     }
-    tensors.push(TensorDef::parameter("out_proj.weight", vec![e, e]));
+    tensors.push(TensorDef::parameter("out_proj.weight", smallvec![e, e]));
     if args.bool("bias") {
-        tensors.push(TensorDef::parameter("out_proj.bias", vec![e]));
+        tensors.push(TensorDef::parameter("out_proj.bias", smallvec![e]));
     }
     tensors
 }
@@ -151,21 +153,21 @@ fn window_attention_tensors(args: &BoundArgs) -> Vec<TensorDef> {
     let mut tensors = vec![
         TensorDef::parameter(
             "relative_position_bias_table",
-            vec![span(window[0]).saturating_mul(span(window[1])), heads],
+            smallvec![span(window[0]).saturating_mul(span(window[1])), heads],
         ),
         TensorDef::buffer(
             "relative_position_index",
-            vec![tokens.saturating_mul(tokens)],
+            smallvec![tokens.saturating_mul(tokens)],
             super::DType::Int64,
         ),
-        TensorDef::parameter("qkv.weight", vec![dim.saturating_mul(3), dim]),
+        TensorDef::parameter("qkv.weight", smallvec![dim.saturating_mul(3), dim]),
     ];
     if args.bool("qkv_bias") {
-        tensors.push(TensorDef::parameter("qkv.bias", vec![dim.saturating_mul(3)]));
+        tensors.push(TensorDef::parameter("qkv.bias", smallvec![dim.saturating_mul(3)]));
     }
-    tensors.push(TensorDef::parameter("proj.weight", vec![dim, dim]));
+    tensors.push(TensorDef::parameter("proj.weight", smallvec![dim, dim]));
     if args.bool("proj_bias") {
-        tensors.push(TensorDef::parameter("proj.bias", vec![dim]));
+        tensors.push(TensorDef::parameter("proj.bias", smallvec![dim]));
     }
     tensors
 }

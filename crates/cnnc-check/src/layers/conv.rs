@@ -1,9 +1,10 @@
 //! Convolutions and transposed convolutions in 1, 2 and 3 dimensions.
 
-use super::{axis_names, spatial, LayerSpec, ShapeCtx, TensorDef, Window};
+use super::{axis_names, spatial, LayerSpec, ShapeCtx, TensorDef, TensorDims, Window};
 use crate::args::{ArgType, ArgValue, BoundArgs, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
 use crate::shape::{Dim, Shape, Sym};
+use smallvec::smallvec;
 
 const PADDING_MODES: &[&str] = &["zeros", "reflect", "replicate", "circular"];
 
@@ -240,11 +241,11 @@ fn kernel_and_bias(args: &BoundArgs, transposed: bool) -> Vec<TensorDef> {
     let groups = args.int("groups").unwrap_or(1);
     let (first, second) =
         if transposed { (in_channels, out_channels) } else { (out_channels, in_channels) };
-    let mut dims = vec![first, second / groups];
+    let mut dims: TensorDims = smallvec![first, second / groups];
     dims.extend_from_slice(args.ints("kernel_size"));
     let mut tensors = vec![TensorDef::parameter("weight", dims)];
     if args.bool("bias") {
-        tensors.push(TensorDef::parameter("bias", vec![out_channels]));
+        tensors.push(TensorDef::parameter("bias", smallvec![out_channels]));
     }
     tensors
 }

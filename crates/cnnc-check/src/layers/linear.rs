@@ -4,6 +4,7 @@ use super::{LayerSpec, ShapeCtx, TensorDef};
 use crate::args::{ArgType, ArgValue, BoundArgs, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
 use crate::shape::{Dim, Shape};
+use smallvec::smallvec;
 
 /// `nn.Linear`.
 pub static LINEAR: LayerSpec = LayerSpec {
@@ -104,10 +105,12 @@ fn bilinear_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
 fn bilinear_tensors(args: &BoundArgs) -> Vec<TensorDef> {
     let dim = |name: &str| args.int(name).unwrap_or(0);
     let out = dim("out_features");
-    let mut tensors =
-        vec![TensorDef::parameter("weight", vec![out, dim("in1_features"), dim("in2_features")])];
+    let mut tensors = vec![TensorDef::parameter(
+        "weight",
+        smallvec![out, dim("in1_features"), dim("in2_features")],
+    )];
     if args.bool("bias") {
-        tensors.push(TensorDef::parameter("bias", vec![out]));
+        tensors.push(TensorDef::parameter("bias", smallvec![out]));
     }
     tensors
 }
@@ -177,9 +180,9 @@ fn forgotten_flatten(ctx: &mut ShapeCtx<'_>, features: i64) -> Option<()> {
 fn linear_tensors(args: &BoundArgs) -> Vec<TensorDef> {
     let in_features = args.int("in_features").unwrap_or(0);
     let out_features = args.int("out_features").unwrap_or(0);
-    let mut tensors = vec![TensorDef::parameter("weight", vec![out_features, in_features])];
+    let mut tensors = vec![TensorDef::parameter("weight", smallvec![out_features, in_features])];
     if args.bool("bias") {
-        tensors.push(TensorDef::parameter("bias", vec![out_features]));
+        tensors.push(TensorDef::parameter("bias", smallvec![out_features]));
     }
     tensors
 }

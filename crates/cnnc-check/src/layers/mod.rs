@@ -165,21 +165,25 @@ pub struct TensorDef {
     /// The local name, such as `weight`.
     pub name: &'static str,
     /// The shape.
-    pub dims: Vec<i64>,
+    pub dims: TensorDims,
     /// Parameter or buffer.
     pub kind: TensorKind,
     /// Element type.
     pub dtype: DType,
 }
 
+/// The sizes of a tensor; those of up to four dimensions (every layer's but a few) are stored
+/// inline.
+pub type TensorDims = smallvec::SmallVec<[i64; 4]>;
+
 impl TensorDef {
     /// A float parameter.
-    pub fn parameter(name: &'static str, dims: Vec<i64>) -> TensorDef {
+    pub fn parameter(name: &'static str, dims: TensorDims) -> TensorDef {
         TensorDef { name, dims, kind: TensorKind::Parameter, dtype: DType::Float }
     }
 
     /// A buffer.
-    pub fn buffer(name: &'static str, dims: Vec<i64>, dtype: DType) -> TensorDef {
+    pub fn buffer(name: &'static str, dims: TensorDims, dtype: DType) -> TensorDef {
         TensorDef { name, dims, kind: TensorKind::Buffer, dtype }
     }
 

@@ -1,10 +1,11 @@
 //! Normalisation layers.
 
 use super::conv::channel_ranks;
-use super::{DType, LayerSpec, ShapeCtx, TensorDef};
+use super::{DType, LayerSpec, ShapeCtx, TensorDef, TensorDims};
 use crate::args::{ArgType, BoundArgs, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
 use crate::shape::{Dim, Shape};
+use smallvec::smallvec;
 
 macro_rules! batch_norm {
     ($static:ident, $name:literal, $config:literal, $infer:expr) => {
@@ -132,13 +133,13 @@ fn running_stats_tensors(args: &BoundArgs) -> Vec<TensorDef> {
     let c = args.int("num_features").unwrap_or(0);
     let mut tensors = Vec::new();
     if args.bool("affine") {
-        tensors.push(TensorDef::parameter("weight", vec![c]));
-        tensors.push(TensorDef::parameter("bias", vec![c]));
+        tensors.push(TensorDef::parameter("weight", smallvec![c]));
+        tensors.push(TensorDef::parameter("bias", smallvec![c]));
     }
     if args.bool("track_running_stats") {
-        tensors.push(TensorDef::buffer("running_mean", vec![c], DType::Float));
-        tensors.push(TensorDef::buffer("running_var", vec![c], DType::Float));
-        tensors.push(TensorDef::buffer("num_batches_tracked", vec![], DType::Int64));
+        tensors.push(TensorDef::buffer("running_mean", smallvec![c], DType::Float));
+        tensors.push(TensorDef::buffer("running_var", smallvec![c], DType::Float));
+        tensors.push(TensorDef::buffer("num_batches_tracked", smallvec![], DType::Int64));
     }
     tensors
 }
@@ -213,7 +214,7 @@ fn layer_norm_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
 }
 
 fn layer_norm_tensors(args: &BoundArgs) -> Vec<TensorDef> {
-    let dims = args.ints("normalized_shape").to_vec();
+    let dims = TensorDims::from_slice(args.ints("normalized_shape"));
     let mut tensors = Vec::new();
     if args.bool("elementwise_affine") {
         tensors.push(TensorDef::parameter("weight", dims.clone()));
@@ -250,7 +251,10 @@ fn group_norm_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
 fn group_norm_tensors(args: &BoundArgs) -> Vec<TensorDef> {
     let c = args.int("num_channels").unwrap_or(0);
     if args.bool("affine") {
-        vec![TensorDef::parameter("weight", vec![c]), TensorDef::parameter("bias", vec![c])]
+        vec![
+            TensorDef::parameter("weight", smallvec![c]),
+            TensorDef::parameter("bias", smallvec![c]),
+        ]
     } else {
         Vec::new()
     }

@@ -5,6 +5,7 @@ use super::{no_tensors, normalize_dim, LayerSpec, ShapeCtx, TensorDef};
 use crate::args::{ArgType, ArgValue, BoundArgs, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
 use crate::shape::{agreement, Agreement, Dim, Shape, SizeRule, Sym};
+use smallvec::smallvec;
 
 /// `nn.Unflatten`.
 pub static UNFLATTEN: LayerSpec = LayerSpec {
@@ -221,7 +222,7 @@ fn unflatten_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     };
     let product = resolved.iter().try_fold(1i64, |n, &s| n.checked_mul(s));
     if resolved.is_empty() || product != Some(size) {
-        let shown = ArgValue::Ints(sizes).to_string();
+        let shown = ArgValue::Ints(sizes.into()).to_string();
         let message = format!(
             "unflattened_size {shown} does not multiply to the size {size} of dimension {d}"
         );
@@ -371,7 +372,7 @@ fn embedding_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
 fn embedding_tensors(args: &BoundArgs) -> Vec<TensorDef> {
     let n = args.int("num_embeddings").unwrap_or(0);
     let d = args.int("embedding_dim").unwrap_or(0);
-    vec![TensorDef::parameter("weight", vec![n, d])]
+    vec![TensorDef::parameter("weight", smallvec![n, d])]
 }
 
 fn pixel_shuffle_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {

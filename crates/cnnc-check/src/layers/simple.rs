@@ -1,7 +1,7 @@
 //! Layers whose output shape is simple: dropout, stochastic depth, identity, flatten; and the
 //! bare `Parameter`.
 
-use super::{no_tensors, normalize_dim, same_shape, LayerSpec, ShapeCtx, TensorDef};
+use super::{no_tensors, normalize_dim, same_shape, LayerSpec, ShapeCtx, TensorDef, TensorDims};
 use crate::args::{ArgType, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
 use crate::shape::{Dim, Shape};
@@ -73,7 +73,7 @@ pub static PARAMETER: LayerSpec = LayerSpec {
     uses_train: false,
     inputs: 1,
     infer: parameter_as_layer,
-    tensors: |args| vec![TensorDef::parameter("", args.ints("shape").to_vec())],
+    tensors: |args| vec![TensorDef::parameter("", TensorDims::from_slice(args.ints("shape")))],
 };
 
 /// A parameter applied like a layer.
