@@ -3,6 +3,12 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
+/// The allocator the `cnnc` command uses; `RUSTFLAGS="--cfg cnnc_system_allocator"` measures
+/// with the system's instead.
+#[cfg(not(cnnc_system_allocator))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SIMPLE_CNN: &str = include_str!("../../../examples/simple_cnn.cnn");
 const RESNET: &str = include_str!("../../../examples/resnet.cnn");
 

@@ -194,6 +194,32 @@ fn deep_nesting_is_a_diagnostic() {
     assert!(survives(&ok));
 }
 
+/// A block that chooses among `branches` children with `if`, `else if` ..., `else`.
+fn else_if_chain(branches: usize) -> String {
+    let mut source = String::from("block B(c) {\n    if c == 0 { Linear(2, 2) }\n");
+    for i in 1..branches {
+        source.push_str(&format!("    else if c == {i} {{ Linear(2, {}) }}\n", 2 + i % 2));
+    }
+    source.push_str("    else { ReLU() }\n}\nmodel M { input x: [N, 2]; b = B(3) }\n");
+    source
+}
+
+#[test]
+fn long_else_if_chains_are_a_diagnostic() {
+    // Each `else if` nests the next branch; a chain within the limit compiles, on a test
+    // thread's small stack too, and picks the branch the constant names.
+    let models = cnnc_build::check_source("net.cnn", &else_if_chain(cnnc_syntax::MAX_ELSE_IFS + 1))
+        .expect("a chain of MAX_ELSE_IFS `else if`s checks");
+    assert_eq!(models[0].num_parameters(), 2 * 3 + 3);
+    assert!(survives(&else_if_chain(cnnc_syntax::MAX_ELSE_IFS + 1)));
+    for branches in [cnnc_syntax::MAX_ELSE_IFS + 2, 100_000] {
+        let source = else_if_chain(branches);
+        let errors = cnnc_build::check_source("net.cnn", &source).unwrap_err();
+        let text = errors.render(Format::Plain);
+        assert!(text.contains("more than 100 `else if` branches"), "{text}");
+    }
+}
+
 #[test]
 fn empty_and_whitespace_sources() {
     // A file without a model is an error with a diagnostic, not an empty output.

@@ -11,4 +11,4 @@ mod parser;
 pub use ast::*;
 pub use format::format;
 pub use habits::suggest;
-pub use parser::{parse, SyntaxError, MAX_NESTING};
+pub use parser::{parse, SyntaxError, MAX_CHAIN, MAX_ELSE_IFS, MAX_NESTING};

@@ -43,6 +43,15 @@ pub fn parse(source: &str) -> Result<File, SyntaxError> {
             help: Some("flatten the structure; no network needs this depth".into()),
         });
     }
+    if let Some(offset) = too_many_else_ifs(source) {
+        return Err(SyntaxError {
+            fix: None,
+            message: format!("this `if` has more than {MAX_ELSE_IFS} `else if` branches"),
+            span: Span::new(offset, offset + 2),
+            label: "too many branches".into(),
+            help: Some("choose with fewer branches; no network needs this many".into()),
+        });
+    }
     if let Some(error) = habits::scan(source) {
         return Err(error);
     }
@@ -180,6 +189,70 @@ fn check_chain(pair: &Pair<Rule>) -> Result<(), SyntaxError> {
 /// The deepest bracket nesting the parser accepts; deeper input is rejected before parsing so
 /// that no input can exhaust the stack.
 pub const MAX_NESTING: usize = 32;
+
+/// The most `else if` branches of one `if`: each nests the next one, in the parser and in the
+/// checker, as a bracket does, and a longer chain would exhaust the stack of a small thread.
+pub const MAX_ELSE_IFS: usize = 100;
+
+/// The offset of the `if` that makes a chain of `else if` branches longer than
+/// [`MAX_ELSE_IFS`].
+fn too_many_else_ifs(source: &str) -> Option<usize> {
+    // The `else if`s so far of the chain at each bracket depth; a plain `if` starts a new one.
+    let mut chains: Vec<usize> = vec![0];
+    let mut depth = 0usize;
+    let mut after_else = false;
+    let mut found = None;
+    // The word being read, as its start and the offset after its last byte so far.
+    let mut word: Option<(usize, usize)> = None;
+    let mut end_word = |(start, end): (usize, usize), depth: usize, chains: &mut Vec<usize>| {
+        // Bytes, not text: a punctuation byte may sit inside a multi-byte character.
+        let text = &source.as_bytes()[start..end];
+        if text == b"if" {
+            let chain = &mut chains[depth];
+            *chain = if after_else { *chain + 1 } else { 0 };
+            if *chain > MAX_ELSE_IFS && found.is_none() {
+                found = Some(start);
+            }
+        }
+        after_else = text == b"else";
+    };
+    for_each_code_byte(source, |i, b| {
+        let is_word_byte = b.is_ascii_alphanumeric() || b == b'_';
+        // A comment or string between two bytes also ends a word.
+        match word {
+            Some((start, end)) if is_word_byte && end == i => {
+                word = Some((start, i + 1));
+                return;
+            }
+            Some(w) => {
+                end_word(w, depth, &mut chains);
+                word = None;
+            }
+            None => {}
+        }
+        if is_word_byte {
+            word = Some((i, i + 1));
+            return;
+        }
+        match b {
+            b'{' | b'(' | b'[' => {
+                depth += 1;
+                if chains.len() <= depth {
+                    chains.push(0);
+                }
+                chains[depth] = 0;
+                end_word((i, i), depth, &mut chains);
+            }
+            b'}' | b')' | b']' => {
+                depth = depth.saturating_sub(1);
+                end_word((i, i), depth, &mut chains);
+            }
+            b' ' | b'\t' | b'\r' | b'\n' => {}
+            _ => end_word((i, i), depth, &mut chains),
+        }
+    });
+    found
+}
 
 /// The offset of the first bracket nested deeper than [`MAX_NESTING`].
 fn too_deep(source: &str) -> Option<usize> {
