@@ -14,7 +14,7 @@ use crate::ir;
 pub fn dot(model: &ir::Model, depth: usize) -> String {
     let mut shapes = HashMap::new();
     for row in &model.trace {
-        shapes.insert(row.name.as_str(), &row.output);
+        shapes.insert(&*row.name, &row.output);
     }
     let mut graph =
         Graph { model, depth, shapes, out: String::new(), nodes: 0, values: HashMap::new() };

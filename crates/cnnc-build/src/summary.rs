@@ -67,7 +67,7 @@ pub fn summary_rows(model: &ir::Model, options: SummaryOptions) -> Vec<SummaryRo
 /// [`summary_rows`] with the model's layers already indexed by path.
 fn rows_with(model: &ir::Model, layers: &Layers<'_>, options: SummaryOptions) -> Vec<SummaryRow> {
     let row_of = |row: &ir::TraceRow, layer: Option<&ir::Layer>| SummaryRow {
-        name: row.name.clone(),
+        name: row.name.to_string(),
         call: layer.map_or_else(String::new, |layer| layer.args.call_text(layer.spec.name, None)),
         output: row.output.clone(),
         parameters: row.parameters,
@@ -300,7 +300,7 @@ type Layers<'m> = HashMap<&'m str, &'m ir::Layer>;
 
 /// The layer a trace row is the output of; `None` for an op.
 fn layer_of<'m>(layers: &Layers<'m>, row: &ir::TraceRow) -> Option<&'m ir::Layer> {
-    layers.get(row.name.as_str()).copied()
+    layers.get(&*row.name).copied()
 }
 
 /// The multiply-accumulates of a trace row: its layer's, or none for an op.

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use cnnc_syntax::{Arg, Span, ValueKind};
+use cnnc_syntax::{Arg, Ident, Span, Value, ValueKind};
 use smallvec::{smallvec, SmallVec};
 
 use crate::diagnostic::{Code, Error};
@@ -326,10 +326,10 @@ impl BoundArgs {
 
 /// Binds written arguments to a signature. `callee` names the callee in messages, such as
 /// `Conv2d`. All problems are reported, not only the first.
-pub fn bind(
+pub fn bind<A: WrittenArg>(
     callee: &str,
     params: &'static [Param],
-    args: &[Arg],
+    args: &[A],
     call_span: Span,
     errors: &mut Vec<Error>,
 ) -> Option<BoundArgs> {
@@ -341,8 +341,8 @@ pub fn bind(
     let mut values = Vec::with_capacity(params.len());
     for (param, slot) in params.iter().zip(&slots) {
         match slot {
-            Some(arg) => match convert(callee, param, arg, errors) {
-                Some(value) => values.push(Bound { value, span: Some(arg.value.span) }),
+            Some(arg) => match convert(callee, param, *arg, errors) {
+                Some(value) => values.push(Bound { value, span: Some(arg.value().span) }),
                 None => ok = false,
             },
             None => match param.default {
@@ -369,36 +369,80 @@ pub fn bind(
 
 /// The argument of each parameter, as [`assign`] gives them; a signature's worth fits without a
 /// heap allocation.
-pub type Slots<'a> = SmallVec<[Option<&'a Arg>; 16]>;
+pub type Slots<'a, A = Arg> = SmallVec<[Option<&'a A>; 16]>;
+
+/// A written argument, as binding reads it: one of the source, or one whose value a block's
+/// constants replaced.
+pub trait WrittenArg {
+    /// The keyword, in `name=value`.
+    fn keyword(&self) -> Option<&Ident>;
+    /// The value.
+    fn value(&self) -> &Value;
+    /// The whole argument.
+    fn span(&self) -> Span;
+}
+
+impl WrittenArg for Arg {
+    fn keyword(&self) -> Option<&Ident> {
+        self.keyword.as_ref()
+    }
+    fn value(&self) -> &Value {
+        &self.value
+    }
+    fn span(&self) -> Span {
+        self.span
+    }
+}
+
+/// An argument of the source with its value after substituting constants
+/// ([`crate::consts::substitute`]); a literal stays borrowed.
+pub struct SubstitutedArg<'a> {
+    /// The argument as written.
+    pub written: &'a Arg,
+    /// Its value.
+    pub value: Cow<'a, Value>,
+}
+
+impl WrittenArg for SubstitutedArg<'_> {
+    fn keyword(&self) -> Option<&Ident> {
+        self.written.keyword.as_ref()
+    }
+    fn value(&self) -> &Value {
+        &self.value
+    }
+    fn span(&self) -> Span {
+        self.written.span
+    }
+}
 
 /// Assigns written arguments to the parameters `names` by position and keyword: the argument of
 /// each parameter, or `None` where the default applies. Reports misplaced, unknown, duplicate
 /// and missing arguments (`required` marks parameters without a default), and returns whether
 /// there were none; `signature` gives the signature as messages show it (computed only for a
 /// message).
-pub fn assign<'a>(
+pub fn assign<'a, A: WrittenArg>(
     callee: &str,
     names: &[&str],
     required: &[bool],
     signature: &dyn Fn() -> String,
-    args: &'a [Arg],
+    args: &'a [A],
     call_span: Span,
     errors: &mut Vec<Error>,
-) -> (Slots<'a>, bool) {
-    let mut slots: Slots<'a> = smallvec::smallvec![None; names.len()];
+) -> (Slots<'a, A>, bool) {
+    let mut slots: Slots<'a, A> = smallvec::smallvec![None; names.len()];
     let mut ok = true;
     let mut seen_keyword: Option<Span> = None;
     // Parameters that a misspelled keyword was suggested for: not reported as missing too.
     let mut meant: Vec<&str> = Vec::new();
     for (position, arg) in args.iter().enumerate() {
-        let index = match &arg.keyword {
+        let index = match arg.keyword() {
             None => {
                 if let Some(keyword_span) = seen_keyword {
                     errors.push(
                         Error::new(
                             Code::ArgumentOrder,
                             format!("positional argument after a keyword argument in `{callee}`"),
-                            arg.span,
+                            arg.span(),
                             "positional argument",
                         )
                         .with_related(keyword_span, "keyword argument before it")
@@ -417,9 +461,9 @@ pub fn assign<'a>(
                                 "`{callee}` takes at most {} positional argument{}, but {} were given",
                                 names.len(),
                                 if names.len() == 1 { "" } else { "s" },
-                                args.iter().filter(|a| a.keyword.is_none()).count()
+                                args.iter().filter(|a| a.keyword().is_none()).count()
                             ),
-                            arg.span,
+                            arg.span(),
                             "unexpected argument",
                         )
                         .with_help(format!("the signature is {}", signature())),
@@ -460,7 +504,7 @@ pub fn assign<'a>(
             }
         };
         if let Some(first) = slots[index] {
-            let span = arg.keyword.as_ref().map_or(arg.span, |k| k.span);
+            let span = arg.keyword().map_or(arg.span(), |k| k.span);
             errors.push(
                 Error::new(
                     Code::DuplicateArgument,
@@ -468,7 +512,7 @@ pub fn assign<'a>(
                     span,
                     "given again here",
                 )
-                .with_related(first.span, "first given here")
+                .with_related(first.span(), "first given here")
                 .with_help("remove one of them"),
             );
             ok = false;
@@ -529,8 +573,13 @@ pub fn signature(callee: &str, params: &[Param]) -> String {
     format!("`{callee}({})`", parts.join(", "))
 }
 
-fn convert(callee: &str, param: &Param, arg: &Arg, errors: &mut Vec<Error>) -> Option<ArgValue> {
-    let value = &arg.value;
+fn convert(
+    callee: &str,
+    param: &Param,
+    arg: &impl WrittenArg,
+    errors: &mut Vec<Error>,
+) -> Option<ArgValue> {
+    let value = arg.value();
     let converted = match (&value.kind, param.ty) {
         (ValueKind::Infer, _) if param.inferable => return Some(ArgValue::Infer),
         (ValueKind::Infer, _) => {

@@ -4,6 +4,9 @@
 mod forward;
 mod init_rules;
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use forward::Chain;
 use init_rules::apply_init_rules;
 
@@ -13,7 +16,9 @@ use smallvec::SmallVec;
 use cnnc_syntax as ast;
 use cnnc_syntax::{CallArgValue, Span};
 
-use crate::args::{bind, suggest, ArgType, ArgValue, BoundArgs, DefaultValue, Param};
+use crate::args::{
+    bind, suggest, ArgType, ArgValue, BoundArgs, DefaultValue, Param, SubstitutedArg,
+};
 use crate::blocks::{self, Blocks, Uses};
 use crate::consts::{self, Const, Env};
 use crate::diagnostic::{Code, Error};
@@ -26,10 +31,10 @@ use crate::shape::{Dim, Shape, SizeRule};
 
 /// The child names declared so far in one scope, and the Rust fields they become.
 #[derive(Default)]
-struct Declared {
+struct Declared<'a> {
     /// Each Rust field, with the name it was first declared under (`None`: the field's own) and
-    /// where.
-    fields: HashMap<String, (Option<String>, Span)>,
+    /// where; a field that is its own name as written borrows it.
+    fields: HashMap<Cow<'a, str>, (Option<String>, Span)>,
 }
 
 /// A child while checking: layers keep their arguments mutable until `_` is inferred.
@@ -155,7 +160,7 @@ pub(crate) fn check_model<'a>(
                 .and_then(|f| f.params.first())
                 .or(model.inputs.first().map(|i| &i.name))
                 .map_or("x".to_string(), |n| n.name.clone());
-            let note = Note::Text(format!("input `{input_name}` is {shape}"));
+            let note = Note::Is(format!("input `{input_name}`"));
             let flow = Flow { shape, span, note };
             let forward = checker
                 .forward(&model.name.name, forwards, &input_name, vec![flow], Chain::Kept)
@@ -186,9 +191,9 @@ pub(crate) fn check_model<'a>(
             for dim in &mut shape.0 {
                 if let Dim::Symbolic(_) = dim {
                     let simple = simplest
-                        .entry(dim.clone())
+                        .entry(*dim)
                         .or_insert_with(|| crate::shape::simplified(dim, &rules));
-                    *dim = simple.clone();
+                    *dim = *simple;
                 }
             }
         };
@@ -214,7 +219,7 @@ pub(crate) fn check_model<'a>(
         return None;
     }
     for row in &mut result.trace {
-        row.parameters = counts.get(row.name.as_str()).copied().unwrap_or(0);
+        row.parameters = counts.get(&*row.name).copied().unwrap_or(0);
     }
     drop(counts);
     apply_init_rules(model, &mut result, errors);
@@ -356,7 +361,7 @@ impl<'a> ModelChecker<'a, '_> {
         items: &'a [Item<'a>],
         prefix: &str,
         in_block: bool,
-        seen: &mut Declared,
+        seen: &mut Declared<'a>,
         out: &mut Vec<NodeState<'a>>,
     ) {
         for item in items {
@@ -411,7 +416,7 @@ impl<'a> ModelChecker<'a, '_> {
         body: &'a [Item<'a>],
         prefix: &str,
         in_block: bool,
-        seen: &mut Declared,
+        seen: &mut Declared<'a>,
         out: &mut Vec<NodeState<'a>>,
     ) {
         let values: Vec<Const> = match &repeat.over {
@@ -473,7 +478,7 @@ impl<'a> ModelChecker<'a, '_> {
         body: &'a [Item<'a>],
         prefix: &str,
         in_block: bool,
-        seen: &mut Declared,
+        seen: &mut Declared<'a>,
         out: &mut Vec<NodeState<'a>>,
         values: impl Iterator<Item = Const>,
     ) {
@@ -543,7 +548,7 @@ impl<'a> ModelChecker<'a, '_> {
         module: &'a Module<'a>,
         prefix: &str,
         in_block: bool,
-        seen: &mut Declared,
+        seen: &mut Declared<'a>,
         index: usize,
     ) -> Option<NodeState<'a>> {
         self.modules += 1;
@@ -597,11 +602,14 @@ impl<'a> ModelChecker<'a, '_> {
                     return None;
                 }
                 // Equal names become equal fields, so one table finds both mistakes.
-                let field = rust_names::field_name(&name);
-                let first = seen
-                    .fields
-                    .get(&field)
-                    .map(|(other, first)| (other.clone().unwrap_or_else(|| field.clone()), *first));
+                let field = if child.name_holes.is_empty() {
+                    rust_names::field_name_borrowed(&ident.name)
+                } else {
+                    Cow::Owned(rust_names::field_name(&name))
+                };
+                let first = seen.fields.get(&*field).map(|(other, first)| {
+                    (other.clone().unwrap_or_else(|| field.to_string()), *first)
+                });
                 match first {
                     Some((other, first)) if other != name => self.errors.push(
                         Error::new(
@@ -627,7 +635,7 @@ impl<'a> ModelChecker<'a, '_> {
                     ),
                     None => {
                         // Most names are their own field: their name is not kept twice.
-                        let other = (field != name).then(|| name.clone());
+                        let other = (*field != *name).then(|| name.clone());
                         seen.fields.insert(field, (other, span));
                     }
                 }
@@ -808,12 +816,10 @@ impl<'a> ModelChecker<'a, '_> {
     }
 
     fn declare_layer(&mut self, spec: &'static LayerSpec, call: &ast::LayerCall) -> BodyState<'a> {
-        let mut args: SmallVec<[ast::Arg; 8]> = SmallVec::with_capacity(call.args.len());
-        for arg in &call.args {
-            match consts::substitute(&arg.value, &self.env) {
-                Ok(value) => {
-                    args.push(ast::Arg { keyword: arg.keyword.clone(), value, span: arg.span })
-                }
+        let mut args: SmallVec<[SubstitutedArg<'_>; 8]> = SmallVec::with_capacity(call.args.len());
+        for written in &call.args {
+            match consts::substitute(&written.value, &self.env) {
+                Ok(value) => args.push(SubstitutedArg { written, value }),
                 Err(e) => {
                     self.errors.push(e);
                     return BodyState::Layer { spec, args: None };
@@ -841,8 +847,8 @@ impl<'a> ModelChecker<'a, '_> {
         let out = out?;
         // The value is named as the forward calls the child, by its name in this scope.
         let note = match out.note {
-            Note::Outputs(path) if path == self.children[index].name => Note::Outputs(path),
-            _ => Note::Outputs(self.children[index].name.clone()),
+            Note::Outputs(path) if *path == *self.children[index].name => Note::Outputs(path),
+            _ => Note::Outputs(self.children[index].name.as_str().into()),
         };
         Some(Flow { shape: out.shape, span: stage_span, note })
     }
@@ -904,7 +910,7 @@ impl<'a> ModelChecker<'a, '_> {
                     return None;
                 }
                 let out = self.apply_block(state, vec![flow.clone()], &node.path)?.swap_remove(0);
-                let note = Note::Outputs(node.path.clone());
+                let note = Note::Outputs(node.path.as_str().into());
                 Some(Flow { shape: out.shape, span: node.span, note })
             }
             BodyState::Layer { spec, .. } if spec.inputs > 1 => {
@@ -959,12 +965,9 @@ impl<'a> ModelChecker<'a, '_> {
         let shape = shape?;
         self.require(rules, || format!("`{path}` ({})", spec.name), span);
         self.require_elements(&shape, path, span)?;
-        self.trace.push(ir::TraceRow {
-            name: path.to_string(),
-            output: shape.clone(),
-            parameters: 0,
-        });
-        let note = Note::Outputs(path.to_string());
+        let name: Arc<str> = path.into();
+        self.trace.push(ir::TraceRow { name: name.clone(), output: shape.clone(), parameters: 0 });
+        let note = Note::Outputs(name);
         Some(Flow { shape, span, note })
     }
 
@@ -986,9 +989,10 @@ impl<'a> ModelChecker<'a, '_> {
                 def.declared.iter().filter(|n| !present.contains_key(*n)).cloned().collect();
             (present, absent)
         };
+        // The block's constants are in scope while it runs; `state.env` holds the outer ones.
+        std::mem::swap(&mut self.env, &mut state.env);
         let outer = (
             std::mem::replace(&mut self.children, std::mem::take(&mut state.children)),
-            std::mem::replace(&mut self.env, state.env.clone()),
             std::mem::replace(&mut self.absent, absent),
             std::mem::replace(&mut self.child_index, present),
         );
@@ -998,13 +1002,11 @@ impl<'a> ModelChecker<'a, '_> {
             .into_iter()
             .enumerate()
             .map(|(i, flow)| {
-                let text = match params.get(i) {
-                    Some(param) if params.len() > 1 => {
-                        format!("input `{param}` of `{path}` is {}", flow.shape)
-                    }
-                    _ => format!("the input of `{path}` is {}", flow.shape),
+                let what = match params.get(i) {
+                    Some(param) if params.len() > 1 => format!("input `{param}` of `{path}`"),
+                    _ => format!("the input of `{path}`"),
                 };
-                Flow { note: Note::Text(text), ..flow }
+                Flow { note: Note::Is(what), ..flow }
             })
             .collect();
         // A block of numbered children runs them as a `Sequential`: no chain to keep.
@@ -1019,9 +1021,9 @@ impl<'a> ModelChecker<'a, '_> {
         }
         self.locate_errors(before, state.call_span, path);
         state.children = std::mem::replace(&mut self.children, outer.0);
-        self.env = outer.1;
-        self.absent = outer.2;
-        self.child_index = outer.3;
+        std::mem::swap(&mut self.env, &mut state.env);
+        self.absent = outer.1;
+        self.child_index = outer.2;
         let (out, forward) = result?;
         if let Some(forward) = forward {
             self.uses.record_forward(def.id, forward);

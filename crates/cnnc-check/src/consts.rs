@@ -3,6 +3,7 @@
 //! in.
 
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::Rc;
@@ -314,11 +315,16 @@ pub fn names(value: &Value, out: &mut Vec<String>) {
 }
 
 /// Replaces every constant expression in a layer argument by its value, keeping spans, so the
-/// argument can be bound like a literal.
-pub fn substitute(value: &Value, env: &Env) -> Result<Value, Error> {
+/// argument can be bound like a literal; a literal is borrowed as it is.
+pub fn substitute<'v>(value: &'v Value, env: &Env) -> Result<Cow<'v, Value>, Error> {
     let kind = match &value.kind {
         ValueKind::Tuple(items) => {
-            ValueKind::Tuple(items.iter().map(|i| substitute(i, env)).collect::<Result<_, _>>()?)
+            let items: Vec<Cow<'v, Value>> =
+                items.iter().map(|i| substitute(i, env)).collect::<Result<_, _>>()?;
+            if items.iter().all(|i| matches!(i, Cow::Borrowed(_))) {
+                return Ok(Cow::Borrowed(value));
+            }
+            ValueKind::Tuple(items.into_iter().map(Cow::into_owned).collect())
         }
         ValueKind::Name(_)
         | ValueKind::Unary { .. }
@@ -327,10 +333,10 @@ pub fn substitute(value: &Value, env: &Env) -> Result<Value, Error> {
         | ValueKind::Index { .. }
         | ValueKind::List(_)
         | ValueKind::Comprehension { .. }
-        | ValueKind::Cond { .. } => return Ok(literal(&eval(value, env)?, value.span)),
-        other => other.clone(),
+        | ValueKind::Cond { .. } => return Ok(Cow::Owned(literal(&eval(value, env)?, value.span))),
+        _ => return Ok(Cow::Borrowed(value)),
     };
-    Ok(Value { kind, span: value.span })
+    Ok(Cow::Owned(Value { kind, span: value.span }))
 }
 
 /// A constant written as a literal at `span`.

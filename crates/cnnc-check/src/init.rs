@@ -97,8 +97,8 @@ pub fn resolve(rule: &InitRule, errors: &mut Vec<Error>) -> Option<Initializer> 
 
 impl Initializer {
     /// The distribution this initialiser gives a tensor of shape `dims`, computed as
-    /// `torch.nn.init` does.
-    pub fn lower(&self, dims: &[i64], path: &str) -> Result<InitDist, Error> {
+    /// `torch.nn.init` does; `path` names the tensor in a message.
+    pub fn lower(&self, dims: &[i64], path: &dyn Fn() -> String) -> Result<InitDist, Error> {
         let float = |name: &str| self.args.float(name).unwrap_or(0.0);
         Ok(match self.name {
             "normal" => InitDist::Normal { mean: float("mean"), std: float("std") },
@@ -146,13 +146,14 @@ impl Initializer {
     }
 
     /// PyTorch's `_calculate_fan_in_and_fan_out`.
-    fn fans(&self, dims: &[i64], path: &str) -> Result<(i64, i64), Error> {
+    fn fans(&self, dims: &[i64], path: &dyn Fn() -> String) -> Result<(i64, i64), Error> {
         if dims.len() < 2 {
             return Err(Error::new(
                 Code::Initializer,
                 format!(
-                    "`{}` needs a tensor of at least 2 dimensions, but `{path}` has shape {dims:?}",
-                    self.name
+                    "`{}` needs a tensor of at least 2 dimensions, but `{}` has shape {dims:?}",
+                    self.name,
+                    path()
                 ),
                 self.span,
                 "fan in and fan out are undefined for this tensor",

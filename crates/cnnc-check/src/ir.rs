@@ -5,6 +5,7 @@
 pub use cnnc_syntax::{BinOp, ConstOp, IndexItem, Span, UnaryOp};
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::args::BoundArgs;
 use crate::consts::{Const, ConstType};
@@ -730,7 +731,7 @@ pub enum ExprKind {
     /// another value, known at run time.
     Resize {
         /// The `Upsample` layer whose mode and `align_corners` apply; its `size` is unset.
-        layer: Layer,
+        layer: Box<Layer>,
         /// The resampled value.
         input: Box<Expr>,
         /// The value whose sizes it takes.
@@ -886,7 +887,7 @@ pub enum Op {
     },
     /// A parameter-free layer used as a function, such as `sigmoid` (`Sigmoid`) or
     /// `interpolate` (`Upsample`).
-    Layer(Layer),
+    Layer(Box<Layer>),
     /// `x.reshape(shape)`, where one size may be -1.
     Reshape(Vec<i64>),
     /// `x.permute(dims)`.
@@ -942,8 +943,9 @@ pub enum ExpandSize {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TraceRow {
     /// A layer's path (`layer1.conv1`) or an op as written (`flatten(1)`). A layer's call with
-    /// its resolved arguments is that of its node: [`crate::args::BoundArgs::call_text`].
-    pub name: String,
+    /// its resolved arguments is that of its node: [`crate::args::BoundArgs::call_text`]. Shared
+    /// with the notes of the checker's messages.
+    pub name: Arc<str>,
     /// The output shape.
     pub output: Shape,
     /// Trainable parameter elements of the layer (0 for ops and repeated calls).

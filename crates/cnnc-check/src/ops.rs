@@ -14,7 +14,7 @@ pub fn broadcast(a: &Shape, b: &Shape, rules: &mut Vec<SizeRule>) -> Result<Shap
         if i < offset {
             Dim::Known(1)
         } else {
-            s.0[i - offset].clone()
+            s.0[i - offset]
         }
     };
     let mut dims = Vec::with_capacity(rank);
@@ -171,7 +171,7 @@ pub fn reshape(shape: &Shape, sizes: &[i64]) -> Result<Shape, String> {
         let run_time: Vec<&Dim> = shape.0.iter().filter(|d| d.known().is_none()).collect();
         match (run_time.as_slice(), rest) {
             // The one run-time size passes through, as `N` in `reshape(-1, 8, 1, 1)`.
-            ([only], 1) => (*only).clone(),
+            ([only], 1) => **only,
             _ => {
                 let mut parts = symbolic;
                 if rest != 1 {
@@ -192,7 +192,7 @@ pub fn reshape(shape: &Shape, sizes: &[i64]) -> Result<Shape, String> {
     } else {
         Dim::Known(0)
     };
-    Ok(Shape(sizes.iter().map(|&s| if s == -1 { fill.clone() } else { Dim::Known(s) }).collect()))
+    Ok(Shape(sizes.iter().map(|&s| if s == -1 { fill } else { Dim::Known(s) }).collect()))
 }
 
 /// `x.permute(dims)`: a permutation of all dimensions.
@@ -212,7 +212,7 @@ pub fn permute(shape: &Shape, dims: &[i64]) -> Result<Shape, String> {
         if std::mem::replace(&mut seen[i], true) {
             return Err(format!("dimension {d} appears twice"));
         }
-        out.push(shape.0[i].clone());
+        out.push(shape.0[i]);
     }
     Ok(Shape(out))
 }
@@ -266,7 +266,7 @@ pub fn mean(shape: &Shape, dims: &[i64], keepdim: bool) -> Result<Shape, String>
             .iter()
             .enumerate()
             .filter_map(|(i, d)| match (reduced.contains(&i), keepdim) {
-                (false, _) => Some(d.clone()),
+                (false, _) => Some(*d),
                 (true, true) => Some(Dim::Known(1)),
                 (true, false) => None,
             })
@@ -284,7 +284,7 @@ pub fn index(shape: &Shape, items: &[cnnc_syntax::IndexItem]) -> Result<Shape, S
     let mut out = Vec::new();
     for (d, (item, dim)) in items.iter().zip(&shape.0).enumerate() {
         if *item == IndexItem::ALL {
-            out.push(dim.clone());
+            out.push(*dim);
             continue;
         }
         let Some(n) = dim.known() else {
@@ -330,16 +330,16 @@ pub fn expand(shape: &Shape, sizes: &[Dim]) -> Result<Shape, String> {
                 Dim::Known(n) if *n < 0 => {
                     return Err(format!("a new leading dimension takes a size, not {n}"))
                 }
-                _ => out.push(size.clone()),
+                _ => out.push(*size),
             }
             continue;
         }
         let have = &shape.0[i - lead];
         out.push(match (have, size) {
-            _ if keep => have.clone(),
+            _ if keep => *have,
             (_, Dim::Known(n)) if *n < 0 => return Err(format!("size {n} is not -1 or a size")),
-            (Dim::Known(1), _) => size.clone(),
-            (a, b) if a == b => a.clone(),
+            (Dim::Known(1), _) => *size,
+            (a, b) if a == b => *a,
             (a, b) => {
                 return Err(format!(
                     "dimension {} is {a}, which cannot become {b}: only a size of 1 grows",

@@ -2,6 +2,8 @@
 //! fields, keywords escaped. The checker uses them to reject two source names that would become
 //! one Rust name; code generators use them to print the names.
 
+use std::borrow::Cow;
+
 /// Rust's strict and reserved keywords.
 pub const STRICT_KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false",
@@ -80,15 +82,19 @@ pub fn type_ident(name: &str) -> String {
 /// The Rust field or variable name of a child or value name: snake_case, with keywords that
 /// cannot be raw identifiers suffixed and other keywords written raw (`r#type`).
 pub fn field_name(name: &str) -> String {
-    // Most names are already snake_case: they stay as they are.
+    field_name_borrowed(name).into_owned()
+}
+
+/// [`field_name`], borrowing `name` where it is its own field name, as most names are.
+pub fn field_name_borrowed(name: &str) -> Cow<'_, str> {
     let plain = name.starts_with(|c: char| c.is_ascii_lowercase())
         && !name.ends_with('_')
         && !name.contains("__")
         && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if plain && !STRICT_KEYWORDS.contains(&name) && !matches!(name, "self" | "super" | "crate") {
-        return name.to_string();
+        return Cow::Borrowed(name);
     }
-    field_name_of_any(name)
+    Cow::Owned(field_name_of_any(name))
 }
 
 /// [`field_name`] for any name.

@@ -1,11 +1,12 @@
 //! Tensor shapes whose sizes are either known or symbolic (such as the batch size `N`, or a
 //! height `H // 4` that follows from an input declared `[N, 3, H, W]`).
 
+use std::collections::HashSet;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Mutex, OnceLock};
 
 /// One dimension of a tensor shape.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dim {
     /// A size known at compile time.
     Known(i64),
@@ -29,7 +30,7 @@ impl Dim {
 
     /// A run-time size that is followed only by its text, such as `N*C` after a flatten.
     pub fn opaque(text: String) -> Dim {
-        Dim::Symbolic(Sym::Opaque(text))
+        Dim::Symbolic(Sym::Opaque(SizeName::new(&text)))
     }
 }
 
@@ -43,12 +44,12 @@ impl fmt::Display for Dim {
 }
 
 /// A size known only at run time.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Sym {
     /// A size that is a floor-affine function of one input size.
     Floor(FloorSize),
     /// A size from several run-time sizes, such as `N*C`; equal only to the same text.
-    Opaque(String),
+    Opaque(SizeName),
 }
 
 impl fmt::Display for Sym {
@@ -60,15 +61,75 @@ impl fmt::Display for Sym {
     }
 }
 
+/// The name of an input size (`H`), or the text of a size computed from several (`N*C`),
+/// interned: each distinct text is stored once for the life of the process, so that shapes,
+/// which name them in every dimension after an input `[N, 3, H, W]`, are plain values that copy
+/// as bytes. A model has a handful of such texts.
+#[derive(Clone, Copy)]
+pub struct SizeName(&'static str);
+
+impl SizeName {
+    /// The interned `name`.
+    pub fn new(name: &str) -> SizeName {
+        static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+        // The set is only added to, so a panic elsewhere cannot leave it inconsistent.
+        let mut names =
+            NAMES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&interned) = names.get(name) {
+            return SizeName(interned);
+        }
+        let interned: &'static str = Box::leak(name.into());
+        names.insert(interned);
+        SizeName(interned)
+    }
+
+    /// The name as declared.
+    pub fn as_str(&self) -> &'static str {
+        self.0
+    }
+}
+
+impl std::ops::Deref for SizeName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0
+    }
+}
+
+impl PartialEq for SizeName {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.0, other.0) || self.0 == other.0
+    }
+}
+
+impl Eq for SizeName {}
+
+impl std::hash::Hash for SizeName {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state)
+    }
+}
+
+impl fmt::Debug for SizeName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl fmt::Display for SizeName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
 /// `scale * ((name + offset) // divisor) + shift`: the sizes that strides, pooling, padding,
 /// transposed convolutions and integer upsampling make of an input size `name`. The form is kept
 /// normalised (`0 <= offset < divisor`, and `offset == 0` when `divisor == 1`), so that equal
 /// functions of one name compare equal.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FloorSize {
-    /// The input size it is computed from, as declared (`H`); shared, since every shape that
-    /// follows from it names it.
-    pub name: Arc<str>,
+    /// The input size it is computed from, as declared (`H`).
+    pub name: SizeName,
     /// Multiplies the quotient; at least 1.
     pub scale: i64,
     /// Added to the input size before dividing.
@@ -82,7 +143,7 @@ pub struct FloorSize {
 impl FloorSize {
     /// The size `name` itself.
     pub fn named(name: &str) -> FloorSize {
-        FloorSize { name: Arc::from(name), scale: 1, offset: 0, divisor: 1, shift: 0 }
+        FloorSize { name: SizeName::new(name), scale: 1, offset: 0, divisor: 1, shift: 0 }
     }
 
     fn normalised(mut self) -> Option<FloorSize> {
@@ -99,7 +160,7 @@ impl FloorSize {
 
     /// `self + k`; `None` on overflow.
     pub fn add(&self, k: i64) -> Option<FloorSize> {
-        Some(FloorSize { shift: self.shift.checked_add(k)?, ..self.clone() })
+        Some(FloorSize { shift: self.shift.checked_add(k)?, ..*self })
     }
 
     /// `self * k` for `k >= 1`; `None` on overflow.
@@ -107,7 +168,7 @@ impl FloorSize {
         Some(FloorSize {
             scale: self.scale.checked_mul(k)?,
             shift: self.shift.checked_mul(k)?,
-            ..self.clone()
+            ..*self
         })
     }
 
@@ -116,14 +177,14 @@ impl FloorSize {
     pub fn floor_div(&self, k: i64) -> Option<FloorSize> {
         if self.scale % k == 0 {
             let shift = self.shift.div_euclid(k);
-            return Some(FloorSize { scale: self.scale / k, shift, ..self.clone() });
+            return Some(FloorSize { scale: self.scale / k, shift, ..*self });
         }
         if self.scale != 1 {
             return None;
         }
         // (q + b) // k with q = (h + c) // m is (h + c + b*m) // (m*k).
         FloorSize {
-            name: self.name.clone(),
+            name: self.name,
             scale: 1,
             offset: self.offset.checked_add(self.shift.checked_mul(self.divisor)?)?,
             divisor: self.divisor.checked_mul(k)?,
@@ -295,9 +356,9 @@ pub fn least_allowed<'r>(rules: impl Iterator<Item = &'r SizeRule> + Clone) -> O
 /// `dim` in its simplest form for the input sizes that `rules` allow: `8*(H//8)` is `H` where
 /// `H` must be divisible by 8. A size that the rules make `k*H + c` becomes that.
 pub fn simplified(dim: &Dim, rules: &[SizeRule]) -> Dim {
-    let Dim::Symbolic(Sym::Floor(f)) = dim else { return dim.clone() };
+    let Dim::Symbolic(Sym::Floor(f)) = dim else { return *dim };
     if f.divisor == 1 || f.scale % f.divisor != 0 {
-        return dim.clone();
+        return *dim;
     }
     let slope = f.scale / f.divisor;
     let mine: Vec<&SizeRule> = rules.iter().filter(|r| r.name() == &*f.name).collect();
@@ -309,16 +370,16 @@ pub fn simplified(dim: &Dim, rules: &[SizeRule]) -> Dim {
         })
         .try_fold(f.divisor, lcm)
         .filter(|&p| p <= MAX_PERIOD);
-    let Some(period) = period else { return dim.clone() };
+    let Some(period) = period else { return *dim };
     // Over one period of allowed sizes, `f(h) - slope*h` must be one constant.
     let mut offsets = (0..period)
         .filter(|&h| mine.iter().all(|r| !matches!(r, SizeRule::Residues { .. }) || r.allows(h)))
         .map(|h| Some(f.at(h)? - slope.checked_mul(h)?));
-    let Some(Some(shift)) = offsets.next() else { return dim.clone() };
+    let Some(Some(shift)) = offsets.next() else { return *dim };
     if !offsets.all(|o| o == Some(shift)) {
-        return dim.clone();
+        return *dim;
     }
-    let form = FloorSize { name: f.name.clone(), scale: slope, offset: 0, divisor: 1, shift };
+    let form = FloorSize { name: f.name, scale: slope, offset: 0, divisor: 1, shift };
     Dim::Symbolic(Sym::Floor(form))
 }
 

@@ -63,15 +63,15 @@ fn sizes_take_their_simplest_form_under_the_rules() {
     let h = FloorSize::named("H");
     let up = h.floor_div(8).unwrap().mul(8).unwrap();
     let by_8 = SizeRule::Residues { name: "H".into(), modulus: 8, residues: vec![0] };
-    assert_eq!(simplified(&dim(up.clone()), std::slice::from_ref(&by_8)), dim(h.clone()));
+    assert_eq!(simplified(&dim(up), std::slice::from_ref(&by_8)), dim(h));
     // 2*((H + 1)//2) is H + 1 for odd H only: no simpler form without a rule.
     let even_up = h.add(1).unwrap().floor_div(2).unwrap().mul(2).unwrap();
-    assert_eq!(simplified(&dim(even_up.clone()), &[]), dim(even_up.clone()));
+    assert_eq!(simplified(&dim(even_up), &[]), dim(even_up));
     let odd = SizeRule::Residues { name: "H".into(), modulus: 2, residues: vec![1] };
     assert_eq!(simplified(&dim(even_up), &[odd]).to_string(), "H + 1");
     // A rule on another size does not apply.
     let w_by_8 = SizeRule::Residues { name: "W".into(), modulus: 8, residues: vec![0] };
-    assert_eq!(simplified(&dim(up.clone()), &[w_by_8]), dim(up));
+    assert_eq!(simplified(&dim(up), &[w_by_8]), dim(up));
 }
 
 #[test]
@@ -82,14 +82,14 @@ fn equal_sizes_are_found_by_their_remainders() {
     let up = h.floor_div(8).unwrap().mul(2).unwrap();
     let skip = h.floor_div(4).unwrap();
     let rule = SizeRule::Residues { name: "H".into(), modulus: 8, residues: vec![0, 1, 2, 3] };
-    assert_eq!(agreement(&dim(up.clone()), &dim(skip.clone())), Agreement::When(rule.clone()));
+    assert_eq!(agreement(&dim(up), &dim(skip)), Agreement::When(rule.clone()));
     for size in 0..=200 {
         assert_eq!(rule.allows(size), up.at(size) == skip.at(size), "H = {size}");
     }
     assert_eq!(rule.to_string(), "H % 8 in 0..=3");
     // Different rates never agree for long; a size against itself always does.
-    assert_eq!(agreement(&dim(h.clone()), &dim(h.mul(2).unwrap())), Agreement::Never);
-    assert_eq!(agreement(&dim(skip.clone()), &dim(skip)), Agreement::Always);
+    assert_eq!(agreement(&dim(h), &dim(h.mul(2).unwrap())), Agreement::Never);
+    assert_eq!(agreement(&dim(skip), &dim(skip)), Agreement::Always);
     // (H + 1)//2 * 2 and H + (H % 2): equal for every H.
     let rounded_up = h.add(1).unwrap().floor_div(2).unwrap().mul(2).unwrap();
     let divisible = SizeRule::Residues { name: "H".into(), modulus: 2, residues: vec![0] };

@@ -8,14 +8,14 @@ fn simple_cnn_shapes_and_parameter_count() {
     let models = check_source(SIMPLE_CNN).expect("the example checks");
     let model = &models[0];
     let rows: Vec<(String, String)> =
-        model.trace.iter().map(|r| (r.name.clone(), r.output.to_string())).collect();
+        model.trace.iter().map(|r| (r.name.to_string(), r.output.to_string())).collect();
     let flatten = rows.iter().find(|(name, _)| name == "flatten(1)").expect("a flatten row");
     assert_eq!(flatten.1, "[N, 2048]");
     assert_eq!(rows.last().unwrap(), &("layer4.fc3".to_string(), "[N, 10]".to_string()));
     assert_eq!(model.output().to_string(), "[N, 10]");
     // PyTorch: sum(p.numel() for p in SimpleCNN().parameters())
     assert_eq!(model.num_parameters(), 1_175_818);
-    let conv1 = model.trace.iter().find(|r| r.name == "layer1.conv1").unwrap();
+    let conv1 = model.trace.iter().find(|r| &*r.name == "layer1.conv1").unwrap();
     assert_eq!(conv1.parameters, 32 * 3 * 3 * 3 + 32);
     assert_eq!(conv1.output.to_string(), "[N, 32, 32, 32]");
 }

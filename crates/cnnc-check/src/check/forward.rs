@@ -350,7 +350,7 @@ impl<'a> ModelChecker<'a, '_> {
         for (index, (name, shape)) in names.iter().zip(shapes).enumerate() {
             let kind = ir::ExprKind::Piece { source: source.clone(), index };
             let expr = ir::Expr { kind, shape: shape.clone() };
-            let note = Note::Text(format!("piece {index} of `chunk` is {shape}"));
+            let note = Note::Is(format!("piece {index} of `chunk`"));
             let flow = Flow { shape, span: name.span, note };
             lets.push((env.bind(&name.name, Some(flow)), expr));
         }
@@ -410,7 +410,7 @@ impl<'a> ModelChecker<'a, '_> {
             let shape = out.shape;
             let kind = ir::ExprKind::Output { source: source.clone(), index };
             let expr = ir::Expr { kind, shape: shape.clone() };
-            let note = Note::Text(format!("output {index} of `{callee}` is {shape}"));
+            let note = Note::Is(format!("output {index} of `{callee}`"));
             let flow = Flow { shape, span: name.span, note };
             lets.push((env.bind(&name.name, Some(flow)), expr));
         }
@@ -477,7 +477,7 @@ impl<'a> ModelChecker<'a, '_> {
             Ok(shapes) => {
                 let d = crate::layers::normalize_dim(dim, flow.shape.rank()).unwrap_or(0);
                 self.trace.push(ir::TraceRow {
-                    name: format!("chunk({chunks}, dim={dim})"),
+                    name: format!("chunk({chunks}, dim={dim})").into(),
                     output: shapes[0].clone(),
                     parameters: 0,
                 });
@@ -507,7 +507,7 @@ impl<'a> ModelChecker<'a, '_> {
                 }
                 None if self.parameter(&ident.name).is_some() => {
                     let (shape, path) = self.parameter(&ident.name)?;
-                    let note = Note::Text(format!("parameter `{path}` is {shape}"));
+                    let note = Note::Is(format!("parameter `{path}`"));
                     let flow = Flow { shape: shape.clone(), span: ident.span, note };
                     Some((flow, ir::Expr { kind: ir::ExprKind::Param(ident.name.clone()), shape }))
                 }
@@ -619,7 +619,7 @@ impl<'a> ModelChecker<'a, '_> {
                 let note = if operand.kind.is_number() {
                     Note::Text(format!("minus {}", flow.note()))
                 } else {
-                    Note::Text(format!("`-` gives {shape}"))
+                    Note::Gives("`-`".to_string())
                 };
                 let expr = ir::Expr { kind: ir::ExprKind::Neg(Box::new(operand)), shape };
                 Some((Flow { note, span: *span, ..flow }, expr))
@@ -679,7 +679,7 @@ impl<'a> ModelChecker<'a, '_> {
             }
         };
         self.require_elements(&shape, symbol, span)?;
-        let note = Note::Text(format!("`{symbol}` gives {shape}"));
+        let note = Note::Gives(format!("`{symbol}`"));
         let expr = ir::Expr {
             kind: ir::ExprKind::Binary { op, lhs: Box::new(lexpr), rhs: Box::new(rexpr) },
             shape: shape.clone(),
@@ -730,7 +730,8 @@ impl<'a> ModelChecker<'a, '_> {
             };
             return Some((flow, ir::Expr { kind, shape }));
         }
-        let parameter = self.child_index.get(&callee.name).map(|&i| &self.children[i]).filter(
+        let child = self.child_index.get(&callee.name).copied();
+        let parameter = child.map(|i| &self.children[i]).filter(
             |c| matches!(&c.body, BodyState::Layer { spec, .. } if spec.name == "Parameter"),
         );
         if let Some(parameter) = parameter {
@@ -746,7 +747,7 @@ impl<'a> ModelChecker<'a, '_> {
             );
             return None;
         }
-        if let Some(&index) = self.child_index.get(&callee.name) {
+        if let Some(index) = child {
             let Some(input) = input else { return self.missing_input(call) };
             let outputs = self.signature(index).1;
             if outputs > 1 {
@@ -761,6 +762,20 @@ impl<'a> ModelChecker<'a, '_> {
                     .with_help(format!("name them: `a, b = {name}(...)`")),
                 );
                 return None;
+            }
+            if rest.is_empty() && self.signature(index) == (1, 1) {
+                // One tensor in, one out, as most calls are: no lists to build.
+                let (flow, input) = input?;
+                let out = self.apply_child(index, &flow, call.span)?;
+                let name = callee.name.clone();
+                let kind = ir::ExprKind::Child {
+                    name,
+                    input: Box::new(input),
+                    more_inputs: Vec::new(),
+                    outputs: 1,
+                };
+                let expr = ir::Expr { kind, shape: out.shape.clone() };
+                return Some((out, expr));
             }
             let (flows, mut inputs) = self.child_inputs(call, index, input, rest, env)?;
             let out = self.apply_child_inputs(index, flows, call.span)?.swap_remove(0);
@@ -887,7 +902,7 @@ impl<'a> ModelChecker<'a, '_> {
                     );
                 }
                 let layer = ir::Layer { spec, args, tensors: Vec::new() };
-                Ok((ir::Op::Layer(layer), shape))
+                Ok((ir::Op::Layer(Box::new(layer)), shape))
             }
             None => self.tensor_function(op_name, &args, &flow.shape),
         };
@@ -919,7 +934,7 @@ impl<'a> ModelChecker<'a, '_> {
             _ => format!("{name} turns {} into {shape}", flow.shape),
         });
         self.require_elements(&shape, &name, call.span)?;
-        self.trace.push(ir::TraceRow { name, output: shape.clone(), parameters: 0 });
+        self.trace.push(ir::TraceRow { name: name.into(), output: shape.clone(), parameters: 0 });
         let expr = ir::Expr {
             kind: ir::ExprKind::Op { op, input: Box::new(input_expr), dynamic },
             shape: shape.clone(),
@@ -1036,8 +1051,8 @@ impl<'a> ModelChecker<'a, '_> {
                 return None;
             }
         };
-        let note = Note::Text(format!("`{name}` turns {} into {shape}", flow.shape));
-        self.trace.push(ir::TraceRow { name, output: shape.clone(), parameters: 0 });
+        let note = Note::Turns(Box::new((format!("`{name}`"), flow.shape.clone())));
+        self.trace.push(ir::TraceRow { name: name.into(), output: shape.clone(), parameters: 0 });
         let op = ir::Op::Index(items.to_vec());
         let expr = ir::Expr {
             kind: ir::ExprKind::Op { op, input: Box::new(input_expr), dynamic: Vec::new() },
@@ -1085,7 +1100,7 @@ impl<'a> ModelChecker<'a, '_> {
                         return bad(self, "not a dimension of that value");
                     }
                     for d in *start..end {
-                        dims.push(like.shape.0[d as usize].clone());
+                        dims.push(like.shape.0[d as usize]);
                         sizes.push(ir::ExpandSize::Of(Box::new(like.clone()), d as usize));
                     }
                 }
@@ -1109,9 +1124,9 @@ impl<'a> ModelChecker<'a, '_> {
                 return None;
             }
         };
-        let note = Note::Text(format!("`expand` turns {} into {shape}", flow.shape));
+        let note = Note::Turns(Box::new(("`expand`".to_string(), flow.shape.clone())));
         self.trace.push(ir::TraceRow {
-            name: "expand".to_string(),
+            name: "expand".into(),
             output: shape.clone(),
             parameters: 0,
         });
@@ -1205,7 +1220,7 @@ impl<'a> ModelChecker<'a, '_> {
             }
         };
         let shape = out.shape.clone();
-        let note = Note::Outputs(path.clone());
+        let note = Note::Outputs(path.as_str().into());
         Some((Flow { shape: out.shape, span: call.span, note }, child(input_expr, shape)))
     }
 
@@ -1277,11 +1292,11 @@ impl<'a> ModelChecker<'a, '_> {
         shape: Shape,
         span: Span,
     ) -> Option<(Flow, ir::Expr)> {
-        let note = Note::Text(format!("{name} turns {} into {shape}", flow.shape));
+        let note = Note::Turns(Box::new((name.clone(), flow.shape.clone())));
         self.require_elements(&shape, &name, span)?;
-        self.trace.push(ir::TraceRow { name, output: shape.clone(), parameters: 0 });
+        self.trace.push(ir::TraceRow { name: name.into(), output: shape.clone(), parameters: 0 });
         let kind = ir::ExprKind::Resize {
-            layer,
+            layer: Box::new(layer),
             input: Box::new(input),
             like: Box::new(like),
             start: range.0,
@@ -1350,10 +1365,10 @@ impl<'a> ModelChecker<'a, '_> {
             }
         };
         let inputs = evaluated.into_iter().map(|(_, e)| e).collect();
-        let note = Note::Text(format!("cat along dimension {d} gives {shape}"));
+        let note = Note::Gives(format!("cat along dimension {d}"));
         self.require_elements(&shape, "cat", call.span)?;
         self.trace.push(ir::TraceRow {
-            name: format!("cat(dim={dim})"),
+            name: format!("cat(dim={dim})").into(),
             output: shape.clone(),
             parameters: 0,
         });
@@ -1497,7 +1512,10 @@ impl<'a> ModelChecker<'a, '_> {
                 continue;
             }
             match consts::substitute(&arg.value, &self.env) {
-                Ok(value) => computed.push(std::mem::replace(&mut arg.value, value)),
+                Ok(value) => {
+                    let value = value.into_owned();
+                    computed.push(std::mem::replace(&mut arg.value, value))
+                }
                 Err(e) => {
                     self.errors.push(e);
                     return None;
@@ -1656,7 +1674,7 @@ impl<'a> ModelChecker<'a, '_> {
             }
             _ => None,
         };
-        let note = Note::Outputs(node.name.clone());
+        let note = Note::Outputs(node.name.as_str().into());
         self.children[index] = node;
         let outs = outs?.into_iter().map(|flow| Flow {
             shape: flow.shape,

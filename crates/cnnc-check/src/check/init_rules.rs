@@ -135,7 +135,8 @@ pub(super) fn apply_init_rules(
                 (None, None) => None,
             };
             if let Some(init) = chosen {
-                match init.lower(&tensor.def.dims, &ir::tensor_path(path, tensor.def.name)) {
+                let name = tensor.def.name;
+                match init.lower(&tensor.def.dims, &|| ir::tensor_path(path, name)) {
                     Ok(dist) => tensor.init = Some(dist),
                     Err(e) => {
                         if !errors.contains(&e) {

@@ -1,10 +1,10 @@
 //! Convolutions and transposed convolutions in 1, 2 and 3 dimensions.
 
-use super::{axis_names, spatial, LayerSpec, ShapeCtx, TensorDef, TensorDims, Window};
+use super::{axis_names, spatial, LayerSpec, ShapeCtx, TensorDef, TensorDims, Window, Windows};
 use crate::args::{ArgType, ArgValue, BoundArgs, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
 use crate::shape::{Dim, Shape, Sym};
-use smallvec::smallvec;
+use smallvec::{smallvec, SmallVec};
 
 const PADDING_MODES: &[&str] = &["zeros", "reflect", "replicate", "circular"];
 
@@ -157,9 +157,12 @@ fn conv_shape<const D: usize>(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
 /// convolution: negative padding crops, `reflect` needs padding smaller than the input and
 /// `circular` at most the input.
 fn check_padding_mode(ctx: &mut ShapeCtx<'_>, d: usize) -> Option<()> {
-    let mode = ctx.args.str("padding_mode").to_string();
+    let mode = match ctx.args.get("padding_mode") {
+        ArgValue::Str(mode) => mode.clone(),
+        _ => "zeros".into(),
+    };
     // With "same", the right side gets the larger half of dilation·(kernel − 1).
-    let padding: Vec<i64> = match ctx.args.get("padding") {
+    let padding: SmallVec<[i64; 3]> = match ctx.args.get("padding") {
         ArgValue::Str(_) => {
             let (k, dl) = (ctx.args.ints("kernel_size"), ctx.args.ints("dilation"));
             // Saturating: huge kernels and dilations are reported where the sizes are checked.
@@ -170,7 +173,7 @@ fn check_padding_mode(ctx: &mut ShapeCtx<'_>, d: usize) -> Option<()> {
                 })
                 .collect()
         }
-        _ => ctx.args.ints("padding").to_vec(),
+        _ => SmallVec::from_slice(ctx.args.ints("padding")),
     };
     let rank = ctx.input.shape.rank();
     for (i, name) in axis_names(d).iter().enumerate() {
@@ -183,7 +186,7 @@ fn check_padding_mode(ctx: &mut ShapeCtx<'_>, d: usize) -> Option<()> {
             })
         } else {
             let size = ctx.known_dim(rank - d + i, name)?;
-            match mode.as_str() {
+            match &*mode {
                 "reflect" if p >= size => Some(format!(
                     "reflect padding {p} must be smaller than the input {name} {size}"
                 )),
@@ -213,7 +216,7 @@ fn check_padding_mode(ctx: &mut ShapeCtx<'_>, d: usize) -> Option<()> {
 
 /// The windows along each spatial axis, from `kernel_size`, `stride`, `padding` and (where the
 /// layer has it) `dilation`.
-pub(super) fn windows(args: &BoundArgs, ceil_mode: bool) -> Vec<Window> {
+pub(super) fn windows(args: &BoundArgs, ceil_mode: bool) -> Windows {
     let kernel = args.ints("kernel_size");
     let stride = args.ints("stride");
     let padding = args.ints("padding");

@@ -14,7 +14,10 @@ mod simple;
 
 pub(crate) use simple::flatten as simple_flatten;
 
+use std::sync::Arc;
+
 use cnnc_syntax::Span;
+use smallvec::SmallVec;
 
 use crate::args::{ArgValue, BoundArgs, Param};
 use crate::diagnostic::{Code, Error};
@@ -210,21 +213,33 @@ pub struct Flow {
     pub note: Note,
 }
 
-/// How a value got its shape, written out only when a message shows it.
+/// How a value got its shape, written out only when a message shows it: the shape it names is
+/// the flow's own.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Note {
     /// A finished text.
     Text(String),
     /// The named layer or child outputs the value: "`layer3` outputs [N, 128, 4, 4]".
-    Outputs(String),
+    Outputs(Arc<str>),
+    /// The value is what the text names: "the input of `layer1.0` is [N, 64, 56, 56]".
+    Is(String),
+    /// What the text names computes the value: "`+` gives [N, 256, 56, 56]".
+    Gives(String),
+    /// What the text names computes the value from one of the given shape: "`flatten`
+    /// turns [N, 2048, 1, 1] into [N, 2048]".
+    Turns(Box<(String, Shape)>),
 }
 
 impl Flow {
     /// The note as messages show it.
     pub fn note(&self) -> String {
+        let shape = &self.shape;
         match &self.note {
             Note::Text(text) => text.clone(),
-            Note::Outputs(name) => format!("`{name}` outputs {}", self.shape),
+            Note::Outputs(name) => format!("`{name}` outputs {shape}"),
+            Note::Is(what) => format!("{what} is {shape}"),
+            Note::Gives(what) => format!("{what} gives {shape}"),
+            Note::Turns(turns) => format!("{} turns {} into {shape}", turns.0, turns.1),
         }
     }
 }
@@ -291,7 +306,7 @@ impl ShapeCtx<'_> {
             Dim::Known(n) => Some(*n),
             Dim::Symbolic(name) => {
                 let (span, note) = self.origin();
-                let name = name.clone();
+                let name = *name;
                 let path = self.path.to_string();
                 self.error(
                     Error::new(
@@ -316,7 +331,7 @@ impl ShapeCtx<'_> {
     pub fn followed_dim(&mut self, index: usize, what: &str) -> Option<Dim> {
         match &self.input.shape.0[index] {
             Dim::Symbolic(Sym::Opaque(_)) => self.known_dim(index, what).map(Dim::Known),
-            dim => Some(dim.clone()),
+            dim => Some(*dim),
         }
     }
 
@@ -500,6 +515,9 @@ fn window_output(input: i64, w: Window) -> Result<i64, WindowFailure> {
     Ok(out)
 }
 
+/// The windows of a layer, one per spatial axis (up to three inline).
+pub type Windows = SmallVec<[Window; 3]>;
+
 /// The geometry of a convolution or pooling window along one axis.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Window {
@@ -532,16 +550,17 @@ pub(crate) fn spatial(ctx: &mut ShapeCtx<'_>, windows: &[Window]) -> Option<Shap
     if ctx.input.shape.0[first..].iter().any(|d| matches!(d, Dim::Symbolic(Sym::Floor(_)))) {
         return run_time_spatial(ctx, windows);
     }
-    let mut sizes = Vec::new();
+    let mut sizes: SmallVec<[i64; 3]> = SmallVec::new();
     for (i, name) in names.iter().enumerate() {
         sizes.push(ctx.known_dim(first + i, name)?);
     }
-    let results: Vec<_> = sizes.iter().zip(windows).map(|(&n, &w)| window_output(n, w)).collect();
+    let results: SmallVec<[_; 3]> =
+        sizes.iter().zip(windows).map(|(&n, &w)| window_output(n, w)).collect();
     if results.iter().any(|r| matches!(r, Err(WindowFailure::Overflow))) {
         return ctx.overflow();
     }
     // Axes that fail alike (same input and window) are reported together.
-    let mut reported = vec![false; results.len()];
+    let mut reported: SmallVec<[bool; 3]> = smallvec::smallvec![false; results.len()];
     for i in 0..results.len() {
         let Err(WindowFailure::Collapse { padded, effective }) = results[i] else { continue };
         if reported[i] {

@@ -131,7 +131,7 @@ fn instance_norm_shape<const D: usize>(ctx: &mut ShapeCtx<'_>) -> Option<Shape> 
 
 fn running_stats_tensors(args: &BoundArgs) -> Vec<TensorDef> {
     let c = args.int("num_features").unwrap_or(0);
-    let mut tensors = Vec::new();
+    let mut tensors = Vec::with_capacity(5);
     if args.bool("affine") {
         tensors.push(TensorDef::parameter("weight", smallvec![c]));
         tensors.push(TensorDef::parameter("bias", smallvec![c]));

@@ -536,7 +536,7 @@ fn pixel_unshuffle_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
             Dim::Symbolic(Sym::Floor(size)) => {
                 // `H // r`, where PyTorch requires `H` to be a multiple of `r`.
                 let quotient = size.floor_div(r);
-                let whole = Dim::Symbolic(Sym::Floor(size.clone()));
+                let whole = Dim::Symbolic(Sym::Floor(size));
                 let exact = quotient.as_ref().and_then(|q| q.mul(r));
                 match exact.map(|e| agreement(&Dim::Symbolic(Sym::Floor(e)), &whole)) {
                     Some(Agreement::Always) => {}

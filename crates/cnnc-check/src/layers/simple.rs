@@ -165,7 +165,7 @@ pub(crate) fn flatten(shape: &Shape, start: i64, end: i64) -> Result<(Shape, Str
                 .ok_or("the size overflows")?;
             Dim::Known(product)
         }
-        None if merged.len() == 1 => merged[0].clone(),
+        None if merged.len() == 1 => merged[0],
         None => Dim::opaque(factors.join("*")),
     };
     let arithmetic = format!("{} = {dim}", factors.join(" × "));
