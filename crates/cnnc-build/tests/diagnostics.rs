@@ -626,6 +626,11 @@ const CASES: &[Case] = &[
         source: "model M {\n    input x: [N, 3, H, H]\n    pool = MaxPool2d(2)\n    up = Upsample(scale_factor=2.0)\n    trim = Conv2d(3, 3, 2)\n    forward(x) {\n        even = cat([x -> pool -> up, x], 1)\n        t = trim(x)\n        odd = cat([t -> pool -> up, t], 1)\n        odd\n    }\n}\n",
     },
     Case {
+        name: "run_time_size_too_long_to_follow",
+        codes: &["shape::symbolic"],
+        source: "model M {\n    input x: [N, 4]\n    forward(x) {\n        a0 = x\n        a1 = cat([a0, a0], 0)\n        a2 = cat([a1, a1], 0)\n        a3 = cat([a2, a2], 0)\n        a4 = cat([a3, a3], 0)\n        a5 = cat([a4, a4], 0)\n        a6 = cat([a5, a5], 0)\n        a7 = cat([a6, a6], 0)\n        a8 = cat([a7, a7], 0)\n        a8\n    }\n}\n",
+    },
+    Case {
         name: "sizes_of_a_value_outside_interpolate",
         codes: &["forward::call"],
         source: "model M {\n    input x: [N, 3, H, W]\n    forward(x) { x -> reshape(size(x, 0..2)) }\n}\n",

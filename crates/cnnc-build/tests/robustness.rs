@@ -220,6 +220,29 @@ fn long_else_if_chains_are_a_diagnostic() {
     }
 }
 
+/// A model whose forward joins its input with itself `joins` times along the run-time size `N`.
+fn self_joins(joins: usize) -> String {
+    let lets: String =
+        (1..=joins).map(|i| format!("        a{i} = cat([a{0}, a{0}], 0)\n", i - 1)).collect();
+    format!(
+        "model M {{\n    input x: [N, 4]\n    forward(x) {{\n        a0 = x\n{lets}        a{joins}\n    }}\n}}\n"
+    )
+}
+
+#[test]
+fn repeated_joins_of_a_run_time_size_are_a_diagnostic() {
+    // Each join of a tensor with itself doubles the text of its run-time size (`N+N`), which
+    // would take exponential time and memory; past a length it is a diagnostic.
+    assert!(!survives_within(self_joins(40), 20));
+    let errors = cnnc_build::check_source("net.cnn", &self_joins(40)).unwrap_err();
+    let text = errors.render(Format::Plain);
+    assert!(text.contains("grows too long to follow"), "{text}");
+    // A few joins stay within the limit and check.
+    let models = cnnc_build::check_source("net.cnn", &self_joins(4)).expect("four joins check");
+    let output = models[0].trace.last().expect("a trace").output.to_string();
+    assert_eq!(output, format!("[{}, 4]", vec!["N"; 16].join("+")));
+}
+
 #[test]
 fn empty_and_whitespace_sources() {
     // A file without a model is an error with a diagnostic, not an empty output.

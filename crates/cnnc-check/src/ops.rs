@@ -87,7 +87,7 @@ pub fn cat(
             if n > 0 {
                 parts.push(n.to_string());
             }
-            Dim::opaque(parts.join("+"))
+            Dim::opaque(parts.join("+"))?
         }
     };
     Ok((first.with(d, size), d))
@@ -177,7 +177,7 @@ pub fn reshape(shape: &Shape, sizes: &[i64]) -> Result<Shape, String> {
                 if rest != 1 {
                     parts.push(rest.to_string());
                 }
-                Dim::opaque(parts.join("*"))
+                Dim::opaque(parts.join("*"))?
             }
         }
     } else if has_wildcard {

@@ -28,9 +28,18 @@ impl Dim {
         Dim::Symbolic(Sym::Floor(FloorSize::named(name)))
     }
 
-    /// A run-time size that is followed only by its text, such as `N*C` after a flatten.
-    pub fn opaque(text: String) -> Dim {
-        Dim::Symbolic(Sym::Opaque(SizeName::new(&text)))
+    /// A run-time size that is followed only by its text, such as `N*C` after a flatten; an
+    /// error message when the text is longer than [`MAX_SIZE_TEXT`], as repeated joins of a
+    /// tensor with itself make it (each doubles it).
+    pub fn opaque(text: String) -> Result<Dim, String> {
+        if text.len() > MAX_SIZE_TEXT {
+            let start: String = text.chars().take(40).collect();
+            return Err(format!(
+                "the run-time size `{start}...` {TOO_LONG} ({} characters)",
+                text.len()
+            ));
+        }
+        Ok(Dim::Symbolic(Sym::Opaque(SizeName::new(&text))))
     }
 }
 
@@ -42,6 +51,12 @@ impl fmt::Display for Dim {
         }
     }
 }
+
+/// The longest text of a run-time size computed from several (`N*C`) that shapes follow.
+pub const MAX_SIZE_TEXT: usize = 256;
+
+/// What the message of a run-time size longer than [`MAX_SIZE_TEXT`] says of it.
+pub(crate) const TOO_LONG: &str = "grows too long to follow";
 
 /// A size known only at run time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1340,14 +1340,17 @@ impl<'a> ModelChecker<'a, '_> {
         let mut rules = Vec::new();
         let (shape, d) = match crate::ops::cat(&shapes, dim, &mut rules) {
             Ok(result) => {
-                let joined: Vec<String> = shapes.iter().map(ToString::to_string).collect();
-                let what = || format!("`cat` of {}", joined.join(" and "));
+                let what = || {
+                    let joined: Vec<String> = shapes.iter().map(ToString::to_string).collect();
+                    format!("`cat` of {}", joined.join(" and "))
+                };
                 self.require(rules, what, call.span);
                 result
             }
             Err(reason) => {
+                let too_long = reason.contains(crate::shape::TOO_LONG);
                 let mut error = Error::new(
-                    Code::Cat,
+                    if too_long { Code::SymbolicSize } else { Code::Cat },
                     format!(
                         "`cat` along dimension {dim} cannot join {}",
                         shapes.iter().map(ToString::to_string).collect::<Vec<_>>().join(" and ")
@@ -1358,9 +1361,11 @@ impl<'a> ModelChecker<'a, '_> {
                 for (flow, _) in &evaluated {
                     error = error.with_related(flow.span, flow.note());
                 }
-                self.errors.push(
-                    error.with_help("all sizes must match except along the joined dimension"),
-                );
+                self.errors.push(error.with_help(if too_long {
+                    "declare fixed sizes in the model's input, or join fewer times"
+                } else {
+                    "all sizes must match except along the joined dimension"
+                }));
                 return None;
             }
         };

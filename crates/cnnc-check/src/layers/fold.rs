@@ -59,7 +59,23 @@ fn unfold_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
             Some(n) => Dim::Known(n),
             None => return ctx.overflow(),
         },
-        _ => Dim::opaque(format!("({h})*({w})")),
+        _ => match Dim::opaque(format!("({h})*({w})")) {
+            Ok(count) => count,
+            Err(message) => {
+                let path = ctx.path.to_string();
+                let (span, note) = (ctx.input.span, ctx.input.note());
+                return ctx.error(
+                    Error::new(
+                        Code::SymbolicSize,
+                        format!("`{path}`: {message}"),
+                        ctx.args.call_span,
+                        "size too long to follow",
+                    )
+                    .with_related(span, note)
+                    .with_help("declare fixed sizes in the model's input"),
+                );
+            }
+        },
     };
     let mut dims = ctx.input.shape.0[..rank - 3].to_vec();
     dims.push(Dim::Known(channels));

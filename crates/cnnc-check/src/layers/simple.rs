@@ -166,7 +166,7 @@ pub(crate) fn flatten(shape: &Shape, start: i64, end: i64) -> Result<(Shape, Str
             Dim::Known(product)
         }
         None if merged.len() == 1 => merged[0],
-        None => Dim::opaque(factors.join("*")),
+        None => Dim::opaque(factors.join("*"))?,
     };
     let arithmetic = format!("{} = {dim}", factors.join(" × "));
     let mut dims = shape.0[..s].to_vec();
