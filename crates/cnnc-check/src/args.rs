@@ -750,12 +750,12 @@ fn check_range(
     span: Span,
     errors: &mut Vec<Error>,
 ) -> bool {
-    let numbers: Vec<f64> = match value {
-        ArgValue::Int(n) => vec![*n as f64],
+    let numbers: SmallVec<[f64; 4]> = match value {
+        ArgValue::Int(n) => smallvec![*n as f64],
         ArgValue::Ints(v) => v.iter().map(|&n| n as f64).collect(),
         ArgValue::OptInts(v) => v.iter().flatten().map(|&n| n as f64).collect(),
-        ArgValue::Floats(v) => v.clone(),
-        ArgValue::Float(x) => vec![*x],
+        ArgValue::Floats(v) => SmallVec::from_slice(v),
+        ArgValue::Float(x) => smallvec![*x],
         _ => return true,
     };
     let fmt = |x: f64| {

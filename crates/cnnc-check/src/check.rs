@@ -393,11 +393,16 @@ impl<'a> ModelChecker<'a, '_> {
                 Item::If { cond, then, otherwise, .. } => {
                     match consts::eval_bool(&cond.cond, &self.env) {
                         Ok(holds) => {
-                            // Constants declared in a branch are local to it.
-                            let outer = self.env.clone();
                             let branch = if holds { then } else { otherwise };
-                            self.declare_items(branch, prefix, in_block, seen, out);
-                            self.env = outer;
+                            // Constants declared in a branch are local to it (nested branches
+                            // and loops restore their own).
+                            if branch.iter().any(|item| matches!(item, Item::Let { .. })) {
+                                let outer = self.env.clone();
+                                self.declare_items(branch, prefix, in_block, seen, out);
+                                self.env = outer;
+                            } else {
+                                self.declare_items(branch, prefix, in_block, seen, out);
+                            }
                         }
                         Err(e) => self.errors.push(e),
                     }

@@ -4,14 +4,19 @@
 
 use std::borrow::Cow;
 
-/// Rust's strict and reserved keywords.
+/// Rust's strict and reserved keywords, sorted.
 pub const STRICT_KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false",
-    "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
-    "ref", "return", "static", "struct", "trait", "true", "type", "unsafe", "use", "where",
-    "while", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "try",
-    "typeof", "unsized", "virtual", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
 ];
+
+/// Whether `name` is one of [`STRICT_KEYWORDS`].
+fn is_keyword(name: &str) -> bool {
+    STRICT_KEYWORDS.binary_search(&name).is_ok()
+}
 
 /// Splits a name into words at underscores (and any other character that cannot be in a Rust
 /// name, such as the `-` of `"block1-0"`), digits-to-letters and case changes, keeping acronyms
@@ -91,7 +96,7 @@ pub fn field_name_borrowed(name: &str) -> Cow<'_, str> {
         && !name.ends_with('_')
         && !name.contains("__")
         && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if plain && !STRICT_KEYWORDS.contains(&name) && !matches!(name, "self" | "super" | "crate") {
+    if plain && !is_keyword(name) && !matches!(name, "self" | "super" | "crate") {
         return Cow::Borrowed(name);
     }
     Cow::Owned(field_name_of_any(name))
@@ -104,7 +109,7 @@ fn field_name_of_any(name: &str) -> String {
         "" => "field_".to_string(),
         "self" | "super" | "crate" | "extern" => format!("{snake}_"),
         s if s.starts_with(|c: char| c.is_ascii_digit()) => format!("m{s}"),
-        s if STRICT_KEYWORDS.contains(&s) => format!("r#{s}"),
+        s if is_keyword(s) => format!("r#{s}"),
         s => s.to_string(),
     }
 }
@@ -158,6 +163,13 @@ pub const RESERVED_TYPES: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keywords_are_sorted_for_binary_search() {
+        assert!(STRICT_KEYWORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(is_keyword("as") && is_keyword("type") && is_keyword("yield"));
+        assert!(!is_keyword("conv1") && !is_keyword("Type"));
+    }
 
     #[test]
     fn field_names() {
