@@ -7,12 +7,6 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use cnnc_build::{CompileError, Format, SummaryOptions};
 
-/// Checking a model allocates many small values (names, shapes, notes); mimalloc serves them
-/// about a third faster than the system allocator (BENCHMARKS.md).
-#[cfg(not(cnnc_system_allocator))]
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "cnnc",
