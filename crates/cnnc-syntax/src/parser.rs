@@ -35,22 +35,20 @@ pub struct SyntaxError {
 /// Parses the text of a `.cnn` file.
 pub fn parse(source: &str) -> Result<File, SyntaxError> {
     if let Some(offset) = too_deep(source) {
-        return Err(SyntaxError {
-            fix: None,
-            message: format!("brackets are nested more than {MAX_NESTING} deep"),
-            span: Span::new(offset, offset + 1),
-            label: "nested too deep".into(),
-            help: Some("flatten the structure; no network needs this depth".into()),
-        });
+        return Err(beyond_limit(
+            Span::new(offset, offset + 1),
+            format!("brackets are nested more than {MAX_NESTING} deep"),
+            "nested too deep",
+            "flatten the structure; no network needs this depth",
+        ));
     }
     if let Some(offset) = too_many_else_ifs(source) {
-        return Err(SyntaxError {
-            fix: None,
-            message: format!("this `if` has more than {MAX_ELSE_IFS} `else if` branches"),
-            span: Span::new(offset, offset + 2),
-            label: "too many branches".into(),
-            help: Some("choose with fewer branches; no network needs this many".into()),
-        });
+        return Err(beyond_limit(
+            Span::new(offset, offset + 2),
+            format!("this `if` has more than {MAX_ELSE_IFS} `else if` branches"),
+            "too many branches",
+            "choose with fewer branches; no network needs this many",
+        ));
     }
     if let Some(error) = habits::scan(source) {
         return Err(error);
@@ -67,6 +65,11 @@ pub fn parse(source: &str) -> Result<File, SyntaxError> {
         }
     }
     Ok(File { blocks, models, functions })
+}
+
+/// The error for input that nests beyond one of the parser's limits.
+fn beyond_limit(span: Span, message: String, label: &str, help: &str) -> SyntaxError {
+    SyntaxError { fix: None, message, span, label: label.into(), help: Some(help.into()) }
 }
 
 fn syntax_error(source: &str, error: pest::error::Error<Rule>) -> SyntaxError {
@@ -177,13 +180,12 @@ fn check_chain(pair: &Pair<Rule>) -> Result<(), SyntaxError> {
     if parts <= 2 * MAX_CHAIN {
         return Ok(());
     }
-    Err(SyntaxError {
-        fix: None,
-        message: format!("this expression chains more than {MAX_CHAIN} operands or stages"),
-        span: span(pair),
-        label: "too long".into(),
-        help: Some("split it into named values".into()),
-    })
+    Err(beyond_limit(
+        span(pair),
+        format!("this expression chains more than {MAX_CHAIN} operands or stages"),
+        "too long",
+        "split it into named values",
+    ))
 }
 
 /// The deepest bracket nesting the parser accepts; deeper input is rejected before parsing so
