@@ -667,9 +667,11 @@ fn convert(
             | ArgType::OptIntList
             | ArgType::OptFloatList,
         ) => ArgValue::None,
-        (ValueKind::Str(s), ArgType::Choice { options, .. }) if options.contains(&s.as_str()) => {
-            let option = options.iter().find(|o| **o == s.as_str()).copied().unwrap_or_default();
-            ArgValue::Str(Cow::Borrowed(option))
+        (ValueKind::Str(s), ArgType::Choice { options, .. }) => {
+            match options.iter().find(|o| **o == s.as_str()) {
+                Some(option) => ArgValue::Str(Cow::Borrowed(option)),
+                None => return type_error(callee, param, value, errors),
+            }
         }
         _ => return type_error(callee, param, value, errors),
     };

@@ -47,13 +47,34 @@ fn equal_sizes(x: &Dim, y: &Dim, rules: &mut Vec<SizeRule>) -> bool {
     }
 }
 
+/// Why [`cat`] cannot join its tensors.
+#[derive(Debug)]
+pub enum CatFailure {
+    /// The shapes do not fit together, or the joined size overflows.
+    Mismatch(String),
+    /// The joined run-time size is too long to follow ([`crate::shape::MAX_SIZE_TEXT`]).
+    SizeTooLong(String),
+}
+
+impl From<String> for CatFailure {
+    fn from(message: String) -> Self {
+        CatFailure::Mismatch(message)
+    }
+}
+
+impl From<&str> for CatFailure {
+    fn from(message: &str) -> Self {
+        CatFailure::Mismatch(message.to_string())
+    }
+}
+
 /// `torch.cat`: equal ranks, equal sizes except along `dim`, which adds up. Run-time sizes
 /// equal only for some input sizes add their rule to `rules`.
 pub fn cat(
     shapes: &[Shape],
     dim: i64,
     rules: &mut Vec<SizeRule>,
-) -> Result<(Shape, usize), String> {
+) -> Result<(Shape, usize), CatFailure> {
     let first = shapes.first().ok_or("cat needs at least one tensor")?;
     let rank = first.rank();
     let d = normalize_dim(dim, rank.max(1))
@@ -65,13 +86,15 @@ pub fn cat(
             return Err(format!(
                 "tensor {k} has rank {}, but tensor 0 has rank {rank}",
                 shape.rank()
-            ));
+            )
+            .into());
         }
         for i in (0..rank).filter(|&i| i != d) {
             if !equal_sizes(&shape.0[i], &first.0[i], rules) {
                 return Err(format!(
                     "tensor {k} is {shape} and tensor 0 is {first}: dimension {i} differs, and only dimension {d} may"
-                ));
+                )
+                .into());
             }
         }
         match &shape.0[d] {
@@ -87,7 +110,7 @@ pub fn cat(
             if n > 0 {
                 parts.push(n.to_string());
             }
-            Dim::opaque(parts.join("+"))?
+            Dim::opaque(parts.join("+")).map_err(CatFailure::SizeTooLong)?
         }
     };
     Ok((first.with(d, size), d))

@@ -35,7 +35,7 @@ impl Dim {
         if text.len() > MAX_SIZE_TEXT {
             let start: String = text.chars().take(40).collect();
             return Err(format!(
-                "the run-time size `{start}...` {TOO_LONG} ({} characters)",
+                "the run-time size `{start}...` grows too long to follow ({} characters)",
                 text.len()
             ));
         }
@@ -54,9 +54,6 @@ impl fmt::Display for Dim {
 
 /// The longest text of a run-time size computed from several (`N*C`) that shapes follow.
 pub const MAX_SIZE_TEXT: usize = 256;
-
-/// What the message of a run-time size longer than [`MAX_SIZE_TEXT`] says of it.
-pub(crate) const TOO_LONG: &str = "grows too long to follow";
 
 /// A size known only at run time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -96,11 +93,6 @@ impl SizeName {
         let interned: &'static str = Box::leak(name.into());
         names.insert(interned);
         SizeName(interned)
-    }
-
-    /// The name as declared.
-    pub fn as_str(&self) -> &'static str {
-        self.0
     }
 }
 

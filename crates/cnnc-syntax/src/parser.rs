@@ -200,24 +200,14 @@ pub const MAX_ELSE_IFS: usize = 100;
 /// [`MAX_ELSE_IFS`].
 fn too_many_else_ifs(source: &str) -> Option<usize> {
     // The `else if`s so far of the chain at each bracket depth; a plain `if` starts a new one.
-    let mut chains: Vec<usize> = vec![0];
+    // Brackets nest at most `MAX_NESTING` deep: `too_deep` has rejected the source otherwise.
+    let mut chains = [0usize; MAX_NESTING + 1];
     let mut depth = 0usize;
+    // Whether the last word was `else`, with only spaces after it.
     let mut after_else = false;
     let mut found = None;
     // The word being read, as its start and the offset after its last byte so far.
     let mut word: Option<(usize, usize)> = None;
-    let mut end_word = |(start, end): (usize, usize), depth: usize, chains: &mut Vec<usize>| {
-        // Bytes, not text: a punctuation byte may sit inside a multi-byte character.
-        let text = &source.as_bytes()[start..end];
-        if text == b"if" {
-            let chain = &mut chains[depth];
-            *chain = if after_else { *chain + 1 } else { 0 };
-            if *chain > MAX_ELSE_IFS && found.is_none() {
-                found = Some(start);
-            }
-        }
-        after_else = text == b"else";
-    };
     for_each_code_byte(source, |i, b| {
         let is_word_byte = b.is_ascii_alphanumeric() || b == b'_';
         // A comment or string between two bytes also ends a word.
@@ -226,8 +216,17 @@ fn too_many_else_ifs(source: &str) -> Option<usize> {
                 word = Some((start, i + 1));
                 return;
             }
-            Some(w) => {
-                end_word(w, depth, &mut chains);
+            Some((start, end)) => {
+                // Bytes, not text: the next byte may be inside a multi-byte character.
+                let text = &source.as_bytes()[start..end];
+                if text == b"if" {
+                    let chain = &mut chains[depth.min(MAX_NESTING)];
+                    *chain = if after_else { *chain + 1 } else { 0 };
+                    if *chain > MAX_ELSE_IFS {
+                        found = found.or(Some(start));
+                    }
+                }
+                after_else = text == b"else";
                 word = None;
             }
             None => {}
@@ -237,21 +236,15 @@ fn too_many_else_ifs(source: &str) -> Option<usize> {
             return;
         }
         match b {
+            b' ' | b'\t' | b'\r' | b'\n' => return,
             b'{' | b'(' | b'[' => {
                 depth += 1;
-                if chains.len() <= depth {
-                    chains.push(0);
-                }
-                chains[depth] = 0;
-                end_word((i, i), depth, &mut chains);
+                chains[depth.min(MAX_NESTING)] = 0;
             }
-            b'}' | b')' | b']' => {
-                depth = depth.saturating_sub(1);
-                end_word((i, i), depth, &mut chains);
-            }
-            b' ' | b'\t' | b'\r' | b'\n' => {}
-            _ => end_word((i, i), depth, &mut chains),
+            b'}' | b')' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
         }
+        after_else = false;
     });
     found
 }

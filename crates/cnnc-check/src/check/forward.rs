@@ -763,25 +763,19 @@ impl<'a> ModelChecker<'a, '_> {
                 );
                 return None;
             }
-            if rest.is_empty() && self.signature(index) == (1, 1) {
-                // One tensor in, one out, as most calls are: no lists to build.
+            let (out, input, more_inputs) = if rest.is_empty() && self.signature(index) == (1, 1) {
+                // One tensor in, as most calls are: no lists to build.
                 let (flow, input) = input?;
-                let out = self.apply_child(index, &flow, call.span)?;
-                let name = callee.name.clone();
-                let kind = ir::ExprKind::Child {
-                    name,
-                    input: Box::new(input),
-                    more_inputs: Vec::new(),
-                    outputs: 1,
-                };
-                let expr = ir::Expr { kind, shape: out.shape.clone() };
-                return Some((out, expr));
-            }
-            let (flows, mut inputs) = self.child_inputs(call, index, input, rest, env)?;
-            let out = self.apply_child_inputs(index, flows, call.span)?.swap_remove(0);
-            let input = Box::new(inputs.remove(0));
+                (self.apply_child(index, &flow, call.span)?, input, Vec::new())
+            } else {
+                let (flows, mut inputs) = self.child_inputs(call, index, input, rest, env)?;
+                let out = self.apply_child_inputs(index, flows, call.span)?.swap_remove(0);
+                let input = inputs.remove(0);
+                (out, input, inputs)
+            };
             let name = callee.name.clone();
-            let kind = ir::ExprKind::Child { name, input, more_inputs: inputs, outputs: 1 };
+            let kind =
+                ir::ExprKind::Child { name, input: Box::new(input), more_inputs, outputs: 1 };
             let expr = ir::Expr { kind, shape: out.shape.clone() };
             return Some((out, expr));
         }
@@ -1347,8 +1341,11 @@ impl<'a> ModelChecker<'a, '_> {
                 self.require(rules, what, call.span);
                 result
             }
-            Err(reason) => {
-                let too_long = reason.contains(crate::shape::TOO_LONG);
+            Err(failure) => {
+                let (too_long, reason) = match failure {
+                    crate::ops::CatFailure::Mismatch(reason) => (false, reason),
+                    crate::ops::CatFailure::SizeTooLong(reason) => (true, reason),
+                };
                 let mut error = Error::new(
                     if too_long { Code::SymbolicSize } else { Code::Cat },
                     format!(
