@@ -30,11 +30,17 @@ use crate::rust_names;
 use crate::shape::{Dim, Shape, SizeRule};
 
 /// The child names declared so far in one scope, and the Rust fields they become.
-#[derive(Default)]
 struct Declared<'a> {
     /// Each Rust field, with the name it was first declared under (`None`: the field's own) and
     /// where; a field that is its own name as written borrows it.
     fields: HashMap<Cow<'a, str>, (Option<String>, Span)>,
+}
+
+impl Declared<'_> {
+    /// Room for the children of `items`, as declared outside loops.
+    fn for_items(items: &[Item]) -> Self {
+        Declared { fields: HashMap::with_capacity_and_hasher(items.len(), Default::default()) }
+    }
 }
 
 /// A child while checking: layers keep their arguments mutable until `_` is inferred.
@@ -93,8 +99,8 @@ pub(crate) struct ModelChecker<'a, 'e> {
     input_shape: Shape,
     /// The children of the model or block whose forward is being checked.
     children: Vec<NodeState<'a>>,
-    /// The position of each child in `children`, by name.
-    child_index: HashMap<String, usize>,
+    /// How `forward` finds the children in `children` by name.
+    child_index: ChildIndex,
     /// The constants in scope.
     env: Env,
     /// Children the current block declares under conditions that do not hold: identity.
@@ -127,7 +133,7 @@ pub(crate) fn check_model<'a>(
         errors,
         input_shape: input.as_ref().map_or(Shape(Vec::new()), |i| i.0.clone()),
         children: Vec::new(),
-        child_index: HashMap::default(),
+        child_index: ChildIndex::Unnamed,
         env: Env::with_functions(blocks.functions.clone()),
         absent: HashSet::default(),
         trace: Vec::new(),
@@ -142,14 +148,16 @@ pub(crate) fn check_model<'a>(
         None => (body, blocks::declared_names(&model.items), model.forwards.as_slice(), true),
         Some(call) => checker.base_block(model, call),
     };
-    let mut seen = Declared::default();
-    let mut children = Vec::new();
+    let mut seen = Declared::for_items(items);
+    let mut children = Vec::with_capacity(items.len());
     checker.declare_items(items, "", false, &mut seen, &mut children);
     // Children are found by name only from a `forward`; without one they run in order.
     if !forwards.is_empty() {
-        checker.child_index = index_by_name(&children);
-        checker.absent =
-            declared.into_iter().filter(|n| !checker.child_index.contains_key(n)).collect();
+        checker.child_index = ChildIndex::new(&children);
+        checker.absent = declared
+            .into_iter()
+            .filter(|n| checker.child_index.get(&children, n).is_none())
+            .collect();
     }
     checker.children = children;
     let before_forward = checker.errors.len();
@@ -538,7 +546,7 @@ impl<'a> ModelChecker<'a, '_> {
 
     /// The constants of a use of `block`: its parameters bound to `args`.
     fn block_env(&self, block: &ast::Block, args: impl IntoIterator<Item = Const>) -> Env {
-        let mut env = Env::with_functions(self.blocks.functions.clone());
+        let mut env = Env::with_capacity(block.params.len(), self.blocks.functions.clone());
         for (param, value) in block.params.iter().zip(args) {
             env.insert(param.name.name.clone(), value);
         }
@@ -669,9 +677,10 @@ impl<'a> ModelChecker<'a, '_> {
         let entry = self.in_sequential > 0 || !child.name_holes.is_empty() || child.name.is_none();
         let body = match module {
             Module::Sequential { items, list } => {
-                let mut children = Vec::new();
+                let mut children = Vec::with_capacity(items.len());
                 self.in_sequential += 1;
-                self.declare_items(items, &path, in_block, &mut Declared::default(), &mut children);
+                let mut seen = Declared::for_items(items);
+                self.declare_items(items, &path, in_block, &mut seen, &mut children);
                 self.in_sequential -= 1;
                 BodyState::Sequential { children, list: *list }
             }
@@ -761,9 +770,10 @@ impl<'a> ModelChecker<'a, '_> {
         let outer_env = std::mem::replace(&mut self.env, env);
         self.stack.push(&block.name.name);
         let before = self.errors.len();
-        let mut children = Vec::new();
+        let mut children = Vec::with_capacity(resolved.body.len());
         let in_sequential = std::mem::take(&mut self.in_sequential);
-        self.declare_items(&resolved.body, path, true, &mut Declared::default(), &mut children);
+        let mut seen = Declared::for_items(&resolved.body);
+        self.declare_items(&resolved.body, path, true, &mut seen, &mut children);
         self.in_sequential = in_sequential;
         self.locate_errors(before, call.span, path);
         self.stack.pop();
@@ -833,6 +843,11 @@ impl<'a> ModelChecker<'a, '_> {
         }
         let args = bind(spec.name, spec.params, &args, call.span, self.errors);
         BodyState::Layer { spec, args }
+    }
+
+    /// The position of the child `name` of the current scope, for its `forward`.
+    fn child_named(&self, name: &str) -> Option<usize> {
+        self.child_index.get(&self.children, name)
     }
 
     /// Runs child `index` of the current scope on `flow`; `stage_span` is where the forward
@@ -987,11 +1002,15 @@ impl<'a> ModelChecker<'a, '_> {
         let def = state.def;
         // Children are found by name only from a `forward`; without one they run in order.
         let (present, absent) = if def.ast.forwards.is_empty() {
-            (HashMap::default(), HashSet::default())
+            (ChildIndex::Unnamed, HashSet::default())
         } else {
-            let present = index_by_name(&state.children);
-            let absent =
-                def.declared.iter().filter(|n| !present.contains_key(*n)).cloned().collect();
+            let present = ChildIndex::new(&state.children);
+            let absent = def
+                .declared
+                .iter()
+                .filter(|n| present.get(&state.children, n).is_none())
+                .cloned()
+                .collect();
             (present, absent)
         };
         // The block's constants are in scope while it runs; `state.env` holds the outer ones.
@@ -1276,13 +1295,40 @@ fn collect_named<'i>(items: &'i [ast::Item], out: &mut Vec<&'i ast::Ident>) {
     }
 }
 
-/// The position of each child, by name (the first, where a name is declared twice).
-fn index_by_name(children: &[NodeState]) -> HashMap<String, usize> {
-    let mut index = HashMap::with_capacity_and_hasher(children.len(), Default::default());
-    for (i, child) in children.iter().enumerate() {
-        index.entry(child.name.clone()).or_insert(i);
+/// How the `forward` of a scope finds its children by name.
+enum ChildIndex {
+    /// The scope has no `forward`: its children run in order and are not found by name.
+    Unnamed,
+    /// A handful of children, as most scopes have: compared one by one.
+    Scan,
+    /// Many children: the position of each, by name.
+    Table(HashMap<String, usize>),
+}
+
+/// The most children a scope's names are compared one by one, rather than hashed.
+const SCANNED_CHILDREN: usize = 16;
+
+impl ChildIndex {
+    fn new(children: &[NodeState]) -> ChildIndex {
+        if children.len() <= SCANNED_CHILDREN {
+            return ChildIndex::Scan;
+        }
+        let mut index = HashMap::with_capacity_and_hasher(children.len(), Default::default());
+        for (i, child) in children.iter().enumerate() {
+            index.entry(child.name.clone()).or_insert(i);
+        }
+        ChildIndex::Table(index)
     }
-    index
+
+    /// The position in `children` (those the index was made for) of the child `name`: the
+    /// first, where a name is declared twice.
+    fn get(&self, children: &[NodeState], name: &str) -> Option<usize> {
+        match self {
+            ChildIndex::Unnamed => None,
+            ChildIndex::Scan => children.iter().position(|c| c.name == name),
+            ChildIndex::Table(index) => index.get(name).copied(),
+        }
+    }
 }
 
 fn join(prefix: &str, name: &str) -> String {

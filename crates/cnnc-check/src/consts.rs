@@ -228,6 +228,12 @@ impl Env {
         Env { values: HashMap::default(), failed: Vec::new(), functions }
     }
 
+    /// No constants yet, room for `n`, with `functions`.
+    pub fn with_capacity(n: usize, functions: Functions) -> Self {
+        let values = HashMap::with_capacity_and_hasher(n, Default::default());
+        Env { values, failed: Vec::new(), functions }
+    }
+
     /// The constant `name`.
     pub fn get(&self, name: &str) -> Option<&Const> {
         self.values.get(name)

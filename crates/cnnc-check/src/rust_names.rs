@@ -15,7 +15,11 @@ pub const STRICT_KEYWORDS: &[&str] = &[
 
 /// Whether `name` is one of [`STRICT_KEYWORDS`].
 fn is_keyword(name: &str) -> bool {
-    STRICT_KEYWORDS.binary_search(&name).is_ok()
+    // Every keyword is 2 to 8 lowercase letters: most names (`conv1`, `downsample`) fail that
+    // before any comparison.
+    (2..=8).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_lowercase())
+        && STRICT_KEYWORDS.binary_search(&name).is_ok()
 }
 
 /// Splits a name into words at underscores (and any other character that cannot be in a Rust
@@ -167,7 +171,7 @@ mod tests {
     #[test]
     fn keywords_are_sorted_for_binary_search() {
         assert!(STRICT_KEYWORDS.windows(2).all(|w| w[0] < w[1]));
-        assert!(is_keyword("as") && is_keyword("type") && is_keyword("yield"));
+        assert!(STRICT_KEYWORDS.iter().all(|k| is_keyword(k)));
         assert!(!is_keyword("conv1") && !is_keyword("Type"));
     }
 

@@ -312,7 +312,7 @@ impl<'a> ModelChecker<'a, '_> {
         let names: Vec<&ast::Ident> = std::iter::once(&stmt.name).chain(&stmt.more_names).collect();
         let mut pieces = None;
         if let ast::Expr::Call(call) = &stmt.value {
-            let child = self.child_index.get(&call.callee.name).copied();
+            let child = self.child_named(&call.callee.name);
             if let Some(index) = child.filter(|&i| self.signature(i).1 > 1) {
                 return self.eval_outputs_let(call, index, &names, env, lets);
             }
@@ -521,7 +521,7 @@ impl<'a> ModelChecker<'a, '_> {
                     );
                     if let Some(s) = suggest(&ident.name, &names) {
                         error = error.with_help(format!("did you mean `{s}`?"));
-                    } else if self.child_index.contains_key(&ident.name) {
+                    } else if self.child_named(&ident.name).is_some() {
                         error = error.with_help(format!(
                             "`{}` is a child; apply it to a value: `x -> {}`",
                             ident.name, ident.name
@@ -688,10 +688,10 @@ impl<'a> ModelChecker<'a, '_> {
     }
 
     fn eval_call(&mut self, call: &ast::Call, env: &Env) -> Option<(Flow, ir::Expr)> {
-        if call.callee.name == "cat" && !self.child_index.contains_key("cat") {
+        if call.callee.name == "cat" && self.child_named("cat").is_none() {
             return self.eval_cat(call, env);
         }
-        if call.callee.name == "chunk" && !self.child_index.contains_key("chunk") {
+        if call.callee.name == "chunk" && self.child_named("chunk").is_none() {
             self.errors.push(
                 Error::new(
                     Code::ForwardCall,
@@ -706,11 +706,11 @@ impl<'a> ModelChecker<'a, '_> {
         // The tensor argument: the piped value, or the first positional argument.
         let (input, rest) = self.tensor_input(call, env);
         let callee = &call.callee;
-        if callee.name == "children" && !self.child_index.contains_key("children") {
+        if callee.name == "children" && self.child_named("children").is_none() {
             let Some(input) = input else { return self.missing_input(call) };
             return self.eval_children(call, input?, rest);
         }
-        if callee.name == "expand" && !self.child_index.contains_key("expand") {
+        if callee.name == "expand" && self.child_named("expand").is_none() {
             let Some(input) = input else { return self.missing_input(call) };
             return self.eval_expand(call, input?, rest, env);
         }
@@ -730,7 +730,7 @@ impl<'a> ModelChecker<'a, '_> {
             };
             return Some((flow, ir::Expr { kind, shape }));
         }
-        let child = self.child_index.get(&callee.name).copied();
+        let child = self.child_named(&callee.name);
         let parameter = child.map(|i| &self.children[i]).filter(
             |c| matches!(&c.body, BodyState::Layer { spec, .. } if spec.name == "Parameter"),
         );
@@ -1178,7 +1178,7 @@ impl<'a> ModelChecker<'a, '_> {
             let shape = input_expr.shape.clone();
             return Some((flow, child(input_expr, shape)));
         }
-        let Some(&index) = self.child_index.get(first) else {
+        let Some(index) = self.child_named(first) else {
             self.errors.push(
                 Error::new(
                     Code::UndefinedName,
@@ -1701,7 +1701,8 @@ impl<'a> ModelChecker<'a, '_> {
 
     /// The shape and path of the `Parameter` child `name` of the current scope.
     fn parameter(&mut self, name: &str) -> Option<(Shape, String)> {
-        let node = &mut self.children[*self.child_index.get(name)?];
+        let index = self.child_named(name)?;
+        let node = &mut self.children[index];
         match &node.body {
             BodyState::Layer { spec, args: Some(args) } if spec.name == "Parameter" => {
                 node.called = true;
