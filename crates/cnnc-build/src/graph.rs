@@ -234,7 +234,7 @@ impl Graph<'_> {
                 for child in children {
                     let (first, last) = self.child(&child.path, level + 1);
                     if let Some((sibling, from)) = previous {
-                        match self.shapes.get(innermost_last(sibling).path.as_str()).copied() {
+                        match self.shapes.get(&*innermost_last(sibling).path).copied() {
                             Some(shape) => self.edge(from, first, shape),
                             None => {
                                 let _ = writeln!(self.out, "  n{from} -> n{first};");

@@ -314,7 +314,7 @@ fn layers_by_path(model: &ir::Model) -> Layers<'_> {
         for node in nodes {
             match &node.body {
                 ir::NodeBody::Layer(layer) => {
-                    out.insert(node.path.as_str(), layer);
+                    out.insert(&*node.path, layer);
                 }
                 body => walk(body.children(), out),
             }

@@ -45,8 +45,8 @@ impl Declared<'_> {
 
 /// A child while checking: layers keep their arguments mutable until `_` is inferred.
 struct NodeState<'a> {
-    name: String,
-    path: String,
+    name: Arc<str>,
+    path: Arc<str>,
     span: Span,
     body: BodyState<'a>,
     called: bool,
@@ -116,6 +116,8 @@ pub(crate) struct ModelChecker<'a, 'e> {
     depth: usize,
     /// The rules on run-time input sizes that the layers and operations checked so far need.
     requirements: Vec<ir::Requirement>,
+    /// Where names and paths are put together before they are shared.
+    scratch: String,
 }
 
 pub(crate) fn check_model<'a>(
@@ -142,6 +144,7 @@ pub(crate) fn check_model<'a>(
         in_sequential: 0,
         depth: 0,
         requirements: Vec::new(),
+        scratch: String::new(),
     };
     // The body: the model's own, or that of the block it is an instance of.
     let (items, declared, forwards, ok) = match &model.base {
@@ -248,7 +251,7 @@ fn layer_parameters<'n>(nodes: &'n [ir::Node], out: &mut HashMap<&'n str, i64>) 
         let count = match &node.body {
             ir::NodeBody::Layer(layer) => {
                 let count = layer.checked_parameters();
-                out.insert(node.path.as_str(), count.unwrap_or(i64::MAX));
+                out.insert(&node.path, count.unwrap_or(i64::MAX));
                 count
             }
             body => layer_parameters(body.children(), out),
@@ -580,12 +583,13 @@ impl<'a> ModelChecker<'a, '_> {
             );
             return None;
         }
-        let name = match &child.name {
+        let name: Arc<str> = match &child.name {
             Some(ident) => {
-                let mut name = ident.name.clone();
+                let mut name = Cow::Borrowed(ident.name.as_str());
                 for (value, after) in &child.name_holes {
                     match consts::eval_int(value, &self.env, "a name's number") {
                         Ok(n) => {
+                            let name = name.to_mut();
                             name.push_str(&n.to_string());
                             name.push_str(after);
                         }
@@ -648,15 +652,20 @@ impl<'a> ModelChecker<'a, '_> {
                     ),
                     None => {
                         // Most names are their own field: their name is not kept twice.
-                        let other = (*field != *name).then(|| name.clone());
+                        let other = (*field != *name).then(|| name.to_string());
                         seen.fields.insert(field, (other, span));
                     }
                 }
-                name
+                Arc::from(&*name)
             }
-            None => index.to_string(),
+            None => self.shared(format_args!("{index}")),
         };
-        let path = join(prefix, &name);
+        // A child of the model is its own path: one allocation holds both.
+        let path = if prefix.is_empty() {
+            name.clone()
+        } else {
+            self.shared(format_args!("{prefix}.{name}"))
+        };
         let mut origin = None;
         let blocks = self.blocks;
         let nests = matches!(module, Module::Sequential { .. } | Module::Block { .. });
@@ -725,6 +734,15 @@ impl<'a> ModelChecker<'a, '_> {
         };
         self.depth -= usize::from(nests);
         Some(NodeState { name, path, span: child.module.span(), body, called: false, origin })
+    }
+
+    /// A shared copy of `text`, put together without another allocation.
+    fn shared(&mut self, text: std::fmt::Arguments) -> Arc<str> {
+        use std::fmt::Write as _;
+        self.scratch.clear();
+        // Writing to a `String` cannot fail.
+        let _ = self.scratch.write_fmt(text);
+        Arc::from(self.scratch.as_str())
     }
 
     /// Counts one module or loop iteration; reports (once) and returns `true` past the limit.
@@ -868,7 +886,7 @@ impl<'a> ModelChecker<'a, '_> {
         // The value is named as the forward calls the child, by its name in this scope.
         let note = match out.note {
             Note::Outputs(path) if *path == *self.children[index].name => Note::Outputs(path),
-            _ => Note::Outputs(self.children[index].name.as_str().into()),
+            _ => Note::Outputs(self.children[index].name.clone()),
         };
         Some(Flow { shape: out.shape, span: stage_span, note })
     }
@@ -877,8 +895,8 @@ impl<'a> ModelChecker<'a, '_> {
     /// caller replaces with it again.
     fn take_child(&mut self, index: usize, span: Span) -> NodeState<'a> {
         let placeholder = NodeState {
-            name: String::new(),
-            path: String::new(),
+            name: Arc::from(""),
+            path: Arc::from(""),
             span,
             body: BodyState::Unknown,
             called: false,
@@ -930,7 +948,7 @@ impl<'a> ModelChecker<'a, '_> {
                     return None;
                 }
                 let out = self.apply_block(state, vec![flow.clone()], &node.path)?.swap_remove(0);
-                let note = Note::Outputs(node.path.as_str().into());
+                let note = Note::Outputs(node.path.clone());
                 Some(Flow { shape: out.shape, span: node.span, note })
             }
             BodyState::Layer { spec, .. } if spec.inputs > 1 => {
@@ -963,7 +981,7 @@ impl<'a> ModelChecker<'a, '_> {
     /// to the trace.
     fn run_layer(
         &mut self,
-        path: &str,
+        path: &Arc<str>,
         span: Span,
         spec: &'static LayerSpec,
         args: &mut BoundArgs,
@@ -985,9 +1003,8 @@ impl<'a> ModelChecker<'a, '_> {
         let shape = shape?;
         self.require(rules, || format!("`{path}` ({})", spec.name), span);
         self.require_elements(&shape, path, span)?;
-        let name: Arc<str> = path.into();
-        self.trace.push(ir::TraceRow { name: name.clone(), output: shape.clone(), parameters: 0 });
-        let note = Note::Outputs(name);
+        self.trace.push(ir::TraceRow { name: path.clone(), output: shape.clone(), parameters: 0 });
+        let note = Note::Outputs(path.clone());
         Some(Flow { shape, span, note })
     }
 
@@ -1302,7 +1319,7 @@ enum ChildIndex {
     /// A handful of children, as most scopes have: compared one by one.
     Scan,
     /// Many children: the position of each, by name.
-    Table(HashMap<String, usize>),
+    Table(HashMap<Arc<str>, usize>),
 }
 
 /// The most children a scope's names are compared one by one, rather than hashed.
@@ -1325,7 +1342,7 @@ impl ChildIndex {
     fn get(&self, children: &[NodeState], name: &str) -> Option<usize> {
         match self {
             ChildIndex::Unnamed => None,
-            ChildIndex::Scan => children.iter().position(|c| c.name == name),
+            ChildIndex::Scan => children.iter().position(|c| *c.name == *name),
             ChildIndex::Table(index) => index.get(name).copied(),
         }
     }

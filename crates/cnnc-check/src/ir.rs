@@ -107,7 +107,7 @@ impl Model {
         let mut nodes: &[Node] = &self.children;
         let mut found = None;
         for segment in path.split('.') {
-            let node = nodes.iter().find(|n| n.name == segment)?;
+            let node = nodes.iter().find(|n| *n.name == *segment)?;
             nodes = node.body.children();
             found = Some(node);
         }
@@ -131,10 +131,12 @@ pub struct StateEntry {
 /// A child module.
 #[derive(Debug, Clone)]
 pub struct Node {
-    /// The local name (`conv1`, or `0` for an unnamed `Sequential` entry).
-    pub name: String,
-    /// The dotted path from the model, equal to PyTorch's module name (`layer1.conv1`).
-    pub path: String,
+    /// The local name (`conv1`, or `0` for an unnamed `Sequential` entry); shared with the
+    /// forward expressions that call it.
+    pub name: Arc<str>,
+    /// The dotted path from the model, equal to PyTorch's module name (`layer1.conv1`); shared
+    /// with the trace.
+    pub path: Arc<str>,
     /// Where the child is declared (in a block, the declaration the first use came from).
     pub span: Span,
     /// What the child is.
@@ -684,8 +686,8 @@ pub enum ExprKind {
     Value(String),
     /// A top-level child applied to a value (or, for a block's `forward(x, skip)`, several).
     Child {
-        /// The child's name.
-        name: String,
+        /// The child's name (its [`Node::name`]).
+        name: Arc<str>,
         /// The argument.
         input: Box<Expr>,
         /// Further arguments, for a block with several inputs.
@@ -921,7 +923,7 @@ pub fn entry_run<'e>(name: &str, input: &'e Expr) -> Option<(usize, usize, &'e E
     let last: usize = entry.parse().ok()?;
     let (mut first, mut base) = (last, input);
     while let ExprKind::Child { name: inner, input: next, more_inputs, outputs: 1 } = &base.kind {
-        if first == 0 || !more_inputs.is_empty() || *inner != format!("{owner}.{}", first - 1) {
+        if first == 0 || !more_inputs.is_empty() || **inner != format!("{owner}.{}", first - 1) {
             break;
         }
         first -= 1;

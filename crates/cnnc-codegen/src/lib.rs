@@ -139,7 +139,7 @@ fn generate_model(model: &ir::Model, names: &mut StructNames) -> TokenStream {
         };
     };
     let by_name: HashMap<&str, usize> =
-        fields.nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)).collect();
+        fields.nodes.iter().enumerate().map(|(i, n)| (&*n.name, i)).collect();
     let lookup = |name: &str| {
         let mut segments = name.split('.');
         let index = *by_name.get(segments.next()?)?;
@@ -156,7 +156,7 @@ fn generate_model(model: &ir::Model, names: &mut StructNames) -> TokenStream {
                 if !def.sequential {
                     return None;
                 }
-                let node = instance.children.iter().find(|c| c.name == segment)?;
+                let node = instance.children.iter().find(|c| *c.name == *segment)?;
                 let (uses_train, entry) = (uses_train(node), Some(segment.to_string()));
                 return Some(ChildCode {
                     member: quote! { #member.0 },
@@ -169,8 +169,8 @@ fn generate_model(model: &ir::Model, names: &mut StructNames) -> TokenStream {
             else {
                 return None;
             };
-            let at = children.iter().position(|c| c.name == segment)?;
-            let tuple = children.iter().enumerate().all(|(i, n)| n.name == i.to_string());
+            let at = children.iter().position(|c| *c.name == *segment)?;
+            let tuple = children.iter().enumerate().all(|(i, n)| *n.name == i.to_string());
             member = if tuple {
                 let at = Literal::usize_unsuffixed(at);
                 quote! { #member.#at }
@@ -297,7 +297,7 @@ impl<'a> Fields<'a> {
         items: &mut TokenStream,
     ) -> Self {
         let tuple =
-            !nodes.is_empty() && nodes.iter().enumerate().all(|(i, n)| n.name == i.to_string());
+            !nodes.is_empty() && nodes.iter().enumerate().all(|(i, n)| *n.name == i.to_string());
         let mut fields = Fields {
             nodes,
             members: Vec::new(),

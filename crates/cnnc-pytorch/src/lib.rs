@@ -138,7 +138,7 @@ impl File {
         }
         init.extend(init_rules(&model.children));
         let forward = &model.forward;
-        let names: Vec<&str> = model.children.iter().map(|n| n.name.as_str()).collect();
+        let names: Vec<&str> = model.children.iter().map(|n| &*n.name).collect();
         let exists = |child: &str| names.contains(&child);
         let mut gen = ForwardPy {
             forward,
@@ -189,7 +189,7 @@ impl File {
                 format!("nn.ModuleList([\n{out}{end}])")
             }
             NodeBody::Sequential(children) => {
-                let numbered = children.iter().enumerate().all(|(i, c)| c.name == i.to_string());
+                let numbered = children.iter().enumerate().all(|(i, c)| *c.name == i.to_string());
                 let pad = "    ".repeat(depth + 1);
                 let mut out = String::new();
                 for child in children {

@@ -404,7 +404,8 @@ impl<'a> ModelChecker<'a, '_> {
         let joined: Vec<&str> = names.iter().map(|n| n.name.as_str()).collect();
         let source = env.fresh(&format!("{}_outputs", joined.join("_")));
         let input = Box::new(exprs.remove(0));
-        let kind = ir::ExprKind::Child { name: callee.clone(), input, more_inputs: exprs, outputs };
+        let name = self.children[index].name.clone();
+        let kind = ir::ExprKind::Child { name, input, more_inputs: exprs, outputs };
         lets.push((source.clone(), ir::Expr { kind, shape: Shape(Vec::new()) }));
         for (index, (name, out)) in names.iter().zip(outs).enumerate() {
             let shape = out.shape;
@@ -723,7 +724,7 @@ impl<'a> ModelChecker<'a, '_> {
             let (flow, input_expr) = input?;
             let shape = input_expr.shape.clone();
             let kind = ir::ExprKind::Child {
-                name: callee.name.clone(),
+                name: callee.name.as_str().into(),
                 input: Box::new(input_expr),
                 more_inputs: Vec::new(),
                 outputs: 1,
@@ -773,7 +774,7 @@ impl<'a> ModelChecker<'a, '_> {
                 let input = inputs.remove(0);
                 (out, input, inputs)
             };
-            let name = callee.name.clone();
+            let name = self.children[index].name.clone();
             let kind =
                 ir::ExprKind::Child { name, input: Box::new(input), more_inputs, outputs: 1 };
             let expr = ir::Expr { kind, shape: out.shape.clone() };
@@ -787,7 +788,7 @@ impl<'a> ModelChecker<'a, '_> {
             }
             (None, Some((_, params))) => params,
             (None, None) => {
-                let mut names: Vec<&str> = self.children.iter().map(|c| c.name.as_str()).collect();
+                let mut names: Vec<&str> = self.children.iter().map(|c| &*c.name).collect();
                 names.extend(OPS.iter().map(|(n, _)| *n));
                 names.extend(LAYER_FUNCTIONS.iter().map(|(n, _)| *n));
                 let help = match suggest(&callee.name, &names) {
@@ -1142,7 +1143,7 @@ impl<'a> ModelChecker<'a, '_> {
         let (flow, input_expr) = input?;
         let child = |input_expr: ir::Expr, shape: Shape| {
             let kind = ir::ExprKind::Child {
-                name: path.clone(),
+                name: path.as_str().into(),
                 input: Box::new(input_expr),
                 more_inputs: Vec::new(),
                 outputs: 1,
@@ -1676,7 +1677,7 @@ impl<'a> ModelChecker<'a, '_> {
             }
             _ => None,
         };
-        let note = Note::Outputs(node.name.as_str().into());
+        let note = Note::Outputs(node.name.clone());
         self.children[index] = node;
         let outs = outs?.into_iter().map(|flow| Flow {
             shape: flow.shape,
@@ -1707,7 +1708,7 @@ impl<'a> ModelChecker<'a, '_> {
             BodyState::Layer { spec, args: Some(args) } if spec.name == "Parameter" => {
                 node.called = true;
                 let dims = args.ints("shape").iter().map(|&n| Dim::Known(n)).collect();
-                Some((Shape(dims), node.path.clone()))
+                Some((Shape(dims), node.path.to_string()))
             }
             _ => None,
         }
@@ -1780,7 +1781,7 @@ fn entry_at<'n, 'a>(
                 ))
             }
         };
-        let Some(at) = children.iter().position(|c| c.name == segment) else {
+        let Some(at) = children.iter().position(|c| *c.name == *segment) else {
             let names: Vec<String> = children.iter().map(|c| format!("`{}`", c.name)).collect();
             return Err((
                 format!(

@@ -15,7 +15,7 @@ pub(super) fn apply_init_rules(
         let (param, owner) = rule.target.split_last().expect("a target has at least two segments");
         let Some(initializer) = init::resolve(rule, errors) else { continue };
         let first = &owner[0];
-        let is_child = result.children.iter().any(|c| c.name == first.name);
+        let is_child = result.children.iter().any(|c| *c.name == *first.name);
         // `ShiftedWindowAttention.qkv.weight`: a layer kind, and a tensor name that may have dots.
         if owner.len() > 1 && !is_child && layers::lookup(&first.name).is_some() {
             let names: Vec<&str> = rule.target[1..].iter().map(|s| s.name.as_str()).collect();
@@ -24,8 +24,7 @@ pub(super) fn apply_init_rules(
         }
         if owner.len() == 1 && !is_child {
             if layers::lookup(&first.name).is_none() {
-                let mut names: Vec<&str> =
-                    result.children.iter().map(|c| c.name.as_str()).collect();
+                let mut names: Vec<&str> = result.children.iter().map(|c| &*c.name).collect();
                 names.extend(layers::CATALOGUE.iter().map(|s| s.name));
                 let help = match suggest(&first.name, &names) {
                     Some(s) => format!("did you mean `{s}`?"),
