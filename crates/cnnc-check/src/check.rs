@@ -3,12 +3,15 @@
 
 mod forward;
 mod init_rules;
+mod memo;
 
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use forward::Chain;
 use init_rules::apply_init_rules;
+use memo::Memo;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use smallvec::SmallVec;
@@ -118,6 +121,8 @@ pub(crate) struct ModelChecker<'a, 'e> {
     requirements: Vec<ir::Requirement>,
     /// Where names and paths are put together before they are shared.
     scratch: String,
+    /// The runs of blocks checked so far, which later runs with the same values copy.
+    memo: Memo,
 }
 
 pub(crate) fn check_model<'a>(
@@ -145,6 +150,7 @@ pub(crate) fn check_model<'a>(
         depth: 0,
         requirements: Vec::new(),
         scratch: String::new(),
+        memo: Memo::default(),
     };
     // The body: the model's own, or that of the block it is an instance of.
     let (items, declared, forwards, ok) = match &model.base {
@@ -624,11 +630,22 @@ impl<'a> ModelChecker<'a, '_> {
                 } else {
                     Cow::Owned(rust_names::field_name(&name))
                 };
-                let first = seen.fields.get(&*field).map(|(other, first)| {
-                    (other.clone().unwrap_or_else(|| field.to_string()), *first)
-                });
+                // One probe of the table, which for a model of many children is large.
+                let first = match seen.fields.entry(field) {
+                    Entry::Vacant(slot) => {
+                        // Most names are their own field: their name is not kept twice.
+                        let other = (**slot.key() != *name).then(|| name.to_string());
+                        slot.insert((other, span));
+                        None
+                    }
+                    Entry::Occupied(taken) => {
+                        let (field, (other, first)) = (taken.key(), taken.get());
+                        let other = other.clone().unwrap_or_else(|| field.to_string());
+                        Some((field.to_string(), other, *first))
+                    }
+                };
                 match first {
-                    Some((other, first)) if other != name => self.errors.push(
+                    Some((field, other, first)) if other != name => self.errors.push(
                         Error::new(
                             Code::DuplicateName,
                             format!(
@@ -640,7 +657,7 @@ impl<'a> ModelChecker<'a, '_> {
                         .with_related(first, format!("becomes `{field}`"))
                         .with_help("rename one of them so that their snake_case forms differ"),
                     ),
-                    Some((_, first)) => self.errors.push(
+                    Some((_, _, first)) => self.errors.push(
                         Error::new(
                             Code::DuplicateName,
                             format!("`{}` is declared twice", join(prefix, &name)),
@@ -650,11 +667,7 @@ impl<'a> ModelChecker<'a, '_> {
                         .with_related(first, "first declared here")
                         .with_help("rename one of them"),
                     ),
-                    None => {
-                        // Most names are their own field: their name is not kept twice.
-                        let other = (*field != *name).then(|| name.to_string());
-                        seen.fields.insert(field, (other, span));
-                    }
+                    None => {}
                 }
                 Arc::from(&*name)
             }
@@ -1014,9 +1027,17 @@ impl<'a> ModelChecker<'a, '_> {
         &mut self,
         state: &mut BlockState<'a>,
         inputs: Vec<Flow>,
-        path: &str,
+        path: &Arc<str>,
     ) -> Option<Vec<Flow>> {
         let def = state.def;
+        if let Some(out) = self.repeat_run(state, &inputs, path) {
+            return Some(out);
+        }
+        let shapes: Option<Vec<Shape>> = self
+            .memo
+            .may_remember(state)
+            .then(|| inputs.iter().map(|flow| flow.shape.clone()).collect());
+        let (first_row, rules) = (self.trace.len(), self.requirements.len());
         // Children are found by name only from a `forward`; without one they run in order.
         let (present, absent) = if def.ast.forwards.is_empty() {
             (ChildIndex::Unnamed, HashSet::default())
@@ -1060,6 +1081,7 @@ impl<'a> ModelChecker<'a, '_> {
         if !def.ast.forwards.is_empty() {
             self.warn_unused_children();
         }
+        let clean = self.errors.len() == before && self.requirements.len() == rules;
         self.locate_errors(before, state.call_span, path);
         state.children = std::mem::replace(&mut self.children, outer.0);
         std::mem::swap(&mut self.env, &mut state.env);
@@ -1068,6 +1090,9 @@ impl<'a> ModelChecker<'a, '_> {
         let (out, forward) = result?;
         if let Some(forward) = forward {
             self.uses.record_forward(def.id, forward);
+        }
+        if let Some(shapes) = shapes.filter(|_| clean) {
+            self.remember_run(state, shapes, first_row, &out);
         }
         Some(out)
     }

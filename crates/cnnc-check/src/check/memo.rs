@@ -1,0 +1,136 @@
+//! Runs of a block's forward computation that repeat an earlier run, copied from it instead of
+//! checked again.
+//!
+//! Networks repeat their blocks: ResNet-50 runs `Bottleneck` 16 times with 8 distinct sets of
+//! arguments and input shapes, ViT-B/16 its encoder layer 12 times with one. What a run adds
+//! (trace rows, called children, output shapes) follows from the block, its arguments and the
+//! shapes of its inputs; only the paths of the rows differ. So a run whose values equal an
+//! earlier one's is copied from it, under its own paths.
+//!
+//! A run is remembered only when it added no message of any kind (an error, a warning, or an
+//! error dropped as a repeat of another use's) and no rule on run-time sizes, and had no `_`
+//! argument to infer: a copy then adds exactly what checking the run again would. Only blocks
+//! of layers are remembered: a block that holds others (a ResNet stage) is seldom repeated, and
+//! the runs of the blocks inside it are copied on their own.
+
+use super::*;
+
+use crate::resolve::BlockId;
+
+/// The most runs of one block remembered, so that a lookup compares a handful of values.
+const REMEMBERED_RUNS: usize = 8;
+
+/// The runs of blocks checked so far, by block.
+#[derive(Default)]
+pub(super) struct Memo {
+    runs: HashMap<BlockId, Vec<Run>>,
+}
+
+/// What running the forward computation of a use of a block added.
+struct Run {
+    args: Vec<Const>,
+    inputs: Vec<Shape>,
+    /// The trace rows, each with the position (in the order of [`each_node`]) of the child whose
+    /// row it is; `None` for an operation's row.
+    rows: Vec<(ir::TraceRow, Option<usize>)>,
+    /// Whether each child, in the order of [`each_node`], was called.
+    called: Vec<bool>,
+    outputs: Vec<Shape>,
+}
+
+impl Memo {
+    /// Whether a run of `state` may be remembered: there is room for one more run of its block,
+    /// the block holds only layers and none of them has an argument still to infer.
+    pub(super) fn may_remember(&self, state: &BlockState) -> bool {
+        self.runs.get(&state.def.id).is_none_or(|runs| runs.len() < REMEMBERED_RUNS)
+            && only_layers(&state.children)
+    }
+}
+
+impl<'a> ModelChecker<'a, '_> {
+    /// Runs a use of a block at `path` as an earlier run with the same arguments and input
+    /// shapes: marks the same children called, adds the same trace rows under this use's paths
+    /// and gives the same output shapes. `None` when no earlier run matches.
+    pub(super) fn repeat_run(
+        &mut self,
+        state: &mut BlockState<'a>,
+        inputs: &[Flow],
+        path: &Arc<str>,
+    ) -> Option<Vec<Flow>> {
+        let earlier = self.memo.runs.get(&state.def.id)?.iter().find(|run| {
+            run.args == state.args
+                && run.inputs.len() == inputs.len()
+                && run.inputs.iter().zip(inputs).all(|(a, b)| *a == b.shape)
+        })?;
+        let mut paths = Vec::with_capacity(earlier.called.len());
+        each_node(&mut state.children, &mut |node| paths.push(node.path.clone()));
+        if paths.len() != earlier.called.len() {
+            return None;
+        }
+        let mut called = earlier.called.iter();
+        each_node(&mut state.children, &mut |node| {
+            node.called = called.next().copied().unwrap_or(node.called)
+        });
+        for (row, child) in &earlier.rows {
+            self.trace.push(ir::TraceRow {
+                name: child.and_then(|i| paths.get(i)).unwrap_or(&row.name).clone(),
+                output: row.output.clone(),
+                parameters: row.parameters,
+            });
+        }
+        let outputs = earlier.outputs.iter().map(|shape| Flow {
+            shape: shape.clone(),
+            span: state.call_span,
+            note: Note::Outputs(path.clone()),
+        });
+        Some(outputs.collect())
+    }
+
+    /// Remembers what a run of `state` on inputs of shapes `inputs` added: the trace rows from
+    /// `first_row` on, the children it called and its `outputs`.
+    pub(super) fn remember_run(
+        &mut self,
+        state: &mut BlockState<'a>,
+        inputs: Vec<Shape>,
+        first_row: usize,
+        outputs: &[Flow],
+    ) {
+        let mut positions: HashMap<*const u8, usize> = HashMap::default();
+        let mut called = Vec::new();
+        each_node(&mut state.children, &mut |node| {
+            positions.insert(node.path.as_ptr(), called.len());
+            called.push(node.called);
+        });
+        // A layer's row shares the layer's path, so its child is found by the path's address.
+        let rows = self.trace[first_row..]
+            .iter()
+            .map(|row| (row.clone(), positions.get(&row.name.as_ptr()).copied()))
+            .collect();
+        let outputs = outputs.iter().map(|flow| flow.shape.clone()).collect();
+        let run = Run { args: state.args.clone(), inputs, rows, called, outputs };
+        self.memo.runs.entry(state.def.id).or_default().push(run);
+    }
+}
+
+/// Whether `nodes` hold only layers (in `Sequential`s or not), all with their arguments known.
+fn only_layers(nodes: &[NodeState]) -> bool {
+    nodes.iter().all(|node| match &node.body {
+        BodyState::Layer { args: Some(args), .. } => {
+            args.values.iter().all(|b| b.value != ArgValue::Infer)
+        }
+        BodyState::Sequential { children, .. } => only_layers(children),
+        BodyState::Layer { args: None, .. } | BodyState::Block(_) | BodyState::Unknown => false,
+    })
+}
+
+/// Visits every node of a tree, each before its children.
+fn each_node<'a>(nodes: &mut [NodeState<'a>], visit: &mut impl FnMut(&mut NodeState<'a>)) {
+    for node in nodes {
+        visit(node);
+        match &mut node.body {
+            BodyState::Sequential { children, .. } => each_node(children, visit),
+            BodyState::Block(state) => each_node(&mut state.children, visit),
+            BodyState::Layer { .. } | BodyState::Unknown => {}
+        }
+    }
+}

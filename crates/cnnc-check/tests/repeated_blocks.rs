@@ -1,0 +1,95 @@
+//! A use of a block whose arguments and input shapes repeat an earlier use's is copied from it:
+//! its rows, shapes and messages must be those that checking it anew gives.
+
+use cnnc_check::check_source;
+use cnnc_check::ir::Model;
+
+const UNIT: &str = "
+block Unit(c) {
+    fc = Linear(c, c)
+    act = ReLU()
+    forward(x) { (x -> fc -> act -> flatten(1)) + x }
+}
+";
+
+fn check(source: &str) -> Model {
+    let mut models = check_source(source).expect("the model checks");
+    models.remove(0)
+}
+
+/// The trace rows, as (name, output shape, parameters).
+fn rows(model: &Model) -> Vec<(String, String, i64)> {
+    model.trace.iter().map(|r| (r.name.to_string(), r.output.to_string(), r.parameters)).collect()
+}
+
+#[test]
+fn repeated_uses_are_traced_under_their_own_paths() {
+    let model = check(&format!(
+        "{UNIT}model M {{ input x: [N, 4]; a = Unit(4); b = Unit(4); c = Unit(4)\n\
+         forward(x) {{ x -> a -> b -> c }} }}"
+    ));
+    let rows = rows(&model);
+    let of = |prefix: &str| -> Vec<(String, String, i64)> {
+        rows.iter().filter(|(name, ..)| name.starts_with(prefix)).cloned().collect()
+    };
+    assert_eq!(
+        of("a."),
+        [("a.fc".to_string(), "[N, 4]".to_string(), 20), ("a.act".into(), "[N, 4]".into(), 0)]
+    );
+    for prefix in ["b.", "c."] {
+        let renamed: Vec<_> = of("a.")
+            .into_iter()
+            .map(|(name, shape, n)| (name.replacen("a.", prefix, 1), shape, n))
+            .collect();
+        assert_eq!(of(prefix), renamed);
+    }
+    // Each use adds its rows in order: its layers, then the `flatten`.
+    assert_eq!(rows.len(), 9, "{rows:?}");
+    assert_eq!(rows.iter().filter(|(name, ..)| !name.contains('.')).count(), 3, "{rows:?}");
+    assert_eq!(model.num_parameters(), 60);
+}
+
+#[test]
+fn a_use_on_other_input_shapes_is_checked_anew() {
+    let model = check(
+        "block Halve() { pool = MaxPool2d(2); forward(x) { x -> pool } }\n\
+         model M { input x: [N, 1, 8, 8]; a = Halve(); b = Halve(); c = Halve()\n\
+         forward(x) { x -> a -> b -> c } }",
+    );
+    let shapes: Vec<(String, String)> =
+        rows(&model).into_iter().map(|(name, shape, _)| (name, shape)).collect();
+    assert_eq!(
+        shapes,
+        [
+            ("a.pool".to_string(), "[N, 1, 4, 4]".to_string()),
+            ("b.pool".into(), "[N, 1, 2, 2]".into()),
+            ("c.pool".into(), "[N, 1, 1, 1]".into()),
+        ]
+    );
+}
+
+#[test]
+fn a_repeated_use_warns_as_the_first_does() {
+    let model = check(
+        "block Head(c) { fc = Linear(c, c); spare = Linear(c, 2); forward(x) { x -> fc } }\n\
+         model M { input x: [N, 4]; a = Head(4); b = Head(4)\n\
+         forward(x) { x -> a -> b } }",
+    );
+    let warnings: Vec<String> = model.warnings.iter().map(|w| w.to_string()).collect();
+    assert!(warnings.iter().any(|w| w.contains("`a.spare`")), "{warnings:?}");
+    assert!(warnings.iter().any(|w| w.contains("`b.spare`")), "{warnings:?}");
+}
+
+#[test]
+fn a_repeated_use_reports_its_own_errors() {
+    // The second use gets a wider input than its `Linear` takes: copying the first use's run
+    // would hide the mismatch.
+    let errors = check_source(
+        "block Same() { fc = Linear(4, 4); forward(x) { x -> fc } }\n\
+         model M { input x: [N, 4]; a = Same(); wide = Linear(4, 8); b = Same()\n\
+         forward(x) { x -> a -> wide -> b } }",
+    )
+    .expect_err("the second use does not fit");
+    let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    assert!(text.iter().any(|e| e.contains("b.fc")), "{text:?}");
+}
