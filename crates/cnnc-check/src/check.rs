@@ -7,7 +7,7 @@ mod memo;
 
 use std::borrow::Cow;
 use std::collections::hash_map::Entry;
-use std::sync::Arc;
+use std::rc::Rc;
 
 use forward::Chain;
 use init_rules::apply_init_rules;
@@ -48,8 +48,8 @@ impl Declared<'_> {
 
 /// A child while checking: layers keep their arguments mutable until `_` is inferred.
 struct NodeState<'a> {
-    name: Arc<str>,
-    path: Arc<str>,
+    name: Rc<str>,
+    path: Rc<str>,
     span: Span,
     body: BodyState<'a>,
     called: bool,
@@ -589,7 +589,7 @@ impl<'a> ModelChecker<'a, '_> {
             );
             return None;
         }
-        let name: Arc<str> = match &child.name {
+        let name: Rc<str> = match &child.name {
             Some(ident) => {
                 let mut name = Cow::Borrowed(ident.name.as_str());
                 for (value, after) in &child.name_holes {
@@ -669,7 +669,7 @@ impl<'a> ModelChecker<'a, '_> {
                     ),
                     None => {}
                 }
-                Arc::from(&*name)
+                Rc::from(&*name)
             }
             None => self.shared(format_args!("{index}")),
         };
@@ -750,12 +750,12 @@ impl<'a> ModelChecker<'a, '_> {
     }
 
     /// A shared copy of `text`, put together without another allocation.
-    fn shared(&mut self, text: std::fmt::Arguments) -> Arc<str> {
+    fn shared(&mut self, text: std::fmt::Arguments) -> Rc<str> {
         use std::fmt::Write as _;
         self.scratch.clear();
         // Writing to a `String` cannot fail.
         let _ = self.scratch.write_fmt(text);
-        Arc::from(self.scratch.as_str())
+        Rc::from(self.scratch.as_str())
     }
 
     /// Counts one module or loop iteration; reports (once) and returns `true` past the limit.
@@ -907,9 +907,10 @@ impl<'a> ModelChecker<'a, '_> {
     /// Takes child `index` out of the current scope to run it, leaving a placeholder that the
     /// caller replaces with it again.
     fn take_child(&mut self, index: usize, span: Span) -> NodeState<'a> {
+        let child = &self.children[index];
         let placeholder = NodeState {
-            name: Arc::from(""),
-            path: Arc::from(""),
+            name: child.name.clone(),
+            path: child.path.clone(),
             span,
             body: BodyState::Unknown,
             called: false,
@@ -994,7 +995,7 @@ impl<'a> ModelChecker<'a, '_> {
     /// to the trace.
     fn run_layer(
         &mut self,
-        path: &Arc<str>,
+        path: &Rc<str>,
         span: Span,
         spec: &'static LayerSpec,
         args: &mut BoundArgs,
@@ -1027,7 +1028,7 @@ impl<'a> ModelChecker<'a, '_> {
         &mut self,
         state: &mut BlockState<'a>,
         inputs: Vec<Flow>,
-        path: &Arc<str>,
+        path: &Rc<str>,
     ) -> Option<Vec<Flow>> {
         let def = state.def;
         if let Some(out) = self.repeat_run(state, &inputs, path) {
@@ -1344,7 +1345,7 @@ enum ChildIndex {
     /// A handful of children, as most scopes have: compared one by one.
     Scan,
     /// Many children: the position of each, by name.
-    Table(HashMap<Arc<str>, usize>),
+    Table(HashMap<Rc<str>, usize>),
 }
 
 /// The most children a scope's names are compared one by one, rather than hashed.

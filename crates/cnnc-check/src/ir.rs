@@ -5,7 +5,7 @@
 pub use cnnc_syntax::{BinOp, ConstOp, IndexItem, Span, UnaryOp};
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::rc::Rc;
 
 use crate::args::BoundArgs;
 use crate::consts::{Const, ConstType};
@@ -133,10 +133,10 @@ pub struct StateEntry {
 pub struct Node {
     /// The local name (`conv1`, or `0` for an unnamed `Sequential` entry); shared with the
     /// forward expressions that call it.
-    pub name: Arc<str>,
+    pub name: Rc<str>,
     /// The dotted path from the model, equal to PyTorch's module name (`layer1.conv1`); shared
     /// with the trace.
-    pub path: Arc<str>,
+    pub path: Rc<str>,
     /// Where the child is declared (in a block, the declaration the first use came from).
     pub span: Span,
     /// What the child is.
@@ -687,7 +687,7 @@ pub enum ExprKind {
     /// A top-level child applied to a value (or, for a block's `forward(x, skip)`, several).
     Child {
         /// The child's name (its [`Node::name`]).
-        name: Arc<str>,
+        name: Rc<str>,
         /// The argument.
         input: Box<Expr>,
         /// Further arguments, for a block with several inputs.
@@ -947,7 +947,7 @@ pub struct TraceRow {
     /// A layer's path (`layer1.conv1`) or an op as written (`flatten(1)`). A layer's call with
     /// its resolved arguments is that of its node: [`crate::args::BoundArgs::call_text`]. Shared
     /// with the notes of the checker's messages.
-    pub name: Arc<str>,
+    pub name: Rc<str>,
     /// The output shape.
     pub output: Shape,
     /// Trainable parameter elements of the layer (0 for ops and repeated calls).

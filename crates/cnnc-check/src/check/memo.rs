@@ -55,7 +55,7 @@ impl<'a> ModelChecker<'a, '_> {
         &mut self,
         state: &mut BlockState<'a>,
         inputs: &[Flow],
-        path: &Arc<str>,
+        path: &Rc<str>,
     ) -> Option<Vec<Flow>> {
         let earlier = self.memo.runs.get(&state.def.id)?.iter().find(|run| {
             run.args == state.args

@@ -14,7 +14,7 @@ mod simple;
 
 pub(crate) use simple::flatten as simple_flatten;
 
-use std::sync::Arc;
+use std::rc::Rc;
 
 use cnnc_syntax::Span;
 use smallvec::SmallVec;
@@ -220,7 +220,7 @@ pub enum Note {
     /// A finished text.
     Text(String),
     /// The named layer or child outputs the value: "`layer3` outputs [N, 128, 4, 4]".
-    Outputs(Arc<str>),
+    Outputs(Rc<str>),
     /// The value is what the text names: "the input of `layer1.0` is [N, 64, 56, 56]".
     Is(String),
     /// What the text names computes the value: "`+` gives [N, 256, 56, 56]".
