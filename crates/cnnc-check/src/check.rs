@@ -821,6 +821,9 @@ impl<'a> ModelChecker<'a, '_> {
     /// Points the errors found since `before` inside a block at the use they come from, and
     /// drops repeats of errors another use of the block already reported.
     fn locate_errors(&mut self, before: usize, use_span: Span, path: &str) {
+        if self.errors.len() == before {
+            return;
+        }
         let new: Vec<Error> = self.errors.drain(before..).collect();
         for error in new {
             if self.errors[..before].iter().any(|e| e.same_problem(&error)) {

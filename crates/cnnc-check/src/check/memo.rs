@@ -2,7 +2,7 @@
 //! checked again.
 //!
 //! Networks repeat their blocks: ResNet-50 runs `Bottleneck` 16 times with 8 distinct sets of
-//! arguments and input shapes, ViT-B/16 its encoder layer 12 times with one. What a run adds
+//! arguments and input shapes, ViT-B/16 its `MLPBlock` 12 times with one. What a run adds
 //! (trace rows, called children, output shapes) follows from the block, its arguments and the
 //! shapes of its inputs; only the paths of the rows differ. So a run whose values equal an
 //! earlier one's is copied from it, under its own paths.
@@ -10,8 +10,9 @@
 //! A run is remembered only when it added no message of any kind (an error, a warning, or an
 //! error dropped as a repeat of another use's) and no rule on run-time sizes, and had no `_`
 //! argument to infer: a copy then adds exactly what checking the run again would. Only blocks
-//! of layers are remembered: a block that holds others (a ResNet stage) is seldom repeated, and
-//! the runs of the blocks inside it are copied on their own.
+//! of a few layers are remembered: a block that holds others (a ResNet stage) is seldom
+//! repeated, and the runs of the blocks inside it are copied on their own; one of thousands of
+//! layers would cost more to remember than a repeat saves.
 
 use super::*;
 
@@ -19,6 +20,10 @@ use crate::resolve::BlockId;
 
 /// The most runs of one block remembered, so that a lookup compares a handful of values.
 const REMEMBERED_RUNS: usize = 8;
+
+/// The most modules a remembered run's block may hold, so that remembering a run that is never
+/// repeated (a block that loops over thousands of layers) costs little.
+const REMEMBERED_MODULES: usize = 64;
 
 /// The runs of blocks checked so far, by block.
 #[derive(Default)]
@@ -40,10 +45,11 @@ struct Run {
 
 impl Memo {
     /// Whether a run of `state` may be remembered: there is room for one more run of its block,
-    /// the block holds only layers and none of them has an argument still to infer.
+    /// which holds a few layers and none of them has an argument still to infer.
     pub(super) fn may_remember(&self, state: &BlockState) -> bool {
+        let mut budget = REMEMBERED_MODULES;
         self.runs.get(&state.def.id).is_none_or(|runs| runs.len() < REMEMBERED_RUNS)
-            && only_layers(&state.children)
+            && few_known_layers(&state.children, &mut budget)
     }
 }
 
@@ -112,14 +118,19 @@ impl<'a> ModelChecker<'a, '_> {
     }
 }
 
-/// Whether `nodes` hold only layers (in `Sequential`s or not), all with their arguments known.
-fn only_layers(nodes: &[NodeState]) -> bool {
-    nodes.iter().all(|node| match &node.body {
-        BodyState::Layer { args: Some(args), .. } => {
-            args.values.iter().all(|b| b.value != ArgValue::Infer)
+/// Whether `nodes` hold only layers (in `Sequential`s or not), all with their arguments known,
+/// and no more modules than `budget`, which counts down.
+fn few_known_layers(nodes: &[NodeState], budget: &mut usize) -> bool {
+    nodes.iter().all(|node| {
+        let Some(left) = budget.checked_sub(1) else { return false };
+        *budget = left;
+        match &node.body {
+            BodyState::Layer { args: Some(args), .. } => {
+                args.values.iter().all(|b| b.value != ArgValue::Infer)
+            }
+            BodyState::Sequential { children, .. } => few_known_layers(children, budget),
+            BodyState::Layer { args: None, .. } | BodyState::Block(_) | BodyState::Unknown => false,
         }
-        BodyState::Sequential { children, .. } => only_layers(children),
-        BodyState::Layer { args: None, .. } | BodyState::Block(_) | BodyState::Unknown => false,
     })
 }
 
