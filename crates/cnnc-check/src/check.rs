@@ -121,6 +121,11 @@ pub(crate) struct ModelChecker<'a, 'e> {
     requirements: Vec<ir::Requirement>,
     /// Where names and paths are put together before they are shared.
     scratch: String,
+    /// The names of the children of blocks declared without computed numbers, by item: every
+    /// use of a block shares them.
+    names: HashMap<ItemId, Rc<str>>,
+    /// The names of numbered entries, `0`, `1`, ...
+    numbers: Vec<Rc<str>>,
     /// The runs of blocks checked so far, which later runs with the same values copy.
     memo: Memo,
 }
@@ -150,6 +155,8 @@ pub(crate) fn check_model<'a>(
         depth: 0,
         requirements: Vec::new(),
         scratch: String::new(),
+        names: HashMap::default(),
+        numbers: Vec::new(),
         memo: Memo::default(),
     };
     // The body: the model's own, or that of the block it is an instance of.
@@ -669,9 +676,13 @@ impl<'a> ModelChecker<'a, '_> {
                     ),
                     None => {}
                 }
-                Rc::from(&*name)
+                if in_block && child.name_holes.is_empty() {
+                    self.names.entry(id).or_insert_with(|| Rc::from(&*name)).clone()
+                } else {
+                    Rc::from(&*name)
+                }
             }
-            None => self.shared(format_args!("{index}")),
+            None => self.number(index),
         };
         // A child of the model is its own path: one allocation holds both.
         let path = if prefix.is_empty() {
@@ -756,6 +767,15 @@ impl<'a> ModelChecker<'a, '_> {
         // Writing to a `String` cannot fail.
         let _ = self.scratch.write_fmt(text);
         Rc::from(self.scratch.as_str())
+    }
+
+    /// The name of entry `index` of a `Sequential`.
+    fn number(&mut self, index: usize) -> Rc<str> {
+        while self.numbers.len() <= index {
+            let name = self.shared(format_args!("{}", self.numbers.len()));
+            self.numbers.push(name);
+        }
+        self.numbers[index].clone()
     }
 
     /// Counts one module or loop iteration; reports (once) and returns `true` past the limit.
