@@ -927,7 +927,8 @@ impl<'a> ModelChecker<'a, '_> {
         Some(Flow { shape: out.shape, span: stage_span, note })
     }
 
-    /// Takes child `index` out of the current scope to run it, leaving a placeholder that the
+    /// Takes child `index` out of the current scope to run it, leaving a placeholder under its
+    /// names (no lookup by name happens in a scope while one of its children runs) that the
     /// caller replaces with it again.
     fn take_child(&mut self, index: usize, span: Span) -> NodeState<'a> {
         let child = &self.children[index];

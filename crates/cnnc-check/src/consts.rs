@@ -225,7 +225,7 @@ impl Env {
 
     /// No constants, with `functions`.
     pub fn with_functions(functions: Functions) -> Self {
-        Env { values: HashMap::default(), failed: Vec::new(), functions }
+        Env::with_capacity(0, functions)
     }
 
     /// No constants yet, room for `n`, with `functions`.
