@@ -333,11 +333,8 @@ pub fn bind<A: WrittenArg>(
     call_span: Span,
     errors: &mut Vec<Error>,
 ) -> Option<BoundArgs> {
-    let names: SmallVec<[&str; 16]> = params.iter().map(|p| p.name).collect();
-    let required: SmallVec<[bool; 16]> =
-        params.iter().map(|p| p.default == Default::Required).collect();
     let signature = || signature(callee, params);
-    let (slots, mut ok) = assign(callee, &names, &required, &signature, args, call_span, errors);
+    let (slots, mut ok) = assign(callee, params, &signature, args, call_span, errors);
     let mut values = Vec::with_capacity(params.len());
     for (param, slot) in params.iter().zip(&slots) {
         match slot {
@@ -415,25 +412,47 @@ impl WrittenArg for SubstitutedArg<'_> {
     }
 }
 
-/// Assigns written arguments to the parameters `names` by position and keyword: the argument of
-/// each parameter, or `None` where the default applies. Reports misplaced, unknown, duplicate
-/// and missing arguments (`required` marks parameters without a default), and returns whether
-/// there were none; `signature` gives the signature as messages show it (computed only for a
-/// message).
-pub fn assign<'a, A: WrittenArg>(
+/// The parameters that [`assign`] gives written arguments to, read in place: a layer's
+/// signature or a block's parameters.
+pub trait Params {
+    /// How many there are.
+    fn count(&self) -> usize;
+    /// The name of parameter `i`.
+    fn name(&self, i: usize) -> &str;
+    /// Whether parameter `i` has no default.
+    fn required(&self, i: usize) -> bool;
+}
+
+impl Params for [Param] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn name(&self, i: usize) -> &str {
+        self[i].name
+    }
+    fn required(&self, i: usize) -> bool {
+        self[i].default == Default::Required
+    }
+}
+
+/// Assigns written arguments to `params` by position and keyword: the argument of each
+/// parameter, or `None` where the default applies. Reports misplaced, unknown, duplicate and
+/// missing arguments, and returns whether there were none; `signature` gives the signature as
+/// messages show it (computed only for a message).
+pub fn assign<'a, P: Params + ?Sized, A: WrittenArg>(
     callee: &str,
-    names: &[&str],
-    required: &[bool],
+    params: &P,
     signature: &dyn Fn() -> String,
     args: &'a [A],
     call_span: Span,
     errors: &mut Vec<Error>,
 ) -> (Slots<'a, A>, bool) {
-    let mut slots: Slots<'a, A> = smallvec::smallvec![None; names.len()];
+    let count = params.count();
+    let mut slots: Slots<'a, A> = smallvec::smallvec![None; count];
     let mut ok = true;
     let mut seen_keyword: Option<Span> = None;
     // Parameters that a misspelled keyword was suggested for: not reported as missing too.
-    let mut meant: Vec<&str> = Vec::new();
+    let mut meant: Vec<usize> = Vec::new();
     for (position, arg) in args.iter().enumerate() {
         let index = match arg.keyword() {
             None => {
@@ -453,14 +472,14 @@ pub fn assign<'a, A: WrittenArg>(
                     ok = false;
                     continue;
                 }
-                if position >= names.len() {
+                if position >= count {
                     errors.push(
                         Error::new(
                             Code::TooManyArguments,
                             format!(
                                 "`{callee}` takes at most {} positional argument{}, but {} were given",
-                                names.len(),
-                                if names.len() == 1 { "" } else { "s" },
+                                count,
+                                if count == 1 { "" } else { "s" },
                                 args.iter().filter(|a| a.keyword().is_none()).count()
                             ),
                             arg.span(),
@@ -475,13 +494,14 @@ pub fn assign<'a, A: WrittenArg>(
             }
             Some(keyword) => {
                 seen_keyword.get_or_insert(keyword.span);
-                match names.iter().position(|n| *n == keyword.name) {
+                match (0..count).find(|&i| params.name(i) == keyword.name) {
                     Some(i) => i,
                     None => {
-                        let suggestion = suggest(&keyword.name, names);
+                        let names: Vec<&str> = (0..count).map(|i| params.name(i)).collect();
+                        let suggestion = suggest(&keyword.name, &names);
                         let help = match suggestion {
                             Some(s) => {
-                                meant.push(s);
+                                meant.extend(names.iter().position(|n| *n == s));
                                 format!("did you mean `{s}`? the signature is {}", signature())
                             }
                             None => format!("the signature is {}", signature()),
@@ -508,7 +528,7 @@ pub fn assign<'a, A: WrittenArg>(
             errors.push(
                 Error::new(
                     Code::DuplicateArgument,
-                    format!("argument `{}` of `{callee}` is given twice", names[index]),
+                    format!("argument `{}` of `{callee}` is given twice", params.name(index)),
                     span,
                     "given again here",
                 )
@@ -520,12 +540,9 @@ pub fn assign<'a, A: WrittenArg>(
         }
         slots[index] = Some(arg);
     }
-    let missing: Vec<String> = names
-        .iter()
-        .zip(required)
-        .zip(&slots)
-        .filter(|((name, required), slot)| **required && slot.is_none() && !meant.contains(name))
-        .map(|((name, _), _)| format!("`{name}`"))
+    let missing: Vec<String> = (0..count)
+        .filter(|&i| params.required(i) && slots[i].is_none() && !meant.contains(&i))
+        .map(|i| format!("`{}`", params.name(i)))
         .collect();
     if !missing.is_empty() {
         errors.push(

@@ -10,13 +10,12 @@ use rustc_hash::FxHashMap as HashMap;
 use cnnc_syntax as ast;
 use cnnc_syntax::{Span, Value, ValueKind};
 
-use crate::args::{assign, ArgValue, BoundArgs, Default};
+use crate::args::{assign, ArgValue, BoundArgs, Default, Params};
 use crate::consts::{self, Const, ConstType, Env};
 use crate::diagnostic::{Code, Error};
 use crate::ir;
 use crate::layers::{self, LayerSpec};
 use crate::resolve::{self, BlockId, Item, ItemId, Module, Resolved, ResolvedBlock};
-use smallvec::SmallVec;
 
 /// The blocks of a file, resolved, and the resolved bodies of its models.
 pub(crate) struct Blocks<'a> {
@@ -93,14 +92,10 @@ impl<'a> Blocks<'a> {
         env: &Env,
         errors: &mut Vec<Error>,
     ) -> Option<Vec<Const>> {
-        let names: SmallVec<[&str; 16]> =
-            block.params.iter().map(|p| p.name.name.as_str()).collect();
-        let required: SmallVec<[bool; 16]> =
-            block.params.iter().map(|p| p.default.is_none()).collect();
         let signature = || block_signature(block);
         let callee = &block.name.name;
         let (slots, mut ok) =
-            assign(callee, &names, &required, &signature, &call.args, call.span, errors);
+            assign(callee, block.params.as_slice(), &signature, &call.args, call.span, errors);
         let mut values = Vec::new();
         for (param, slot) in block.params.iter().zip(slots) {
             let value = match (slot, &param.default) {
@@ -117,6 +112,18 @@ impl<'a> Blocks<'a> {
             }
         }
         ok.then_some(values)
+    }
+}
+
+impl Params for [ast::BlockParam] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn name(&self, i: usize) -> &str {
+        &self[i].name.name
+    }
+    fn required(&self, i: usize) -> bool {
+        self[i].default.is_none()
     }
 }
 
@@ -813,12 +820,9 @@ fn block_call(
 ) -> Option<ir::BlockModule> {
     let block = resolved.ast;
     let param_types = uses.params.get(&resolved.id)?;
-    let names: Vec<&str> = block.params.iter().map(|p| p.name.name.as_str()).collect();
-    let required: Vec<bool> = block.params.iter().map(|p| p.default.is_none()).collect();
     let (slots, _) = assign(
         &block.name.name,
-        &names,
-        &required,
+        block.params.as_slice(),
         &String::new,
         &call.args,
         call.span,

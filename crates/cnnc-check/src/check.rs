@@ -72,7 +72,7 @@ enum BodyState<'a> {
 struct BlockState<'a> {
     def: &'a ResolvedBlock<'a>,
     args: Vec<Const>,
-    env: Env,
+    env: Env<'a>,
     children: Vec<NodeState<'a>>,
     /// The use as written, such as `BasicBlock(64, 128, 2)`.
     call_span: Span,
@@ -105,7 +105,7 @@ pub(crate) struct ModelChecker<'a, 'e> {
     /// How `forward` finds the children in `children` by name.
     child_index: ChildIndex,
     /// The constants in scope.
-    env: Env,
+    env: Env<'a>,
     /// Children the current block declares under conditions that do not hold: identity.
     absent: HashSet<String>,
     trace: Vec<ir::TraceRow>,
@@ -143,7 +143,7 @@ pub(crate) fn check_model<'a>(
         blocks,
         uses,
         errors,
-        input_shape: input.as_ref().map_or(Shape(Vec::new()), |i| i.0.clone()),
+        input_shape: input.as_ref().map_or(Shape::scalar(), |i| i.0.clone()),
         children: Vec::new(),
         child_index: ChildIndex::Unnamed,
         env: Env::with_functions(blocks.functions.clone()),
@@ -212,14 +212,19 @@ pub(crate) fn check_model<'a>(
     if !rules.is_empty() {
         let mut simplest: HashMap<Dim, Dim> = HashMap::default();
         let mut simplify = |shape: &mut Shape| {
-            for dim in &mut shape.0 {
-                if let Dim::Symbolic(_) = dim {
-                    let simple = simplest
-                        .entry(*dim)
-                        .or_insert_with(|| crate::shape::simplified(dim, &rules));
-                    *dim = *simple;
-                }
+            if shape.0.iter().all(|dim| matches!(dim, Dim::Known(_))) {
+                return;
             }
+            *shape = shape
+                .0
+                .iter()
+                .map(|dim| match dim {
+                    Dim::Known(_) => *dim,
+                    Dim::Symbolic(_) => *simplest
+                        .entry(*dim)
+                        .or_insert_with(|| crate::shape::simplified(dim, &rules)),
+                })
+                .collect();
         };
         trace.iter_mut().for_each(|row| simplify(&mut row.output));
         simplify(&mut forward.1.result.shape);
@@ -302,7 +307,7 @@ fn declared_input(model: &ast::Model, errors: &mut Vec<Error>) -> Option<(Shape,
         );
     }
     let mut ok = true;
-    let dims = first
+    let dims: Vec<Dim> = first
         .dims
         .iter()
         .map(|d| match d {
@@ -324,7 +329,7 @@ fn declared_input(model: &ast::Model, errors: &mut Vec<Error>) -> Option<(Shape,
             ast::Dim::Symbolic(ident) => Dim::named(&ident.name),
         })
         .collect();
-    ok.then_some((Shape(dims), first.shape_span))
+    ok.then_some((Shape::from(dims), first.shape_span))
 }
 
 impl<'a> ModelChecker<'a, '_> {
@@ -407,7 +412,7 @@ impl<'a> ModelChecker<'a, '_> {
                         if in_block {
                             self.uses.record_let(*id, stmt, &value, self.errors);
                         }
-                        self.env.insert(stmt.name.name.clone(), value);
+                        self.env.insert(&stmt.name.name, value);
                     }
                     Err(e) => {
                         self.env.fail(&stmt.name.name);
@@ -550,7 +555,7 @@ impl<'a> ModelChecker<'a, '_> {
 
     /// Binds the variables of a loop to one of its values; reports an item that does not
     /// unpack into them.
-    fn bind_loop_vars(&mut self, repeat: &ast::ForItems, value: Const) -> bool {
+    fn bind_loop_vars(&mut self, repeat: &'a ast::ForItems, value: Const) -> bool {
         match consts::bind_vars(&mut self.env, &repeat.vars, repeat.unpack, value) {
             Ok(()) => true,
             Err(e) => {
@@ -561,10 +566,10 @@ impl<'a> ModelChecker<'a, '_> {
     }
 
     /// The constants of a use of `block`: its parameters bound to `args`.
-    fn block_env(&self, block: &ast::Block, args: impl IntoIterator<Item = Const>) -> Env {
+    fn block_env(&self, block: &'a ast::Block, args: impl IntoIterator<Item = Const>) -> Env<'a> {
         let mut env = Env::with_capacity(block.params.len(), self.blocks.functions.clone());
         for (param, value) in block.params.iter().zip(args) {
-            env.insert(param.name.name.clone(), value);
+            env.insert(&param.name.name, value);
         }
         env
     }
@@ -885,7 +890,7 @@ impl<'a> ModelChecker<'a, '_> {
     }
 
     fn declare_layer(&mut self, spec: &'static LayerSpec, call: &ast::LayerCall) -> BodyState<'a> {
-        let mut args: SmallVec<[SubstitutedArg<'_>; 8]> = SmallVec::with_capacity(call.args.len());
+        let mut args: SmallVec<[SubstitutedArg<'_>; 8]> = SmallVec::new();
         for written in &call.args {
             match consts::substitute(&written.value, &self.env) {
                 Ok(value) => args.push(SubstitutedArg { written, value }),
@@ -1196,9 +1201,11 @@ impl<'a> ModelChecker<'a, '_> {
     fn warn_unused_children(&mut self) {
         fn has_parameters(node: &NodeState) -> bool {
             match &node.body {
-                BodyState::Layer { spec, args: Some(args) } => (spec.tensors)(args)
-                    .iter()
-                    .any(|t| t.kind == TensorKind::Parameter && t.checked_numel() != Some(0)),
+                BodyState::Layer { spec, args: Some(args) } => {
+                    (spec.tensors)(args).iter().any(|t| {
+                        t.def.kind == TensorKind::Parameter && t.def.checked_numel() != Some(0)
+                    })
+                }
                 BodyState::Sequential { children, .. } => children.iter().any(has_parameters),
                 BodyState::Block(state) => state.children.iter().any(has_parameters),
                 BodyState::Layer { args: None, .. } | BodyState::Unknown => false,
@@ -1284,10 +1291,7 @@ impl<'a> ModelChecker<'a, '_> {
                             if let Some(origin) = node.origin {
                                 uses.record_layer(origin, &node.path, &args);
                             }
-                            let tensors: Vec<ir::Tensor> = (spec.tensors)(&args)
-                                .into_iter()
-                                .map(|def| ir::Tensor { def, init: None })
-                                .collect();
+                            let tensors = (spec.tensors)(&args);
                             let mut count = Some(0i64);
                             for tensor in &tensors {
                                 count =

@@ -201,23 +201,24 @@ impl Functions {
     }
 }
 
-impl FromIterator<(String, Const)> for Env {
-    fn from_iter<I: IntoIterator<Item = (String, Const)>>(iter: I) -> Self {
+impl<'n> FromIterator<(&'n str, Const)> for Env<'n> {
+    fn from_iter<I: IntoIterator<Item = (&'n str, Const)>>(iter: I) -> Self {
         Env { values: iter.into_iter().collect(), ..Env::default() }
     }
 }
 
-/// The constants in scope, by name, and the functions calls reach.
+/// The constants in scope, by name, and the functions calls reach. The names are those of the
+/// syntax tree, which outlives the checking.
 #[derive(Debug, Clone, Default)]
-pub struct Env {
-    values: HashMap<String, Const>,
+pub struct Env<'n> {
+    values: HashMap<&'n str, Const>,
     /// Constants whose definition failed (and was reported).
-    failed: Vec<String>,
+    failed: Vec<&'n str>,
     /// The functions in scope.
     pub functions: Functions,
 }
 
-impl Env {
+impl<'n> Env<'n> {
     /// No constants and no functions.
     pub fn new() -> Self {
         Env::default()
@@ -240,26 +241,26 @@ impl Env {
     }
 
     /// Defines (or redefines) a constant.
-    pub fn insert(&mut self, name: String, value: Const) {
+    pub fn insert(&mut self, name: &'n str, value: Const) {
         self.values.insert(name, value);
     }
 
     /// Marks `name` as a constant whose definition failed, so that its uses add no errors.
-    pub fn fail(&mut self, name: &str) {
+    pub fn fail(&mut self, name: &'n str) {
         self.values.remove(name);
-        self.failed.push(name.to_string());
+        self.failed.push(name);
     }
 
     /// The names of the constants.
-    pub fn keys(&self) -> impl Iterator<Item = &String> {
-        self.values.keys()
+    pub fn keys(&self) -> impl Iterator<Item = &'n str> + '_ {
+        self.values.keys().copied()
     }
 
     /// The types of the constants, with the same functions.
     pub fn types(&self) -> Types {
         let mut types = Types::new(self.functions.clone());
         for (name, value) in &self.values {
-            types.insert(name.clone(), value.ty());
+            types.insert(name.to_string(), value.ty());
         }
         types
     }
@@ -410,7 +411,7 @@ pub fn eval(value: &Value, env: &Env) -> Result<Const, Error> {
 fn eval_name(value: &Value, env: &Env) -> Result<Const, Error> {
     match &value.kind {
         ValueKind::Name(name) => env.get(name).cloned().ok_or_else(|| {
-            if env.failed.contains(name) {
+            if env.failed.contains(&name.as_str()) {
                 return Error::follow_on(value.span);
             }
             if let Some(rust) = python_literal(name) {
@@ -423,7 +424,7 @@ fn eval_name(value: &Value, env: &Env) -> Result<Const, Error> {
                 .with_help("booleans are written `true` and `false`, and no value is `None`")
                 .with_fix(value.span, rust);
             }
-            let names: Vec<&str> = env.keys().map(String::as_str).collect();
+            let names: Vec<&str> = env.keys().collect();
             let help = match suggest(name, &names) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None if names.is_empty() => {
@@ -736,15 +737,15 @@ fn eval_index(value: &Value, env: &Env) -> Result<Const, Error> {
 
 /// Binds loop variables to one item: the item itself, or the items of a tuple unpacked into
 /// `vars` (`_` binds nothing).
-pub fn bind_vars(
-    env: &mut Env,
-    vars: &[cnnc_syntax::Ident],
+pub fn bind_vars<'n>(
+    env: &mut Env<'n>,
+    vars: &'n [cnnc_syntax::Ident],
     unpack: bool,
     value: Const,
 ) -> Result<(), Error> {
     if !unpack {
         if vars[0].name != "_" {
-            env.insert(vars[0].name.clone(), value);
+            env.insert(&vars[0].name, value);
         }
         return Ok(());
     }
@@ -752,7 +753,7 @@ pub fn bind_vars(
         Const::Tuple(items) if items.len() == vars.len() => {
             for (var, item) in vars.iter().zip(items.iter()) {
                 if var.name != "_" {
-                    env.insert(var.name.clone(), item.clone());
+                    env.insert(&var.name, item.clone());
                 }
             }
             Ok(())
@@ -855,7 +856,7 @@ fn call_function(
                 .with_help(format!("call it as `{name}({})`", signature(def))))
             }
         };
-        inner.insert(param.name.name.clone(), value);
+        inner.insert(&param.name.name, value);
     }
     let depth = functions.calls_deep.get();
     if depth >= MAX_CALL_DEPTH {
@@ -870,7 +871,7 @@ fn call_function(
     let result = (|| {
         for stmt in &def.lets {
             let value = eval(&stmt.value, &inner)?;
-            inner.insert(stmt.name.name.clone(), value);
+            inner.insert(&stmt.name.name, value);
         }
         eval(&def.result, &inner)
     })();

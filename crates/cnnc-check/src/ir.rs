@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use crate::args::BoundArgs;
 use crate::consts::{Const, ConstType};
-use crate::layers::{LayerSpec, TensorDef};
+use crate::layers::{DType, LayerSpec, TensorDef, TensorDims};
 use crate::shape::{Shape, SizeRule};
 
 /// A checked model.
@@ -632,6 +632,18 @@ pub struct Tensor {
     pub def: TensorDef,
     /// The distribution chosen by an `init` rule; `None` keeps PyTorch's default.
     pub init: Option<InitDist>,
+}
+
+impl Tensor {
+    /// A float parameter, initialised as PyTorch does by default.
+    pub fn parameter(name: &'static str, dims: TensorDims) -> Tensor {
+        Tensor { def: TensorDef::parameter(name, dims), init: None }
+    }
+
+    /// A buffer.
+    pub fn buffer(name: &'static str, dims: TensorDims, dtype: DType) -> Tensor {
+        Tensor { def: TensorDef::buffer(name, dims, dtype), init: None }
+    }
 }
 
 /// An initial distribution, with every fan and gain already computed.

@@ -32,7 +32,7 @@ pub fn broadcast(a: &Shape, b: &Shape, rules: &mut Vec<SizeRule>) -> Result<Shap
             }
         });
     }
-    Ok(Shape(dims))
+    Ok(Shape::from(dims))
 }
 
 /// Whether `x` and `y` are equal for every input size, or for some, whose rule joins `rules`.
@@ -237,7 +237,7 @@ pub fn permute(shape: &Shape, dims: &[i64]) -> Result<Shape, String> {
         }
         out.push(shape.0[i]);
     }
-    Ok(Shape(out))
+    Ok(Shape::from(out))
 }
 
 /// `x.transpose(a, b)`.
@@ -245,11 +245,11 @@ pub fn transpose(shape: &Shape, a: i64, b: i64) -> Result<Shape, String> {
     let rank = shape.rank().max(1);
     let i = normalize_dim(a, rank).ok_or_else(|| format!("dimension {a} is out of range"))?;
     let j = normalize_dim(b, rank).ok_or_else(|| format!("dimension {b} is out of range"))?;
-    let mut dims = shape.0.clone();
+    let mut dims = shape.0.to_vec();
     if !dims.is_empty() {
         dims.swap(i, j);
     }
-    Ok(Shape(dims))
+    Ok(Shape::from(dims))
 }
 
 /// `torch.roll(x, shifts, dims)`: the shape stays; each shift goes with one dimension.
@@ -305,7 +305,7 @@ pub fn index(shape: &Shape, items: &[cnnc_syntax::IndexItem]) -> Result<Shape, S
         return Err(format!("{} indices for {shape}, of rank {}", items.len(), shape.rank()));
     }
     let mut out = Vec::new();
-    for (d, (item, dim)) in items.iter().zip(&shape.0).enumerate() {
+    for (d, (item, dim)) in items.iter().zip(shape.0.iter()).enumerate() {
         if *item == IndexItem::ALL {
             out.push(*dim);
             continue;
@@ -333,7 +333,7 @@ pub fn index(shape: &Shape, items: &[cnnc_syntax::IndexItem]) -> Result<Shape, S
         }
     }
     out.extend(shape.0[items.len()..].iter().cloned());
-    Ok(Shape(out))
+    Ok(Shape::from(out))
 }
 
 /// `x.expand(sizes)`: the sizes align with the input's from the end; new dimensions come first
@@ -371,5 +371,5 @@ pub fn expand(shape: &Shape, sizes: &[Dim]) -> Result<Shape, String> {
             }
         });
     }
-    Ok(Shape(out))
+    Ok(Shape::from(out))
 }

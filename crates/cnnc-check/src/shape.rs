@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::rc::Rc;
 use std::sync::{Mutex, OnceLock};
 
 /// One dimension of a tensor shape.
@@ -400,11 +401,32 @@ fn lcm(a: i64, b: i64) -> Option<i64> {
     (a / gcd(a, b)).checked_mul(b)
 }
 
-/// The shape of a tensor.
+/// The shape of a tensor. Its sizes are shared: a clone refers to the same sizes, as the many
+/// rows, values and expressions of a checked model that have one shape do.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Shape(pub Vec<Dim>);
+pub struct Shape(pub Rc<[Dim]>);
+
+impl From<Vec<Dim>> for Shape {
+    fn from(dims: Vec<Dim>) -> Shape {
+        Shape(dims.into())
+    }
+}
+
+impl FromIterator<Dim> for Shape {
+    fn from_iter<I: IntoIterator<Item = Dim>>(dims: I) -> Shape {
+        Shape(dims.into_iter().collect())
+    }
+}
 
 impl Shape {
+    /// The shape of a scalar, with no dimensions.
+    pub fn scalar() -> Shape {
+        thread_local! {
+            static SCALAR: Rc<[Dim]> = Rc::new([]);
+        }
+        Shape(SCALAR.with(Rc::clone))
+    }
+
     /// The number of elements per unit of the symbolic sizes (each counts as 1); `None` when
     /// it does not fit in 64 bits.
     pub fn elements(&self) -> Option<i64> {
@@ -427,9 +449,8 @@ impl Shape {
 
     /// The shape with dimension `index` replaced.
     pub fn with(&self, index: usize, dim: Dim) -> Shape {
-        let mut dims = self.0.clone();
-        dims[index] = dim;
-        Shape(dims)
+        let dims = self.0.iter().enumerate();
+        dims.map(|(i, &d)| if i == index { dim } else { d }).collect()
     }
 
     /// The dimensions that are known, or `None` if any is symbolic.

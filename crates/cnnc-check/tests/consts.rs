@@ -9,13 +9,9 @@ fn value(expr: &str) -> Result<Const, Code> {
     let file = cnnc_syntax::parse(&source).expect("the expression parses");
     let cnnc_syntax::Item::Child(child) = &file.models[0].items[0] else { panic!("a child") };
     let cnnc_syntax::Module::Layer(call) = &child.module else { panic!("a layer") };
-    let env: Env = [
-        ("c".to_string(), Const::Int(7)),
-        ("f".to_string(), Const::Float(0.5)),
-        ("b".to_string(), Const::Bool(true)),
-    ]
-    .into_iter()
-    .collect();
+    let env: Env = [("c", Const::Int(7)), ("f", Const::Float(0.5)), ("b", Const::Bool(true))]
+        .into_iter()
+        .collect();
     eval(&call.args[0].value, &env).map_err(|e| e.code)
 }
 

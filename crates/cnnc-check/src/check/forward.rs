@@ -147,7 +147,7 @@ impl<'a> ModelChecker<'a, '_> {
             let mut flow = Some(input);
             let value = |name: &str| ir::Expr {
                 kind: ir::ExprKind::Value(name.to_string()),
-                shape: Shape(Vec::new()),
+                shape: Shape::scalar(),
             };
             let mut expr = value(&input_name);
             let mut lets = Vec::new();
@@ -171,7 +171,7 @@ impl<'a> ModelChecker<'a, '_> {
                         more_inputs: Vec::new(),
                         outputs: 1,
                     },
-                    shape: flow.as_ref().map_or(Shape(Vec::new()), |f| f.shape.clone()),
+                    shape: flow.as_ref().map_or(Shape::scalar(), |f| f.shape.clone()),
                 };
             }
             let forward = (chain == Chain::Kept).then(|| ir::Forward {
@@ -346,7 +346,7 @@ impl<'a> ModelChecker<'a, '_> {
         source.push_str("_chunks");
         let source = env.fresh(&source);
         let kind = ir::ExprKind::Chunk { input: Box::new(input), chunks, dim, dynamic };
-        lets.push((source.clone(), ir::Expr { kind, shape: Shape(Vec::new()) }));
+        lets.push((source.clone(), ir::Expr { kind, shape: Shape::scalar() }));
         for (index, (name, shape)) in names.iter().zip(shapes).enumerate() {
             let kind = ir::ExprKind::Piece { source: source.clone(), index };
             let expr = ir::Expr { kind, shape: shape.clone() };
@@ -406,7 +406,7 @@ impl<'a> ModelChecker<'a, '_> {
         let input = Box::new(exprs.remove(0));
         let name = self.children[index].name.clone();
         let kind = ir::ExprKind::Child { name, input, more_inputs: exprs, outputs };
-        lets.push((source.clone(), ir::Expr { kind, shape: Shape(Vec::new()) }));
+        lets.push((source.clone(), ir::Expr { kind, shape: Shape::scalar() }));
         for (index, (name, out)) in names.iter().zip(outs).enumerate() {
             let shape = out.shape;
             let kind = ir::ExprKind::Output { source: source.clone(), index };
@@ -594,22 +594,22 @@ impl<'a> ModelChecker<'a, '_> {
                     _ => unreachable!("numbers are ints or floats"),
                 };
                 let flow = Flow {
-                    shape: Shape(Vec::new()),
+                    shape: Shape::scalar(),
                     span: value.span,
                     note: Note::Text(format!("the number {x:?}")),
                 };
-                Some((flow, ir::Expr { kind: ir::ExprKind::Scalar(x), shape: Shape(Vec::new()) }))
+                Some((flow, ir::Expr { kind: ir::ExprKind::Scalar(x), shape: Shape::scalar() }))
             }
             ast::Expr::Name(ident) if env.get(&ident.name).is_none() => {
                 match self.env.get(&ident.name).cloned() {
                     Some(value @ (Const::Int(_) | Const::Float(_))) => {
                         let flow = Flow {
-                            shape: Shape(Vec::new()),
+                            shape: Shape::scalar(),
                             span: ident.span,
                             note: Note::Text(format!("the constant `{}` = {value}", ident.name)),
                         };
                         let kind = ir::ExprKind::Constant { name: ident.name.clone(), value };
-                        Some((flow, ir::Expr { kind, shape: Shape(Vec::new()) }))
+                        Some((flow, ir::Expr { kind, shape: Shape::scalar() }))
                     }
                     _ => self.eval(e, env),
                 }
@@ -883,7 +883,7 @@ impl<'a> ModelChecker<'a, '_> {
                     }
                     let mut dims = shape.0[..2].to_vec();
                     dims.extend_from_slice(&like.shape.0[start..end]);
-                    shape = Shape(dims);
+                    shape = Shape::from(dims);
                     let layer = ir::Layer { spec, args, tensors: Vec::new() };
                     return self.resized(
                         name,
@@ -1707,8 +1707,8 @@ impl<'a> ModelChecker<'a, '_> {
         match &node.body {
             BodyState::Layer { spec, args: Some(args) } if spec.name == "Parameter" => {
                 node.called = true;
-                let dims = args.ints("shape").iter().map(|&n| Dim::Known(n)).collect();
-                Some((Shape(dims), node.path.to_string()))
+                let dims: Vec<Dim> = args.ints("shape").iter().map(|&n| Dim::Known(n)).collect();
+                Some((Shape::from(dims), node.path.to_string()))
             }
             _ => None,
         }

@@ -1,8 +1,9 @@
 //! Activation functions: the output has the input's shape.
 
-use super::{no_tensors, normalize_dim, same_shape, LayerSpec, ShapeCtx, TensorDef};
+use super::{no_tensors, normalize_dim, same_shape, LayerSpec, ShapeCtx};
 use crate::args::{ArgType, BoundArgs, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
+use crate::ir::Tensor;
 use crate::shape::Shape;
 use smallvec::smallvec;
 
@@ -147,9 +148,9 @@ fn glu_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
         );
         return None;
     }
-    let mut dims = ctx.input.shape.0.clone();
+    let mut dims = ctx.input.shape.0.to_vec();
     dims[d] = crate::shape::Dim::Known(size / 2);
-    Some(Shape(dims))
+    Some(Shape::from(dims))
 }
 
 /// `nn.Hardtanh` asserts `max_val > min_val` when it is built.
@@ -251,6 +252,6 @@ fn prelu_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     Some(ctx.input.shape.clone())
 }
 
-fn prelu_tensors(args: &BoundArgs) -> Vec<TensorDef> {
-    vec![TensorDef::parameter("weight", smallvec![args.int("num_parameters").unwrap_or(1)])]
+fn prelu_tensors(args: &BoundArgs) -> Vec<Tensor> {
+    vec![Tensor::parameter("weight", smallvec![args.int("num_parameters").unwrap_or(1)])]
 }

@@ -1,8 +1,9 @@
 //! Attention.
 
-use super::{LayerSpec, ShapeCtx, TensorDef};
+use super::{LayerSpec, ShapeCtx};
 use crate::args::{ArgType, BoundArgs, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
+use crate::ir::Tensor;
 use crate::shape::Shape;
 use smallvec::smallvec;
 
@@ -56,16 +57,15 @@ fn heads_divide(ctx: &mut ShapeCtx<'_>, param: &str, what: &str) -> Option<()> {
     )
 }
 
-fn attention_tensors(args: &BoundArgs) -> Vec<TensorDef> {
+fn attention_tensors(args: &BoundArgs) -> Vec<Tensor> {
     let e = args.int("embed_dim").unwrap_or(0);
-    let mut tensors =
-        vec![TensorDef::parameter("in_proj_weight", smallvec![e.saturating_mul(3), e])];
+    let mut tensors = vec![Tensor::parameter("in_proj_weight", smallvec![e.saturating_mul(3), e])];
     if args.bool("bias") {
-        tensors.push(TensorDef::parameter("in_proj_bias", smallvec![e.saturating_mul(3)]));
+        tensors.push(Tensor::parameter("in_proj_bias", smallvec![e.saturating_mul(3)]));
     }
-    tensors.push(TensorDef::parameter("out_proj.weight", smallvec![e, e]));
+    tensors.push(Tensor::parameter("out_proj.weight", smallvec![e, e]));
     if args.bool("bias") {
-        tensors.push(TensorDef::parameter("out_proj.bias", smallvec![e]));
+        tensors.push(Tensor::parameter("out_proj.bias", smallvec![e]));
     }
     tensors
 }
@@ -140,7 +140,7 @@ fn window_attention_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     Some(ctx.input.shape.clone())
 }
 
-fn window_attention_tensors(args: &BoundArgs) -> Vec<TensorDef> {
+fn window_attention_tensors(args: &BoundArgs) -> Vec<Tensor> {
     let dim = args.int("dim").unwrap_or(0);
     let heads = args.int("num_heads").unwrap_or(0);
     let window = match args.get("window_size") {
@@ -151,23 +151,23 @@ fn window_attention_tensors(args: &BoundArgs) -> Vec<TensorDef> {
     let tokens = window[0].saturating_mul(window[1]);
     // PyTorch's state_dict order: the module's own parameter and buffer, then `qkv` and `proj`.
     let mut tensors = vec![
-        TensorDef::parameter(
+        Tensor::parameter(
             "relative_position_bias_table",
             smallvec![span(window[0]).saturating_mul(span(window[1])), heads],
         ),
-        TensorDef::buffer(
+        Tensor::buffer(
             "relative_position_index",
             smallvec![tokens.saturating_mul(tokens)],
             super::DType::Int64,
         ),
-        TensorDef::parameter("qkv.weight", smallvec![dim.saturating_mul(3), dim]),
+        Tensor::parameter("qkv.weight", smallvec![dim.saturating_mul(3), dim]),
     ];
     if args.bool("qkv_bias") {
-        tensors.push(TensorDef::parameter("qkv.bias", smallvec![dim.saturating_mul(3)]));
+        tensors.push(Tensor::parameter("qkv.bias", smallvec![dim.saturating_mul(3)]));
     }
-    tensors.push(TensorDef::parameter("proj.weight", smallvec![dim, dim]));
+    tensors.push(Tensor::parameter("proj.weight", smallvec![dim, dim]));
     if args.bool("proj_bias") {
-        tensors.push(TensorDef::parameter("proj.bias", smallvec![dim]));
+        tensors.push(Tensor::parameter("proj.bias", smallvec![dim]));
     }
     tensors
 }

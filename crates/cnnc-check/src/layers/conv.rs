@@ -1,8 +1,9 @@
 //! Convolutions and transposed convolutions in 1, 2 and 3 dimensions.
 
-use super::{axis_names, spatial, LayerSpec, ShapeCtx, TensorDef, TensorDims, Window, Windows};
+use super::{axis_names, spatial, LayerSpec, ShapeCtx, TensorDims, Window, Windows};
 use crate::args::{ArgType, ArgValue, BoundArgs, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
+use crate::ir::Tensor;
 use crate::shape::{Dim, Shape, Sym};
 use smallvec::{smallvec, SmallVec};
 
@@ -232,13 +233,13 @@ pub(super) fn windows(args: &BoundArgs, ceil_mode: bool) -> Windows {
         .collect()
 }
 
-fn conv_tensors(args: &BoundArgs) -> Vec<TensorDef> {
+fn conv_tensors(args: &BoundArgs) -> Vec<Tensor> {
     kernel_and_bias(args, false)
 }
 
 /// The weight and optional bias of a convolution: the weight is `[out, in / groups, k...]`, or
 /// `[in, out / groups, k...]` for a transposed convolution.
-fn kernel_and_bias(args: &BoundArgs, transposed: bool) -> Vec<TensorDef> {
+fn kernel_and_bias(args: &BoundArgs, transposed: bool) -> Vec<Tensor> {
     let in_channels = args.int("in_channels").unwrap_or(0);
     let out_channels = args.int("out_channels").unwrap_or(0);
     let groups = args.int("groups").unwrap_or(1);
@@ -246,9 +247,9 @@ fn kernel_and_bias(args: &BoundArgs, transposed: bool) -> Vec<TensorDef> {
         if transposed { (in_channels, out_channels) } else { (out_channels, in_channels) };
     let mut dims: TensorDims = smallvec![first, second / groups];
     dims.extend_from_slice(args.ints("kernel_size"));
-    let mut tensors = vec![TensorDef::parameter("weight", dims)];
+    let mut tensors = vec![Tensor::parameter("weight", dims)];
     if args.bool("bias") {
-        tensors.push(TensorDef::parameter("bias", smallvec![out_channels]));
+        tensors.push(Tensor::parameter("bias", smallvec![out_channels]));
     }
     tensors
 }
@@ -282,7 +283,7 @@ fn conv_transpose_shape<const D: usize>(ctx: &mut ShapeCtx<'_>) -> Option<Shape>
             return None;
         }
     }
-    let mut dims = ctx.input.shape.0.clone();
+    let mut dims = ctx.input.shape.0.to_vec();
     for (i, name) in axis_names(D).iter().enumerate() {
         let input = match ctx.followed_dim(rank - D + i, name)? {
             Dim::Known(n) => n,
@@ -327,9 +328,9 @@ fn conv_transpose_shape<const D: usize>(ctx: &mut ShapeCtx<'_>) -> Option<Shape>
     }
     let out_channels = ctx.args.int("out_channels")?;
     dims[channel_dim?] = Dim::Known(out_channels);
-    Some(Shape(dims))
+    Some(Shape::from(dims))
 }
 
-fn conv_transpose_tensors(args: &BoundArgs) -> Vec<TensorDef> {
+fn conv_transpose_tensors(args: &BoundArgs) -> Vec<Tensor> {
     kernel_and_bias(args, true)
 }

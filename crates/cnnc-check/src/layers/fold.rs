@@ -80,7 +80,7 @@ fn unfold_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     let mut dims = ctx.input.shape.0[..rank - 3].to_vec();
     dims.push(Dim::Known(channels));
     dims.push(count);
-    Some(Shape(dims))
+    Some(Shape::from(dims))
 }
 
 fn fold_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
@@ -152,5 +152,5 @@ fn fold_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     let mut dims = ctx.input.shape.0[..rank - 2].to_vec();
     dims.push(Dim::Known(columns / area));
     dims.extend(output.iter().map(|&n| Dim::Known(n)));
-    Some(Shape(dims))
+    Some(Shape::from(dims))
 }

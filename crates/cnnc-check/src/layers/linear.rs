@@ -1,8 +1,9 @@
 //! Fully connected layers.
 
-use super::{LayerSpec, ShapeCtx, TensorDef};
+use super::{LayerSpec, ShapeCtx};
 use crate::args::{ArgType, ArgValue, BoundArgs, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
+use crate::ir::Tensor;
 use crate::shape::{Dim, Shape};
 use smallvec::smallvec;
 
@@ -102,15 +103,13 @@ fn bilinear_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     Some(first_shape.with(rank - 1, Dim::Known(out)))
 }
 
-fn bilinear_tensors(args: &BoundArgs) -> Vec<TensorDef> {
+fn bilinear_tensors(args: &BoundArgs) -> Vec<Tensor> {
     let dim = |name: &str| args.int(name).unwrap_or(0);
     let out = dim("out_features");
-    let mut tensors = vec![TensorDef::parameter(
-        "weight",
-        smallvec![out, dim("in1_features"), dim("in2_features")],
-    )];
+    let mut tensors =
+        vec![Tensor::parameter("weight", smallvec![out, dim("in1_features"), dim("in2_features")])];
     if args.bool("bias") {
-        tensors.push(TensorDef::parameter("bias", smallvec![out]));
+        tensors.push(Tensor::parameter("bias", smallvec![out]));
     }
     tensors
 }
@@ -177,12 +176,12 @@ fn forgotten_flatten(ctx: &mut ShapeCtx<'_>, features: i64) -> Option<()> {
     ctx.error(error)
 }
 
-fn linear_tensors(args: &BoundArgs) -> Vec<TensorDef> {
+fn linear_tensors(args: &BoundArgs) -> Vec<Tensor> {
     let in_features = args.int("in_features").unwrap_or(0);
     let out_features = args.int("out_features").unwrap_or(0);
-    let mut tensors = vec![TensorDef::parameter("weight", smallvec![out_features, in_features])];
+    let mut tensors = vec![Tensor::parameter("weight", smallvec![out_features, in_features])];
     if args.bool("bias") {
-        tensors.push(TensorDef::parameter("bias", smallvec![out_features]));
+        tensors.push(Tensor::parameter("bias", smallvec![out_features]));
     }
     tensors
 }

@@ -21,6 +21,7 @@ use smallvec::SmallVec;
 
 use crate::args::{ArgValue, BoundArgs, Param};
 use crate::diagnostic::{Code, Error};
+use crate::ir::Tensor;
 use crate::shape::{Dim, FloorSize, Shape, SizeRule, Sym};
 
 /// What the catalogue knows about one layer kind.
@@ -43,7 +44,7 @@ pub struct LayerSpec {
     /// The output shape for an input shape; fills in inferred (`_`) arguments.
     pub infer: fn(&mut ShapeCtx<'_>) -> Option<Shape>,
     /// The parameters and buffers, in PyTorch's registration order.
-    pub tensors: fn(&BoundArgs) -> Vec<TensorDef>,
+    pub tensors: fn(&BoundArgs) -> Vec<Tensor>,
 }
 
 /// Every layer kind, by name.
@@ -580,11 +581,9 @@ pub(crate) fn spatial(ctx: &mut ShapeCtx<'_>, windows: &[Window]) -> Option<Shap
         };
         ctx.collapse(&axis, sizes[i], windows[i], padded, effective);
     }
-    let mut dims = ctx.input.shape.0.clone();
-    for (i, result) in results.into_iter().enumerate() {
-        dims[first + i] = Dim::Known(result.ok()?);
-    }
-    Some(Shape(dims))
+    let outputs: SmallVec<[i64; 3]> = results.into_iter().collect::<Result<_, _>>().ok()?;
+    let dims = ctx.input.shape.0.iter().enumerate();
+    Some(dims.map(|(i, &d)| if i < first { d } else { Dim::Known(outputs[i - first]) }).collect())
 }
 
 /// [`spatial`] where some of the sizes are run-time sizes: each becomes a floor-affine function
@@ -593,7 +592,7 @@ fn run_time_spatial(ctx: &mut ShapeCtx<'_>, windows: &[Window]) -> Option<Shape>
     let rank = ctx.input.shape.rank();
     let first = rank - windows.len();
     let names = axis_names(windows.len());
-    let mut dims = ctx.input.shape.0.clone();
+    let mut dims = ctx.input.shape.0.to_vec();
     for (i, &w) in windows.iter().enumerate() {
         dims[first + i] = match ctx.followed_dim(first + i, names[i])? {
             Dim::Known(n) => match window_output(n, w) {
@@ -611,7 +610,7 @@ fn run_time_spatial(ctx: &mut ShapeCtx<'_>, windows: &[Window]) -> Option<Shape>
             Dim::Symbolic(Sym::Opaque(_)) => return None,
         };
     }
-    Some(Shape(dims))
+    Some(Shape::from(dims))
 }
 
 /// PyTorch's output size of a window over the run-time size `input`: `(input + 2p - e) // s + 1`
@@ -630,7 +629,7 @@ fn window_size(input: &FloorSize, w: Window) -> Option<FloorSize> {
 }
 
 /// The tensors of a layer without parameters or buffers.
-fn no_tensors(_: &BoundArgs) -> Vec<TensorDef> {
+fn no_tensors(_: &BoundArgs) -> Vec<Tensor> {
     Vec::new()
 }
 

@@ -1,9 +1,10 @@
 //! Normalisation layers.
 
 use super::conv::channel_ranks;
-use super::{DType, LayerSpec, ShapeCtx, TensorDef, TensorDims};
+use super::{DType, LayerSpec, ShapeCtx, TensorDims};
 use crate::args::{ArgType, BoundArgs, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
+use crate::ir::Tensor;
 use crate::shape::{Dim, Shape};
 use smallvec::smallvec;
 
@@ -129,17 +130,17 @@ fn instance_norm_shape<const D: usize>(ctx: &mut ShapeCtx<'_>) -> Option<Shape> 
     Some(ctx.input.shape.clone())
 }
 
-fn running_stats_tensors(args: &BoundArgs) -> Vec<TensorDef> {
+fn running_stats_tensors(args: &BoundArgs) -> Vec<Tensor> {
     let c = args.int("num_features").unwrap_or(0);
     let mut tensors = Vec::with_capacity(5);
     if args.bool("affine") {
-        tensors.push(TensorDef::parameter("weight", smallvec![c]));
-        tensors.push(TensorDef::parameter("bias", smallvec![c]));
+        tensors.push(Tensor::parameter("weight", smallvec![c]));
+        tensors.push(Tensor::parameter("bias", smallvec![c]));
     }
     if args.bool("track_running_stats") {
-        tensors.push(TensorDef::buffer("running_mean", smallvec![c], DType::Float));
-        tensors.push(TensorDef::buffer("running_var", smallvec![c], DType::Float));
-        tensors.push(TensorDef::buffer("num_batches_tracked", smallvec![], DType::Int64));
+        tensors.push(Tensor::buffer("running_mean", smallvec![c], DType::Float));
+        tensors.push(Tensor::buffer("running_var", smallvec![c], DType::Float));
+        tensors.push(Tensor::buffer("num_batches_tracked", smallvec![], DType::Int64));
     }
     tensors
 }
@@ -213,13 +214,13 @@ fn layer_norm_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     Some(ctx.input.shape.clone())
 }
 
-fn layer_norm_tensors(args: &BoundArgs) -> Vec<TensorDef> {
+fn layer_norm_tensors(args: &BoundArgs) -> Vec<Tensor> {
     let dims = TensorDims::from_slice(args.ints("normalized_shape"));
     let mut tensors = Vec::new();
     if args.bool("elementwise_affine") {
-        tensors.push(TensorDef::parameter("weight", dims.clone()));
+        tensors.push(Tensor::parameter("weight", dims.clone()));
         if args.bool("bias") {
-            tensors.push(TensorDef::parameter("bias", dims));
+            tensors.push(Tensor::parameter("bias", dims));
         }
     }
     tensors
@@ -248,13 +249,10 @@ fn group_norm_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     Some(ctx.input.shape.clone())
 }
 
-fn group_norm_tensors(args: &BoundArgs) -> Vec<TensorDef> {
+fn group_norm_tensors(args: &BoundArgs) -> Vec<Tensor> {
     let c = args.int("num_channels").unwrap_or(0);
     if args.bool("affine") {
-        vec![
-            TensorDef::parameter("weight", smallvec![c]),
-            TensorDef::parameter("bias", smallvec![c]),
-        ]
+        vec![Tensor::parameter("weight", smallvec![c]), Tensor::parameter("bias", smallvec![c])]
     } else {
         Vec::new()
     }

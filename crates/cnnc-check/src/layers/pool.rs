@@ -178,11 +178,11 @@ fn adaptive_pool_shape<const D: usize>(ctx: &mut ShapeCtx<'_>) -> Option<Shape> 
     }
     let rank = ctx.input.shape.rank();
     let sizes = ctx.args.opt_ints("output_size").to_vec();
-    let mut dims = ctx.input.shape.0.clone();
+    let mut dims = ctx.input.shape.0.to_vec();
     for (i, size) in sizes.into_iter().enumerate() {
         if let Some(size) = size {
             dims[rank - D + i] = Dim::Known(size);
         }
     }
-    Some(Shape(dims))
+    Some(Shape::from(dims))
 }

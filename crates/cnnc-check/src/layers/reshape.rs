@@ -1,9 +1,10 @@
 //! Layers that reshape, resample or pad: Unflatten, Upsample, PixelShuffle, the zero and constant
 //! pads, and Embedding (which adds a dimension).
 
-use super::{no_tensors, normalize_dim, LayerSpec, ShapeCtx, TensorDef};
+use super::{no_tensors, normalize_dim, LayerSpec, ShapeCtx};
 use crate::args::{ArgType, ArgValue, BoundArgs, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
+use crate::ir::Tensor;
 use crate::shape::{agreement, Agreement, Dim, Shape, SizeRule, Sym};
 use smallvec::smallvec;
 
@@ -237,7 +238,7 @@ fn unflatten_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     let mut dims = ctx.input.shape.0[..d].to_vec();
     dims.extend(resolved.into_iter().map(Dim::Known));
     dims.extend_from_slice(&ctx.input.shape.0[d + 1..]);
-    Some(Shape(dims))
+    Some(Shape::from(dims))
 }
 
 fn upsample_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
@@ -315,7 +316,7 @@ fn upsample_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
             );
         }
     };
-    let mut dims = ctx.input.shape.0.clone();
+    let mut dims = ctx.input.shape.0.to_vec();
     for (i, target) in targets.into_iter().enumerate() {
         let out = match target {
             Ok(size) => size,
@@ -353,7 +354,7 @@ fn upsample_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
         }
         dims[2 + i] = Dim::Known(out);
     }
-    Some(Shape(dims))
+    Some(Shape::from(dims))
 }
 
 fn embedding_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
@@ -364,15 +365,15 @@ fn embedding_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
             return arg_error(ctx, "padding_idx", message, "out of range", "padding_idx indexes a row of the embedding table; negative values count from the end");
         }
     }
-    let mut dims = ctx.input.shape.0.clone();
+    let mut dims = ctx.input.shape.0.to_vec();
     dims.push(Dim::Known(ctx.args.int("embedding_dim")?));
-    Some(Shape(dims))
+    Some(Shape::from(dims))
 }
 
-fn embedding_tensors(args: &BoundArgs) -> Vec<TensorDef> {
+fn embedding_tensors(args: &BoundArgs) -> Vec<Tensor> {
     let n = args.int("num_embeddings").unwrap_or(0);
     let d = args.int("embedding_dim").unwrap_or(0);
-    vec![TensorDef::parameter("weight", smallvec![n, d])]
+    vec![Tensor::parameter("weight", smallvec![n, d])]
 }
 
 fn pixel_shuffle_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
@@ -391,11 +392,11 @@ fn pixel_shuffle_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     if c % rr != 0 {
         return indivisible_channels(ctx, ("upscale_factor", r), &format!("{r}² = {rr}"), rr, c);
     }
-    let mut dims = ctx.input.shape.0.clone();
+    let mut dims = ctx.input.shape.0.to_vec();
     dims[rank - 3] = Dim::Known(c / rr);
     dims[rank - 2] = Dim::Known(hr);
     dims[rank - 1] = Dim::Known(wr);
-    Some(Shape(dims))
+    Some(Shape::from(dims))
 }
 
 fn channel_shuffle_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
@@ -454,7 +455,7 @@ fn pad_shape(d: usize, mode: PadMode, ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     ctx.expect_rank(&[d + 1, d + 2], what[d - 1])?;
     let rank = ctx.input.shape.rank();
     let padding = ctx.args.ints("padding").to_vec();
-    let mut dims = ctx.input.shape.0.clone();
+    let mut dims = ctx.input.shape.0.to_vec();
     // The pairs start with the last dimension.
     for (pair, dim) in padding.chunks(2).zip((rank - d..rank).rev()) {
         let widest = pair[0].max(pair[1]);
@@ -505,7 +506,7 @@ fn pad_shape(d: usize, mode: PadMode, ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
             Dim::Symbolic(Sym::Opaque(_)) => return None,
         };
     }
-    Some(Shape(dims))
+    Some(Shape::from(dims))
 }
 
 fn pixel_unshuffle_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
@@ -518,7 +519,7 @@ fn pixel_unshuffle_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
     let Some(channels) = r.checked_mul(r).and_then(|rr| rr.checked_mul(c)) else {
         return ctx.overflow();
     };
-    let mut dims = ctx.input.shape.0.clone();
+    let mut dims = ctx.input.shape.0.to_vec();
     dims[rank - 3] = Dim::Known(channels);
     for (dim, name) in [(rank - 2, "height"), (rank - 1, "width")] {
         dims[dim] = match ctx.followed_dim(dim, name)? {
@@ -557,5 +558,5 @@ fn pixel_unshuffle_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
             Dim::Symbolic(Sym::Opaque(_)) => return None,
         };
     }
-    Some(Shape(dims))
+    Some(Shape::from(dims))
 }

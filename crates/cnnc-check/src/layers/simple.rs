@@ -1,9 +1,10 @@
 //! Layers whose output shape is simple: dropout, stochastic depth, identity, flatten; and the
 //! bare `Parameter`.
 
-use super::{no_tensors, normalize_dim, same_shape, LayerSpec, ShapeCtx, TensorDef, TensorDims};
+use super::{no_tensors, normalize_dim, same_shape, LayerSpec, ShapeCtx, TensorDims};
 use crate::args::{ArgType, DefaultValue, Param};
 use crate::diagnostic::{Code, Error};
+use crate::ir::Tensor;
 use crate::shape::{Dim, Shape};
 
 /// The signature of `nn.Dropout` and `nn.Dropout1d/2d/3d`.
@@ -73,7 +74,7 @@ pub static PARAMETER: LayerSpec = LayerSpec {
     uses_train: false,
     inputs: 1,
     infer: parameter_as_layer,
-    tensors: |args| vec![TensorDef::parameter("", TensorDims::from_slice(args.ints("shape")))],
+    tensors: |args| vec![Tensor::parameter("", TensorDims::from_slice(args.ints("shape")))],
 };
 
 /// A parameter applied like a layer.
@@ -153,7 +154,7 @@ pub(crate) fn flatten(shape: &Shape, start: i64, end: i64) -> Result<(Shape, Str
         return Err(format!("start_dim {start} comes after end_dim {end}"));
     }
     if shape.rank() == 0 {
-        return Ok((Shape(vec![Dim::Known(1)]), "a scalar flattens to [1]".into()));
+        return Ok((Shape::from(vec![Dim::Known(1)]), "a scalar flattens to [1]".into()));
     }
     let merged = &shape.0[s..=e];
     let factors: Vec<String> = merged.iter().map(ToString::to_string).collect();
@@ -172,5 +173,5 @@ pub(crate) fn flatten(shape: &Shape, start: i64, end: i64) -> Result<(Shape, Str
     let mut dims = shape.0[..s].to_vec();
     dims.push(dim);
     dims.extend_from_slice(&shape.0[e + 1..]);
-    Ok((Shape(dims), arithmetic))
+    Ok((Shape::from(dims), arithmetic))
 }
