@@ -26,7 +26,7 @@ pub fn dot(model: &ir::Model, depth: usize) -> String {
     graph.values.insert(model.forward.input.clone(), (input, model.input.clone()));
     for (name, value) in &model.forward.lets {
         let (id, shape) = graph.expr(value);
-        graph.values.insert(name.clone(), (id, shape));
+        graph.values.insert(name.to_string(), (id, shape));
     }
     let results = std::iter::once(&model.forward.result).chain(&model.forward.more_results);
     for (i, result) in results.enumerate() {
@@ -93,7 +93,7 @@ impl Graph<'_> {
             ir::ExprKind::Value(name)
             | ir::ExprKind::Piece { source: name, .. }
             | ir::ExprKind::Output { source: name, .. } => {
-                let (id, shape) = self.values.get(name).cloned().unwrap_or_else(|| {
+                let (id, shape) = self.values.get(&**name).cloned().unwrap_or_else(|| {
                     let id = self.node(name, "ellipse");
                     (id, e.shape.clone())
                 });

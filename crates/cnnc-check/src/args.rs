@@ -334,7 +334,8 @@ pub fn bind<A: WrittenArg>(
     errors: &mut Vec<Error>,
 ) -> Option<BoundArgs> {
     let signature = || signature(callee, params);
-    let (slots, mut ok) = assign(callee, params, &signature, args, call_span, errors);
+    let mut slots = Slots::new();
+    let mut ok = assign(callee, params, &signature, args, call_span, errors, &mut slots);
     let mut values = Vec::with_capacity(params.len());
     for (param, slot) in params.iter().zip(&slots) {
         match slot {
@@ -435,10 +436,10 @@ impl Params for [Param] {
     }
 }
 
-/// Assigns written arguments to `params` by position and keyword: the argument of each
-/// parameter, or `None` where the default applies. Reports misplaced, unknown, duplicate and
-/// missing arguments, and returns whether there were none; `signature` gives the signature as
-/// messages show it (computed only for a message).
+/// Assigns written arguments to `params` by position and keyword: fills `slots` with the
+/// argument of each parameter, or `None` where the default applies. Reports misplaced, unknown,
+/// duplicate and missing arguments, and returns whether there were none; `signature` gives the
+/// signature as messages show it (computed only for a message).
 pub fn assign<'a, P: Params + ?Sized, A: WrittenArg>(
     callee: &str,
     params: &P,
@@ -446,9 +447,11 @@ pub fn assign<'a, P: Params + ?Sized, A: WrittenArg>(
     args: &'a [A],
     call_span: Span,
     errors: &mut Vec<Error>,
-) -> (Slots<'a, A>, bool) {
+    slots: &mut Slots<'a, A>,
+) -> bool {
     let count = params.count();
-    let mut slots: Slots<'a, A> = smallvec::smallvec![None; count];
+    slots.clear();
+    slots.resize(count, None);
     let mut ok = true;
     let mut seen_keyword: Option<Span> = None;
     // Parameters that a misspelled keyword was suggested for: not reported as missing too.
@@ -560,7 +563,7 @@ pub fn assign<'a, P: Params + ?Sized, A: WrittenArg>(
         );
         ok = false;
     }
-    (slots, ok)
+    ok
 }
 
 /// The value a default stands for, given the parameter's type.

@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap as HashMap;
 use cnnc_syntax as ast;
 use cnnc_syntax::{Span, Value, ValueKind};
 
-use crate::args::{assign, ArgValue, BoundArgs, Default, Params};
+use crate::args::{assign, ArgValue, BoundArgs, Default, Params, Slots};
 use crate::consts::{self, Const, ConstType, Env};
 use crate::diagnostic::{Code, Error};
 use crate::ir;
@@ -94,8 +94,9 @@ impl<'a> Blocks<'a> {
     ) -> Option<Vec<Const>> {
         let signature = || block_signature(block);
         let callee = &block.name.name;
-        let (slots, mut ok) =
-            assign(callee, block.params.as_slice(), &signature, &call.args, call.span, errors);
+        let mut slots = Slots::new();
+        let params = block.params.as_slice();
+        let mut ok = assign(callee, params, &signature, &call.args, call.span, errors, &mut slots);
         let mut values = Vec::new();
         for (param, slot) in block.params.iter().zip(slots) {
             let value = match (slot, &param.default) {
@@ -820,13 +821,15 @@ fn block_call(
 ) -> Option<ir::BlockModule> {
     let block = resolved.ast;
     let param_types = uses.params.get(&resolved.id)?;
-    let (slots, _) = assign(
+    let mut slots = Slots::new();
+    assign(
         &block.name.name,
         block.params.as_slice(),
         &String::new,
         &call.args,
         call.span,
         &mut Vec::new(),
+        &mut slots,
     );
     let args = block
         .params

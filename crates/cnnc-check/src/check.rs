@@ -161,6 +161,8 @@ pub(crate) fn check_model<'a>(
     };
     // The body: the model's own, or that of the block it is an instance of.
     let (items, declared, forwards, ok) = match &model.base {
+        // The declared names serve only to tell a `forward` which names are absent.
+        None if model.forwards.is_empty() => (body, Vec::new(), &[][..], true),
         None => (body, blocks::declared_names(&model.items), model.forwards.as_slice(), true),
         Some(call) => checker.base_block(model, call),
     };
@@ -248,7 +250,7 @@ pub(crate) fn check_model<'a>(
         return None;
     }
     for row in &mut result.trace {
-        row.parameters = counts.get(&*row.name).copied().unwrap_or(0);
+        row.parameters = counts.get(&row.name.as_ptr()).copied().unwrap_or(0);
     }
     drop(counts);
     apply_init_rules(model, &mut result, errors);
@@ -261,15 +263,15 @@ pub(crate) fn check_model<'a>(
     ok.then_some(result)
 }
 
-/// The parameter count of every layer, by path; the total, or `None` when it does not fit in
-/// 64 bits.
-fn layer_parameters<'n>(nodes: &'n [ir::Node], out: &mut HashMap<&'n str, i64>) -> Option<i64> {
+/// The parameter count of every layer, by the address of its path, which its trace rows share;
+/// the total, or `None` when it does not fit in 64 bits.
+fn layer_parameters(nodes: &[ir::Node], out: &mut HashMap<*const u8, i64>) -> Option<i64> {
     let mut total = Some(0i64);
     for node in nodes {
         let count = match &node.body {
             ir::NodeBody::Layer(layer) => {
                 let count = layer.checked_parameters();
-                out.insert(&node.path, count.unwrap_or(i64::MAX));
+                out.insert(node.path.as_ptr(), count.unwrap_or(i64::MAX));
                 count
             }
             body => layer_parameters(body.children(), out),

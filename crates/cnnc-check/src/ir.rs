@@ -675,7 +675,7 @@ pub struct Forward {
     /// The names of further inputs, for a block's `forward(x, skip)`.
     pub more_inputs: Vec<String>,
     /// Named intermediate values, in order.
-    pub lets: Vec<(String, Expr)>,
+    pub lets: Vec<(Rc<str>, Expr)>,
     /// The returned value.
     pub result: Expr,
     /// Further outputs, such as auxiliary heads: `(result, more...)`.
@@ -695,7 +695,7 @@ pub struct Expr {
 #[derive(Debug, Clone)]
 pub enum ExprKind {
     /// A named value: the input or an intermediate.
-    Value(String),
+    Value(Rc<str>),
     /// A top-level child applied to a value (or, for a block's `forward(x, skip)`, several).
     Child {
         /// The child's name (its [`Node::name`]).
@@ -788,14 +788,14 @@ pub enum ExprKind {
     /// Output `index` of the block call bound to `source`.
     Output {
         /// The name the outputs are bound to.
-        source: String,
+        source: Rc<str>,
         /// Which output.
         index: usize,
     },
     /// Piece `index` of the chunks bound to `source`.
     Piece {
         /// The name the chunks are bound to.
-        source: String,
+        source: Rc<str>,
         /// Which piece.
         index: usize,
     },

@@ -449,6 +449,9 @@ impl Shape {
 
     /// The shape with dimension `index` replaced.
     pub fn with(&self, index: usize, dim: Dim) -> Shape {
+        if self.0[index] == dim {
+            return self.clone();
+        }
         let dims = self.0.iter().enumerate();
         dims.map(|(i, &d)| if i == index { dim } else { d }).collect()
     }

@@ -52,3 +52,13 @@ fn layers_doc_is_current() {
         "docs/layers.md is out of date; regenerate it with CNNC_UPDATE_DOCS=1"
     );
 }
+
+/// Every layer is found by its name, so no two layers share one.
+#[test]
+fn every_layer_is_found_by_its_name() {
+    for spec in CATALOGUE {
+        let found = cnnc_check::layers::lookup(spec.name).expect("a layer of the catalogue");
+        assert!(std::ptr::eq(found, *spec), "`{}` names two layers", spec.name);
+    }
+    assert!(cnnc_check::layers::lookup("Conv").is_none());
+}

@@ -1,6 +1,7 @@
 //! The code of forward computations, shared by models and blocks.
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use cnnc_check::args::ArgValue;
 use cnnc_check::consts::{Const, ConstType};
@@ -60,15 +61,15 @@ impl<'a> ForwardGen<'a> {
             .collect();
         for (name, value) in &forward.lets {
             let alias = match &value.kind {
-                ir::ExprKind::Value(other) => borrowed.contains(other.as_str()),
+                ir::ExprKind::Value(other) => borrowed.contains(&**other),
                 ir::ExprKind::Piece { .. } => true,
                 _ => false,
             };
             if alias {
-                borrowed.insert(name.as_str());
+                borrowed.insert(&**name);
             } else {
                 // A later `let` of the same name shadows an alias.
-                borrowed.remove(name.as_str());
+                borrowed.remove(&**name);
             }
         }
         ForwardGen { forward, child, block, needs: ExprNeeds::default(), borrowed }
@@ -96,19 +97,19 @@ impl<'a> ForwardGen<'a> {
             values_read(result, &mut needed);
         }
         for (name, value) in forward.lets.iter().rev() {
-            if needed.contains(name.as_str()) {
+            if needed.contains(&**name) {
                 values_read(value, &mut needed);
             }
         }
-        let mut lets: Vec<&(String, ir::Expr)> =
-            forward.lets.iter().filter(|(name, _)| needed.contains(name.as_str())).collect();
+        let mut lets: Vec<&(Rc<str>, ir::Expr)> =
+            forward.lets.iter().filter(|(name, _)| needed.contains(&**name)).collect();
         // `let y = ...; y` returns the expression itself.
         let mut results: Vec<&ir::Expr> = results.to_vec();
         if let ([result], Some((name, value))) = (results.as_slice(), lets.last()) {
             let read_elsewhere = lets[..lets.len() - 1].iter().any(|(_, v)| {
                 let mut read = HashSet::new();
                 values_read(v, &mut read);
-                read.contains(name.as_str())
+                read.contains(&**name)
             });
             if matches!(&result.kind, ir::ExprKind::Value(n) if n == name)
                 && !read_elsewhere
@@ -127,16 +128,16 @@ impl<'a> ForwardGen<'a> {
         let mut outputs: HashMap<&str, Vec<Option<&str>>> = HashMap::new();
         for (name, value) in &lets {
             if let ir::ExprKind::Output { source, index } = &value.kind {
-                if let Some(names) = outputs.get_mut(source.as_str()) {
-                    names[*index] = Some(name.as_str());
+                if let Some(names) = outputs.get_mut(&**source) {
+                    names[*index] = Some(&**name);
                 } else if let Some((
                     _,
                     ir::Expr { kind: ir::ExprKind::Child { outputs: n, .. }, .. },
                 )) = lets.iter().find(|(n, _)| n == source)
                 {
                     let mut names = vec![None; *n];
-                    names[*index] = Some(name.as_str());
-                    outputs.insert(source.as_str(), names);
+                    names[*index] = Some(&**name);
+                    outputs.insert(&**source, names);
                 }
             }
         }
@@ -145,7 +146,7 @@ impl<'a> ForwardGen<'a> {
             .filter(|(_, value)| !matches!(value.kind, ir::ExprKind::Output { .. }))
             .map(|(name, value)| {
                 let code = self.expr(value);
-                match outputs.get(name.as_str()) {
+                match outputs.get(&**name) {
                     Some(names) => {
                         let names = names.iter().map(|n| match n {
                             Some(n) => value_ident(n).into_token_stream(),
@@ -178,7 +179,7 @@ impl<'a> ForwardGen<'a> {
                         && reads
                             .iter()
                             .enumerate()
-                            .any(|(j, read)| j != i && read.contains(name.as_str())) =>
+                            .any(|(j, read)| j != i && read.contains(&**name)) =>
                 {
                     let name = value_ident(name);
                     quote! { #name.shallow_clone() }
@@ -691,8 +692,8 @@ impl<'a> ForwardGen<'a> {
 
 /// Adds the value names an expression reads to `out`.
 fn values_read<'e>(e: &'e ir::Expr, out: &mut HashSet<&'e str>) {
-    let mut add = |name: &'e String| {
-        out.insert(name.as_str());
+    let mut add = |name: &'e Rc<str>| {
+        out.insert(name);
     };
     match &e.kind {
         ir::ExprKind::Value(name)

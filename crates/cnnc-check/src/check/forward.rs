@@ -69,13 +69,13 @@ const LAYER_FUNCTIONS: &[(&str, &str)] = &[
 /// A tensor value and its expression, or `None` after an error in it.
 type Evaluated = Option<(Flow, ir::Expr)>;
 
-/// The values a `forward` has bound so far.
+/// The values a `forward` has bound so far, by their names in the syntax tree.
 #[derive(Default)]
-struct Env {
+struct Env<'n> {
     /// The latest binding of each name.
-    bound: HashMap<String, Bound>,
+    bound: HashMap<&'n str, Bound>,
     /// Every value name the IR uses.
-    taken: HashSet<String>,
+    taken: HashSet<Rc<str>>,
 }
 
 struct Bound {
@@ -83,24 +83,24 @@ struct Bound {
     flow: Option<Flow>,
     /// Its name in the IR: the name itself, or `name#k` for the k-th rebinding, which the
     /// generated code writes as a shadowing `let name`.
-    ir_name: String,
+    ir_name: Rc<str>,
 }
 
-impl Env {
+impl<'n> Env<'n> {
     /// Binds `name` to a value (or to `None` after an error); returns its name in the IR.
-    fn bind(&mut self, name: &str, flow: Option<Flow>) -> String {
+    fn bind(&mut self, name: &'n str, flow: Option<Flow>) -> Rc<str> {
         let ir_name = self.fresh(name);
-        self.bound.insert(name.to_string(), Bound { flow, ir_name: ir_name.clone() });
+        self.bound.insert(name, Bound { flow, ir_name: ir_name.clone() });
         ir_name
     }
 
     /// An IR name not used yet: `base`, or `base#1`, `base#2`, ...
-    fn fresh(&mut self, base: &str) -> String {
-        let mut name = base.to_string();
+    fn fresh(&mut self, base: &str) -> Rc<str> {
+        let mut name: Rc<str> = base.into();
         let mut k = 0;
         while self.taken.contains(&name) {
             k += 1;
-            name = format!("{base}#{k}");
+            name = format!("{base}#{k}").into();
         }
         self.taken.insert(name.clone());
         name
@@ -111,8 +111,8 @@ impl Env {
     }
 
     /// The bound names, for suggestions.
-    fn names(&self) -> Vec<&str> {
-        self.bound.keys().map(String::as_str).collect()
+    fn names(&self) -> Vec<&'n str> {
+        self.bound.keys().copied().collect()
     }
 }
 
@@ -145,11 +145,11 @@ impl<'a> ModelChecker<'a, '_> {
             // `CHAIN_LENGTH` children, so that no expression nests deeper than that.
             let input_name = input_name.to_string();
             let mut flow = Some(input);
-            let value = |name: &str| ir::Expr {
-                kind: ir::ExprKind::Value(name.to_string()),
+            let value = |name: Rc<str>| ir::Expr {
+                kind: ir::ExprKind::Value(name),
                 shape: Shape::scalar(),
             };
-            let mut expr = value(&input_name);
+            let mut expr = value(input_name.as_str().into());
             let mut lets = Vec::new();
             for i in 0..self.children.len() {
                 if self.modules > MAX_MODULES {
@@ -161,8 +161,8 @@ impl<'a> ModelChecker<'a, '_> {
                     continue;
                 }
                 if i > 0 && i % CHAIN_LENGTH == 0 {
-                    let name = format!("{input_name}_{}", i / CHAIN_LENGTH);
-                    lets.push((name.clone(), std::mem::replace(&mut expr, value(&name))));
+                    let name: Rc<str> = format!("{input_name}_{}", i / CHAIN_LENGTH).into();
+                    lets.push((name.clone(), std::mem::replace(&mut expr, value(name))));
                 }
                 expr = ir::Expr {
                     kind: ir::ExprKind::Child {
@@ -305,11 +305,12 @@ impl<'a> ModelChecker<'a, '_> {
     /// outputs of a block, one name each.
     fn eval_several_names(
         &mut self,
-        stmt: &ast::Let,
-        env: &mut Env,
-        lets: &mut Vec<(String, ir::Expr)>,
+        stmt: &'a ast::Let,
+        env: &mut Env<'a>,
+        lets: &mut Vec<(Rc<str>, ir::Expr)>,
     ) -> bool {
-        let names: Vec<&ast::Ident> = std::iter::once(&stmt.name).chain(&stmt.more_names).collect();
+        let names: Vec<&'a ast::Ident> =
+            std::iter::once(&stmt.name).chain(&stmt.more_names).collect();
         let mut pieces = None;
         if let ast::Expr::Call(call) = &stmt.value {
             let child = self.child_named(&call.callee.name);
@@ -362,9 +363,9 @@ impl<'a> ModelChecker<'a, '_> {
         &mut self,
         call: &ast::Call,
         index: usize,
-        names: &[&ast::Ident],
-        env: &mut Env,
-        lets: &mut Vec<(String, ir::Expr)>,
+        names: &[&'a ast::Ident],
+        env: &mut Env<'a>,
+        lets: &mut Vec<(Rc<str>, ir::Expr)>,
     ) -> bool {
         let callee = &call.callee.name;
         let outputs = self.signature(index).1;

@@ -247,7 +247,8 @@ fn kernel_and_bias(args: &BoundArgs, transposed: bool) -> Vec<Tensor> {
         if transposed { (in_channels, out_channels) } else { (out_channels, in_channels) };
     let mut dims: TensorDims = smallvec![first, second / groups];
     dims.extend_from_slice(args.ints("kernel_size"));
-    let mut tensors = vec![Tensor::parameter("weight", dims)];
+    let mut tensors = Vec::with_capacity(2);
+    tensors.push(Tensor::parameter("weight", dims));
     if args.bool("bias") {
         tensors.push(Tensor::parameter("bias", smallvec![out_channels]));
     }

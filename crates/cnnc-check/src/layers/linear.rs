@@ -150,10 +150,13 @@ fn linear_shape(ctx: &mut ShapeCtx<'_>) -> Option<Shape> {
 fn forgotten_flatten(ctx: &mut ShapeCtx<'_>, features: i64) -> Option<()> {
     let shape = &ctx.input.shape;
     let ArgValue::Int(declared) = *ctx.args.get("in_features") else { return Some(()) };
+    if declared == features {
+        return Some(());
+    }
     let sizes: Option<Vec<i64>> = shape.0.iter().skip(1).map(Dim::known).collect();
     let Some(sizes) = sizes.filter(|s| s.len() >= 2) else { return Some(()) };
     let product = sizes.iter().try_fold(1i64, |n, &s| n.checked_mul(s));
-    if declared == features || product != Some(declared) {
+    if product != Some(declared) {
         return Some(());
     }
     let path = ctx.path.to_string();
@@ -179,7 +182,8 @@ fn forgotten_flatten(ctx: &mut ShapeCtx<'_>, features: i64) -> Option<()> {
 fn linear_tensors(args: &BoundArgs) -> Vec<Tensor> {
     let in_features = args.int("in_features").unwrap_or(0);
     let out_features = args.int("out_features").unwrap_or(0);
-    let mut tensors = vec![Tensor::parameter("weight", smallvec![out_features, in_features])];
+    let mut tensors = Vec::with_capacity(2);
+    tensors.push(Tensor::parameter("weight", smallvec![out_features, in_features]));
     if args.bool("bias") {
         tensors.push(Tensor::parameter("bias", smallvec![out_features]));
     }

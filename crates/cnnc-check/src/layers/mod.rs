@@ -15,8 +15,10 @@ mod simple;
 pub(crate) use simple::flatten as simple_flatten;
 
 use std::rc::Rc;
+use std::sync::OnceLock;
 
 use cnnc_syntax::Span;
+use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
 use crate::args::{ArgValue, BoundArgs, Param};
@@ -142,7 +144,10 @@ pub static CATALOGUE: &[&LayerSpec] = &[
 
 /// Looks a layer kind up by its `torch.nn` name.
 pub fn lookup(name: &str) -> Option<&'static LayerSpec> {
-    CATALOGUE.iter().copied().find(|spec| spec.name == name)
+    // A model names a layer kind for each of its layers: a table, not a scan of the catalogue.
+    static BY_NAME: OnceLock<FxHashMap<&'static str, &'static LayerSpec>> = OnceLock::new();
+    let by_name = BY_NAME.get_or_init(|| CATALOGUE.iter().map(|spec| (spec.name, *spec)).collect());
+    by_name.get(name).copied()
 }
 
 /// Whether a tensor is a trainable parameter or a buffer.
