@@ -5,6 +5,8 @@
 //! between uses). Generated code has one struct per block, so the checker also records, for
 //! every layer, condition and forward branch of a block, what its uses resolved it to.
 
+use std::rc::Rc;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use cnnc_syntax as ast;
@@ -355,10 +357,10 @@ fn collect_constants<'a>(items: &'a [ast::Item], out: &mut Vec<&'a ast::Ident>) 
 }
 
 /// The names of the children a body may declare, in every branch.
-pub(crate) fn declared_names(items: &[ast::Item]) -> Vec<String> {
+pub(crate) fn declared_names(items: &[ast::Item]) -> Vec<&str> {
     let (mut named, mut unnamed) = (Vec::new(), Vec::new());
     collect_children(items, &mut named, &mut unnamed);
-    named.into_iter().map(|(n, _)| n.to_string()).collect()
+    named.into_iter().map(|(n, _)| n).collect()
 }
 
 /// What the uses of blocks in a file resolved, recorded by item and block id while checking
@@ -381,22 +383,22 @@ pub(crate) struct Uses {
 /// argument the first use where it differs from the first. Differences in arguments computed
 /// from the block's constants are expected; any other difference is reported.
 pub(crate) struct LayerUses {
-    first: (String, BoundArgs),
-    differs: Vec<Option<(String, BoundArgs)>>,
+    first: (Rc<str>, BoundArgs),
+    differs: Vec<Option<(Rc<str>, BoundArgs)>>,
 }
 
 impl Uses {
     /// Records one use of the layer `id`, at `path`.
-    pub fn record_layer(&mut self, id: ItemId, path: &str, args: &BoundArgs) {
+    pub fn record_layer(&mut self, id: ItemId, path: &Rc<str>, args: &BoundArgs) {
         let Some(uses) = self.layers.get_mut(&id) else {
             let differs = vec![None; args.values.len()];
-            self.layers.insert(id, LayerUses { first: (path.to_string(), args.clone()), differs });
+            self.layers.insert(id, LayerUses { first: (path.clone(), args.clone()), differs });
             return;
         };
         let first = &uses.first.1.values;
         for (i, (a, b)) in first.iter().zip(&args.values).enumerate() {
             if a.value != b.value && uses.differs[i].is_none() {
-                uses.differs[i] = Some((path.to_string(), args.clone()));
+                uses.differs[i] = Some((path.clone(), args.clone()));
             }
         }
     }

@@ -107,7 +107,7 @@ pub(crate) struct ModelChecker<'a, 'e> {
     /// The constants in scope.
     env: Env<'a>,
     /// Children the current block declares under conditions that do not hold: identity.
-    absent: HashSet<String>,
+    absent: HashSet<&'a str>,
     trace: Vec<ir::TraceRow>,
     /// The blocks being expanded, innermost last, to reject a block that contains itself.
     stack: Vec<&'a str>,
@@ -341,7 +341,7 @@ impl<'a> ModelChecker<'a, '_> {
         &mut self,
         model: &'a ast::Model,
         call: &'a ast::LayerCall,
-    ) -> (&'a [Item<'a>], Vec<String>, &'a [ast::Forward], bool) {
+    ) -> (&'a [Item<'a>], Vec<&'a str>, &'a [ast::Forward], bool) {
         if let Some(extra) =
             model.items.first().map(item_span).or(model.forwards.first().map(|f| f.span))
         {
@@ -1096,11 +1096,13 @@ impl<'a> ModelChecker<'a, '_> {
             .into_iter()
             .enumerate()
             .map(|(i, flow)| {
-                let what = match params.get(i) {
-                    Some(param) if params.len() > 1 => format!("input `{param}` of `{path}`"),
-                    _ => format!("the input of `{path}`"),
+                let note = match params.get(i) {
+                    Some(param) if params.len() > 1 => {
+                        Note::Is(format!("input `{param}` of `{path}`"))
+                    }
+                    _ => Note::InputOf(path.clone()),
                 };
-                Flow { note: Note::Is(what), ..flow }
+                Flow { note, ..flow }
             })
             .collect();
         // A block of numbered children runs them as a `Sequential`: no chain to keep.

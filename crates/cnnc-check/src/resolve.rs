@@ -37,7 +37,7 @@ pub(crate) struct ResolvedBlock<'a> {
     /// The body.
     pub body: Vec<Item<'a>>,
     /// The names of the children the body may declare, in every branch.
-    pub declared: Vec<String>,
+    pub declared: Vec<&'a str>,
 }
 
 /// An entry of a body.

@@ -25,20 +25,15 @@ fn is_keyword(name: &str) -> bool {
 /// Splits a name into words at underscores (and any other character that cannot be in a Rust
 /// name, such as the `-` of `"block1-0"`), digits-to-letters and case changes, keeping acronyms
 /// together (`SimpleCNN` → `Simple`, `CNN`).
-fn words(name: &str) -> Vec<String> {
-    let chars: Vec<char> = name.chars().collect();
+fn words(name: &str) -> Vec<&str> {
     let mut words = Vec::new();
-    let mut current = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if !c.is_ascii_alphanumeric() {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
-            continue;
-        }
-        let prev = i.checked_sub(1).map(|j| chars[j]);
-        let next = chars.get(i + 1).copied();
+    let mut start: Option<usize> = None;
+    let mut prev: Option<char> = None;
+    let mut chars = name.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
         let boundary = match prev {
+            _ if !c.is_ascii_alphanumeric() => true,
             Some(p) if c.is_uppercase() => {
                 p.is_lowercase()
                     || p.is_ascii_digit()
@@ -46,36 +41,45 @@ fn words(name: &str) -> Vec<String> {
             }
             _ => false,
         };
-        if boundary && !current.is_empty() {
-            words.push(std::mem::take(&mut current));
+        if boundary {
+            if let Some(s) = start.take() {
+                words.push(&name[s..i]);
+            }
         }
-        current.push(c);
+        if c.is_ascii_alphanumeric() {
+            start.get_or_insert(i);
+        }
+        prev = Some(c);
     }
-    if !current.is_empty() {
-        words.push(current);
+    if let Some(s) = start {
+        words.push(&name[s..]);
     }
     words
 }
 
 /// `SimpleCNN` → `SimpleCnn`, `layer1` → `Layer1`.
 pub fn pascal_case(name: &str) -> String {
-    words(name)
-        .iter()
-        .map(|w| {
-            let mut chars = w.chars();
-            match chars.next() {
-                Some(first) => {
-                    first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect()
-                }
-                None => String::new(),
-            }
-        })
-        .collect()
+    let mut pascal = String::with_capacity(name.len());
+    for word in words(name) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            pascal.extend(first.to_uppercase());
+            pascal.extend(chars.flat_map(char::to_lowercase));
+        }
+    }
+    pascal
 }
 
 /// `fc_relu1` → `fc_relu1`, `Conv1` → `conv1`.
 pub fn snake_case(name: &str) -> String {
-    words(name).iter().map(|w| w.to_lowercase()).collect::<Vec<_>>().join("_")
+    let mut snake = String::with_capacity(name.len() + 4);
+    for (i, word) in words(name).into_iter().enumerate() {
+        if i > 0 {
+            snake.push('_');
+        }
+        snake.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    snake
 }
 
 /// A type name for a model or `Sequential`.
@@ -193,5 +197,26 @@ mod tests {
             assert_eq!(field_name(name), field, "{name}");
             assert_eq!(field_name(name), field_name_of_any(name), "{name}");
         }
+    }
+
+    #[test]
+    fn words_split_at_case_changes_digits_and_separators() {
+        for (name, split) in [
+            ("SimpleCNN", &["Simple", "CNN"][..]),
+            ("CNNBlock", &["CNN", "Block"]),
+            ("layer1", &["layer1"]),
+            ("Conv2dBN", &["Conv2d", "BN"]),
+            ("block1-0", &["block1", "0"]),
+            ("__a__b__", &["a", "b"]),
+            ("ABé", &["A", "B"]),
+            ("AÉb", &["A", "b"]),
+            ("", &[]),
+        ] {
+            assert_eq!(words(name), split, "{name}");
+        }
+        assert_eq!(pascal_case("SimpleCNN"), "SimpleCnn");
+        assert_eq!(pascal_case("res_net-50"), "ResNet50");
+        assert_eq!(snake_case("downSampleCNN2"), "down_sample_cnn2");
+        assert_eq!(type_ident("3d"), "M3d");
     }
 }

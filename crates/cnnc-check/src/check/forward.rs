@@ -719,7 +719,7 @@ impl<'a> ModelChecker<'a, '_> {
         if callee.name.contains('.') {
             return self.eval_path_call(call, input, rest);
         }
-        if self.absent.contains(&callee.name) && rest.is_empty() {
+        if self.absent.contains(callee.name.as_str()) && rest.is_empty() {
             // A child whose condition does not hold here is the identity.
             let Some(input) = input else { return self.missing_input(call) };
             let (flow, input_expr) = input?;

@@ -10,20 +10,22 @@ pub(super) fn apply_init_rules(
     errors: &mut Vec<Error>,
 ) {
     let mut by_path: Vec<(String, String, init::Initializer, &ast::InitRule)> = Vec::new();
-    let mut by_kind: Vec<(&str, String, init::Initializer, &ast::InitRule)> = Vec::new();
+    let mut by_kind: Vec<(&'static LayerSpec, String, init::Initializer, &ast::InitRule)> =
+        Vec::new();
     for rule in &model.init {
         let (param, owner) = rule.target.split_last().expect("a target has at least two segments");
         let Some(initializer) = init::resolve(rule, errors) else { continue };
         let first = &owner[0];
         let is_child = result.children.iter().any(|c| *c.name == *first.name);
         // `ShiftedWindowAttention.qkv.weight`: a layer kind, and a tensor name that may have dots.
-        if owner.len() > 1 && !is_child && layers::lookup(&first.name).is_some() {
+        let kind = layers::lookup(&first.name);
+        if let Some(kind) = kind.filter(|_| owner.len() > 1 && !is_child) {
             let names: Vec<&str> = rule.target[1..].iter().map(|s| s.name.as_str()).collect();
-            by_kind.push((first.name.as_str(), names.join("."), initializer, rule));
+            by_kind.push((kind, names.join("."), initializer, rule));
             continue;
         }
         if owner.len() == 1 && !is_child {
-            if layers::lookup(&first.name).is_none() {
+            let Some(kind) = kind else {
                 let mut names: Vec<&str> = result.children.iter().map(|c| &*c.name).collect();
                 names.extend(layers::CATALOGUE.iter().map(|s| s.name));
                 let help = match suggest(&first.name, &names) {
@@ -43,8 +45,8 @@ pub(super) fn apply_init_rules(
                     .with_help(help),
                 );
                 continue;
-            }
-            by_kind.push((first.name.as_str(), param.name.clone(), initializer, rule));
+            };
+            by_kind.push((kind, param.name.clone(), initializer, rule));
             continue;
         }
         let path: Vec<&str> = owner.iter().map(|s| s.name.as_str()).collect();
@@ -114,6 +116,9 @@ pub(super) fn apply_init_rules(
 
     let mut kind_used = vec![false; by_kind.len()];
     let mut kind_seen = vec![false; by_kind.len()];
+    // Distributions worked out so far, by rule and tensor sizes: a network's many layers of
+    // one kind and size share them.
+    let mut lowered: Vec<(*const init::Initializer, layers::TensorDims, ir::InitDist)> = Vec::new();
     visit_layers_mut(&mut result.children, &mut |path, layer| {
         for tensor in &mut layer.tensors {
             if tensor.def.kind != TensorKind::Parameter {
@@ -121,10 +126,9 @@ pub(super) fn apply_init_rules(
             }
             let path_rule =
                 by_path.iter().rev().find(|(p, name, ..)| p == path && *name == tensor.def.name);
-            let kind_rule =
-                by_kind.iter().enumerate().rev().find(|(_, (kind, name, ..))| {
-                    *kind == layer.spec.name && name == tensor.def.name
-                });
+            let kind_rule = by_kind.iter().enumerate().rev().find(|(_, (kind, name, ..))| {
+                std::ptr::eq(*kind, layer.spec) && name == tensor.def.name
+            });
             let chosen = match (path_rule, kind_rule) {
                 (Some((_, _, init, _)), _) => Some(init),
                 (None, Some((i, (_, _, init, _)))) => {
@@ -134,9 +138,18 @@ pub(super) fn apply_init_rules(
                 (None, None) => None,
             };
             if let Some(init) = chosen {
+                let dims = &tensor.def.dims;
+                let known = lowered.iter().find(|(i, d, _)| std::ptr::eq(*i, init) && d == dims);
+                if let Some((.., dist)) = known {
+                    tensor.init = Some(*dist);
+                    continue;
+                }
                 let name = tensor.def.name;
-                match init.lower(&tensor.def.dims, &|| ir::tensor_path(path, name)) {
-                    Ok(dist) => tensor.init = Some(dist),
+                match init.lower(dims, &|| ir::tensor_path(path, name)) {
+                    Ok(dist) => {
+                        lowered.push((init, dims.clone(), dist));
+                        tensor.init = Some(dist);
+                    }
                     Err(e) => {
                         if !errors.contains(&e) {
                             errors.push(e);
@@ -146,21 +159,25 @@ pub(super) fn apply_init_rules(
             }
         }
         for (i, (kind, ..)) in by_kind.iter().enumerate() {
-            kind_seen[i] |= *kind == layer.spec.name;
+            kind_seen[i] |= std::ptr::eq(*kind, layer.spec);
         }
     });
     for (i, (kind, param, _, rule)) in by_kind.iter().enumerate() {
         if kind_seen[i] && !kind_used[i] {
-            let overridden = by_kind.iter().skip(i + 1).any(|(k, p, ..)| k == kind && p == param);
+            let overridden =
+                by_kind.iter().skip(i + 1).any(|(k, p, ..)| std::ptr::eq(*k, *kind) && p == param);
             if !overridden {
                 errors.push(
                     Error::new(
                         Code::InitTarget,
-                        format!("no `{kind}` in `{}` has a parameter `{param}`", model.name.name),
+                        format!(
+                            "no `{}` in `{}` has a parameter `{param}`",
+                            kind.name, model.name.name
+                        ),
                         rule.target.last().map_or(rule.target_span, |s| s.span),
                         "no such parameter",
                     )
-                    .with_help(format!("check the parameter name, or whether the `{kind}` layers have it (bias=false removes `bias`)")),
+                    .with_help(format!("check the parameter name, or whether the `{}` layers have it (bias=false removes `bias`)", kind.name)),
                 );
             }
         }

@@ -227,8 +227,11 @@ pub enum Note {
     Text(String),
     /// The named layer or child outputs the value: "`layer3` outputs [N, 128, 4, 4]".
     Outputs(Rc<str>),
-    /// The value is what the text names: "the input of `layer1.0` is [N, 64, 56, 56]".
+    /// The value is what the text names: "input `x` is [N, 3, 224, 224]".
     Is(String),
+    /// The value is the input of the block used at the path: "the input of `layer1.0` is
+    /// [N, 64, 56, 56]".
+    InputOf(Rc<str>),
     /// What the text names computes the value: "`+` gives [N, 256, 56, 56]".
     Gives(String),
     /// What the text names computes the value from one of the given shape: "`flatten`
@@ -244,6 +247,7 @@ impl Flow {
             Note::Text(text) => text.clone(),
             Note::Outputs(name) => format!("`{name}` outputs {shape}"),
             Note::Is(what) => format!("{what} is {shape}"),
+            Note::InputOf(path) => format!("the input of `{path}` is {shape}"),
             Note::Gives(what) => format!("{what} gives {shape}"),
             Note::Turns(turns) => format!("{} turns {} into {shape}", turns.0, turns.1),
         }
