@@ -772,6 +772,9 @@ fn check_range(
     span: Span,
     errors: &mut Vec<Error>,
 ) -> bool {
+    if param.min.is_none() && param.max.is_none() {
+        return true;
+    }
     let numbers: SmallVec<[f64; 4]> = match value {
         ArgValue::Int(n) => smallvec![*n as f64],
         ArgValue::Ints(v) => v.iter().map(|&n| n as f64).collect(),

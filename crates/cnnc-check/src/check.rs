@@ -127,7 +127,7 @@ pub(crate) struct ModelChecker<'a, 'e> {
     /// The names of numbered entries, `0`, `1`, ...
     numbers: Vec<Rc<str>>,
     /// The runs of blocks checked so far, which later runs with the same values copy.
-    memo: Memo,
+    memo: Memo<'a>,
 }
 
 pub(crate) fn check_model<'a>(
@@ -824,15 +824,29 @@ impl<'a> ModelChecker<'a, '_> {
             return BodyState::Unknown;
         };
         self.uses.record_params(resolved.id, block, &args, call.span, self.errors);
+        if let Some(children) = self.repeat_declaration(resolved.id, &args, path) {
+            let env = self.block_env(block, args.iter().cloned());
+            let call_span = call.span;
+            return BodyState::Block(Box::new(BlockState {
+                def: resolved,
+                args,
+                env,
+                children,
+                call_span,
+            }));
+        }
         let env = self.block_env(block, args.iter().cloned());
         let outer_env = std::mem::replace(&mut self.env, env);
         self.stack.push(&block.name.name);
-        let before = self.errors.len();
+        let (before, modules) = (self.errors.len(), self.modules);
         let mut children = Vec::with_capacity(resolved.body.len());
         let in_sequential = std::mem::take(&mut self.in_sequential);
         let mut seen = Declared::for_items(&resolved.body);
         self.declare_items(&resolved.body, path, true, &mut seen, &mut children);
         self.in_sequential = in_sequential;
+        if self.errors.len() == before {
+            self.remember_declaration(resolved.id, &args, &children, self.modules - modules);
+        }
         self.locate_errors(before, call.span, path);
         self.stack.pop();
         let env = std::mem::replace(&mut self.env, outer_env);

@@ -93,3 +93,33 @@ fn a_repeated_use_reports_its_own_errors() {
     let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
     assert!(text.iter().any(|e| e.contains("b.fc")), "{text:?}");
 }
+
+#[test]
+fn repeated_declarations_have_their_own_paths_and_arguments() {
+    // `b` and `c` declare `Stage` with the same values, `a` and `d` with others.
+    let model = check(
+        "block Stage(c, d) { proj = Linear(c, d); body = Sequential { Linear(d, d); ReLU() } }\n\
+         model M { input x: [N, 4]; a = Stage(4, 8); b = Stage(8, 8); c = Stage(8, 8); d = Stage(8, 2) }",
+    );
+    let linear = |path: &str| -> (i64, i64) {
+        match model.node(path).map(|node| &node.body) {
+            Some(cnnc_check::ir::NodeBody::Layer(layer)) => (
+                layer.args.int("in_features").expect("in_features"),
+                layer.args.int("out_features").expect("out_features"),
+            ),
+            _ => panic!("no layer `{path}`"),
+        }
+    };
+    for (stage, proj, body) in
+        [("a", (4, 8), (8, 8)), ("b", (8, 8), (8, 8)), ("c", (8, 8), (8, 8)), ("d", (8, 2), (2, 2))]
+    {
+        assert_eq!(linear(&format!("{stage}.proj")), proj, "{stage}");
+        assert_eq!(linear(&format!("{stage}.body.0")), body, "{stage}");
+        let node = model.node(&format!("{stage}.body.1")).expect("the ReLU");
+        assert_eq!(&*node.path, format!("{stage}.body.1"));
+    }
+    let rows: Vec<String> = rows(&model).into_iter().map(|(name, ..)| name).collect();
+    assert_eq!(rows.iter().filter(|name| name.starts_with("c.")).count(), 3, "{rows:?}");
+    // Linear(i, o) holds i·o + o parameters.
+    assert_eq!(model.num_parameters(), (40 + 72) + 2 * (72 + 72) + (18 + 6));
+}

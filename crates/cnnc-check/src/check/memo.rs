@@ -1,5 +1,5 @@
-//! Runs of a block's forward computation that repeat an earlier run, copied from it instead of
-//! checked again.
+//! Declarations and runs of a block's forward computation that repeat earlier ones, copied
+//! from them instead of checked again.
 //!
 //! Networks repeat their blocks: ResNet-50 runs `Bottleneck` 16 times with 8 distinct sets of
 //! arguments and input shapes, ViT-B/16 its `MLPBlock` 12 times with one. What a run adds
@@ -13,6 +13,13 @@
 //! of a few layers are remembered: a block that holds others (a ResNet stage) is seldom
 //! repeated, and the runs of the blocks inside it are copied on their own; one of thousands of
 //! layers would cost more to remember than a repeat saves.
+//!
+//! Declaring a use's children (evaluating its constants, conditions and loops, binding each
+//! layer's arguments) likewise follows from the block and its argument values alone, so a use
+//! with the values of an earlier one copies that one's children under its own paths. The same
+//! limits apply: a declaration is remembered when it added no message and holds a few layers
+//! (in `Sequential`s or not) with known arguments, and it is copied only where the copy stays
+//! within the module and nesting limits, whose errors declaring anew reports.
 
 use super::*;
 
@@ -25,10 +32,21 @@ const REMEMBERED_RUNS: usize = 8;
 /// repeated (a block that loops over thousands of layers) costs little.
 const REMEMBERED_MODULES: usize = 64;
 
-/// The runs of blocks checked so far, by block.
+/// The runs and declarations of blocks checked so far, by block.
 #[derive(Default)]
-pub(super) struct Memo {
+pub(super) struct Memo<'a> {
     runs: HashMap<BlockId, Vec<Run>>,
+    declarations: HashMap<BlockId, Vec<Declaration<'a>>>,
+}
+
+/// The children that declaring a use of a block with these argument values gave, and how many
+/// modules they count.
+struct Declaration<'a> {
+    args: Vec<Const>,
+    children: Vec<NodeState<'a>>,
+    modules: usize,
+    /// The nesting of `Sequential`s and blocks the use was declared in.
+    depth: usize,
 }
 
 /// What running the forward computation of a use of a block added.
@@ -43,7 +61,7 @@ struct Run {
     outputs: Vec<Shape>,
 }
 
-impl Memo {
+impl Memo<'_> {
     /// Whether a run of `state` may be remembered: there is room for one more run of its block,
     /// which holds a few layers and none of them has an argument still to infer.
     pub(super) fn may_remember(&self, state: &BlockState) -> bool {
@@ -54,6 +72,73 @@ impl Memo {
 }
 
 impl<'a> ModelChecker<'a, '_> {
+    /// The children of a use of `block` with argument values `args` at `path`, copied from an
+    /// earlier use with the same values; `None` when there is none, or when the copy could
+    /// pass the module or nesting limit (declaring reports those).
+    pub(super) fn repeat_declaration(
+        &mut self,
+        block: BlockId,
+        args: &[Const],
+        path: &str,
+    ) -> Option<Vec<NodeState<'a>>> {
+        // Copying makes paths, which needs the checker: the memo is out meanwhile.
+        let declarations = std::mem::take(&mut self.memo.declarations);
+        let copy = declarations
+            .get(&block)
+            .and_then(|earlier| earlier.iter().find(|d| d.args == args))
+            .filter(|d| self.modules + d.modules <= MAX_MODULES && self.depth <= d.depth)
+            .map(|d| {
+                self.modules += d.modules;
+                self.copy_nodes(&d.children, path)
+            });
+        self.memo.declarations = declarations;
+        copy
+    }
+
+    /// Copies declared layers and `Sequential`s under `prefix`.
+    fn copy_nodes(&mut self, nodes: &[NodeState<'a>], prefix: &str) -> Vec<NodeState<'a>> {
+        nodes
+            .iter()
+            .map(|node| {
+                let path = self.shared(format_args!("{prefix}.{}", node.name));
+                let body = match &node.body {
+                    BodyState::Layer { spec, args } => {
+                        BodyState::Layer { spec, args: args.clone() }
+                    }
+                    BodyState::Sequential { children, list } => {
+                        let children = self.copy_nodes(children, &path);
+                        BodyState::Sequential { children, list: *list }
+                    }
+                    BodyState::Block(_) | BodyState::Unknown => BodyState::Unknown,
+                };
+                NodeState { name: node.name.clone(), path, body, called: false, ..*node }
+            })
+            .collect()
+    }
+
+    /// Remembers the `children` that declaring a use of `block` with `args` gave, counting
+    /// `modules`, when they are a few layers with known arguments and the declaration added no
+    /// message.
+    pub(super) fn remember_declaration(
+        &mut self,
+        block: BlockId,
+        args: &[Const],
+        children: &[NodeState<'a>],
+        modules: usize,
+    ) {
+        let mut budget = REMEMBERED_MODULES;
+        let remembered = self.memo.declarations.get(&block).map_or(0, Vec::len);
+        if remembered < REMEMBERED_RUNS && few_known_layers(children, &mut budget) {
+            let declaration = Declaration {
+                args: args.to_vec(),
+                children: clone_nodes(children),
+                modules,
+                depth: self.depth,
+            };
+            self.memo.declarations.entry(block).or_default().push(declaration);
+        }
+    }
+
     /// Runs a use of a block at `path` as an earlier run with the same arguments and input
     /// shapes: marks the same children called, adds the same trace rows under this use's paths
     /// and gives the same output shapes. `None` when no earlier run matches.
@@ -144,4 +229,21 @@ fn each_node<'a>(nodes: &mut [NodeState<'a>], visit: &mut impl FnMut(&mut NodeSt
             BodyState::Layer { .. } | BodyState::Unknown => {}
         }
     }
+}
+
+/// A copy of declared layers and `Sequential`s.
+fn clone_nodes<'a>(nodes: &[NodeState<'a>]) -> Vec<NodeState<'a>> {
+    nodes
+        .iter()
+        .map(|node| {
+            let body = match &node.body {
+                BodyState::Layer { spec, args } => BodyState::Layer { spec, args: args.clone() },
+                BodyState::Sequential { children, list } => {
+                    BodyState::Sequential { children: clone_nodes(children), list: *list }
+                }
+                BodyState::Block(_) | BodyState::Unknown => BodyState::Unknown,
+            };
+            NodeState { name: node.name.clone(), path: node.path.clone(), body, ..*node }
+        })
+        .collect()
 }
