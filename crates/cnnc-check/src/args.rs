@@ -2,6 +2,7 @@
 //! rules: positionals first, in order, then keywords.
 
 use std::borrow::Cow;
+use std::rc::Rc;
 
 use cnnc_syntax::{Arg, Ident, Span, Value, ValueKind};
 use smallvec::{smallvec, SmallVec};
@@ -223,8 +224,9 @@ pub struct Bound {
 pub struct BoundArgs {
     /// The signature.
     pub params: &'static [Param],
-    /// The values, aligned with `params`.
-    pub values: Vec<Bound>,
+    /// The values, aligned with `params`; the layers that repeated uses of a block declare with
+    /// the same values share them.
+    pub values: Rc<[Bound]>,
     /// The whole call, for diagnostics about the call as a whole.
     pub call_span: Span,
 }
@@ -255,7 +257,7 @@ impl BoundArgs {
     /// Replaces a value, such as a `_` that was inferred.
     pub fn set(&mut self, name: &str, value: ArgValue) {
         let i = self.index(name);
-        self.values[i].value = value;
+        Rc::make_mut(&mut self.values)[i].value = value;
     }
 
     /// An integer parameter's value, or `None` for `_`.
@@ -301,7 +303,7 @@ impl BoundArgs {
     pub fn call_text(&self, callee: &str, replace: Option<(&str, &str)>) -> String {
         let mut parts = Vec::new();
         let mut positional = true;
-        for (param, bound) in self.params.iter().zip(&self.values) {
+        for (param, bound) in self.params.iter().zip(self.values.iter()) {
             let value = match replace {
                 Some((name, text)) if name == param.name => text.to_string(),
                 _ if bound.span.is_some() => bound.value.to_string(),
@@ -336,30 +338,40 @@ pub fn bind<A: WrittenArg>(
     let signature = || signature(callee, params);
     let mut slots = Slots::new();
     let mut ok = assign(callee, params, &signature, args, call_span, errors, &mut slots);
-    let mut values = Vec::with_capacity(params.len());
-    for (param, slot) in params.iter().zip(&slots) {
-        match slot {
+    // One allocation holds the values: the iterator's length is known.
+    let unset = || Bound { value: ArgValue::None, span: None };
+    let mut values: Rc<[Bound]> = params
+        .iter()
+        .zip(&slots)
+        .map(|(param, slot)| match slot {
             Some(arg) => match convert(callee, param, *arg, errors) {
-                Some(value) => values.push(Bound { value, span: Some(arg.value().span) }),
-                None => ok = false,
+                Some(value) => Bound { value, span: Some(arg.value().span) },
+                None => {
+                    ok = false;
+                    unset()
+                }
             },
             None => match param.default {
-                Default::Required => ok = false, // reported by `assign`
-                Default::Value(v) => {
-                    values.push(Bound { value: default_value(param.ty, v), span: None })
+                Default::Required => {
+                    ok = false; // reported by `assign`
+                    unset()
                 }
-                Default::SameAs(_) => values.push(Bound { value: ArgValue::None, span: None }),
+                Default::Value(v) => Bound { value: default_value(param.ty, v), span: None },
+                Default::SameAs(_) => unset(),
             },
-        }
-    }
+        })
+        .collect();
     if !ok {
         return None;
     }
-    // Resolve defaults that follow another argument.
-    for i in 0..params.len() {
-        if let (Default::SameAs(other), None) = (params[i].default, values[i].span) {
-            let j = params.iter().position(|p| p.name == other).expect("SameAs names a parameter");
-            values[i].value = values[j].value.clone();
+    // Resolve defaults that follow another argument; the values are not shared yet.
+    if let Some(values) = Rc::get_mut(&mut values) {
+        for i in 0..params.len() {
+            if let (Default::SameAs(other), None) = (params[i].default, values[i].span) {
+                let j =
+                    params.iter().position(|p| p.name == other).expect("SameAs names a parameter");
+                values[i].value = values[j].value.clone();
+            }
         }
     }
     Some(BoundArgs { params, values, call_span })

@@ -396,7 +396,7 @@ impl Uses {
             return;
         };
         let first = &uses.first.1.values;
-        for (i, (a, b)) in first.iter().zip(&args.values).enumerate() {
+        for (i, (a, b)) in first.iter().zip(args.values.iter()).enumerate() {
             if a.value != b.value && uses.differs[i].is_none() {
                 uses.differs[i] = Some((path.clone(), args.clone()));
             }
@@ -759,12 +759,14 @@ impl DefBuilder<'_, '_> {
             .collect();
         // Generated code computes numbers, booleans and tuples of them; a layer's string options
         // (`mode="bilinear"`) are written in the block.
-        if let Some(span) = dynamic.iter().zip(&first.values).find_map(|(arg, bound)| match arg {
-            Some(ir::ArgExpr::One(e)) if e.ty == ConstType::Str => {
-                Some(bound.span.unwrap_or(call.span))
-            }
-            _ => None,
-        }) {
+        if let Some(span) =
+            dynamic.iter().zip(first.values.iter()).find_map(|(arg, bound)| match arg {
+                Some(ir::ArgExpr::One(e)) if e.ty == ConstType::Str => {
+                    Some(bound.span.unwrap_or(call.span))
+                }
+                _ => None,
+            })
+        {
             self.errors.push(
                 Error::new(
                     Code::ConstExpr,

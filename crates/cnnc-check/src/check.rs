@@ -1256,7 +1256,7 @@ impl<'a> ModelChecker<'a, '_> {
                     BodyState::Sequential { children, .. } => walk(children, errors),
                     BodyState::Block(state) => walk(&state.children, errors),
                     BodyState::Layer { spec, args: Some(args), .. } => {
-                        for (param, bound) in spec.params.iter().zip(&args.values) {
+                        for (param, bound) in spec.params.iter().zip(args.values.iter()) {
                             if bound.value == ArgValue::Infer && !node.called {
                                 errors.push(
                                     Error::new(

@@ -606,7 +606,7 @@ fn eval_number_function(value: &Value, env: &Env) -> Result<Const, Error> {
             let values = args.iter().map(|a| eval(a, env)).collect::<Result<Vec<_>, _>>()?;
             if let Some((arg, c)) = args
                 .iter()
-                .zip(&values)
+                .zip(values.iter())
                 .find(|(_, c)| !matches!(c.ty(), ConstType::Int | ConstType::Float))
             {
                 return Err(Error::new(
@@ -666,7 +666,7 @@ fn eval_list(value: &Value, env: &Env) -> Result<Const, Error> {
                     .with_help("a list has at least one item"));
             };
             let mut ty = first.ty();
-            for (item, c) in items.iter().zip(&values).skip(1) {
+            for (item, c) in items.iter().zip(values.iter()).skip(1) {
                 ty = ty.unify(&c.ty()).ok_or_else(|| {
                     Error::new(
                         Code::ConstExpr,

@@ -513,7 +513,9 @@ fn layer_constructor(
         // Required arguments are positional, after the path, as in tch's `nn::conv2d(vs, i, o,
         // k, cfg)`; the config struct holds the optional ones.
         let mut required = Vec::new();
-        for (i, (param, bound)) in layer.args.params.iter().zip(&layer.args.values).enumerate() {
+        for (i, (param, bound)) in
+            layer.args.params.iter().zip(layer.args.values.iter()).enumerate()
+        {
             if !matches!(param.default, Default::Required) {
                 continue;
             }
@@ -566,7 +568,7 @@ fn written_fields(
 ) -> (Vec<TokenStream>, usize) {
     let mut fields = Vec::new();
     let mut count = 0;
-    for (i, (param, bound)) in args.params.iter().zip(&args.values).enumerate() {
+    for (i, (param, bound)) in args.params.iter().zip(args.values.iter()).enumerate() {
         // A layer built from a config takes its required arguments positionally.
         if config && matches!(param.default, Default::Required) {
             continue;

@@ -34,7 +34,7 @@ pub fn constructor(layer: &ir::Layer, dynamic: Option<&[Option<ArgExpr>]>, py: &
     }
     let mut parts = Vec::new();
     let mut positional = true;
-    for (i, (param, bound)) in layer.args.params.iter().zip(&layer.args.values).enumerate() {
+    for (i, (param, bound)) in layer.args.params.iter().zip(layer.args.values.iter()).enumerate() {
         // torchvision's window attention copies its sizes with `list.copy()`: they are lists.
         let list = layer.spec.name == "ShiftedWindowAttention" && param.ty == ArgType::Ints(2);
         let value = match dynamic.and_then(|d| d.get(i)).and_then(Option::as_ref) {

@@ -832,7 +832,7 @@ impl<'a> ModelChecker<'a, '_> {
         let written: Vec<String> = args
             .params
             .iter()
-            .zip(&args.values)
+            .zip(args.values.iter())
             .filter(|(_, b)| b.span.is_some())
             .map(|(p, b)| match &resize_to {
                 Some((like, (start, end))) if p.name == "size" => match &like.kind {
