@@ -178,6 +178,8 @@ pub(crate) fn check_model<'a>(
             .collect();
     }
     checker.children = children;
+    // About one trace row for each module declared.
+    checker.trace.reserve(checker.modules.min(MAX_MODULES));
     let before_forward = checker.errors.len();
     let forward = match input {
         Some((shape, span)) if ok => {
@@ -539,6 +541,11 @@ impl<'a> ModelChecker<'a, '_> {
         // Without `let`s in the body, binding the variables again is all a new iteration needs.
         let outer = self.env.clone();
         let lets = body.iter().any(|item| matches!(item, Item::Let { .. }));
+        // Room for the children the iterations declare, as far as they are known and within the
+        // module limit: a long loop then fills its list without copying it as it grows.
+        let children = body.iter().filter(|item| matches!(item, Item::Child { .. })).count();
+        let room = MAX_MODULES.saturating_sub(self.modules);
+        out.reserve(values.size_hint().0.saturating_mul(children).min(room));
         for value in values {
             // Iterations count towards the limit too, so that empty loops end.
             if self.count_module(repeat.span) {
