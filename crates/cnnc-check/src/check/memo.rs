@@ -89,31 +89,13 @@ impl<'a> ModelChecker<'a, '_> {
             .filter(|d| self.modules + d.modules <= MAX_MODULES && self.depth <= d.depth)
             .map(|d| {
                 self.modules += d.modules;
-                self.copy_nodes(&d.children, path)
+                let mut path_of = |node: &NodeState, parent: &str| {
+                    self.shared(format_args!("{parent}.{}", node.name))
+                };
+                copy_nodes(&d.children, path, &mut path_of)
             });
         self.memo.declarations = declarations;
         copy
-    }
-
-    /// Copies declared layers and `Sequential`s under `prefix`.
-    fn copy_nodes(&mut self, nodes: &[NodeState<'a>], prefix: &str) -> Vec<NodeState<'a>> {
-        nodes
-            .iter()
-            .map(|node| {
-                let path = self.shared(format_args!("{prefix}.{}", node.name));
-                let body = match &node.body {
-                    BodyState::Layer { spec, args } => {
-                        BodyState::Layer { spec, args: args.clone() }
-                    }
-                    BodyState::Sequential { children, list } => {
-                        let children = self.copy_nodes(children, &path);
-                        BodyState::Sequential { children, list: *list }
-                    }
-                    BodyState::Block(_) | BodyState::Unknown => BodyState::Unknown,
-                };
-                NodeState { name: node.name.clone(), path, body, called: false, ..*node }
-            })
-            .collect()
     }
 
     /// Remembers the `children` that declaring a use of `block` with `args` gave, counting
@@ -131,7 +113,7 @@ impl<'a> ModelChecker<'a, '_> {
         if remembered < REMEMBERED_RUNS && few_known_layers(children, &mut budget) {
             let declaration = Declaration {
                 args: args.to_vec(),
-                children: clone_nodes(children),
+                children: copy_nodes(children, "", &mut |node, _| node.path.clone()),
                 modules,
                 depth: self.depth,
             };
@@ -231,19 +213,26 @@ fn each_node<'a>(nodes: &mut [NodeState<'a>], visit: &mut impl FnMut(&mut NodeSt
     }
 }
 
-/// A copy of declared layers and `Sequential`s.
-fn clone_nodes<'a>(nodes: &[NodeState<'a>]) -> Vec<NodeState<'a>> {
+/// A copy of declared layers and `Sequential`s (the only nodes a remembered declaration holds),
+/// each under the path `path_of` gives it from its parent's path (`parent` at the top).
+fn copy_nodes<'a>(
+    nodes: &[NodeState<'a>],
+    parent: &str,
+    path_of: &mut dyn FnMut(&NodeState<'a>, &str) -> Rc<str>,
+) -> Vec<NodeState<'a>> {
     nodes
         .iter()
         .map(|node| {
+            let path = path_of(node, parent);
             let body = match &node.body {
                 BodyState::Layer { spec, args } => BodyState::Layer { spec, args: args.clone() },
-                BodyState::Sequential { children, list } => {
-                    BodyState::Sequential { children: clone_nodes(children), list: *list }
-                }
+                BodyState::Sequential { children, list } => BodyState::Sequential {
+                    children: copy_nodes(children, &path, path_of),
+                    list: *list,
+                },
                 BodyState::Block(_) | BodyState::Unknown => BodyState::Unknown,
             };
-            NodeState { name: node.name.clone(), path: node.path.clone(), body, ..*node }
+            NodeState { name: node.name.clone(), path, body, called: false, ..*node }
         })
         .collect()
 }
