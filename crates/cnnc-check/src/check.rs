@@ -126,7 +126,8 @@ pub(crate) struct ModelChecker<'a, 'e> {
     names: HashMap<ItemId, Rc<str>>,
     /// The names of numbered entries, `0`, `1`, ...
     numbers: Vec<Rc<str>>,
-    /// The runs of blocks checked so far, which later runs with the same values copy.
+    /// The declarations and runs of blocks checked so far, which later ones with the same values
+    /// copy.
     memo: Memo<'a>,
 }
 
@@ -172,10 +173,7 @@ pub(crate) fn check_model<'a>(
     // Children are found by name only from a `forward`; without one they run in order.
     if !forwards.is_empty() {
         checker.child_index = ChildIndex::new(&children);
-        checker.absent = declared
-            .into_iter()
-            .filter(|n| checker.child_index.get(&children, n).is_none())
-            .collect();
+        checker.absent = checker.child_index.absent(&children, &declared);
     }
     checker.children = children;
     // About one trace row for each module declared.
@@ -678,16 +676,19 @@ impl<'a> ModelChecker<'a, '_> {
                         .with_related(first, format!("becomes `{field}`"))
                         .with_help("rename one of them so that their snake_case forms differ"),
                     ),
-                    Some((_, _, first)) => self.errors.push(
-                        Error::new(
-                            Code::DuplicateName,
-                            format!("`{}` is declared twice", join(prefix, &name)),
-                            span,
-                            "declared again here",
+                    Some((_, _, first)) => {
+                        let path = self.child_path(prefix, &(&*name).into());
+                        self.errors.push(
+                            Error::new(
+                                Code::DuplicateName,
+                                format!("`{path}` is declared twice"),
+                                span,
+                                "declared again here",
+                            )
+                            .with_related(first, "first declared here")
+                            .with_help("rename one of them"),
                         )
-                        .with_related(first, "first declared here")
-                        .with_help("rename one of them"),
-                    ),
+                    }
                     None => {}
                 }
                 if in_block && child.name_holes.is_empty() {
@@ -698,12 +699,7 @@ impl<'a> ModelChecker<'a, '_> {
             }
             None => self.number(index),
         };
-        // A child of the model is its own path: one allocation holds both.
-        let path = if prefix.is_empty() {
-            name.clone()
-        } else {
-            self.shared(format_args!("{prefix}.{name}"))
-        };
+        let path = self.child_path(prefix, &name);
         let mut origin = None;
         let blocks = self.blocks;
         let nests = matches!(module, Module::Sequential { .. } | Module::Block { .. });
@@ -774,6 +770,16 @@ impl<'a> ModelChecker<'a, '_> {
         Some(NodeState { name, path, span: child.module.span(), body, called: false, origin })
     }
 
+    /// The path of the child `name` of the scope at `prefix`. A child of the model is its own
+    /// path: one allocation holds both.
+    fn child_path(&mut self, prefix: &str, name: &Rc<str>) -> Rc<str> {
+        if prefix.is_empty() {
+            name.clone()
+        } else {
+            self.shared(format_args!("{prefix}.{name}"))
+        }
+    }
+
     /// A shared copy of `text`, put together without another allocation.
     fn shared(&mut self, text: std::fmt::Arguments) -> Rc<str> {
         use std::fmt::Write as _;
@@ -831,32 +837,11 @@ impl<'a> ModelChecker<'a, '_> {
             return BodyState::Unknown;
         };
         self.uses.record_params(resolved.id, block, &args, call.span, self.errors);
-        if let Some(children) = self.repeat_declaration(resolved.id, &args, path) {
-            let env = self.block_env(block, args.iter().cloned());
-            let call_span = call.span;
-            return BodyState::Block(Box::new(BlockState {
-                def: resolved,
-                args,
-                env,
-                children,
-                call_span,
-            }));
-        }
         let env = self.block_env(block, args.iter().cloned());
-        let outer_env = std::mem::replace(&mut self.env, env);
-        self.stack.push(&block.name.name);
-        let (before, modules) = (self.errors.len(), self.modules);
-        let mut children = Vec::with_capacity(resolved.body.len());
-        let in_sequential = std::mem::take(&mut self.in_sequential);
-        let mut seen = Declared::for_items(&resolved.body);
-        self.declare_items(&resolved.body, path, true, &mut seen, &mut children);
-        self.in_sequential = in_sequential;
-        if self.errors.len() == before {
-            self.remember_declaration(resolved.id, &args, &children, self.modules - modules);
-        }
-        self.locate_errors(before, call.span, path);
-        self.stack.pop();
-        let env = std::mem::replace(&mut self.env, outer_env);
+        let (children, env) = match self.repeat_declaration(resolved.id, &args, path) {
+            Some(children) => (children, env),
+            None => self.declare_block(resolved, &args, env, call.span, path),
+        };
         BodyState::Block(Box::new(BlockState {
             def: resolved,
             args,
@@ -864,6 +849,33 @@ impl<'a> ModelChecker<'a, '_> {
             children,
             call_span: call.span,
         }))
+    }
+
+    /// Declares the children of a use of `resolved` with argument values `args` (constants
+    /// `env`) at `path`; gives them back with `env`, and remembers them for later uses with the
+    /// same values when declaring them added no message.
+    fn declare_block(
+        &mut self,
+        resolved: &'a ResolvedBlock<'a>,
+        args: &[Const],
+        env: Env<'a>,
+        use_span: Span,
+        path: &str,
+    ) -> (Vec<NodeState<'a>>, Env<'a>) {
+        let outer_env = std::mem::replace(&mut self.env, env);
+        self.stack.push(&resolved.ast.name.name);
+        let (before, modules) = (self.errors.len(), self.modules);
+        let mut children = Vec::with_capacity(resolved.body.len());
+        let in_sequential = std::mem::take(&mut self.in_sequential);
+        let mut seen = Declared::for_items(&resolved.body);
+        self.declare_items(&resolved.body, path, true, &mut seen, &mut children);
+        self.in_sequential = in_sequential;
+        if self.errors.len() == before {
+            self.remember_declaration(resolved.id, args, &children, self.modules - modules);
+        }
+        self.locate_errors(before, use_span, path);
+        self.stack.pop();
+        (children, std::mem::replace(&mut self.env, outer_env))
     }
 
     /// Points the errors found since `before` inside a block at the use they come from, and
@@ -1096,12 +1108,7 @@ impl<'a> ModelChecker<'a, '_> {
             (ChildIndex::Unnamed, HashSet::default())
         } else {
             let present = ChildIndex::new(&state.children);
-            let absent = def
-                .declared
-                .iter()
-                .filter(|n| present.get(&state.children, n).is_none())
-                .cloned()
-                .collect();
+            let absent = present.absent(&state.children, &def.declared);
             (present, absent)
         };
         // The block's constants are in scope while it runs; `state.env` holds the outer ones.
@@ -1425,17 +1432,12 @@ impl ChildIndex {
             ChildIndex::Table(index) => index.get(name).copied(),
         }
     }
-}
 
-fn join(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() {
-        return name.to_string();
+    /// The names of `declared` that none of `children` has: children declared under conditions
+    /// that do not hold.
+    fn absent<'n>(&self, children: &[NodeState], declared: &[&'n str]) -> HashSet<&'n str> {
+        declared.iter().copied().filter(|n| self.get(children, n).is_none()).collect()
     }
-    let mut path = String::with_capacity(prefix.len() + 1 + name.len());
-    path.push_str(prefix);
-    path.push('.');
-    path.push_str(name);
-    path
 }
 
 /// The error for running the `ModuleList` at `path` as a whole, which PyTorch cannot do either.

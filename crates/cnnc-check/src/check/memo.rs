@@ -89,9 +89,8 @@ impl<'a> ModelChecker<'a, '_> {
             .filter(|d| self.modules + d.modules <= MAX_MODULES && self.depth <= d.depth)
             .map(|d| {
                 self.modules += d.modules;
-                let mut path_of = |node: &NodeState, parent: &str| {
-                    self.shared(format_args!("{parent}.{}", node.name))
-                };
+                let mut path_of =
+                    |node: &NodeState, parent: &str| self.child_path(parent, &node.name);
                 copy_nodes(&d.children, path, &mut path_of)
             });
         self.memo.declarations = declarations;
