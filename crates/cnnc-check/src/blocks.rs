@@ -396,6 +396,10 @@ impl Uses {
             return;
         };
         let first = &uses.first.1.values;
+        // Uses that share their values (copies of one declaration) cannot differ.
+        if Rc::ptr_eq(first, &args.values) {
+            return;
+        }
         for (i, (a, b)) in first.iter().zip(args.values.iter()).enumerate() {
             if a.value != b.value && uses.differs[i].is_none() {
                 uses.differs[i] = Some((path.clone(), args.clone()));

@@ -6,14 +6,15 @@ mod init_rules;
 mod memo;
 
 use std::borrow::Cow;
-use std::collections::hash_map::Entry;
+use std::hash::BuildHasher;
 use std::rc::Rc;
 
 use forward::Chain;
 use init_rules::apply_init_rules;
 use memo::Memo;
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use hashbrown::hash_table::{Entry as HashEntry, HashTable};
+use rustc_hash::{FxBuildHasher, FxHashMap as HashMap, FxHashSet as HashSet};
 use smallvec::SmallVec;
 
 use cnnc_syntax as ast;
@@ -32,17 +33,51 @@ use crate::resolve::{Item, ItemId, Module, ResolvedBlock};
 use crate::rust_names;
 use crate::shape::{Dim, Shape, SizeRule};
 
-/// The child names declared so far in one scope, and the Rust fields they become.
+/// The child names declared so far in one scope, and the Rust fields they become. The table
+/// holds positions in `fields`, so that a scope of many children probes a small table: 1 MB for
+/// a model of 100,000 children, where one of the fields themselves would take 8 MB.
 struct Declared<'a> {
-    /// Each Rust field, with the name it was first declared under (`None`: the field's own) and
-    /// where; a field that is its own name as written borrows it.
-    fields: HashMap<Cow<'a, str>, (Option<String>, Span)>,
+    table: HashTable<usize>,
+    fields: Vec<Field<'a>>,
 }
 
-impl Declared<'_> {
+/// A Rust field of a scope, with the name it was first declared under (`None`: the field's own)
+/// and where; a field that is its own name as written borrows it.
+struct Field<'a> {
+    field: Cow<'a, str>,
+    other: Option<String>,
+    span: Span,
+}
+
+impl<'a> Declared<'a> {
     /// Room for the children of `items`, as declared outside loops.
     fn for_items(items: &[Item]) -> Self {
-        Declared { fields: HashMap::with_capacity_and_hasher(items.len(), Default::default()) }
+        Declared {
+            table: HashTable::with_capacity(items.len()),
+            fields: Vec::with_capacity(items.len()),
+        }
+    }
+
+    /// Declares `field` for the child `name` at `span`, with one probe of the table; gives the
+    /// field's first declaration when it was declared before.
+    fn declare(&mut self, field: Cow<'a, str>, name: &str, span: Span) -> Option<&Field<'a>> {
+        let hash_of = |text: &str| FxBuildHasher.hash_one(text);
+        let fields = &self.fields;
+        let slot = self.table.entry(
+            hash_of(&field),
+            |&i| fields[i].field == field,
+            |&i| hash_of(&fields[i].field),
+        );
+        match slot {
+            HashEntry::Occupied(first) => Some(&self.fields[*first.get()]),
+            HashEntry::Vacant(slot) => {
+                slot.insert(self.fields.len());
+                // Most names are their own field: their name is not kept twice.
+                let other = (*field != *name).then(|| name.to_string());
+                self.fields.push(Field { field, other, span });
+                None
+            }
+        }
     }
 }
 
@@ -129,6 +164,10 @@ pub(crate) struct ModelChecker<'a, 'e> {
     /// The declarations and runs of blocks checked so far, which later ones with the same values
     /// copy.
     memo: Memo<'a>,
+    /// The bound arguments of the repeated calls whose arguments are all literals, by call.
+    literal_calls: HashMap<*const ast::LayerCall, BoundArgs>,
+    /// How many loops enclose the children being declared.
+    loops: usize,
 }
 
 pub(crate) fn check_model<'a>(
@@ -159,6 +198,8 @@ pub(crate) fn check_model<'a>(
         names: HashMap::default(),
         numbers: Vec::new(),
         memo: Memo::default(),
+        literal_calls: HashMap::default(),
+        loops: 0,
     };
     // The body: the model's own, or that of the block it is an instance of.
     let (items, declared, forwards, ok) = match &model.base {
@@ -205,7 +246,10 @@ pub(crate) fn check_model<'a>(
     if forward.is_some() {
         checker.require_some_input();
     }
-    let children = checker.finish_nodes();
+    // The parameter count of each layer, in the order of the nodes, with the address of its
+    // path, which its trace rows share.
+    let mut counts = Vec::with_capacity(checker.modules.min(MAX_MODULES));
+    let children = checker.finish_nodes(&mut counts);
     let mut trace = checker.trace;
     let requirements = checker.requirements;
     let (children, mut forward) = (children?, forward?);
@@ -244,15 +288,27 @@ pub(crate) fn check_model<'a>(
         functions: Vec::new(),
         warnings: Vec::new(),
     };
-    let mut counts = HashMap::with_capacity_and_hasher(result.trace.len(), Default::default());
-    if layer_parameters(&result.children, &mut counts).is_none() {
+    let total = counts.iter().try_fold(0i64, |total, &(_, count)| total.checked_add(count));
+    if total.is_none() {
         errors.push(too_many_parameters(&model.name.name, model.name.span));
         return None;
     }
+    // Rows mostly come in the order the layers were declared, so each is first compared with the
+    // next layer; only a model whose rows do not (ops, layers called twice) needs a table.
+    let (mut next, mut by_path) = (0, None::<HashMap<*const u8, i64>>);
     for row in &mut result.trace {
-        row.parameters = counts.get(&row.name.as_ptr()).copied().unwrap_or(0);
+        let key = row.name.as_ptr();
+        row.parameters = match counts.get(next) {
+            Some(&(path, count)) if path == key => {
+                next += 1;
+                count
+            }
+            _ => {
+                let by_path = by_path.get_or_insert_with(|| counts.iter().copied().collect());
+                by_path.get(&key).copied().unwrap_or(0)
+            }
+        };
     }
-    drop(counts);
     apply_init_rules(model, &mut result, errors);
     let found: Vec<Error> = errors.drain(before..).collect();
     let (warnings, found): (Vec<Error>, Vec<Error>) =
@@ -261,24 +317,6 @@ pub(crate) fn check_model<'a>(
     let ok = found.is_empty();
     errors.extend(found);
     ok.then_some(result)
-}
-
-/// The parameter count of every layer, by the address of its path, which its trace rows share;
-/// the total, or `None` when it does not fit in 64 bits.
-fn layer_parameters(nodes: &[ir::Node], out: &mut HashMap<*const u8, i64>) -> Option<i64> {
-    let mut total = Some(0i64);
-    for node in nodes {
-        let count = match &node.body {
-            ir::NodeBody::Layer(layer) => {
-                let count = layer.checked_parameters();
-                out.insert(node.path.as_ptr(), count.unwrap_or(i64::MAX));
-                count
-            }
-            body => layer_parameters(body.children(), out),
-        };
-        total = total.zip(count).and_then(|(a, b)| a.checked_add(b));
-    }
-    total
 }
 
 /// The single `input` declaration, as a shape and the span of that shape.
@@ -544,6 +582,7 @@ impl<'a> ModelChecker<'a, '_> {
         let children = body.iter().filter(|item| matches!(item, Item::Child { .. })).count();
         let room = MAX_MODULES.saturating_sub(self.modules);
         out.reserve(values.size_hint().0.saturating_mul(children).min(room));
+        self.loops += 1;
         for value in values {
             // Iterations count towards the limit too, so that empty loops end.
             if self.count_module(repeat.span) {
@@ -557,6 +596,7 @@ impl<'a> ModelChecker<'a, '_> {
                 self.env = outer.clone();
             }
         }
+        self.loops -= 1;
         self.env = outer;
     }
 
@@ -649,20 +689,10 @@ impl<'a> ModelChecker<'a, '_> {
                 } else {
                     Cow::Owned(rust_names::field_name(&name))
                 };
-                // One probe of the table, which for a model of many children is large.
-                let first = match seen.fields.entry(field) {
-                    Entry::Vacant(slot) => {
-                        // Most names are their own field: their name is not kept twice.
-                        let other = (**slot.key() != *name).then(|| name.to_string());
-                        slot.insert((other, span));
-                        None
-                    }
-                    Entry::Occupied(taken) => {
-                        let (field, (other, first)) = (taken.key(), taken.get());
-                        let other = other.clone().unwrap_or_else(|| field.to_string());
-                        Some((field.to_string(), other, *first))
-                    }
-                };
+                let first = seen.declare(field, &name, span).map(|first| {
+                    let other = first.other.clone().unwrap_or_else(|| first.field.to_string());
+                    (first.field.to_string(), other, first.span)
+                });
                 match first {
                     Some((field, other, first)) if other != name => self.errors.push(
                         Error::new(
@@ -759,7 +789,7 @@ impl<'a> ModelChecker<'a, '_> {
             }
             Module::Layer { spec, call } => {
                 origin = in_block.then_some(id);
-                self.declare_layer(spec, call)
+                self.declare_layer(spec, call, in_block || self.loops > 0)
             }
             Module::Unknown(call) => {
                 self.unknown_layer(call);
@@ -924,7 +954,20 @@ impl<'a> ModelChecker<'a, '_> {
         );
     }
 
-    fn declare_layer(&mut self, spec: &'static LayerSpec, call: &ast::LayerCall) -> BodyState<'a> {
+    /// Declares a layer; `repeated` when its call may be declared again (in a block or a loop).
+    fn declare_layer(
+        &mut self,
+        spec: &'static LayerSpec,
+        call: &ast::LayerCall,
+        repeated: bool,
+    ) -> BodyState<'a> {
+        // A call of literals binds to the same values each time it is declared (in a loop,
+        // once per iteration): it is bound once, and its layers share the values.
+        let literal = repeated && call.args.iter().all(|arg| is_literal(&arg.value));
+        let key: *const ast::LayerCall = call;
+        if let Some(args) = literal.then(|| self.literal_calls.get(&key)).flatten() {
+            return BodyState::Layer { spec, args: Some(args.clone()) };
+        }
         let mut args: SmallVec<[SubstitutedArg<'_>; 8]> = SmallVec::new();
         for written in &call.args {
             match consts::substitute(&written.value, &self.env) {
@@ -935,7 +978,12 @@ impl<'a> ModelChecker<'a, '_> {
                 }
             }
         }
+        let before = self.errors.len();
         let args = bind(spec.name, spec.params, &args, call.span, self.errors);
+        // Only a call that binds without a message is shared, so that each use reports its own.
+        if let Some(bound) = args.as_ref().filter(|_| literal && self.errors.len() == before) {
+            self.literal_calls.insert(key, bound.clone());
+        }
         BodyState::Layer { spec, args }
     }
 
@@ -1269,9 +1317,10 @@ impl<'a> ModelChecker<'a, '_> {
                 match &node.body {
                     BodyState::Sequential { children, .. } => walk(children, errors),
                     BodyState::Block(state) => walk(&state.children, errors),
-                    BodyState::Layer { spec, args: Some(args), .. } => {
+                    // A called layer had its `_` inferred or reported by the forward pass.
+                    BodyState::Layer { spec, args: Some(args), .. } if !node.called => {
                         for (param, bound) in spec.params.iter().zip(args.values.iter()) {
-                            if bound.value == ArgValue::Infer && !node.called {
+                            if bound.value == ArgValue::Infer {
                                 errors.push(
                                     Error::new(
                                         Code::Infer,
@@ -1292,12 +1341,14 @@ impl<'a> ModelChecker<'a, '_> {
     }
 
     /// Turns the checked children into IR nodes, moving them out; `None` if any was broken.
-    /// Layers of blocks are recorded for the blocks' generated code.
-    fn finish_nodes(&mut self) -> Option<Vec<ir::Node>> {
+    /// Layers of blocks are recorded for the blocks' generated code, and the parameter count of
+    /// each layer in `counts`, by the address of its path.
+    fn finish_nodes(&mut self, counts: &mut Vec<(*const u8, i64)>) -> Option<Vec<ir::Node>> {
         fn convert(
             nodes: Vec<NodeState>,
             uses: &mut Uses,
             errors: &mut Vec<Error>,
+            counts: &mut Vec<(*const u8, i64)>,
         ) -> Option<Vec<ir::Node>> {
             nodes
                 .into_iter()
@@ -1305,15 +1356,15 @@ impl<'a> ModelChecker<'a, '_> {
                     let body = match node.body {
                         BodyState::Unknown => return None,
                         BodyState::Sequential { children, list: false } => {
-                            ir::NodeBody::Sequential(convert(children, uses, errors)?)
+                            ir::NodeBody::Sequential(convert(children, uses, errors, counts)?)
                         }
                         BodyState::Sequential { children, list: true } => {
-                            ir::NodeBody::ModuleList(convert(children, uses, errors)?)
+                            ir::NodeBody::ModuleList(convert(children, uses, errors, counts)?)
                         }
                         BodyState::Block(state) => ir::NodeBody::Block(ir::BlockInstance {
                             block: state.def.ast.name.name.clone(),
                             args: state.args,
-                            children: convert(state.children, uses, errors)?,
+                            children: convert(state.children, uses, errors, counts)?,
                         }),
                         BodyState::Layer { spec, args, .. } => {
                             let args = args?;
@@ -1333,14 +1384,18 @@ impl<'a> ModelChecker<'a, '_> {
                                 errors.push(too_many_parameters(&node.path, node.span));
                                 return None;
                             }
-                            ir::NodeBody::Layer(ir::Layer { spec, args, tensors })
+                            let layer = ir::Layer { spec, args, tensors };
+                            // Within the count of all its tensors, which fits.
+                            let parameters = layer.checked_parameters().unwrap_or(i64::MAX);
+                            counts.push((node.path.as_ptr(), parameters));
+                            ir::NodeBody::Layer(layer)
                         }
                     };
                     Some(ir::Node { name: node.name, path: node.path, span: node.span, body })
                 })
                 .collect()
         }
-        convert(std::mem::take(&mut self.children), self.uses, self.errors)
+        convert(std::mem::take(&mut self.children), self.uses, self.errors, counts)
     }
 }
 
@@ -1367,6 +1422,16 @@ fn expansion_limit(span: Span) -> Error {
         "the limit is reached here",
     )
     .with_help("check the bounds of the loops, and blocks that use other blocks many times")
+}
+
+/// Whether a written value is a literal, which needs no constants to be evaluated.
+fn is_literal(value: &ast::Value) -> bool {
+    use ast::ValueKind as V;
+    match &value.kind {
+        V::Int(_) | V::Float(_) | V::Bool(_) | V::Str(_) | V::Infer | V::None => true,
+        V::Tuple(items) => items.iter().all(is_literal),
+        _ => false,
+    }
 }
 
 /// The span of a body entry.

@@ -1,5 +1,6 @@
-//! A use of a block whose arguments and input shapes repeat an earlier use's is copied from it:
-//! its rows, shapes and messages must be those that checking it anew gives.
+//! A use of a block whose arguments and input shapes repeat an earlier use's is copied from it,
+//! and a call of literals in a loop or block shares its bound arguments: rows, shapes and
+//! messages must be those that checking each anew gives.
 
 use cnnc_check::check_source;
 use cnnc_check::ir::Model;
@@ -122,4 +123,48 @@ fn repeated_declarations_have_their_own_paths_and_arguments() {
     assert_eq!(rows.iter().filter(|name| name.starts_with("c.")).count(), 3, "{rows:?}");
     // Linear(i, o) holds i·o + o parameters.
     assert_eq!(model.num_parameters(), (40 + 72) + 2 * (72 + 72) + (18 + 6));
+}
+
+#[test]
+fn repeated_literal_calls_infer_their_own_values() {
+    // The three `Linear(_, 8)` of the loop share their bound arguments until each infers its
+    // own `_`: 4 for the first, 8 for the others.
+    let model = check(
+        "model M { input x: [N, 4]; body = Sequential { for _ in 0..3 { Linear(_, 8); ReLU() } } }",
+    );
+    let in_features = |path: &str| match model.node(path).map(|node| &node.body) {
+        Some(cnnc_check::ir::NodeBody::Layer(layer)) => layer.args.int("in_features"),
+        _ => panic!("no layer `{path}`"),
+    };
+    assert_eq!(
+        [in_features("body.0"), in_features("body.2"), in_features("body.4")],
+        [Some(4), Some(8), Some(8)]
+    );
+    let counts: Vec<i64> = rows(&model).into_iter().map(|(.., n)| n).collect();
+    assert_eq!(counts, [40, 0, 72, 0, 72, 0]);
+}
+
+#[test]
+fn calls_of_loop_variables_are_bound_for_each_iteration() {
+    let model = check(
+        "block Widen(n) { for i in 0..n { Linear(4 * (i + 1), 4 * (i + 2)) } }\n\
+         model M { input x: [N, 4]; w = Widen(3) }",
+    );
+    let shapes: Vec<String> = rows(&model).into_iter().map(|(_, shape, _)| shape).collect();
+    assert_eq!(shapes, ["[N, 8]", "[N, 12]", "[N, 16]"]);
+}
+
+#[test]
+fn each_row_of_a_layer_counts_its_parameters() {
+    // A layer called twice, and ops between layers: rows that do not follow the order of the
+    // layers still find their counts.
+    let model = check(
+        "model M { input x: [N, 4]; fc = Linear(4, 4); other = Linear(4, 2)\n\
+         forward(x) { x -> fc -> relu -> fc -> other -> flatten(1) } }",
+    );
+    let counts: Vec<(String, i64)> =
+        rows(&model).into_iter().map(|(name, _, n)| (name, n)).collect();
+    let expected = [("fc", 20), ("relu()", 0), ("fc", 20), ("other", 10), ("flatten(1)", 0)];
+    assert_eq!(counts, expected.map(|(name, n)| (name.to_string(), n)));
+    assert_eq!(model.num_parameters(), 30);
 }

@@ -114,6 +114,10 @@ pub(super) fn apply_init_rules(
         }
     }
 
+    // Without rules that apply, every tensor keeps PyTorch's default.
+    if by_path.is_empty() && by_kind.is_empty() {
+        return;
+    }
     let mut kind_used = vec![false; by_kind.len()];
     let mut kind_seen = vec![false; by_kind.len()];
     // Distributions worked out so far, by rule and tensor sizes: a network's many layers of
