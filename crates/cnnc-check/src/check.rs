@@ -168,6 +168,8 @@ pub(crate) struct ModelChecker<'a, 'e> {
     literal_calls: HashMap<*const ast::LayerCall, BoundArgs>,
     /// How many loops enclose the children being declared.
     loops: usize,
+    /// Whether a layer declared so far has a `_` to infer.
+    infers: bool,
 }
 
 pub(crate) fn check_model<'a>(
@@ -200,6 +202,7 @@ pub(crate) fn check_model<'a>(
         memo: Memo::default(),
         literal_calls: HashMap::default(),
         loops: 0,
+        infers: false,
     };
     // The body: the model's own, or that of the block it is an instance of.
     let (items, declared, forwards, ok) = match &model.base {
@@ -980,6 +983,9 @@ impl<'a> ModelChecker<'a, '_> {
         }
         let before = self.errors.len();
         let args = bind(spec.name, spec.params, &args, call.span, self.errors);
+        if let Some(bound) = &args {
+            self.infers |= bound.values.iter().any(|b| b.value == ArgValue::Infer);
+        }
         // Only a call that binds without a message is shared, so that each use reports its own.
         if let Some(bound) = args.as_ref().filter(|_| literal && self.errors.len() == before) {
             self.literal_calls.insert(key, bound.clone());
@@ -1312,6 +1318,9 @@ impl<'a> ModelChecker<'a, '_> {
 
     /// Reports every `_` left uninferred (in children the forward never calls).
     fn require_inferred(&mut self) {
+        if !self.infers {
+            return;
+        }
         fn walk(nodes: &[NodeState], errors: &mut Vec<Error>) {
             for node in nodes {
                 match &node.body {
