@@ -1,5 +1,7 @@
 //! From pest pairs to the syntax tree.
 
+use std::cell::Cell;
+
 use miette::Diagnostic;
 use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::Pair;
@@ -53,6 +55,13 @@ pub fn parse(source: &str) -> Result<File, SyntaxError> {
     if let Some(error) = habits::scan(source) {
         return Err(error);
     }
+    // Text that does not parse by stretches is parsed whole, which reports its errors as they
+    // are in the file.
+    parse_by_stretches(source).map_or_else(|| parse_whole(source), Ok)
+}
+
+/// Parses the text of a file with the `file` rule.
+fn parse_whole(source: &str) -> Result<File, SyntaxError> {
     let mut pairs = CnnParser::parse(Rule::file, source).map_err(|e| syntax_error(source, e))?;
     let file = pairs.next().expect("the file rule always produces one pair");
     let (mut blocks, mut models, mut functions) = (Vec::new(), Vec::new(), Vec::new());
@@ -65,6 +74,104 @@ pub fn parse(source: &str) -> Result<File, SyntaxError> {
         }
     }
     Ok(File { blocks, models, functions })
+}
+
+thread_local! {
+    /// Where the text pest is parsing starts in the file: pest counts positions from the start
+    /// of the text it is given, and a file parsed by stretches gives it one at a time.
+    static OFFSET: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Sets [`OFFSET`] until dropped.
+struct Offset;
+
+impl Offset {
+    fn at(offset: usize) -> Offset {
+        OFFSET.with(|o| o.set(offset));
+        Offset
+    }
+}
+
+impl Drop for Offset {
+    fn drop(&mut self) {
+        OFFSET.with(|o| o.set(0));
+    }
+}
+
+/// Parses a file item by item, and a model's body a stretch of entries at a time (`model_head`,
+/// `model_stretch`), so that pest's list of tokens, which a whole parse fills for the whole
+/// file, holds one item or stretch; `None` for text that does not parse so, which the whole
+/// parse then reports. A stretch is parsed as the whole parse parses it: from the same position
+/// to the end of the file.
+fn parse_by_stretches(source: &str) -> Option<File> {
+    let (mut blocks, mut models, mut functions) = (Vec::new(), Vec::new(), Vec::new());
+    let mut at = gap(source, 0)?;
+    if source[at..].starts_with('\u{FEFF}') {
+        at = gap(source, at + '\u{FEFF}'.len_utf8())?;
+    }
+    while at < source.len() {
+        let rest = &source[at..];
+        at = if rest.starts_with("block") {
+            let pair = CnnParser::parse(Rule::block, rest).ok()?.next()?;
+            let end = at + pair.as_span().end();
+            let _offset = Offset::at(at);
+            blocks.push(block(pair).ok()?);
+            end
+        } else if rest.starts_with("fn") {
+            let pair = CnnParser::parse(Rule::function, rest).ok()?.next()?;
+            let end = at + pair.as_span().end();
+            let _offset = Offset::at(at);
+            functions.push(function(pair).ok()?);
+            end
+        } else if rest.starts_with("model") {
+            let (model, end) = model_by_stretches(source, at)?;
+            models.push(model);
+            end
+        } else {
+            return None;
+        };
+        at = gap(source, at)?;
+    }
+    Some(File { blocks, models, functions })
+}
+
+/// The offset after the spaces and comments at `at`.
+fn gap(source: &str, at: usize) -> Option<usize> {
+    let pair = CnnParser::parse(Rule::gap, &source[at..]).ok()?.next()?;
+    Some(at + pair.as_span().end())
+}
+
+/// The model that starts at `start`, read by stretches, and the offset after its `}`.
+fn model_by_stretches(source: &str, start: usize) -> Option<(Model, usize)> {
+    let head = CnnParser::parse(Rule::model_head, &source[start..]).ok()?.next()?;
+    let mut at = start + head.as_span().end();
+    let mut model = {
+        let _offset = Offset::at(start);
+        let mut inner = head.into_inner();
+        let name = ident(inner.next()?);
+        let mut model = empty_model(name, Span::new(start, start));
+        for item in inner {
+            model_entry(&mut model, item).ok()?;
+        }
+        model
+    };
+    loop {
+        at = gap(source, at)?;
+        if source[at..].starts_with('}') {
+            model.span = Span::new(start, at + 1);
+            return Some((model, at + 1));
+        }
+        let stretch = CnnParser::parse(Rule::model_stretch, &source[at..]).ok()?.next()?;
+        let end = at + stretch.as_span().end();
+        let _offset = Offset::at(at);
+        let mut entries = stretch.into_inner().peekable();
+        // Neither an entry nor the `}`: an error, which the whole parse reports.
+        entries.peek()?;
+        for item in entries {
+            model_entry(&mut model, item).ok()?;
+        }
+        at = end;
+    }
 }
 
 /// The error for input that nests beyond one of the parser's limits.
@@ -340,7 +447,17 @@ fn help_for(source: &str, pos: usize) -> Option<String> {
 }
 
 fn span(pair: &Pair<Rule>) -> Span {
-    pair.as_span().into()
+    Span::new(start(pair), end(pair))
+}
+
+/// Where `pair` starts in the file.
+fn start(pair: &Pair<Rule>) -> usize {
+    OFFSET.with(Cell::get) + pair.as_span().start()
+}
+
+/// Where `pair` ends in the file.
+fn end(pair: &Pair<Rule>) -> usize {
+    OFFSET.with(Cell::get) + pair.as_span().end()
 }
 
 fn ident(pair: Pair<Rule>) -> Ident {
@@ -351,46 +468,57 @@ fn model(pair: Pair<Rule>) -> Result<Model, SyntaxError> {
     let whole = span(&pair);
     let mut inner = pair.into_inner();
     let name = ident(inner.next().expect("model name"));
-    let mut model = Model {
+    let mut model = empty_model(name, whole);
+    for item in inner {
+        model_entry(&mut model, item)?;
+    }
+    Ok(model)
+}
+
+/// A model named `name` without entries yet.
+fn empty_model(name: Ident, span: Span) -> Model {
+    Model {
         name,
         base: None,
         inputs: Vec::new(),
         items: Vec::new(),
         forwards: Vec::new(),
         init: Vec::new(),
-        span: whole,
-    };
-    for item in inner {
-        match item.as_rule() {
-            Rule::model_base => {
-                let call = item.into_inner().next().expect("the block of a model base");
-                let Module::Layer(call) = module(call)? else { unreachable!("a layer call") };
-                model.base = Some(call);
-            }
-            Rule::layer_call => {
-                return Err(SyntaxError {
-                    fix: None,
-                    message: "a child of a model needs a name".into(),
-                    span: span(&item),
-                    label: "unnamed child".into(),
-                    help: Some(
-                        "name it, such as `relu = ReLU()`; unnamed children belong in a \
-                         `Sequential { ... }`, which numbers them 0, 1, ..."
-                            .into(),
-                    ),
-                })
-            }
-            Rule::input_decl => model.inputs.push(input(item)?),
-            Rule::forward => model.forwards.push(forward(item)?),
-            Rule::init_block => {
-                for rule in item.into_inner() {
-                    model.init.push(init_rule(rule)?);
-                }
-            }
-            _ => body_items(item, &mut model.items)?,
-        }
+        span,
     }
-    Ok(model)
+}
+
+/// Adds one part of a model after its name: its base, or an entry of its body.
+fn model_entry(model: &mut Model, item: Pair<Rule>) -> Result<(), SyntaxError> {
+    match item.as_rule() {
+        Rule::model_base => {
+            let call = item.into_inner().next().expect("the block of a model base");
+            let Module::Layer(call) = module(call)? else { unreachable!("a layer call") };
+            model.base = Some(call);
+        }
+        Rule::layer_call => {
+            return Err(SyntaxError {
+                fix: None,
+                message: "a child of a model needs a name".into(),
+                span: span(&item),
+                label: "unnamed child".into(),
+                help: Some(
+                    "name it, such as `relu = ReLU()`; unnamed children belong in a \
+                     `Sequential { ... }`, which numbers them 0, 1, ..."
+                        .into(),
+                ),
+            })
+        }
+        Rule::input_decl => model.inputs.push(input(item)?),
+        Rule::forward => model.forwards.push(forward(item)?),
+        Rule::init_block => {
+            for rule in item.into_inner() {
+                model.init.push(init_rule(rule)?);
+            }
+        }
+        _ => body_items(item, &mut model.items)?,
+    }
+    Ok(())
 }
 
 fn block(pair: Pair<Rule>) -> Result<Block, SyntaxError> {
@@ -688,7 +816,7 @@ fn cexpr(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
             for part in pair.into_inner() {
                 match part.as_rule() {
                     Rule::c_subscript => {
-                        let end = part.as_span().end();
+                        let end = end(&part);
                         let index = cexpr(part.into_inner().next().expect("an index"))?;
                         if let Some((_, acc, _)) = pending.as_mut() {
                             let base = std::mem::replace(
@@ -707,7 +835,7 @@ fn cexpr(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
                     }
                     Rule::unary_op => {
                         let op = if part.as_str() == "-" { UnaryOp::Neg } else { UnaryOp::Not };
-                        prefix.push((op, part.as_span().start()));
+                        prefix.push((op, start(&part)));
                     }
                     Rule::or_op | Rule::and_op | Rule::cmp_op | Rule::sum_op | Rule::prod_op => {
                         flush(&mut pending, &mut operands);
@@ -728,7 +856,7 @@ fn cexpr(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
                         ops.push((op, op_span));
                     }
                     _ => {
-                        let outer = part.as_span().start();
+                        let outer = start(&part);
                         let acc = cexpr(part)?;
                         let start = prefix.first().map_or(outer, |&(_, start)| start);
                         pending = Some((start, acc, std::mem::take(&mut prefix)));
@@ -994,7 +1122,7 @@ fn expr(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
 
 /// `input[...]`.
 fn tensor_index(input: Expr, pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
-    let span = Span::new(input.span().start, pair.as_span().end());
+    let span = Span::new(input.span().start, end(&pair));
     let mut items = Vec::new();
     for item in pair.into_inner() {
         let part = item.into_inner().next().expect("an index item");
@@ -1152,4 +1280,113 @@ fn init_rule(pair: Pair<Rule>) -> Result<InitRule, SyntaxError> {
     let init = ident(init_inner.next().expect("initialiser name"));
     let args = init_inner.map(arg).collect::<Result<_, _>>()?;
     Ok(InitRule { target, target_span, init, args, init_span, span: whole })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::{parse_by_stretches, parse_whole};
+
+    /// A file parsed by stretches gives the tree of the whole parse, and text the whole parse
+    /// rejects does not parse by stretches.
+    fn same_as_whole(source: &str) {
+        match parse_whole(source) {
+            Ok(file) => assert_eq!(parse_by_stretches(source), Some(file), "{source}"),
+            Err(_) => assert_eq!(parse_by_stretches(source), None, "{source}"),
+        }
+    }
+
+    /// The `.cnn` files of the repository.
+    fn repository_sources() -> Vec<String> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut dirs = vec![root.join("examples"), root.join("tests")];
+        let mut sources = Vec::new();
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("a directory of the repository") {
+                let path = entry.expect("an entry").path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "cnn") {
+                    sources.push(std::fs::read_to_string(&path).expect("a .cnn file"));
+                }
+            }
+        }
+        sources
+    }
+
+    #[test]
+    fn every_example_parses_by_stretches_as_whole() {
+        let sources = repository_sources();
+        assert!(sources.len() >= 20, "found {} .cnn files", sources.len());
+        for source in &sources {
+            same_as_whole(source);
+        }
+    }
+
+    #[test]
+    fn examples_with_a_byte_changed_parse_by_stretches_as_whole() {
+        // Deletions, insertions and replacements of one byte at pseudo-random places, most of
+        // which break the syntax somewhere in a body.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move |below: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below as u64) as usize
+        };
+        let bytes = b"{}();,=_ \n/*a1";
+        for source in repository_sources() {
+            for _ in 0..40 {
+                let mut text = source.clone().into_bytes();
+                let at = next(text.len());
+                match next(3) {
+                    0 => {
+                        text.remove(at);
+                    }
+                    1 => text.insert(at, bytes[next(bytes.len())]),
+                    _ => text[at] = bytes[next(bytes.len())],
+                }
+                if let Ok(text) = String::from_utf8(text) {
+                    same_as_whole(&text);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn long_bodies_comments_and_mistakes_parse_by_stretches_as_whole() {
+        let children = |n: usize, sep: &str| -> String {
+            (0..n).map(|i| format!("fc{i} = Linear(4, 4){sep}")).collect()
+        };
+        let long = format!("model M {{ input x: [N, 4]\n{} }}", children(100, "\n"));
+        assert_eq!(parse_by_stretches(&long).expect("parses").models[0].items.len(), 100);
+        for source in [
+            long.clone(),
+            format!("model M {{ input x: [N, 4]; {} }}", children(64, ";")),
+            format!("model M {{ input x: [N, 4] {} }}", children(70, " /* c */ // d\n")),
+            format!("model M {{ input x: [N, 4]\n{}fc40 = Linear(4, 4) )\n}}", children(40, "\n")),
+            format!("model M {{ input x: [N, 4]\n{}", children(33, "\n")),
+            format!("model M {{ input x: [N, 4]\n{}}} trailing", children(33, "\n")),
+            format!("model M {{ input x: [N, 4]\n{}ReLU() }}", children(35, "\n")),
+            "\u{FEFF}model M { input x: [N, 4]; fc = Linear(4, 4) }".into(),
+            "// a\n/* b */ model M { /* c */ input x: [N, 4] // d\n fc = Linear(4, 4); } /* e */"
+                .into(),
+            "block B(c) { fc = Linear(c, c) }\nmodel M = B(4) { input x: [N, 4] }".into(),
+            "fn half(v) { v / 2 }\nblock B(c) { fc = Linear(c, half(c)) }\n\
+             model M { input x: [N, 8]; b = B(8); forward(x) { x -> b } init { B.fc.weight: zeros } }"
+                .into(),
+            "model M { input x: [N, 4]; fc = Linear(4, 4) } model N { input y: [N, 4] }".into(),
+            String::new(),
+            "  // only a comment".into(),
+            "modelM { }".into(),
+            "model M { input x: [N, 4] /* never closed".into(),
+            "model M { input x: [N, 4]; fc = Linear(4, 4) } }".into(),
+            "model M { input x: [N, 4]; fc = Linear(4, 4) )".into(),
+            "model M { input x: [N, 4] ] }".into(),
+            "block B( { }".into(),
+        ] {
+            same_as_whole(&source);
+        }
+    }
 }
