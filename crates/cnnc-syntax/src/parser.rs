@@ -55,10 +55,20 @@ pub fn parse(source: &str) -> Result<File, SyntaxError> {
     if let Some(error) = habits::scan(source) {
         return Err(error);
     }
+    if source.len() > STRETCHES_FROM {
+        if let Some(file) = parse_by_stretches(source) {
+            return Ok(file);
+        }
+    }
     // Text that does not parse by stretches is parsed whole, which reports its errors as they
     // are in the file.
-    parse_by_stretches(source).map_or_else(|| parse_whole(source), Ok)
+    parse_whole(source)
 }
+
+/// Files longer than this (about 2,500 layers) are parsed by stretches, to bound the parser's
+/// memory; shorter ones whole, with fewer calls into pest, each of which costs a few
+/// microseconds.
+const STRETCHES_FROM: usize = 64 * 1024;
 
 /// Parses the text of a file with the `file` rule.
 fn parse_whole(source: &str) -> Result<File, SyntaxError> {
@@ -82,95 +92,68 @@ thread_local! {
     static OFFSET: Cell<usize> = const { Cell::new(0) };
 }
 
-/// Sets [`OFFSET`] until dropped.
-struct Offset;
+/// Sets [`OFFSET`] until dropped, when it is set back.
+struct Offset(usize);
 
 impl Offset {
     fn at(offset: usize) -> Offset {
-        OFFSET.with(|o| o.set(offset));
-        Offset
+        Offset(OFFSET.with(|o| o.replace(offset)))
     }
 }
 
 impl Drop for Offset {
     fn drop(&mut self) {
-        OFFSET.with(|o| o.set(0));
+        OFFSET.with(|o| o.set(self.0));
     }
 }
 
-/// Parses a file item by item, and a model's body a stretch of entries at a time (`model_head`,
-/// `model_stretch`), so that pest's list of tokens, which a whole parse fills for the whole
+/// Parses a file item by item (`file_item`), and a model's body a stretch of entries at a time
+/// (`model_stretch`), so that pest's list of tokens, which a whole parse fills for the whole
 /// file, holds one item or stretch; `None` for text that does not parse so, which the whole
-/// parse then reports. A stretch is parsed as the whole parse parses it: from the same position
+/// parse then reports. Each part is parsed as the whole parse parses it: from the same position
 /// to the end of the file.
 fn parse_by_stretches(source: &str) -> Option<File> {
     let (mut blocks, mut models, mut functions) = (Vec::new(), Vec::new(), Vec::new());
-    let mut at = gap(source, 0)?;
-    if source[at..].starts_with('\u{FEFF}') {
-        at = gap(source, at + '\u{FEFF}'.len_utf8())?;
-    }
-    while at < source.len() {
-        let rest = &source[at..];
-        at = if rest.starts_with("block") {
-            let pair = CnnParser::parse(Rule::block, rest).ok()?.next()?;
-            let end = at + pair.as_span().end();
-            let _offset = Offset::at(at);
-            blocks.push(block(pair).ok()?);
-            end
-        } else if rest.starts_with("fn") {
-            let pair = CnnParser::parse(Rule::function, rest).ok()?.next()?;
-            let end = at + pair.as_span().end();
-            let _offset = Offset::at(at);
-            functions.push(function(pair).ok()?);
-            end
-        } else if rest.starts_with("model") {
-            let (model, end) = model_by_stretches(source, at)?;
-            models.push(model);
-            end
-        } else {
-            return None;
-        };
-        at = gap(source, at)?;
-    }
-    Some(File { blocks, models, functions })
-}
-
-/// The offset after the spaces and comments at `at`.
-fn gap(source: &str, at: usize) -> Option<usize> {
-    let pair = CnnParser::parse(Rule::gap, &source[at..]).ok()?.next()?;
-    Some(at + pair.as_span().end())
-}
-
-/// The model that starts at `start`, read by stretches, and the offset after its `}`.
-fn model_by_stretches(source: &str, start: usize) -> Option<(Model, usize)> {
-    let head = CnnParser::parse(Rule::model_head, &source[start..]).ok()?.next()?;
-    let mut at = start + head.as_span().end();
-    let mut model = {
-        let _offset = Offset::at(start);
-        let mut inner = head.into_inner();
-        let name = ident(inner.next()?);
-        let mut model = empty_model(name, Span::new(start, start));
-        for item in inner {
-            model_entry(&mut model, item).ok()?;
-        }
-        model
-    };
+    let start = CnnParser::parse(Rule::file_start, source).ok()?.next()?;
+    let mut at = start.as_span().end();
     loop {
-        at = gap(source, at)?;
-        if source[at..].starts_with('}') {
-            model.span = Span::new(start, at + 1);
-            return Some((model, at + 1));
-        }
-        let stretch = CnnParser::parse(Rule::model_stretch, &source[at..]).ok()?.next()?;
-        let end = at + stretch.as_span().end();
+        let item = CnnParser::parse(Rule::file_item, &source[at..]).ok()?.next()?;
         let _offset = Offset::at(at);
-        let mut entries = stretch.into_inner().peekable();
-        // Neither an entry nor the `}`: an error, which the whole parse reports.
-        entries.peek()?;
-        for item in entries {
+        at += item.as_span().end();
+        let pair = item.into_inner().next()?;
+        match pair.as_rule() {
+            Rule::block => blocks.push(block(pair).ok()?),
+            Rule::function => functions.push(function(pair).ok()?),
+            Rule::model_head => {
+                let (model, end) = model_by_stretches(source, pair, at)?;
+                models.push(model);
+                at = end;
+            }
+            Rule::EOI => return Some(File { blocks, models, functions }),
+            _ => return None,
+        }
+    }
+}
+
+/// The model whose `head` ends at `at`, read by stretches, and the offset after its `}`.
+fn model_by_stretches(source: &str, head: Pair<Rule>, mut at: usize) -> Option<(Model, usize)> {
+    let start = start(&head);
+    let mut inner = head.into_inner();
+    let mut model = empty_model(ident(inner.next()?), Span::new(start, start));
+    for item in inner {
+        model_entry(&mut model, item).ok()?;
+    }
+    loop {
+        let stretch = CnnParser::parse(Rule::model_stretch, &source[at..]).ok()?.next()?;
+        let _offset = Offset::at(at);
+        at = end(&stretch);
+        for item in stretch.into_inner() {
+            if item.as_rule() == Rule::model_end {
+                model.span = Span::new(start, at);
+                return Some((model, at));
+            }
             model_entry(&mut model, item).ok()?;
         }
-        at = end;
     }
 }
 
@@ -1286,7 +1269,7 @@ fn init_rule(pair: Pair<Rule>) -> Result<InitRule, SyntaxError> {
 mod tests {
     use std::path::Path;
 
-    use super::{parse_by_stretches, parse_whole};
+    use super::{parse, parse_by_stretches, parse_whole, STRETCHES_FROM};
 
     /// A file parsed by stretches gives the tree of the whole parse, and text the whole parse
     /// rejects does not parse by stretches.
@@ -1352,6 +1335,22 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_long_file_parses_by_stretches_with_the_errors_of_the_whole_parse() {
+        let children: String = (0..3000).map(|i| format!("    fc{i} = Linear(4, 4)\n")).collect();
+        let source = format!("model M {{\n    input x: [N, 4]\n{children}}}\n");
+        assert!(source.len() > STRETCHES_FROM);
+        assert_eq!(parse(&source).ok(), parse_by_stretches(&source));
+        assert_eq!(parse(&source).ok(), parse_whole(&source).ok());
+        let broken = source.replace("fc2500 = Linear(4, 4)", "fc2500 = Linear(4, 4))");
+        let (by_parse, whole) = (parse(&broken), parse_whole(&broken));
+        assert_eq!(
+            by_parse.as_ref().err().map(|e| (e.span, &e.message)),
+            whole.as_ref().err().map(|e| (e.span, &e.message))
+        );
+        assert!(by_parse.is_err());
     }
 
     #[test]
