@@ -37,7 +37,7 @@ use crate::shape::{Dim, Shape, SizeRule};
 /// holds positions in `fields`, so that a scope of many children probes a small table: 1 MB for
 /// a model of 100,000 children, where one of the fields themselves would take 8 MB.
 struct Declared<'a> {
-    table: HashTable<usize>,
+    table: HashTable<u32>,
     fields: Vec<Field<'a>>,
 }
 
@@ -65,13 +65,14 @@ impl<'a> Declared<'a> {
         let fields = &self.fields;
         let slot = self.table.entry(
             hash_of(&field),
-            |&i| fields[i].field == field,
-            |&i| hash_of(&fields[i].field),
+            |&i| fields[i as usize].field == field,
+            |&i| hash_of(&fields[i as usize].field),
         );
         match slot {
-            HashEntry::Occupied(first) => Some(&self.fields[*first.get()]),
+            HashEntry::Occupied(first) => Some(&self.fields[*first.get() as usize]),
             HashEntry::Vacant(slot) => {
-                slot.insert(self.fields.len());
+                // A scope declares at most `MAX_MODULES` children, far fewer than 2^32.
+                slot.insert(self.fields.len() as u32);
                 // Most names are their own field: their name is not kept twice.
                 let other = (*field != *name).then(|| name.to_string());
                 self.fields.push(Field { field, other, span });
