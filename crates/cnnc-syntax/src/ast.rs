@@ -135,9 +135,9 @@ pub enum Item {
     /// `let name = expr`: a compile-time constant.
     Let(ConstLet),
     /// `if cond { ... } else { ... }`: children that exist only when a condition holds.
-    If(IfItems),
+    If(Box<IfItems>),
     /// `for i in start..end { ... }`: repeated children.
-    For(ForItems),
+    For(Box<ForItems>),
 }
 
 /// `let hidden = inp * expand_ratio`.

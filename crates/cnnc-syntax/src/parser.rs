@@ -620,7 +620,7 @@ fn body_item(pair: Pair<Rule>) -> Result<Item, SyntaxError> {
                 Some(next) if next.as_rule() == Rule::if_items => vec![body_item(next)?],
                 Some(next) => items(next)?,
             };
-            Ok(Item::If(IfItems { cond, then, otherwise, span: whole }))
+            Ok(Item::If(Box::new(IfItems { cond, then, otherwise, span: whole })))
         }
         Rule::for_items => {
             let mut inner = pair.into_inner();
@@ -636,7 +636,7 @@ fn body_item(pair: Pair<Rule>) -> Result<Item, SyntaxError> {
                 (Iteration::Items(first), next)
             };
             let body = items(body)?;
-            Ok(Item::For(ForItems { vars, unpack, over, body, span: whole }))
+            Ok(Item::For(Box::new(ForItems { vars, unpack, over, body, span: whole })))
         }
         _ => module(pair).map(|module| {
             let name_holes = Vec::new();
