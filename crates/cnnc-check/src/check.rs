@@ -33,53 +33,105 @@ use crate::resolve::{Item, ItemId, Module, ResolvedBlock};
 use crate::rust_names;
 use crate::shape::{Dim, Shape, SizeRule};
 
-/// The child names declared so far in one scope, and the Rust fields they become. The table
-/// holds positions in `fields`, so that a scope of many children probes a small table: 0.6 MB
-/// for a model of 100,000 children, where one of the fields themselves would take 8 MB.
+/// The child names declared in one scope and the Rust fields they become. Two children with one
+/// field are found when the scope ends ([`Declared::finish`]): the table of a scope is then built
+/// in one go, while it stays in cache; probed between the declarations of 100,000 children, it
+/// missed the cache on most of them.
 struct Declared<'a> {
-    table: HashTable<u32>,
     fields: Vec<Field<'a>>,
 }
 
-/// A Rust field of a scope, with the name it was first declared under (`None`: the field's own)
-/// and where; a field that is its own name as written borrows it.
+/// A Rust field of a scope, with the name it was declared under (`None`: the field's own), where,
+/// and how many messages came before it: a message about it goes there. A field that is its own
+/// name as written borrows it.
 struct Field<'a> {
     field: Cow<'a, str>,
     other: Option<String>,
     span: Span,
+    errors_before: usize,
+}
+
+impl Field<'_> {
+    /// The child's name as declared.
+    fn name(&self) -> &str {
+        self.other.as_deref().unwrap_or(&self.field)
+    }
 }
 
 impl<'a> Declared<'a> {
     /// Room for the children of `items`, as declared outside loops.
     fn for_items(items: &[Item]) -> Self {
-        Declared {
-            table: HashTable::with_capacity(items.len()),
-            fields: Vec::with_capacity(items.len()),
-        }
+        Declared { fields: Vec::with_capacity(items.len()) }
     }
 
-    /// Declares `field` for the child `name` at `span`, with one probe of the table; gives the
-    /// field's first declaration when it was declared before.
-    fn declare(&mut self, field: Cow<'a, str>, name: &str, span: Span) -> Option<&Field<'a>> {
+    /// Declares `field` for the child `name` at `span`, after `errors_before` messages.
+    fn declare(&mut self, field: Cow<'a, str>, name: &str, span: Span, errors_before: usize) {
+        // Most names are their own field: their name is not kept twice.
+        let other = (*field != *name).then(|| name.to_string());
+        self.fields.push(Field { field, other, span, errors_before });
+    }
+
+    /// Reports each child whose field an earlier child of the scope `prefix` already has, at
+    /// the place among `errors` where it was declared.
+    fn finish(self, prefix: &str, errors: &mut Vec<Error>) {
         let hash_of = |text: &str| FxBuildHasher.hash_one(text);
         let fields = &self.fields;
-        let slot = self.table.entry(
-            hash_of(&field),
-            |&i| fields[i as usize].field == field,
-            |&i| hash_of(&fields[i as usize].field),
-        );
-        match slot {
-            HashEntry::Occupied(first) => Some(&self.fields[*first.get() as usize]),
-            HashEntry::Vacant(slot) => {
-                // A scope declares at most `MAX_MODULES` children, far fewer than 2^32.
-                slot.insert(self.fields.len() as u32);
-                // Most names are their own field: their name is not kept twice.
-                let other = (*field != *name).then(|| name.to_string());
-                self.fields.push(Field { field, other, span });
-                None
+        // A scope declares at most `MAX_MODULES` children, far fewer than 2^32.
+        let mut table = HashTable::<u32>::with_capacity(fields.len());
+        let mut found = Vec::new();
+        for (i, field) in fields.iter().enumerate() {
+            let slot = table.entry(
+                hash_of(&field.field),
+                |&j| fields[j as usize].field == field.field,
+                |&j| hash_of(&fields[j as usize].field),
+            );
+            match slot {
+                HashEntry::Occupied(first) => {
+                    let first = &fields[*first.get() as usize];
+                    found.push((field.errors_before, duplicate(first, field, prefix)));
+                }
+                HashEntry::Vacant(slot) => {
+                    slot.insert(i as u32);
+                }
             }
         }
+        if found.is_empty() {
+            return;
+        }
+        let mut found = found.into_iter().peekable();
+        for (at, error) in std::mem::take(errors).into_iter().enumerate() {
+            while let Some((_, duplicate)) = found.next_if(|(before, _)| *before <= at) {
+                errors.push(duplicate);
+            }
+            errors.push(error);
+        }
+        errors.extend(found.map(|(_, duplicate)| duplicate));
     }
+}
+
+/// The message for `again`, which becomes the same Rust field as `first` in the scope `prefix`.
+fn duplicate(first: &Field, again: &Field, prefix: &str) -> Error {
+    let (field, name) = (&again.field, again.name());
+    if first.name() != name {
+        let other = first.name();
+        return Error::new(
+            Code::DuplicateName,
+            format!("`{other}` and `{name}` would both become the Rust field `{field}`"),
+            again.span,
+            format!("also `{field}`"),
+        )
+        .with_related(first.span, format!("becomes `{field}`"))
+        .with_help("rename one of them so that their snake_case forms differ");
+    }
+    let path = if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") };
+    Error::new(
+        Code::DuplicateName,
+        format!("`{path}` is declared twice"),
+        again.span,
+        "declared again here",
+    )
+    .with_related(first.span, "first declared here")
+    .with_help("rename one of them")
 }
 
 /// A child while checking: layers keep their arguments mutable until `_` is inferred.
@@ -215,6 +267,7 @@ pub(crate) fn check_model<'a>(
     let mut seen = Declared::for_items(items);
     let mut children = Vec::with_capacity(items.len());
     checker.declare_items(items, "", false, &mut seen, &mut children);
+    seen.finish("", checker.errors);
     // Children are found by name only from a `forward`; without one they run in order.
     if !forwards.is_empty() {
         checker.child_index = ChildIndex::new(&children);
@@ -693,38 +746,7 @@ impl<'a> ModelChecker<'a, '_> {
                 } else {
                     Cow::Owned(rust_names::field_name(&name))
                 };
-                let first = seen.declare(field, &name, span).map(|first| {
-                    let other = first.other.clone().unwrap_or_else(|| first.field.to_string());
-                    (first.field.to_string(), other, first.span)
-                });
-                match first {
-                    Some((field, other, first)) if other != name => self.errors.push(
-                        Error::new(
-                            Code::DuplicateName,
-                            format!(
-                                "`{other}` and `{name}` would both become the Rust field `{field}`"
-                            ),
-                            span,
-                            format!("also `{field}`"),
-                        )
-                        .with_related(first, format!("becomes `{field}`"))
-                        .with_help("rename one of them so that their snake_case forms differ"),
-                    ),
-                    Some((_, _, first)) => {
-                        let path = self.child_path(prefix, &(&*name).into());
-                        self.errors.push(
-                            Error::new(
-                                Code::DuplicateName,
-                                format!("`{path}` is declared twice"),
-                                span,
-                                "declared again here",
-                            )
-                            .with_related(first, "first declared here")
-                            .with_help("rename one of them"),
-                        )
-                    }
-                    None => {}
-                }
+                seen.declare(field, &name, span, self.errors.len());
                 if in_block && child.name_holes.is_empty() {
                     self.names.entry(id).or_insert_with(|| Rc::from(&*name)).clone()
                 } else {
@@ -758,6 +780,7 @@ impl<'a> ModelChecker<'a, '_> {
                 self.in_sequential += 1;
                 let mut seen = Declared::for_items(items);
                 self.declare_items(items, &path, in_block, &mut seen, &mut children);
+                seen.finish(&path, self.errors);
                 self.in_sequential -= 1;
                 BodyState::Sequential { children, list: *list }
             }
@@ -903,6 +926,7 @@ impl<'a> ModelChecker<'a, '_> {
         let in_sequential = std::mem::take(&mut self.in_sequential);
         let mut seen = Declared::for_items(&resolved.body);
         self.declare_items(&resolved.body, path, true, &mut seen, &mut children);
+        seen.finish(path, self.errors);
         self.in_sequential = in_sequential;
         if self.errors.len() == before {
             self.remember_declaration(resolved.id, args, &children, self.modules - modules);
