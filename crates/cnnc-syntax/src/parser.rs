@@ -754,11 +754,23 @@ fn module(pair: Pair<Rule>) -> Result<Module, SyntaxError> {
         Rule::layer_call => {
             let mut inner = pair.into_inner();
             let kind = ident(inner.next().expect("layer kind"));
-            let args = inner.map(arg).collect::<Result<_, _>>()?;
-            Ok(Module::Layer(LayerCall { kind, args, span: whole }))
+            Ok(Module::Layer(LayerCall { kind, args: each(inner, arg)?, span: whole }))
         }
         other => unreachable!("unexpected module {other:?}"),
     }
+}
+
+/// What `make` builds of each of `pairs`, in a list with room for those only: collected through
+/// `Result`, a list of one or two arguments would get room for four.
+fn each<'i, T>(
+    pairs: impl ExactSizeIterator<Item = Pair<'i, Rule>>,
+    make: impl Fn(Pair<'i, Rule>) -> Result<T, SyntaxError>,
+) -> Result<Vec<T>, SyntaxError> {
+    let mut made = Vec::with_capacity(pairs.len());
+    for pair in pairs {
+        made.push(make(pair)?);
+    }
+    Ok(made)
 }
 
 fn arg(pair: Pair<Rule>) -> Result<Arg, SyntaxError> {
@@ -909,12 +921,8 @@ fn cexpr(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
                 // Parentheses that only group.
                 return cexpr(parts.remove(0));
             }
-            let items = parts
-                .into_iter()
-                .filter(|p| p.as_rule() != Rule::tuple_comma)
-                .map(cexpr)
-                .collect::<Result<_, _>>()?;
-            Ok(Value { kind: ValueKind::Tuple(items), span: whole })
+            parts.retain(|p| p.as_rule() != Rule::tuple_comma);
+            Ok(Value { kind: ValueKind::Tuple(each(parts.into_iter(), cexpr)?), span: whole })
         }
         _ => value(pair),
     }
@@ -998,7 +1006,7 @@ fn value(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
         Rule::string => ValueKind::Str(
             pair.into_inner().next().map_or(String::new(), |s| s.as_str().to_string()),
         ),
-        Rule::tuple => ValueKind::Tuple(pair.into_inner().map(value).collect::<Result<_, _>>()?),
+        Rule::tuple => ValueKind::Tuple(each(pair.into_inner(), value)?),
         other => unreachable!("unexpected value {other:?}"),
     };
     Ok(Value { kind, span: whole })
