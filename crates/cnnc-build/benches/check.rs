@@ -89,6 +89,27 @@ fn scaling(c: &mut Criterion) {
         }
         group.finish();
     }
+    // The same sizes, parsing and checking apart.
+    for (name, make) in [("flat", flat as fn(usize) -> String), ("looped", looped)] {
+        let mut parse = c.benchmark_group(format!("parse/{name}"));
+        parse.sample_size(10);
+        for layers in [10_000, 100_000] {
+            let source = make(layers);
+            parse.bench_with_input(BenchmarkId::from_parameter(layers), &source, |b, s| {
+                b.iter(|| criterion::black_box(cnnc_syntax::parse(s).is_ok()))
+            });
+        }
+        parse.finish();
+        let mut check = c.benchmark_group(format!("check_parsed/{name}"));
+        check.sample_size(10);
+        for layers in [10_000, 100_000] {
+            let parsed = cnnc_syntax::parse(&make(layers)).expect("the benchmark model parses");
+            check.bench_with_input(BenchmarkId::from_parameter(layers), &parsed, |b, p| {
+                b.iter(|| criterion::black_box(cnnc_check::check(p).is_ok()))
+            });
+        }
+        check.finish();
+    }
 }
 
 criterion_group!(benches, reference_networks, scaling);
