@@ -7,6 +7,7 @@ mod memo;
 
 use std::borrow::Cow;
 use std::hash::BuildHasher;
+use std::ptr;
 use std::rc::Rc;
 
 use forward::Chain;
@@ -21,7 +22,7 @@ use cnnc_syntax as ast;
 use cnnc_syntax::{CallArgValue, Span};
 
 use crate::args::{
-    bind, suggest, ArgType, ArgValue, BoundArgs, DefaultValue, Param, SubstitutedArg,
+    bind, suggest, ArgType, ArgValue, Bound, BoundArgs, DefaultValue, Param, SubstitutedArg,
 };
 use crate::blocks::{self, Blocks, Uses};
 use crate::consts::{self, Const, Env};
@@ -219,6 +220,8 @@ pub(crate) struct ModelChecker<'a, 'e> {
     memo: Memo<'a>,
     /// The bound arguments of the repeated calls whose arguments are all literals, by call.
     literal_calls: HashMap<*const ast::LayerCall, BoundArgs>,
+    /// The values of calls without arguments (`ReLU()`), by layer kind: every default.
+    defaults: Vec<(&'static LayerSpec, Rc<[Bound]>)>,
     /// How many loops enclose the children being declared.
     loops: usize,
     /// Whether a layer declared so far has a `_` to infer.
@@ -254,6 +257,7 @@ pub(crate) fn check_model<'a>(
         numbers: Vec::new(),
         memo: Memo::default(),
         literal_calls: HashMap::default(),
+        defaults: Vec::new(),
         loops: 0,
         infers: false,
     };
@@ -996,6 +1000,16 @@ impl<'a> ModelChecker<'a, '_> {
         if let Some(args) = literal.then(|| self.literal_calls.get(&key)).flatten() {
             return BodyState::Layer { spec, args: Some(args.clone()) };
         }
+        // A call without arguments binds every parameter to its default, wherever it is: its
+        // values are shared by every such call of its kind.
+        let defaults = call.args.is_empty();
+        if let Some((_, values)) = self.defaults.iter().find(|d| defaults && ptr::eq(d.0, spec)) {
+            let values = values.clone();
+            return BodyState::Layer {
+                spec,
+                args: Some(BoundArgs { params: spec.params, values, call_span: call.span }),
+            };
+        }
         let mut args: SmallVec<[SubstitutedArg<'_>; 8]> = SmallVec::new();
         for written in &call.args {
             match consts::substitute(&written.value, &self.env) {
@@ -1014,6 +1028,9 @@ impl<'a> ModelChecker<'a, '_> {
         // Only a call that binds without a message is shared, so that each use reports its own.
         if let Some(bound) = args.as_ref().filter(|_| literal && self.errors.len() == before) {
             self.literal_calls.insert(key, bound.clone());
+        }
+        if let Some(bound) = args.as_ref().filter(|_| defaults && self.errors.len() == before) {
+            self.defaults.push((spec, bound.values.clone()));
         }
         BodyState::Layer { spec, args }
     }
