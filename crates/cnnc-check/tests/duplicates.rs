@@ -11,6 +11,14 @@ fn messages(source: &str) -> Vec<String> {
     }
 }
 
+/// Asserts that each message contains its part of `expected`, in order.
+fn assert_in_order(found: &[String], expected: &[&str]) {
+    assert_eq!(found.len(), expected.len(), "{found:#?}");
+    for (message, part) in found.iter().zip(expected) {
+        assert!(message.contains(part), "expected {part:?} in {message:?}; all: {found:#?}");
+    }
+}
+
 #[test]
 fn duplicates_come_in_source_order_among_other_messages() {
     let found = messages(
@@ -35,10 +43,7 @@ fn duplicates_come_in_source_order_among_other_messages() {
         "`Missing`",
         "`a` is declared twice",
     ];
-    assert_eq!(found.len(), expected.len(), "{found:#?}");
-    for (message, part) in found.iter().zip(expected) {
-        assert!(message.contains(part), "expected {part:?} in {message:?}; all: {found:#?}");
-    }
+    assert_in_order(&found, &expected);
 }
 
 #[test]
@@ -57,8 +62,5 @@ fn duplicates_in_a_block_are_reported_in_each_use_at_their_place() {
         "`second.a` is declared twice",
         "`first` is declared twice",
     ];
-    assert_eq!(found.len(), expected.len(), "{found:#?}");
-    for (message, part) in found.iter().zip(expected) {
-        assert!(message.contains(part), "expected {part:?} in {message:?}; all: {found:#?}");
-    }
+    assert_in_order(&found, &expected);
 }
