@@ -106,6 +106,15 @@ impl Graph<'_> {
                     };
                 (id, shape)
             }
+            ir::ExprKind::Chain { input, links } => {
+                let mut from = self.expr(input);
+                for link in links {
+                    let (first, last) = self.child(&link.name, 1);
+                    self.edge(from.0, first, &from.1);
+                    from = (last, link.shape.clone());
+                }
+                from
+            }
             ir::ExprKind::Child { name, input, more_inputs, .. } => {
                 let sources: Vec<(usize, Shape)> =
                     std::iter::once(&**input).chain(more_inputs).map(|i| self.expr(i)).collect();

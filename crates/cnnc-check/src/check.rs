@@ -181,7 +181,8 @@ const MAX_DEPTH: usize = 48;
 /// innermost first.
 const MAX_USE_LABELS: usize = 3;
 
-/// The most children a body without `forward` chains in one expression.
+/// The most children a body without `forward` chains in one expression: the generated code names
+/// the value after every stretch of this many.
 const CHAIN_LENGTH: usize = 32;
 
 pub(crate) struct ModelChecker<'a, 'e> {

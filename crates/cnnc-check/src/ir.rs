@@ -708,6 +708,15 @@ pub enum ExprKind {
         /// call is bound to a hidden name that [`ExprKind::Output`]s read.
         outputs: usize,
     },
+    /// Top-level children applied one after another, as a body without `forward` runs them:
+    /// what [`ExprKind::Child`] calls nested one in another compute, kept as a list (see
+    /// [`chain_calls`]).
+    Chain {
+        /// The value the first child is applied to.
+        input: Box<Expr>,
+        /// The children, in order.
+        links: Vec<Link>,
+    },
     /// A functional op applied to a value.
     Op {
         /// The op.
@@ -811,6 +820,15 @@ pub enum ExprKind {
     },
 }
 
+/// A child of an [`ExprKind::Chain`].
+#[derive(Debug, Clone)]
+pub struct Link {
+    /// The child's name (its [`Node::name`]).
+    pub name: Rc<str>,
+    /// The shape of its output.
+    pub shape: Shape,
+}
+
 impl ExprKind {
     /// Whether this is a number rather than a tensor.
     pub fn is_number(&self) -> bool {
@@ -850,6 +868,7 @@ impl Expr {
                 }
             }
             (ExprKind::Neg(input), ExprKind::Neg(i2))
+            | (ExprKind::Chain { input, .. }, ExprKind::Chain { input: i2, .. })
             | (ExprKind::Children(input), ExprKind::Children(i2))
             | (ExprKind::Op { input, .. }, ExprKind::Op { input: i2, .. })
             | (ExprKind::Chunk { input, .. }, ExprKind::Chunk { input: i2, .. }) => {
@@ -924,6 +943,20 @@ pub enum Op {
     },
     /// `x[:, 0]`: items or slices of the leading dimensions.
     Index(Vec<IndexItem>),
+}
+
+/// The [`ExprKind::Child`] calls that an [`ExprKind::Chain`] of `links` on `input` stands for,
+/// each on the result of the one before (the last call outermost).
+pub fn chain_calls(input: &Expr, links: &[Link]) -> Expr {
+    links.iter().fold(input.clone(), |input, link| Expr {
+        kind: ExprKind::Child {
+            name: link.name.clone(),
+            input: Box::new(input),
+            more_inputs: Vec::new(),
+            outputs: 1,
+        },
+        shape: link.shape.clone(),
+    })
 }
 
 /// For a call of entry `name` (`features.4`) on `input`, where `input` is entry 3 applied to

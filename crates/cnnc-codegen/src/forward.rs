@@ -260,6 +260,7 @@ impl<'a> ForwardGen<'a> {
                     _ => unreachable!("the checker takes only numbers as operands"),
                 },
             },
+            ir::ExprKind::Chain { input, links } => self.expr(&ir::chain_calls(input, links)),
             ir::ExprKind::Child { name, input, more_inputs, outputs } => {
                 if more_inputs.is_empty() && *outputs == 1 {
                     self.child_call(name, input)
@@ -706,6 +707,7 @@ fn values_read<'e>(e: &'e ir::Expr, out: &mut HashSet<&'e str>) {
         ir::ExprKind::Neg(input)
         | ir::ExprKind::Op { input, .. }
         | ir::ExprKind::Children(input)
+        | ir::ExprKind::Chain { input, .. }
         | ir::ExprKind::Chunk { input, .. } => values_read(input, out),
         ir::ExprKind::Expand { input, sizes } => {
             values_read(input, out);

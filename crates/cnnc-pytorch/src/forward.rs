@@ -70,6 +70,7 @@ impl ForwardPy<'_> {
                 Some(_) => format!("self.{}", variable(name)),
                 None => consts::value(value),
             },
+            ExprKind::Chain { input, links } => self.expr(&ir::chain_calls(input, links)),
             ExprKind::Child { name, input, more_inputs, .. } => {
                 // `features[0..5](x)`: a run of consecutive entries is a slice of the
                 // `nn.Sequential`'s entries.
@@ -181,6 +182,9 @@ impl ForwardPy<'_> {
     fn operand(&mut self, e: &ir::Expr, min: u8) -> String {
         // What is printed for an absent child or a model's decided `if` is another expression.
         match &e.kind {
+            ExprKind::Chain { input, links } => {
+                return self.operand(&ir::chain_calls(input, links), min)
+            }
             ExprKind::Child { name, input, .. } if !(self.exists)(owner(name)) => {
                 return self.operand(input, min)
             }

@@ -141,15 +141,23 @@ impl<'a> ModelChecker<'a, '_> {
     ) -> Option<(Vec<Flow>, Option<ir::Forward>)> {
         let Some(forward) = forwards.first() else {
             let input = inputs.swap_remove(0);
-            // The children in order. Long bodies are cut into named values every
-            // `CHAIN_LENGTH` children, so that no expression nests deeper than that.
+            // The children in order, as a list of links: long bodies are cut into named values
+            // every `CHAIN_LENGTH` children.
             let input_name = input_name.to_string();
             let mut flow = Some(input);
             let value = |name: Rc<str>| ir::Expr {
                 kind: ir::ExprKind::Value(name),
                 shape: Shape::scalar(),
             };
-            let mut expr = value(input_name.as_str().into());
+            let chained = |input: ir::Expr, links: Vec<ir::Link>| match links.last() {
+                Some(last) => ir::Expr {
+                    shape: last.shape.clone(),
+                    kind: ir::ExprKind::Chain { input: Box::new(input), links },
+                },
+                None => input,
+            };
+            let mut input_expr = value(input_name.as_str().into());
+            let mut links = Vec::new();
             let mut lets = Vec::new();
             for i in 0..self.children.len() {
                 if self.modules > MAX_MODULES {
@@ -162,18 +170,19 @@ impl<'a> ModelChecker<'a, '_> {
                 }
                 if i > 0 && i % CHAIN_LENGTH == 0 {
                     let name: Rc<str> = format!("{input_name}_{}", i / CHAIN_LENGTH).into();
-                    lets.push((name.clone(), std::mem::replace(&mut expr, value(name))));
+                    let stretch = std::mem::take(&mut links);
+                    let input = std::mem::replace(&mut input_expr, value(name.clone()));
+                    lets.push((name, chained(input, stretch)));
                 }
-                expr = ir::Expr {
-                    kind: ir::ExprKind::Child {
-                        name: self.children[i].name.clone(),
-                        input: Box::new(expr),
-                        more_inputs: Vec::new(),
-                        outputs: 1,
-                    },
+                if links.is_empty() {
+                    links.reserve_exact(CHAIN_LENGTH.min(self.children.len() - i));
+                }
+                links.push(ir::Link {
+                    name: self.children[i].name.clone(),
                     shape: flow.as_ref().map_or(Shape::scalar(), |f| f.shape.clone()),
-                };
+                });
             }
+            let expr = chained(input_expr, links);
             let forward = (chain == Chain::Kept).then(|| ir::Forward {
                 input: input_name,
                 more_inputs: Vec::new(),
