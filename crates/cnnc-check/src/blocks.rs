@@ -150,7 +150,7 @@ fn block_signature(block: &ast::Block) -> String {
             Some(Value { kind: ValueKind::Int(n), .. }) => format!("{}={n}", p.name),
             Some(Value { kind: ValueKind::Float(x), .. }) => format!("{}={x:?}", p.name),
             Some(Value { kind: ValueKind::Bool(b), .. }) => format!("{}={b}", p.name),
-            _ => p.name.name.clone(),
+            _ => p.name.name.to_string(),
         })
         .collect();
     format!("`{}({})`", block.name, params.join(", "))
@@ -516,8 +516,12 @@ pub(crate) fn build_defs(
     for resolved in &blocks.resolved.blocks {
         let block = resolved.ast;
         let Some(types) = uses.params.get(&resolved.id) else { continue };
-        let params: Vec<(String, ConstType)> =
-            block.params.iter().map(|p| p.name.name.clone()).zip(types.iter().cloned()).collect();
+        let params: Vec<(String, ConstType)> = block
+            .params
+            .iter()
+            .map(|p| p.name.name.to_string())
+            .zip(types.iter().cloned())
+            .collect();
         let mut types = consts::Types::new(functions.clone());
         for (name, ty) in &params {
             types.insert(name.clone(), ty.clone());
@@ -545,7 +549,7 @@ pub(crate) fn build_defs(
         let (mut named, mut unnamed) = (Vec::new(), Vec::new());
         collect_children(&block.items, &mut named, &mut unnamed);
         defs.push(ir::BlockDef {
-            name: block.name.name.clone(),
+            name: block.name.name.to_string(),
             params,
             items,
             forward: uses.forwards.remove(&resolved.id),
@@ -564,7 +568,7 @@ fn collect_lets(items: &[Item], uses: &Uses, out: &mut Vec<(String, ConstType)>)
         match item {
             Item::Let { id, stmt } => {
                 if let Some(ty) = uses.lets.get(id) {
-                    out.push((stmt.name.name.clone(), ty.clone()));
+                    out.push((stmt.name.name.to_string(), ty.clone()));
                 }
             }
             Item::If { then, otherwise, .. } => {
@@ -609,8 +613,8 @@ fn condition_names(expr: &ast::Expr, out: &mut Vec<String>) {
         ast::Expr::List(items, _) => items.iter().for_each(|i| condition_names(i, out)),
         ast::Expr::Name(name) => {
             // A constant used as a number; value names are filtered out by the caller.
-            if !out.contains(&name.name) {
-                out.push(name.name.clone());
+            if !out.iter().any(|n| *n == name.name) {
+                out.push(name.name.to_string());
             }
         }
         ast::Expr::Number(_) => {}
@@ -639,7 +643,7 @@ impl DefBuilder<'_, '_> {
             }
             out.push(match item {
                 Item::Child { id, child, module } => ir::BlockItem::Child {
-                    name: child.name.as_ref().map(|n| n.name.clone()),
+                    name: child.name.as_ref().map(|n| n.name.to_string()),
                     name_holes: child
                         .name_holes
                         .iter()
@@ -654,8 +658,8 @@ impl DefBuilder<'_, '_> {
                 Item::Let { id, stmt } => {
                     let ty = self.uses.lets.get(id).cloned().unwrap_or(ConstType::Int);
                     let value = consts::resolve(&stmt.value, &self.types).converted(&ty);
-                    self.types.insert(stmt.name.name.clone(), ty);
-                    ir::BlockItem::Let { name: stmt.name.name.clone(), value }
+                    self.types.insert(stmt.name.name.to_string(), ty);
+                    ir::BlockItem::Let { name: stmt.name.name.to_string(), value }
                 }
                 Item::If { cond, then, otherwise, .. } => {
                     let resolved = consts::resolve(&cond.cond, &self.types);
@@ -669,7 +673,8 @@ impl DefBuilder<'_, '_> {
                 }
                 Item::For { repeat, body, .. } => {
                     let outer = self.types.clone();
-                    let vars: Vec<String> = repeat.vars.iter().map(|v| v.name.clone()).collect();
+                    let vars: Vec<String> =
+                        repeat.vars.iter().map(|v| v.name.to_string()).collect();
                     let item = match &repeat.over {
                         ast::Iteration::Range { start, end } => {
                             let start = consts::resolve(start, &self.types);
@@ -717,13 +722,15 @@ impl DefBuilder<'_, '_> {
             Module::Block { block, call } => {
                 let block = self.blocks.by_id(*block);
                 let module = block_call(block, call, self.uses, &self.types)?;
-                (block.ast.name.name.clone(), module)
+                (block.ast.name.name.to_string(), module)
             }
-            Module::Layer { spec, call } => (call.kind.name.clone(), self.layer(id, spec, call)?),
+            Module::Layer { spec, call } => {
+                (call.kind.name.to_string(), self.layer(id, spec, call)?)
+            }
             Module::Unknown(_) => return None,
         };
         if let (Some(name), true) = (&child.name, child.name_holes.is_empty()) {
-            match self.kinds.get(&name.name) {
+            match self.kinds.get(name.name.as_str()) {
                 Some((first, span)) if *first != kind => self.errors.push(
                     Error::new(
                         Code::BlockStructure,
@@ -735,7 +742,7 @@ impl DefBuilder<'_, '_> {
                     .with_help("a child name stands for one kind of module; use two names"),
                 ),
                 _ => {
-                    self.kinds.insert(name.name.clone(), (kind, name.span));
+                    self.kinds.insert(name.name.to_string(), (kind, name.span));
                 }
             }
         }
@@ -852,5 +859,5 @@ fn block_call(
             Some(consts::resolve(value, types).converted(ty))
         })
         .collect::<Option<_>>()?;
-    Some(ir::BlockModule::Block { name: block.name.name.clone(), args })
+    Some(ir::BlockModule::Block { name: block.name.name.to_string(), args })
 }

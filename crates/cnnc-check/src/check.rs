@@ -288,7 +288,7 @@ pub(crate) fn check_model<'a>(
                 .first()
                 .and_then(|f| f.params.first())
                 .or(model.inputs.first().map(|i| &i.name))
-                .map_or("x".to_string(), |n| n.name.clone());
+                .map_or("x".to_string(), |n| n.name.to_string());
             let note = Note::Is(format!("input `{input_name}`"));
             let flow = Flow { shape, span, note };
             let forward = checker
@@ -339,7 +339,7 @@ pub(crate) fn check_model<'a>(
         forward.1.more_results.iter_mut().for_each(|e| simplify(&mut e.shape));
     }
     let mut result = ir::Model {
-        name: model.name.name.clone(),
+        name: model.name.name.to_string(),
         name_span: model.name.span,
         input: checker.input_shape,
         children,
@@ -1414,7 +1414,7 @@ impl<'a> ModelChecker<'a, '_> {
                             ir::NodeBody::ModuleList(convert(children, uses, errors, counts)?)
                         }
                         BodyState::Block(state) => ir::NodeBody::Block(ir::BlockInstance {
-                            block: state.def.ast.name.name.clone(),
+                            block: state.def.ast.name.name.to_string(),
                             args: state.args,
                             children: convert(state.children, uses, errors, counts)?,
                         }),

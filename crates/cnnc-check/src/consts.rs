@@ -897,9 +897,9 @@ fn signature(def: &cnnc_syntax::Function) -> String {
         .map(|p| match &p.default {
             Some(default) if !is_dynamic(default) => match eval(default, &Env::new()) {
                 Ok(value) => format!("{}={value}", p.name),
-                Err(_) => p.name.name.clone(),
+                Err(_) => p.name.name.to_string(),
             },
-            _ => p.name.name.clone(),
+            _ => p.name.name.to_string(),
         })
         .collect();
     params.join(", ")
@@ -1138,20 +1138,20 @@ impl Types {
         }
         let mut inner = Types::new(self.functions.inside(index));
         let params: Vec<(String, ConstType)> =
-            def.params.iter().map(|p| p.name.name.clone()).zip(key.1.iter().cloned()).collect();
+            def.params.iter().map(|p| p.name.name.to_string()).zip(key.1.iter().cloned()).collect();
         for (name, ty) in &params {
             inner.insert(name.clone(), ty.clone());
         }
         let mut lets = Vec::new();
         for stmt in &def.lets {
             let value = resolve(&stmt.value, &inner);
-            inner.insert(stmt.name.name.clone(), value.ty.clone());
-            lets.push((stmt.name.name.clone(), value));
+            inner.insert(stmt.name.name.to_string(), value.ty.clone());
+            lets.push((stmt.name.name.to_string(), value));
         }
         let result = resolve(&def.result, &inner);
         let mut instances = self.functions.instances.borrow_mut();
         // A function called with other argument types gets a name of its own: `f`, `f_2`, ...
-        let mut name = def.name.name.clone();
+        let mut name = def.name.name.to_string();
         let mut n = 1;
         while instances.list.iter().any(|f| f.name == name)
             || (n > 1 && self.functions.defs.iter().any(|f| f.name.name == name))
@@ -1241,7 +1241,7 @@ fn resolve_comprehension(value: &Value, types: &Types) -> ConstExpr {
             let mut inner = types.clone();
             let over = match &**over {
                 cnnc_syntax::Iteration::Range { start, end } => {
-                    inner.insert(vars[0].name.clone(), ConstType::Int);
+                    inner.insert(vars[0].name.to_string(), ConstType::Int);
                     crate::ir::Over::Range(resolve(start, types), resolve(end, types))
                 }
                 cnnc_syntax::Iteration::Items(list) => {
@@ -1249,10 +1249,10 @@ fn resolve_comprehension(value: &Value, types: &Types) -> ConstExpr {
                     match (unpack, list.ty.item()) {
                         (true, ConstType::Tuple(items)) => {
                             for (var, ty) in vars.iter().zip(items.iter()) {
-                                inner.insert(var.name.clone(), ty.clone());
+                                inner.insert(var.name.to_string(), ty.clone());
                             }
                         }
-                        (_, ty) => inner.insert(vars[0].name.clone(), ty),
+                        (_, ty) => inner.insert(vars[0].name.to_string(), ty),
                     }
                     crate::ir::Over::Items(list)
                 }
@@ -1260,7 +1260,7 @@ fn resolve_comprehension(value: &Value, types: &Types) -> ConstExpr {
             let item = Box::new(resolve(item, &inner));
             let filter = filter.as_ref().map(|cond| Box::new(resolve(cond, &inner)));
             let ty = ConstType::List(Rc::new(item.ty.clone()));
-            let vars = vars.iter().map(|v| v.name.clone()).collect();
+            let vars = vars.iter().map(|v| v.name.to_string()).collect();
             let (unpack, over) = (*unpack, Box::new(over));
             typed(K::Comprehension { item, vars, unpack, over, filter }, ty)
         }
@@ -1330,8 +1330,8 @@ fn resolve_function_call(value: &Value, types: &Types) -> ConstExpr {
                     (None, Some(default)) => resolve(default, &inner).substituted(&bound),
                     (None, None) => typed(K::Literal(Const::Int(0)), ConstType::Int),
                 };
-                inner.insert(param.name.name.clone(), expr.ty.clone());
-                bound.insert(param.name.name.clone(), expr.clone());
+                inner.insert(param.name.name.to_string(), expr.ty.clone());
+                bound.insert(param.name.name.to_string(), expr.clone());
                 all.push(expr);
             }
             let signature = all.iter().map(|a| a.ty.clone()).collect();

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+pub use compact_str::CompactString;
+
 /// A byte range in the source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Span {
@@ -39,8 +41,8 @@ impl From<pest::Span<'_>> for Span {
 /// A name together with where it was written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ident {
-    /// The name itself.
-    pub name: String,
+    /// The name itself; names of up to 24 bytes are stored inline.
+    pub name: CompactString,
     /// Where it was written.
     pub span: Span,
 }

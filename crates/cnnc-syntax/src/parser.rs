@@ -444,7 +444,7 @@ fn end(pair: &Pair<Rule>) -> usize {
 }
 
 fn ident(pair: Pair<Rule>) -> Ident {
-    Ident { name: pair.as_str().to_string(), span: span(&pair) }
+    Ident { name: pair.as_str().into(), span: span(&pair) }
 }
 
 fn model(pair: Pair<Rule>) -> Result<Model, SyntaxError> {
@@ -690,7 +690,7 @@ fn child(pair: Pair<Rule>) -> Result<Child, SyntaxError> {
                 }
             }
         }
-        Ident { name: text, span: name_span }
+        Ident { name: text.into(), span: name_span }
     } else {
         ident(first)
     };
@@ -867,7 +867,7 @@ fn cexpr(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
         }
         Rule::ident => {
             let name = ident(pair);
-            Ok(Value { kind: ValueKind::Name(name.name), span: name.span })
+            Ok(Value { kind: ValueKind::Name(name.name.into()), span: name.span })
         }
         Rule::c_call => {
             let whole = span(&pair);
@@ -1206,7 +1206,7 @@ fn slice_calls(
     piped: Option<Expr>,
     args: Vec<CallArg>,
 ) -> Call {
-    let entry = |i: i64| Ident { name: format!("{}.{i}", name.name), span };
+    let entry = |i: i64| Ident { name: compact_str::format_compact!("{}.{i}", name.name), span };
     let mut call = Call { callee: entry(start), piped: piped.map(Box::new), args, span };
     for i in start + 1..end {
         let arg = CallArg { keyword: None, value: CallArgValue::Expr(Expr::Call(call)), span };

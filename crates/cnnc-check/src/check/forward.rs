@@ -278,8 +278,8 @@ impl<'a> ModelChecker<'a, '_> {
         let (flow, result) = result?;
         flows.insert(0, flow);
         let forward = ir::Forward {
-            input: forward.params[0].name.clone(),
-            more_inputs: forward.params[1..].iter().map(|p| p.name.clone()).collect(),
+            input: forward.params[0].name.to_string(),
+            more_inputs: forward.params[1..].iter().map(|p| p.name.to_string()).collect(),
             lets,
             result,
             more_results,
@@ -520,7 +520,10 @@ impl<'a> ModelChecker<'a, '_> {
                     let (shape, path) = self.parameter(&ident.name)?;
                     let note = Note::Is(format!("parameter `{path}`"));
                     let flow = Flow { shape: shape.clone(), span: ident.span, note };
-                    Some((flow, ir::Expr { kind: ir::ExprKind::Param(ident.name.clone()), shape }))
+                    Some((
+                        flow,
+                        ir::Expr { kind: ir::ExprKind::Param(ident.name.to_string()), shape },
+                    ))
                 }
                 None => {
                     let names = env.names();
@@ -618,7 +621,7 @@ impl<'a> ModelChecker<'a, '_> {
                             span: ident.span,
                             note: Note::Text(format!("the constant `{}` = {value}", ident.name)),
                         };
-                        let kind = ir::ExprKind::Constant { name: ident.name.clone(), value };
+                        let kind = ir::ExprKind::Constant { name: ident.name.to_string(), value };
                         Some((flow, ir::Expr { kind, shape: Shape::scalar() }))
                     }
                     _ => self.eval(e, env),
@@ -1402,7 +1405,7 @@ impl<'a> ModelChecker<'a, '_> {
             ast::Expr::Name(ident)
                 if env.get(&ident.name).is_none() && self.env.get(&ident.name).is_some() =>
             {
-                ValueKind::Name(ident.name.clone())
+                ValueKind::Name(ident.name.to_string())
             }
             ast::Expr::Neg { operand, .. } => ValueKind::Unary {
                 op: UnaryOp::Neg,

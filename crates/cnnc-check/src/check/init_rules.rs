@@ -46,7 +46,7 @@ pub(super) fn apply_init_rules(
                 );
                 continue;
             };
-            by_kind.push((kind, param.name.clone(), initializer, rule));
+            by_kind.push((kind, param.name.to_string(), initializer, rule));
             continue;
         }
         let path: Vec<&str> = owner.iter().map(|s| s.name.as_str()).collect();
@@ -88,7 +88,7 @@ pub(super) fn apply_init_rules(
                     );
                     continue;
                 }
-                by_path.push((path, param.name.clone(), initializer, rule));
+                by_path.push((path, param.name.to_string(), initializer, rule));
             }
             Some(node) => errors.push(
                 Error::new(
