@@ -94,7 +94,7 @@ impl Diagnostics {
 
     fn json(&self, error: &Error) -> String {
         let span = |(span, label): &(cnnc_syntax::Span, String)| {
-            let (start, end) = (self.position(span.start), self.position(span.end));
+            let (start, end) = (self.position(span.range().start), self.position(span.range().end));
             serde_json::json!({
                 "start": span.start,
                 "end": span.end,
@@ -129,7 +129,7 @@ impl Diagnostics {
     }
 
     fn short(&self, error: &Error) -> String {
-        let at = self.position(error.primary.0.start);
+        let at = self.position(error.primary.0.range().start);
         format!(
             "{}:{}:{}: {}[{}]: {}",
             self.name,

@@ -826,7 +826,7 @@ fn apply_fixes(source: &str, errors: &[cnnc_build::Error]) -> String {
     fixes.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
     let mut fixed = source.to_string();
     for (span, text) in fixes {
-        fixed.replace_range(span.start..span.end, &text);
+        fixed.replace_range(span.range(), &text);
     }
     fixed
 }

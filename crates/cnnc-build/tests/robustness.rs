@@ -19,12 +19,13 @@ fn survives(source: &str) -> bool {
             assert!(!diagnostics.errors.is_empty());
             for error in &diagnostics.errors {
                 for (span, _) in std::iter::once(&error.primary).chain(&error.related) {
+                    let range = span.range();
                     assert!(
-                        span.start <= span.end && span.end <= source.len(),
+                        range.start <= range.end && range.end <= source.len(),
                         "{error:?} in {source:?}"
                     );
                     assert!(
-                        source.is_char_boundary(span.start) && source.is_char_boundary(span.end)
+                        source.is_char_boundary(range.start) && source.is_char_boundary(range.end)
                     );
                 }
             }

@@ -628,7 +628,10 @@ impl<'a> ModelChecker<'a, '_> {
                     name.span,
                     "named child in a loop",
                 )
-                .with_related(Span::new(repeat.span.start, repeat.span.start + 3), "this loop")
+                .with_related(
+                    Span { start: repeat.span.start, end: repeat.span.start + 3 },
+                    "this loop",
+                )
                 .with_help(
                     "children of a loop are unnamed and numbered 0, 1, ... as in `Sequential`",
                 ),

@@ -759,7 +759,7 @@ pub fn bind_vars<'n>(
             Ok(())
         }
         other => {
-            let span = cnnc_syntax::Span::new(vars[0].span.start, vars[vars.len() - 1].span.end);
+            let span = vars[0].span.to(vars[vars.len() - 1].span);
             Err(Error::new(
                 Code::ConstExpr,
                 format!("{} names cannot unpack {}", vars.len(), describe(&other)),
@@ -784,7 +784,7 @@ pub fn iteration_values(over: &cnnc_syntax::Iteration, env: &Env) -> Result<Vec<
                 return Err(Error::new(
                     Code::ConstExpr,
                     format!("the range {a}..{b} has more than {MAX_ITEMS} items"),
-                    cnnc_syntax::Span::new(start.span.start, end.span.end),
+                    start.span.to(end.span),
                     "too long",
                 ));
             }

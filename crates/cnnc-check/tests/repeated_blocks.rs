@@ -179,8 +179,8 @@ fn calls_without_arguments_share_their_defaults_and_keep_their_own_call() {
     };
     let (a, b, c) = (args("a"), args("b"), args("c"));
     assert!(std::rc::Rc::ptr_eq(&a.values, &b.values));
-    assert_eq!(&source[a.call_span.start..a.call_span.end], "ReLU()");
-    assert_eq!(b.call_span.start, source.rfind("ReLU()").expect("b's call"));
+    assert_eq!(&source[a.call_span.range()], "ReLU()");
+    assert_eq!(b.call_span.range().start, source.rfind("ReLU()").expect("b's call"));
     assert_eq!(c.values[0].value, cnnc_check::args::ArgValue::Bool(true));
     assert_eq!(a.values[0].value, cnnc_check::args::ArgValue::Bool(false));
 }
@@ -189,7 +189,7 @@ fn calls_without_arguments_share_their_defaults_and_keep_their_own_call() {
 fn calls_without_required_arguments_each_report_their_own() {
     let errors = check_source("model M { input x: [N, 4]; a = Linear(); b = Linear() }")
         .expect_err("Linear needs its sizes");
-    let at: Vec<usize> = errors.iter().map(|e| e.span().start).collect();
+    let at: Vec<usize> = errors.iter().map(|e| e.span().range().start).collect();
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert_ne!(at[0], at[1], "{errors:?}");
 }

@@ -101,7 +101,7 @@ impl Source {
         let (span, label) = &error.primary;
         let mut message = format!("{} [{}]\n  {label}", error.message, error.code);
         for (related, note) in &error.related {
-            let line = self.line_of(related.start);
+            let line = self.line_of(related.range().start);
             if line > 0 {
                 message.push_str(&format!("\n  note (line {line}): {note}"));
             } else {
@@ -111,7 +111,7 @@ impl Source {
         if let Some(help) = &error.help {
             message.push_str(&format!("\n  help: {help}"));
         }
-        let (first, last) = self.span_range(span.start, span.end);
+        let (first, last) = self.span_range(span.range().start, span.range().end);
         let start = Ident::new("start", first);
         let end = Ident::new("end", last);
         syn::Error::new_spanned(quote! { #start #end }, message).to_compile_error()

@@ -5,30 +5,41 @@ use std::fmt;
 
 pub use compact_str::CompactString;
 
-/// A byte range in the source text.
+/// A byte range in the source text. Offsets are 32-bit: the parser takes sources of up to
+/// [`MAX_SOURCE_LEN`] bytes, which keeps every node of the tree small.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Span {
     /// Offset of the first byte.
-    pub start: usize,
+    pub start: u32,
     /// Offset one past the last byte.
-    pub end: usize,
+    pub end: u32,
 }
 
+/// The longest source the parser takes, in bytes: the largest offset a [`Span`] holds.
+pub const MAX_SOURCE_LEN: usize = u32::MAX as usize;
+
 impl Span {
-    /// Creates a span from byte offsets.
+    /// Creates a span from byte offsets; an offset past [`MAX_SOURCE_LEN`] is held as that.
     pub fn new(start: usize, end: usize) -> Self {
-        Span { start, end }
+        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
+        Span { start: offset(start), end: offset(end) }
     }
 
     /// The smallest span that covers both `self` and `other`.
     pub fn to(self, other: Span) -> Span {
-        Span::new(self.start.min(other.start), self.end.max(other.end))
+        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+    }
+
+    /// The byte range, for slicing the source.
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
     }
 }
 
 impl From<Span> for miette::SourceSpan {
     fn from(span: Span) -> Self {
-        (span.start, span.end - span.start).into()
+        let range = span.range();
+        (range.start, range.len()).into()
     }
 }
 

@@ -36,6 +36,9 @@ pub struct SyntaxError {
 
 /// Parses the text of a `.cnn` file.
 pub fn parse(source: &str) -> Result<File, SyntaxError> {
+    if let Some(error) = too_long(source.len()) {
+        return Err(error);
+    }
     if let Some(offset) = too_deep(source) {
         return Err(beyond_limit(
             Span::new(offset, offset + 1),
@@ -339,6 +342,18 @@ fn too_many_else_ifs(source: &str) -> Option<usize> {
     found
 }
 
+/// The error for a source of `len` bytes, more than a [`Span`] can point into.
+fn too_long(len: usize) -> Option<SyntaxError> {
+    (len > MAX_SOURCE_LEN).then(|| {
+        beyond_limit(
+            Span::new(0, 0),
+            format!("the source is {len} bytes long, more than {MAX_SOURCE_LEN}"),
+            "too long",
+            "split it into files of at most 4 GiB",
+        )
+    })
+}
+
 /// The offset of the first bracket nested deeper than [`MAX_NESTING`].
 fn too_deep(source: &str) -> Option<usize> {
     let mut depth = 0usize;
@@ -599,7 +614,7 @@ fn body_item(pair: Pair<Rule>) -> Result<Item, SyntaxError> {
         Rule::forward => Err(SyntaxError {
             fix: None,
             message: "a `forward` belongs to a model or block itself".into(),
-            span: Span::new(whole.start, whole.start + "forward".len()),
+            span: Span::new(whole.range().start, whole.range().start + "forward".len()),
             label: "inside a `Sequential`, `ModuleList`, `if` or `for`".into(),
             help: Some(
                 "move it out to the body of the model or block; a `Sequential` runs its entries \
@@ -818,7 +833,7 @@ fn cexpr(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
                                 acc,
                                 Value { kind: ValueKind::Infer, span: Span::new(0, 0) },
                             );
-                            let span = Span::new(base.span.start, end);
+                            let span = Span::new(base.span.range().start, end);
                             *acc = Value {
                                 kind: ValueKind::Index {
                                     base: Box::new(base),
@@ -956,14 +971,14 @@ fn const_op(text: &str) -> ConstOp {
 fn reduce(operands: &mut Vec<(usize, Value)>, op: ConstOp) {
     let (_, rhs) = operands.pop().expect("a right operand");
     let (start, lhs) = operands.pop().expect("a left operand");
-    let span = Span::new(start, rhs.span.end);
+    let span = Span::new(start, rhs.span.range().end);
     let kind = ValueKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) };
     operands.push((start, Value { kind, span }));
 }
 
 /// `op operand` for a prefix operator at offset `start`; a negated number becomes a literal.
 fn apply_prefix(op: UnaryOp, start: usize, operand: Value) -> Value {
-    let span = Span::new(start, operand.span.end);
+    let span = Span::new(start, operand.span.range().end);
     match (op, &operand.kind) {
         (UnaryOp::Neg, ValueKind::Int(n)) if *n != i64::MIN => {
             Value { kind: ValueKind::Int(-n), span }
@@ -978,7 +993,7 @@ fn chained_comparison(first: Span, second: Span) -> SyntaxError {
     SyntaxError {
         fix: None,
         message: "comparisons do not chain".into(),
-        span: Span::new(first.start, second.end),
+        span: Span { start: first.start, end: second.end },
         label: "two comparisons in a row".into(),
         help: Some("join them with `&&`, as in `a < b && b < c`".into()),
     }
@@ -1113,7 +1128,7 @@ fn expr(pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
 
 /// `input[...]`.
 fn tensor_index(input: Expr, pair: Pair<Rule>) -> Result<Expr, SyntaxError> {
-    let span = Span::new(input.span().start, end(&pair));
+    let span = Span::new(input.span().range().start, end(&pair));
     let mut items = Vec::new();
     for item in pair.into_inner() {
         let part = item.into_inner().next().expect("an index item");
@@ -1277,7 +1292,19 @@ fn init_rule(pair: Pair<Rule>) -> Result<InitRule, SyntaxError> {
 mod tests {
     use std::path::Path;
 
-    use super::{parse, parse_by_stretches, parse_whole, STRETCHES_FROM};
+    use super::{parse, parse_by_stretches, parse_whole, too_long, STRETCHES_FROM};
+    use crate::MAX_SOURCE_LEN;
+
+    /// Spans hold 32-bit offsets: a longer source is refused before anything is parsed (its
+    /// length is tested without building it).
+    #[test]
+    fn a_source_beyond_32_bit_offsets_is_refused() {
+        assert!(too_long(MAX_SOURCE_LEN).is_none());
+        let error = too_long(MAX_SOURCE_LEN + 1).expect("one byte too many");
+        assert_eq!(error.message, "the source is 4294967296 bytes long, more than 4294967295");
+        assert_eq!(error.span.range(), 0..0);
+        assert!(parse("model M { input x: [N, 4] }").is_ok());
+    }
 
     /// A file parsed by stretches gives the tree of the whole parse, and text the whole parse
     /// rejects does not parse by stretches.

@@ -28,7 +28,7 @@ fn parses_the_simple_cnn_example() {
     assert_eq!(conv1.kind.name, "Conv2d");
     assert_eq!(conv1.args.len(), 5);
     assert_eq!(conv1.args[4].keyword.as_ref().unwrap().name, "padding");
-    assert_eq!(&SIMPLE_CNN[conv1.span.start..conv1.span.end], "Conv2d(3, 32, 3, 1, padding=1)");
+    assert_eq!(&SIMPLE_CNN[conv1.span.range()], "Conv2d(3, 32, 3, 1, padding=1)");
     assert_eq!(model.init.len(), 3);
     assert_eq!(model.init[1].init.name, "zeros");
 }
@@ -113,7 +113,7 @@ fn blocks_with_conditions_loops_and_constant_expressions() {
     let Item::Child(conv) = &block.items[1] else { panic!("a child") };
     let Module::Layer(conv) = &conv.module else { panic!("a layer") };
     let padding = &conv.args[4].value;
-    assert_eq!(&src[padding.span.start..padding.span.end], "(3 - 1) / 2");
+    assert_eq!(&src[padding.span.range()], "(3 - 1) / 2");
     let Item::If(cond) = &block.items[2] else { panic!("a condition") };
     assert!(matches!(&cond.cond.kind, ValueKind::Binary { op: ConstOp::Or, .. }));
     assert_eq!((cond.then.len(), cond.otherwise.len()), (1, 1));
