@@ -8,7 +8,7 @@ use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::Rc;
 
-use cnnc_syntax::{ConstOp, UnaryOp, Value, ValueKind};
+use cnnc_syntax::{self as ast, ConstOp, UnaryOp, Value, ValueKind};
 
 use crate::args::suggest;
 use crate::diagnostic::{Code, Error};
@@ -276,7 +276,7 @@ pub fn is_dynamic(value: &Value) -> bool {
         | ValueKind::Index { .. }
         | ValueKind::Cond { .. } => true,
         ValueKind::Tuple(items) | ValueKind::List(items) => items.iter().any(is_dynamic),
-        ValueKind::Comprehension { .. } => true,
+        ValueKind::Comprehension(_) => true,
         _ => false,
     }
 }
@@ -298,8 +298,9 @@ pub fn names(value: &Value, out: &mut Vec<String>) {
         ValueKind::Tuple(items) | ValueKind::List(items) | ValueKind::Call { args: items, .. } => {
             items.iter().for_each(|i| names(i, out))
         }
-        ValueKind::Comprehension { item, vars, over, filter, .. } => {
-            match &**over {
+        ValueKind::Comprehension(comprehension) => {
+            let ast::Comprehension { item, vars, over, filter, .. } = &**comprehension;
+            match over {
                 cnnc_syntax::Iteration::Range { start, end } => {
                     names(start, out);
                     names(end, out);
@@ -339,7 +340,7 @@ pub fn substitute<'v>(value: &'v Value, env: &Env) -> Result<Cow<'v, Value>, Err
         | ValueKind::Call { .. }
         | ValueKind::Index { .. }
         | ValueKind::List(_)
-        | ValueKind::Comprehension { .. }
+        | ValueKind::Comprehension(_)
         | ValueKind::Cond { .. } => return Ok(Cow::Owned(literal(&eval(value, env)?, value.span))),
         _ => return Ok(Cow::Borrowed(value)),
     };
@@ -385,7 +386,7 @@ pub fn eval(value: &Value, env: &Env) -> Result<Const, Error> {
             )),
         },
         ValueKind::Cond { .. } => eval_cond(value, env),
-        ValueKind::Comprehension { .. } => eval_comprehension(value, env),
+        ValueKind::Comprehension(_) => eval_comprehension(value, env),
         ValueKind::Call { name, .. } if name.name == "sum" => eval_sum(value, env),
         ValueKind::Call { name, .. } if name.name == "len" => eval_len(value, env),
         ValueKind::Call { name, .. } if ConstFn::lookup(&name.name).is_none() => {
@@ -482,7 +483,8 @@ fn eval_comprehension(value: &Value, env: &Env) -> Result<Const, Error> {
     let error =
         |message: String, label: &str| Error::new(Code::ConstExpr, message, value.span, label);
     match &value.kind {
-        ValueKind::Comprehension { item, vars, unpack, over, filter } => {
+        ValueKind::Comprehension(comprehension) => {
+            let ast::Comprehension { item, vars, unpack, over, filter } = &**comprehension;
             let mut inner = env.clone();
             let mut values = Vec::new();
             for value in iteration_values(over, env)? {
@@ -1185,7 +1187,7 @@ pub fn resolve(value: &Value, types: &Types) -> ConstExpr {
             typed(K::Unary { op: *op, operand: Box::new(operand) }, ty)
         }
         ValueKind::Binary { .. } => resolve_binary(value, types),
-        ValueKind::Comprehension { .. } => resolve_comprehension(value, types),
+        ValueKind::Comprehension(_) => resolve_comprehension(value, types),
         ValueKind::Call { name, .. } if name.name == "sum" => resolve_sum(value, types),
         ValueKind::Call { name, .. } if name.name == "len" => resolve_len(value, types),
         ValueKind::Call { name, .. } if ConstFn::lookup(&name.name).is_none() => {
@@ -1237,9 +1239,10 @@ fn resolve_comprehension(value: &Value, types: &Types) -> ConstExpr {
     use crate::ir::ConstExprKind as K;
     let typed = |kind, ty| ConstExpr { kind, ty };
     match &value.kind {
-        ValueKind::Comprehension { item, vars, unpack, over, filter } => {
+        ValueKind::Comprehension(comprehension) => {
+            let ast::Comprehension { item, vars, unpack, over, filter } = &**comprehension;
             let mut inner = types.clone();
-            let over = match &**over {
+            let over = match over {
                 cnnc_syntax::Iteration::Range { start, end } => {
                     inner.insert(vars[0].name.to_string(), ConstType::Int);
                     crate::ir::Over::Range(resolve(start, types), resolve(end, types))

@@ -236,7 +236,7 @@ pub struct Child {
     pub name: Option<Ident>,
     /// Numbers computed into the name, each followed by more text: `(i + 1, "")` in
     /// `denselayer{i + 1}`, `(s, "-")` and `(i, "")` in `"block{s}-{i}"`.
-    pub name_holes: Vec<(Value, String)>,
+    pub name_holes: Box<[(Value, String)]>,
     /// Whether the name is quoted (`"block1-0"`): any name PyTorch allows for a submodule.
     pub quoted: bool,
     /// What the child is.
@@ -324,18 +324,7 @@ pub enum ValueKind {
     /// A list of constants, such as `[(1, 16), (6, 24)]`.
     List(Vec<Value>),
     /// `[item for vars in over]`: a list computed from another list or a range.
-    Comprehension {
-        /// The value computed for each item.
-        item: Box<Value>,
-        /// The loop variables: one, or the names a tuple item unpacks into.
-        vars: Vec<Ident>,
-        /// Whether the variables are written as a tuple.
-        unpack: bool,
-        /// What it goes over.
-        over: Box<Iteration>,
-        /// `if cond`: the items for which it holds.
-        filter: Option<Box<Value>>,
-    },
+    Comprehension(Box<Comprehension>),
     /// An item of a list or tuple: `config[i]`, `pair[0]`.
     Index {
         /// The list or tuple.
@@ -358,8 +347,8 @@ pub enum ValueKind {
     },
     /// A number function: `max(8, c)`, `round(c * 0.75)`.
     Call {
-        /// The function's name.
-        name: Ident,
+        /// The function's name (boxed, so that the variant is no larger than the others).
+        name: Box<Ident>,
         /// Its arguments.
         args: Vec<Value>,
     },
@@ -381,6 +370,22 @@ pub enum ValueKind {
         /// The right operand.
         rhs: Box<Value>,
     },
+}
+
+/// `[item for vars in over if filter]`: a list computed from another list or a range (boxed in
+/// [`ValueKind`], which it would otherwise make twice as large).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comprehension {
+    /// The value computed for each item.
+    pub item: Value,
+    /// The loop variables: one, or the names a tuple item unpacks into.
+    pub vars: Vec<Ident>,
+    /// Whether the variables are written as a tuple.
+    pub unpack: bool,
+    /// What it goes over.
+    pub over: Iteration,
+    /// `if cond`: the items for which it holds.
+    pub filter: Option<Value>,
 }
 
 /// A unary operator of constant expressions.
@@ -469,7 +474,7 @@ impl ValueKind {
             ValueKind::Bool(_) => "a boolean",
             ValueKind::Str(_) => "a string",
             ValueKind::Tuple(_) => "a tuple",
-            ValueKind::List(_) | ValueKind::Comprehension { .. } => "a list",
+            ValueKind::List(_) | ValueKind::Comprehension(_) => "a list",
             ValueKind::Infer => "`_`",
             ValueKind::None => "`None`",
             ValueKind::Name(_)

@@ -654,7 +654,7 @@ fn body_item(pair: Pair<Rule>) -> Result<Item, SyntaxError> {
             Ok(Item::For(Box::new(ForItems { vars, unpack, over, body, span: whole })))
         }
         _ => module(pair).map(|module| {
-            let name_holes = Vec::new();
+            let name_holes = Box::default();
             Item::Child(Child { name: None, name_holes, quoted: false, module, span: whole })
         }),
     }
@@ -716,6 +716,7 @@ fn child(pair: Pair<Rule>) -> Result<Child, SyntaxError> {
         next = inner.next().expect("child module");
     }
     let module = module(next)?;
+    let name_holes = name_holes.into_boxed_slice();
     Ok(Child { name: Some(name), name_holes, quoted, module, span: whole })
 }
 
@@ -890,14 +891,14 @@ fn cexpr(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
             let head = inner.next().expect("function name");
             let name = ident(head.into_inner().next().expect("function name"));
             let args = inner.map(cexpr).collect::<Result<_, _>>()?;
-            Ok(Value { kind: ValueKind::Call { name, args }, span: whole })
+            Ok(Value { kind: ValueKind::Call { name: Box::new(name), args }, span: whole })
         }
         Rule::c_list => {
             let whole = span(&pair);
             let parts: Vec<Pair<Rule>> = pair.into_inner().collect();
             if let [item, repeat] = parts.as_slice() {
                 if repeat.as_rule() == Rule::c_for {
-                    let item = Box::new(cexpr(item.clone())?);
+                    let item = cexpr(item.clone())?;
                     let mut inner = repeat.clone().into_inner();
                     let pattern = inner.next().expect("loop variables");
                     let unpack = pattern.as_str().starts_with('(');
@@ -911,11 +912,11 @@ fn cexpr(pair: Pair<Rule>) -> Result<Value, SyntaxError> {
                             over = Iteration::Range { start: first.clone(), end };
                         } else {
                             let cond = part.into_inner().next().expect("a condition");
-                            filter = Some(Box::new(cexpr(cond)?));
+                            filter = Some(cexpr(cond)?);
                         }
                     }
-                    let over = Box::new(over);
-                    let kind = ValueKind::Comprehension { item, vars, unpack, over, filter };
+                    let comprehension = Comprehension { item, vars, unpack, over, filter };
+                    let kind = ValueKind::Comprehension(Box::new(comprehension));
                     return Ok(Value { kind, span: whole });
                 }
             }
