@@ -94,7 +94,8 @@ impl Diagnostics {
 
     fn json(&self, error: &Error) -> String {
         let span = |(span, label): &(cnnc_syntax::Span, String)| {
-            let (start, end) = (self.position(span.range().start), self.position(span.range().end));
+            let range = span.range();
+            let (start, end) = (self.position(range.start), self.position(range.end));
             serde_json::json!({
                 "start": span.start,
                 "end": span.end,

@@ -7,7 +7,7 @@
 
 use std::rc::Rc;
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use cnnc_syntax as ast;
 use cnnc_syntax::{Span, Value, ValueKind};
@@ -486,12 +486,33 @@ impl Uses {
     }
 
     /// Merges the checked forward computation of one use of `block`.
-    pub fn record_forward(&mut self, block: BlockId, forward: ir::Forward) {
-        match self.forwards.get_mut(&block) {
-            Some(merged) => merged.merge(&forward),
-            None => {
-                self.forwards.insert(block, forward);
+    pub fn record_forward(&mut self, block: &ResolvedBlock, forward: ir::Forward) {
+        let Some(merged) = self.forwards.get_mut(&block.id) else {
+            self.forwards.insert(block.id, forward);
+            return;
+        };
+        match (merged.chain_links(), forward.chain_links()) {
+            // Without `forward`, each use runs the children it declares, in order: the
+            // definition runs every child some use declares, in the order of the body (a child
+            // a use lacks is the identity there).
+            (Some(mut links), Some(more)) if block.ast.forwards.is_empty() => {
+                let same = |(a, b): (&ir::Link, &ir::Link)| a.name == b.name;
+                if links.len() == more.len() && links.iter().zip(&more).all(same) {
+                    return;
+                }
+                let have: HashSet<Rc<str>> = links.iter().map(|l| l.name.clone()).collect();
+                let before = links.len();
+                links.extend(more.into_iter().filter(|link| !have.contains(&link.name)));
+                if links.len() == before {
+                    return;
+                }
+                let position: HashMap<&str, usize> =
+                    block.declared.iter().enumerate().map(|(i, name)| (*name, i)).collect();
+                links.sort_by_key(|link| position.get(&*link.name).copied());
+                let input = merged.input.clone();
+                *merged = ir::Forward::chain(input, links, crate::check::CHAIN_LENGTH);
             }
+            _ => merged.merge(&forward),
         }
     }
 }

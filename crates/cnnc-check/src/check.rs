@@ -183,7 +183,7 @@ const MAX_USE_LABELS: usize = 3;
 
 /// The most children a body without `forward` chains in one expression: the generated code names
 /// the value after every stretch of this many.
-const CHAIN_LENGTH: usize = 32;
+pub(crate) const CHAIN_LENGTH: usize = 32;
 
 pub(crate) struct ModelChecker<'a, 'e> {
     blocks: &'a Blocks<'a>,
@@ -1251,7 +1251,7 @@ impl<'a> ModelChecker<'a, '_> {
         self.child_index = outer.2;
         let (out, forward) = result?;
         if let Some(forward) = forward {
-            self.uses.record_forward(def.id, forward);
+            self.uses.record_forward(def, forward);
         }
         if let Some(shapes) = shapes.filter(|_| clean) {
             self.remember_run(state, shapes, first_row, &out);

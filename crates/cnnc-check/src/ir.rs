@@ -896,6 +896,40 @@ impl Expr {
 }
 
 impl Forward {
+    /// The computation of a body without `forward`: `links` applied in order to the value
+    /// `input`, named `{input}_1`, `{input}_2`, ... after every `stretch` links.
+    pub fn chain(input: String, links: Vec<Link>, stretch: usize) -> Forward {
+        let value = |name: Rc<str>| Expr { kind: ExprKind::Value(name), shape: Shape::scalar() };
+        let mut lets = Vec::new();
+        let mut result = value(input.as_str().into());
+        let mut links = links.into_iter().peekable();
+        while links.peek().is_some() {
+            let links_here: Vec<Link> = links.by_ref().take(stretch.max(1)).collect();
+            let shape = links_here.last().map_or(Shape::scalar(), |l| l.shape.clone());
+            let kind = ExprKind::Chain { input: Box::new(result), links: links_here };
+            result = Expr { kind, shape };
+            if links.peek().is_some() {
+                let name: Rc<str> = format!("{input}_{}", lets.len() + 1).into();
+                lets.push((name.clone(), std::mem::replace(&mut result, value(name))));
+            }
+        }
+        Forward { input, more_inputs: Vec::new(), lets, result, more_results: Vec::new() }
+    }
+
+    /// For a computation built by [`Forward::chain`], its links in order; `None` for any other.
+    pub fn chain_links(&self) -> Option<Vec<Link>> {
+        let stretches = self.lets.iter().map(|(_, value)| value).chain([&self.result]);
+        let mut links = Vec::new();
+        for stretch in stretches {
+            match &stretch.kind {
+                ExprKind::Chain { links: more, .. } => links.extend(more.iter().cloned()),
+                ExprKind::Value(name) if self.lets.is_empty() && **name == self.input => {}
+                _ => return None,
+            }
+        }
+        Some(links)
+    }
+
     /// Merges the forward computation of another use of the same block.
     pub fn merge(&mut self, other: &Forward) {
         for ((_, a), (_, b)) in self.lets.iter_mut().zip(&other.lets) {

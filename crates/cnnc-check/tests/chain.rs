@@ -76,3 +76,19 @@ fn a_block_without_forward_chains_its_named_children() {
     let names: Vec<&str> = links.iter().map(|l| &*l.name).collect();
     assert_eq!(names, ["a", "b"]);
 }
+
+#[test]
+fn a_block_without_forward_runs_every_child_some_use_declares_in_body_order() {
+    // The first use declares neither `b` nor `c`, the second `c`, the third `b`: the definition
+    // runs all of them in the order of the body, each absent one as the identity.
+    let source = "block Opt(d, f) {\n    a = Linear(4, 4)\n    if d { b = ReLU() }\n    \
+                  if f { c = Tanh() }\n    e = Linear(4, 4)\n}\n\
+                  model M { input x: [N, 4]; p = Opt(false, false); q = Opt(false, true); \
+                  r = Opt(true, false) }\n";
+    let models = check_source(source).expect("the model checks");
+    let def = models[0].blocks.iter().find(|b| b.name == "Opt").expect("used");
+    let forward = def.forward.as_ref().expect("a chain of its children");
+    let (_, links) = chain(&forward.result);
+    let names: Vec<&str> = links.iter().map(|l| &*l.name).collect();
+    assert_eq!(names, ["a", "b", "c", "e"]);
+}

@@ -111,7 +111,8 @@ impl Source {
         if let Some(help) = &error.help {
             message.push_str(&format!("\n  help: {help}"));
         }
-        let (first, last) = self.span_range(span.range().start, span.range().end);
+        let range = span.range();
+        let (first, last) = self.span_range(range.start, range.end);
         let start = Ident::new("start", first);
         let end = Ident::new("end", last);
         syn::Error::new_spanned(quote! { #start #end }, message).to_compile_error()

@@ -143,53 +143,26 @@ impl<'a> ModelChecker<'a, '_> {
             let input = inputs.swap_remove(0);
             // The children in order, as a list of links: long bodies are cut into named values
             // every `CHAIN_LENGTH` children.
-            let input_name = input_name.to_string();
             let mut flow = Some(input);
-            let value = |name: Rc<str>| ir::Expr {
-                kind: ir::ExprKind::Value(name),
-                shape: Shape::scalar(),
-            };
-            let chained = |input: ir::Expr, links: Vec<ir::Link>| match links.last() {
-                Some(last) => ir::Expr {
-                    shape: last.shape.clone(),
-                    kind: ir::ExprKind::Chain { input: Box::new(input), links },
-                },
-                None => input,
-            };
-            let mut input_expr = value(input_name.as_str().into());
             let mut links = Vec::new();
-            let mut lets = Vec::new();
+            if chain == Chain::Kept {
+                links.reserve_exact(self.children.len());
+            }
             for i in 0..self.children.len() {
                 if self.modules > MAX_MODULES {
                     return None;
                 }
                 let stage_span = self.children[i].span;
                 flow = flow.and_then(|f| self.apply_child(i, &f, stage_span));
-                if chain == Chain::Unused {
-                    continue;
+                if chain == Chain::Kept {
+                    links.push(ir::Link {
+                        name: self.children[i].name.clone(),
+                        shape: flow.as_ref().map_or(Shape::scalar(), |f| f.shape.clone()),
+                    });
                 }
-                if i > 0 && i % CHAIN_LENGTH == 0 {
-                    let name: Rc<str> = format!("{input_name}_{}", i / CHAIN_LENGTH).into();
-                    let stretch = std::mem::take(&mut links);
-                    let input = std::mem::replace(&mut input_expr, value(name.clone()));
-                    lets.push((name, chained(input, stretch)));
-                }
-                if links.is_empty() {
-                    links.reserve_exact(CHAIN_LENGTH.min(self.children.len() - i));
-                }
-                links.push(ir::Link {
-                    name: self.children[i].name.clone(),
-                    shape: flow.as_ref().map_or(Shape::scalar(), |f| f.shape.clone()),
-                });
             }
-            let expr = chained(input_expr, links);
-            let forward = (chain == Chain::Kept).then(|| ir::Forward {
-                input: input_name,
-                more_inputs: Vec::new(),
-                lets,
-                result: expr,
-                more_results: Vec::new(),
-            });
+            let forward = (chain == Chain::Kept)
+                .then(|| ir::Forward::chain(input_name.to_string(), links, CHAIN_LENGTH));
             return Some((vec![flow?], forward));
         };
         for extra in forwards.iter().skip(1) {
